@@ -1,0 +1,75 @@
+import { IsISO8601, IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { Priority } from './commands';
+import { Role } from './principal';
+
+/** The event types of the public contract plus the internal ones that keep read models in step. */
+export const EventTypes = {
+  conversationCreated: 'conversation.created',
+  messageCreated: 'message.created',
+  noteCreated: 'note.created',
+  messageRejected: 'message.rejected',
+  agentRegistered: 'agent.registered',
+  customerRegistered: 'customer.registered',
+} as const;
+export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
+
+/**
+ * Every domain event travels in this envelope. `customerId` and `assigneeId` describe the
+ * conversation at the moment of the event, so delivery can route it without a lookup.
+ */
+export class DomainEvent<T extends object = Record<string, unknown>> {
+  /** Deterministic per fact (`<type>:<entity id>`), so a re-emitted event deduplicates everywhere. */
+  @IsString() @Length(1, 200) id: string;
+  @IsString() type: string;
+  @IsOptional() @IsString() conversationId?: string;
+  @IsOptional() @IsString() customerId?: string;
+  @IsOptional() @IsString() assigneeId?: string | null;
+  @IsISO8601() occurredAt: string;
+  @IsObject() data: T;
+}
+
+export interface StoredMessageData {
+  messageId: string;
+  conversationId: string;
+  seq: number;
+  authorId: string;
+  authorRole: Role;
+  type: 'message' | 'note';
+  body: string;
+  createdAt: string;
+}
+
+export interface ConversationCreatedData {
+  conversationId: string;
+  customerId: string;
+  subject: string | null;
+  status: string;
+  priority: Priority;
+  createdAt: string;
+}
+
+export interface MessageRejectedData {
+  messageId: string;
+  conversationId: string;
+  authorId: string;
+  reason: string;
+}
+
+export interface AgentRegisteredData {
+  agentId: string;
+  name: string;
+  email: string;
+  teams: string[];
+  capacity: number;
+}
+
+export interface CustomerRegisteredData {
+  customerId: string;
+  externalId: string;
+  name: string | null;
+  email: string | null;
+}
+
+export function eventId(type: EventType, entityId: string): string {
+  return `${type}:${entityId}`;
+}

@@ -1,0 +1,55 @@
+import { DEAD_LETTER_SUBJECT_PREFIX, EVENT_SUBJECT_PREFIX } from './subjects';
+
+/** Declarative stream definitions; `ensureStreams` in libs/jetstream creates or updates them at start. */
+export interface StreamDefinition {
+  name: string;
+  subjects: string[];
+  /** How long messages are kept, in seconds. */
+  maxAgeSeconds: number;
+  /** Window in which JetStream drops a publish whose Nats-Msg-Id it has already stored, in seconds. */
+  duplicateWindowSeconds: number;
+}
+
+export interface StreamSettings {
+  eventRetentionDays: number;
+  commandRetentionDays: number;
+  duplicateWindowSeconds: number;
+}
+
+const DAY = 24 * 60 * 60;
+
+export const StreamNames = {
+  commands: 'PARLEY_COMMANDS',
+  events: 'PARLEY_EVENTS',
+  deadLetters: 'PARLEY_DEAD_LETTERS',
+} as const;
+
+export function parleyStreams(settings: StreamSettings): StreamDefinition[] {
+  return [
+    {
+      name: StreamNames.commands,
+      subjects: ['parley.cmd.>'],
+      maxAgeSeconds: settings.commandRetentionDays * DAY,
+      duplicateWindowSeconds: settings.duplicateWindowSeconds,
+    },
+    {
+      name: StreamNames.events,
+      subjects: [`${EVENT_SUBJECT_PREFIX}.>`],
+      maxAgeSeconds: settings.eventRetentionDays * DAY,
+      duplicateWindowSeconds: settings.duplicateWindowSeconds,
+    },
+    {
+      name: StreamNames.deadLetters,
+      subjects: [`${DEAD_LETTER_SUBJECT_PREFIX}.>`],
+      maxAgeSeconds: 30 * DAY,
+      duplicateWindowSeconds: settings.duplicateWindowSeconds,
+    },
+  ];
+}
+
+/** The durable consumers of each service: one per service and stream, shared by its replicas. */
+export const Durables = {
+  conversationCommands: { stream: StreamNames.commands, durable: 'conversation', filterSubject: 'parley.cmd.conversation.>' },
+  historyEvents: { stream: StreamNames.events, durable: 'history', filterSubject: `${EVENT_SUBJECT_PREFIX}.>` },
+  deliveryEvents: { stream: StreamNames.events, durable: 'delivery', filterSubject: `${EVENT_SUBJECT_PREFIX}.>` },
+} as const;

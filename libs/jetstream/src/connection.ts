@@ -1,0 +1,27 @@
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+
+export class NatsUnreachable extends Error {
+  override readonly name = 'NatsUnreachable';
+}
+
+/**
+ * The one NATS connection of a process. It reconnects forever once established: a broker restart
+ * must not require a process restart.
+ */
+export async function connectToNats(url: string, serviceName: string): Promise<NatsConnection> {
+  try {
+    return await connect({
+      servers: url,
+      name: serviceName,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      timeout: 5_000,
+    });
+  } catch (error) {
+    throw new NatsUnreachable(
+      `Cannot reach NATS at ${url} (${(error as Error).message}). ` +
+        'Start a JetStream-enabled server with `nats-server -js`, or point NATS_URL at one.',
+    );
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * A handler throws this when retrying can never help (the command contradicts stored state in a
+ * way no later delivery will change). The transport dead-letters the message instead of retrying.
+ */
+export class PermanentFailure extends Error {
+  override readonly name = 'PermanentFailure';
+}
+
+/** A query handler throws this to answer with an HTTP problem (404, 400, …) instead of a result. */
+export class QueryRejected extends Error {
+  override readonly name = 'QueryRejected';
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** The broker or the owning service could not be reached; the gateway answers 503. */
+export class BrokerUnavailable extends Error {
+  override readonly name = 'BrokerUnavailable';
+}

@@ -1,0 +1,92 @@
+import { Client } from 'pg';
+import { DataSource, MixedList, EntitySchema } from 'typeorm';
+
+export class DatabaseUnreachable extends Error {
+  override readonly name = 'DatabaseUnreachable';
+}
+
+function describe(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+}
+
+/** Creates the database named in the URL when it does not exist yet (the contract's "created at start"). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new DatabaseUnreachable(
+      `Cannot reach PostgreSQL at ${describe(url)} (${(error as Error).message}). ` +
+        'Start PostgreSQL (e.g. `pg_ctlcluster 15 main start`) or point DATABASE_URL at a running server.',
+    );
+  }
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
+        // Another service created it first.
+        if (error.code !== '42P04') throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export interface ServiceDataSourceOptions {
+  url: string;
+  /** The service's own schema: its tables live here and nowhere else. */
+  schema: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  entities: MixedList<Function | string | EntitySchema<any>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  migrations: MixedList<Function | string>;
+  poolSize?: number;
+}
+
+/**
+ * Connects, then runs the service's migrations inside a PostgreSQL advisory lock, so replicas
+ * starting together migrate once. `synchronize` is never on.
+ */
+export async function openServiceDataSource(options: ServiceDataSourceOptions): Promise<DataSource> {
+  await ensureDatabase(options.url);
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
+  });
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    throw new DatabaseUnreachable(`Cannot open PostgreSQL at ${describe(options.url)}: ${(error as Error).message}`);
+  }
+  await migrateUnderLock(dataSource, options.schema);
+  return dataSource;
+}
+
+async function migrateUnderLock(dataSource: DataSource, schema: string): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.connect();
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`parley:migrations:${schema}`]);
+    try {
+      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`parley:migrations:${schema}`]);
+    }
+  } finally {
+    await runner.release();
+  }
+}

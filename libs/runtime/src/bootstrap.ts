@@ -1,0 +1,133 @@
+import { DynamicModule, Logger as NestLogger, Module, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { parleyStreams } from '@parley/contracts';
+import {
+  ConsumerDefinition,
+  connectToNats,
+  ensureConsumer,
+  ensureStream,
+  JetStreamModule,
+  JetStreamServer,
+  NatsUnreachable,
+  RethrowRpcErrors,
+} from '@parley/jetstream';
+import { consumerMetrics, HttpMetricsInterceptor, loggingModule, MetricsModule } from '@parley/observability';
+import { DatabaseUnreachable } from '@parley/persistence';
+import { Logger } from 'nestjs-pino';
+import { InvalidConfiguration, loadConfig, ServiceEnv } from './config';
+import { HealthModule } from './health';
+
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+
+export interface ServiceDefinition<C extends ServiceEnv> {
+  name: string;
+  defaultPort: number;
+  env: new () => C;
+  /** The service's own feature modules. */
+  imports: (config: C) => Array<Type | DynamicModule>;
+  /** Durable consumers this service reads. */
+  consumers?: ConsumerDefinition[];
+  /** HTTP setup beyond health and metrics (the gateway's API, docs, pipes). */
+  configureHttp?: (app: NestFastifyApplication, config: C) => void | Promise<void>;
+  bodyLimitBytes?: number;
+}
+
+/** Streams and durable consumers are declared in code and brought in line at every start. */
+async function provision(nc: NatsConnection, config: ServiceEnv, consumers: ConsumerDefinition[]): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const streams = parleyStreams({
+    eventRetentionDays: config.PARLEY_EVENT_RETENTION_DAYS,
+    commandRetentionDays: config.PARLEY_COMMAND_RETENTION_DAYS,
+    duplicateWindowSeconds: config.PARLEY_DUPLICATE_WINDOW_SECONDS,
+  });
+  for (const stream of streams) await ensureStream(jsm, stream, config.PARLEY_STREAM_REPLICAS);
+  for (const consumer of consumers) await ensureConsumer(jsm, consumer);
+}
+
+function fail(service: string, message: string): never {
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', service, msg: message })}\n`);
+  process.stderr.write(`\n${service} cannot start: ${message}\n`);
+  process.exit(1);
+}
+
+/**
+ * Starts one Parley service: validated configuration, one NATS connection, streams and consumers,
+ * HTTP with health and metrics, the JetStream transport, and a graceful shutdown on SIGTERM/SIGINT.
+ */
+export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>): Promise<void> {
+  let config: C;
+  let nc: NatsConnection;
+  try {
+    config = loadConfig(def.env, { PORT: def.defaultPort } as Partial<Record<keyof C, unknown>>);
+    nc = await connectToNats(config.NATS_URL, def.name);
+    await provision(nc, config, def.consumers ?? []);
+  } catch (error) {
+    if (error instanceof InvalidConfiguration || error instanceof NatsUnreachable) fail(def.name, error.message);
+    throw error;
+  }
+
+  const transport = new JetStreamServer(nc, {
+    consumers: def.consumers ?? [],
+    queryQueue: def.name,
+    maxDeliver: config.PARLEY_MAX_DELIVER,
+  });
+  transport.observer = consumerMetrics;
+
+  @Module({
+    imports: [
+      loggingModule(def.name, config.LOG_LEVEL),
+      MetricsModule,
+      HealthModule,
+      JetStreamModule.forConnection(nc),
+      ...def.imports(config),
+    ],
+    providers: [
+      { provide: SERVICE_CONFIG, useValue: config },
+      { provide: JetStreamServer, useValue: transport },
+    ],
+    exports: [SERVICE_CONFIG, JetStreamServer],
+  })
+  class ServiceRootModule {}
+
+  let app: NestFastifyApplication;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(
+      { module: ServiceRootModule, global: true },
+      new FastifyAdapter({ bodyLimit: def.bodyLimitBytes ?? 1024 * 1024 }),
+      { bufferLogs: true, abortOnError: false },
+    );
+  } catch (error) {
+    if (error instanceof DatabaseUnreachable) fail(def.name, error.message);
+    throw error;
+  }
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.flushLogs();
+  app.useGlobalInterceptors(app.get(HttpMetricsInterceptor));
+  await def.configureHttp?.(app, config);
+  app.connectMicroservice({ strategy: transport }).useGlobalFilters(new RethrowRpcErrors());
+  await app.startAllMicroservices();
+  await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  const log = new NestLogger(def.name);
+  log.log(`${def.name} listening on :${config.PORT}, NATS ${config.NATS_URL}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.log(`${signal}: stop pulling, finish in-flight work, drain NATS`);
+    setTimeout(() => {
+      log.error(`shutdown took longer than ${config.PARLEY_SHUTDOWN_TIMEOUT_MS} ms; exiting`);
+      process.exit(1);
+    }, config.PARLEY_SHUTDOWN_TIMEOUT_MS).unref();
+    await transport.close();
+    await app.close();
+    await nc.drain();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,6 @@
+export * from './database';
+export * from './infra';
+export * from './nats-server';
+export * from './parley-system';
+export * from './ports';
+export * from './service-process';

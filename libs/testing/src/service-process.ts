@@ -1,0 +1,85 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freePort, waitFor } from './ports';
+
+export type ServiceName = 'gateway' | 'conversation' | 'delivery' | 'history';
+export const SERVICE_NAMES: ServiceName[] = ['gateway', 'conversation', 'delivery', 'history'];
+
+const ROOT = resolve(__dirname, '../../..');
+
+/**
+ * One Parley service as a real OS process, built as `npm start` runs it. It can be stopped with
+ * SIGTERM (graceful) or SIGKILL (crash) and started again with the same environment.
+ */
+export class ServiceProcess {
+  private child?: ChildProcess;
+  private output: string[] = [];
+
+  private constructor(
+    readonly name: ServiceName,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  static async create(name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
+    return new ServiceProcess(name, await freePort(), env);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The last lines the process printed, for a failing test's message. */
+  recentOutput(lines = 40): string {
+    return this.output.slice(-lines).join('');
+  }
+
+  async start(): Promise<void> {
+    const entry = join(ROOT, 'dist/apps', this.name, 'src/main.js');
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
+    const child = spawn(process.execPath, [entry], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => {
+      this.output.push(chunk.toString());
+      if (this.output.length > 500) this.output = this.output.slice(-250);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.child = child;
+    await this.waitReady();
+  }
+
+  async waitReady(timeoutMs = 30_000): Promise<void> {
+    try {
+      await waitFor(
+        `${this.name} ready`,
+        async () => {
+          if (!this.running) throw new Error(`${this.name} exited with ${this.child?.exitCode ?? this.child?.signalCode}`);
+          const res = await fetch(`${this.url}/health/ready`);
+          return res.ok;
+        },
+        timeoutMs,
+        150,
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- ${this.name} output ---\n${this.recentOutput()}`);
+    }
+  }
+
+  /** Sends the signal and resolves when the process has exited, with its exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const child = this.child;
+    if (!child || !this.running) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    child.kill(signal);
+    return exited;
+  }
+}
