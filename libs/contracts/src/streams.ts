@@ -49,7 +49,19 @@ export function parleyStreams(settings: StreamSettings): StreamDefinition[] {
 
 /** The durable consumers of each service: one per service and stream, shared by its replicas. */
 export const Durables = {
-  conversationCommands: { stream: StreamNames.commands, durable: 'conversation', filterSubject: 'parley.cmd.conversation.>' },
-  historyEvents: { stream: StreamNames.events, durable: 'history', filterSubject: `${EVENT_SUBJECT_PREFIX}.>` },
-  deliveryEvents: { stream: StreamNames.events, durable: 'delivery', filterSubject: `${EVENT_SUBJECT_PREFIX}.>` },
+  conversationCommands: {
+    stream: StreamNames.commands,
+    durable: 'conversation',
+    filterSubject: 'parley.cmd.conversation.>',
+  },
+  historyEvents: {
+    stream: StreamNames.events,
+    durable: 'history',
+    filterSubject: `${EVENT_SUBJECT_PREFIX}.>`,
+  },
+  deliveryEvents: {
+    stream: StreamNames.events,
+    durable: 'delivery',
+    filterSubject: `${EVENT_SUBJECT_PREFIX}.>`,
+  },
 } as const;

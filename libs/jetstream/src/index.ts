@@ -8,3 +8,4 @@ export * from './jetstream.publisher';
 export * from './jetstream.server';
 export * from './provisioning';
 export * from './trace-context';
+export * from './rethrow-rpc-errors';

@@ -22,7 +22,10 @@ export class JetStreamPublisher {
    */
   async publish(subject: string, payload: unknown, msgId: string): Promise<PubAck> {
     try {
-      return await this.js.publish(subject, JSON.stringify(payload), { msgID: msgId, headers: traceHeaders() });
+      return await this.js.publish(subject, JSON.stringify(payload), {
+        msgID: msgId,
+        headers: traceHeaders(),
+      });
     } catch (error) {
       throw new BrokerUnavailable(`JetStream did not store ${subject}: ${(error as Error).message}`);
     }
@@ -31,7 +34,10 @@ export class JetStreamPublisher {
   async query<T>(subject: string, payload: unknown, timeoutMs = 5_000): Promise<T> {
     let reply: QueryReply<T>;
     try {
-      const msg = await this.nc.request(subject, JSON.stringify(payload), { timeout: timeoutMs, headers: traceHeaders() });
+      const msg = await this.nc.request(subject, JSON.stringify(payload), {
+        timeout: timeoutMs,
+        headers: traceHeaders(),
+      });
       reply = msg.json<QueryReply<T>>();
     } catch (error) {
       throw new BrokerUnavailable(`no answer on ${subject}: ${(error as Error).message}`);

@@ -1,10 +1,10 @@
-import { ArgumentsHost, Catch, Logger, RpcExceptionFilter } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { ConsumerMessages, jetstream, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
-import { lastValueFrom, Observable, throwError } from 'rxjs';
+import { lastValueFrom } from 'rxjs';
 import { DeadLetterHeaders, deadLetterSubject } from './dead-letter';
 import { PayloadClass } from './decorators';
 import { PermanentFailure, QueryRejected } from './errors';
@@ -33,14 +33,6 @@ export interface ConsumerObserver {
 }
 
 const DEFAULT_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
-
-/** Nest's default RPC filter replaces errors with a generic object; the transport needs the original. */
-@Catch()
-export class RethrowRpcErrors implements RpcExceptionFilter {
-  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
-    return throwError(() => exception);
-  }
-}
 
 function describeValidation(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
@@ -113,7 +105,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.stopping = true;
     await Promise.all(this.querySubscriptions.map((s) => s.drain().catch(() => undefined)));
     for (const messages of this.iterators) messages.stop();
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000).unref());
+    const timeout = new Promise<void>((resolve) =>
+      setTimeout(resolve, this.options.drainTimeoutMs ?? 10_000).unref(),
+    );
     await Promise.race([Promise.all(this.loops), timeout]);
   }
 
@@ -147,7 +141,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const heartbeat = setInterval(() => m.working(), ((def.ackWaitSeconds ?? 30) * 1000) / 3);
     try {
       const payload = await this.decode(m, handler.extras?.schema as PayloadClass | undefined);
-      await runInTrace(traceFromHeaders(m.headers), () => this.invoke(handler, payload, new JetStreamContext([m])));
+      await runInTrace(traceFromHeaders(m.headers), () =>
+        this.invoke(handler, payload, new JetStreamContext([m])),
+      );
       m.ack();
       this.observer?.handled(def.durable, m.subject, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (error) {
@@ -158,7 +154,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         await this.deadLetter(def, m, `failed ${deliveries} times, last: ${reason}`);
       } else {
         const delay = this.backoff(deliveries);
-        this.log.warn(`${def.durable} ${m.subject} #${m.seq} failed (delivery ${deliveries}), retry in ${delay} ms: ${reason}`);
+        this.log.warn(
+          `${def.durable} ${m.subject} #${m.seq} failed (delivery ${deliveries}), retry in ${delay} ms: ${reason}`,
+        );
         m.nak(delay);
         this.observer?.failed(def.durable, m.subject, 'retried');
       }
@@ -168,7 +166,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   private async invoke(handler: MessageHandler, payload: unknown, ctx: unknown): Promise<unknown> {
-    return lastValueFrom(this.transformToObservable(await handler(payload, ctx)), { defaultValue: undefined });
+    return lastValueFrom(this.transformToObservable(await handler(payload, ctx)), {
+      defaultValue: undefined,
+    });
   }
 
   private backoff(deliveries: number): number {
@@ -195,8 +195,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async deadLetter(def: ConsumerDefinition, m: JsMsg, reason: string): Promise<void> {
     const h = natsHeaders();
-    for (const key of m.headers?.keys() ?? []) {
-      if (key.toLowerCase() !== 'nats-msg-id') h.set(key, m.headers!.get(key));
+    const original = m.headers;
+    for (const key of original?.keys() ?? []) {
+      if (key.toLowerCase() !== 'nats-msg-id') h.set(key, original?.get(key) ?? '');
     }
     h.set(DeadLetterHeaders.reason, reason.slice(0, 1000));
     h.set(DeadLetterHeaders.stream, m.info.stream);
@@ -237,7 +238,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     let reply: unknown;
     try {
       const query = await this.decode(msg);
-      const data = await runInTrace(traceFromHeaders(msg.headers), () => this.invoke(handler, query, undefined));
+      const data = await runInTrace(traceFromHeaders(msg.headers), () =>
+        this.invoke(handler, query, undefined),
+      );
       reply = { ok: true, data };
     } catch (error) {
       if (error instanceof QueryRejected) {

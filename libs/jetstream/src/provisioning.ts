@@ -83,7 +83,10 @@ function consumerConfig(def: ConsumerDefinition): Partial<ConsumerConfig> & { du
   };
 }
 
-export async function ensureConsumer(jsm: JetStreamManager, def: ConsumerDefinition): Promise<ProvisionResult> {
+export async function ensureConsumer(
+  jsm: JetStreamManager,
+  def: ConsumerDefinition,
+): Promise<ProvisionResult> {
   const wanted = consumerConfig(def);
   try {
     const { config } = await jsm.consumers.info(def.stream, def.durable);

@@ -72,5 +72,9 @@ export class MetricsController {
   }
 }
 
-@Module({ controllers: [MetricsController], providers: [HttpMetricsInterceptor], exports: [HttpMetricsInterceptor] })
+@Module({
+  controllers: [MetricsController],
+  providers: [HttpMetricsInterceptor],
+  exports: [HttpMetricsInterceptor],
+})
 export class MetricsModule {}

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { DataSource, MixedList, EntitySchema } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 
 export class DatabaseUnreachable extends Error {
   override readonly name = 'DatabaseUnreachable';
@@ -28,10 +28,12 @@ export async function ensureDatabase(url: string): Promise<void> {
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) {
-      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
-        // Another service created it first.
-        if (error.code !== '42P04') throw error;
-      });
+      await client
+        .query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`)
+        .catch((error: { code?: string }) => {
+          // Another service created it first.
+          if (error.code !== '42P04' && error.code !== '23505') throw error;
+        });
     }
   } finally {
     await client.end();
@@ -42,10 +44,8 @@ export interface ServiceDataSourceOptions {
   url: string;
   /** The service's own schema: its tables live here and nowhere else. */
   schema: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  entities: MixedList<Function | string | EntitySchema<any>>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  migrations: MixedList<Function | string>;
+  entities: NonNullable<DataSourceOptions['entities']>;
+  migrations: NonNullable<DataSourceOptions['migrations']>;
   poolSize?: number;
 }
 
@@ -69,7 +69,9 @@ export async function openServiceDataSource(options: ServiceDataSourceOptions): 
   try {
     await dataSource.initialize();
   } catch (error) {
-    throw new DatabaseUnreachable(`Cannot open PostgreSQL at ${describe(options.url)}: ${(error as Error).message}`);
+    throw new DatabaseUnreachable(
+      `Cannot open PostgreSQL at ${describe(options.url)}: ${(error as Error).message}`,
+    );
   }
   await migrateUnderLock(dataSource, options.schema);
   return dataSource;

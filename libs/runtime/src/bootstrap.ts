@@ -12,7 +12,6 @@ import {
   JetStreamModule,
   JetStreamServer,
   NatsUnreachable,
-  RethrowRpcErrors,
 } from '@parley/jetstream';
 import { consumerMetrics, HttpMetricsInterceptor, loggingModule, MetricsModule } from '@parley/observability';
 import { DatabaseUnreachable } from '@parley/persistence';
@@ -36,7 +35,11 @@ export interface ServiceDefinition<C extends ServiceEnv> {
 }
 
 /** Streams and durable consumers are declared in code and brought in line at every start. */
-async function provision(nc: NatsConnection, config: ServiceEnv, consumers: ConsumerDefinition[]): Promise<void> {
+async function provision(
+  nc: NatsConnection,
+  config: ServiceEnv,
+  consumers: ConsumerDefinition[],
+): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const streams = parleyStreams({
     eventRetentionDays: config.PARLEY_EVENT_RETENTION_DAYS,
@@ -65,7 +68,8 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     nc = await connectToNats(config.NATS_URL, def.name);
     await provision(nc, config, def.consumers ?? []);
   } catch (error) {
-    if (error instanceof InvalidConfiguration || error instanceof NatsUnreachable) fail(def.name, error.message);
+    if (error instanceof InvalidConfiguration || error instanceof NatsUnreachable)
+      fail(def.name, error.message);
     throw error;
   }
 
@@ -108,7 +112,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
   app.flushLogs();
   app.useGlobalInterceptors(app.get(HttpMetricsInterceptor));
   await def.configureHttp?.(app, config);
-  app.connectMicroservice({ strategy: transport }).useGlobalFilters(new RethrowRpcErrors());
+  app.connectMicroservice({ strategy: transport });
   await app.startAllMicroservices();
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
   const log = new NestLogger(def.name);

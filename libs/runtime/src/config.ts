@@ -16,32 +16,51 @@ export class ServiceEnv {
   })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/parley';
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   PORT: number;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL = 'info';
 
   /** How long domain events stay replayable in the event stream. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(3650)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   PARLEY_EVENT_RETENTION_DAYS = 7;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(3650)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   PARLEY_COMMAND_RETENTION_DAYS = 7;
 
   /** JetStream drops a republished command or event with a known Nats-Msg-Id inside this window. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(86_400)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
   PARLEY_DUPLICATE_WINDOW_SECONDS = 120;
 
   /** Stream replicas: 1 on a single broker, 3 on a production JetStream cluster. */
-  @Type(() => Number) @IsIn([1, 3, 5])
+  @Type(() => Number)
+  @IsIn([1, 3, 5])
   PARLEY_STREAM_REPLICAS = 1;
 
   /** Deliveries after which a failing message is dead-lettered. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   PARLEY_MAX_DELIVER = 10;
 
-  @Type(() => Number) @IsInt() @Min(1000) @Max(600_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
   PARLEY_SHUTDOWN_TIMEOUT_MS = 20_000;
 }
 
@@ -58,13 +77,14 @@ export function loadConfig<T extends object>(
   const known = Object.keys(new envClass()).concat(Object.keys(defaults));
   const given: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && value !== '' && (known.includes(key) || key.startsWith('PARLEY_'))) given[key] = value;
+    if (value !== undefined && value !== '' && (known.includes(key) || key.startsWith('PARLEY_')))
+      given[key] = value;
   }
   const config = plainToInstance(envClass, given);
   const errors = validateSync(config, { forbidUnknownValues: false });
   if (errors.length) {
     const lines = errors.map((e) => {
-      const value = JSON.stringify((given as Record<string, unknown>)[e.property] ?? null);
+      const value = JSON.stringify((config as Record<string, unknown>)[e.property] ?? null);
       return `  ${e.property}=${value}: ${Object.values(e.constraints ?? {}).join('; ')}`;
     });
     throw new InvalidConfiguration(`Invalid configuration:\n${lines.join('\n')}`);

@@ -23,8 +23,11 @@ export function infraKind(): Promise<InfraKind> {
     if (forced && forced !== 'containers' && forced !== 'local') {
       throw new Error(`TEST_INFRA must be "containers" or "local", got "${forced}"`);
     }
-    const kind: InfraKind = (forced as InfraKind) ?? ((await probeContainerRuntime()) ? 'containers' : 'local');
-    process.stderr.write(`[parley-testing] NATS and PostgreSQL from ${kind === 'containers' ? 'testcontainers' : 'this machine'}${forced ? ' (TEST_INFRA)' : ''}\n`);
+    const kind: InfraKind =
+      (forced as InfraKind) ?? ((await probeContainerRuntime()) ? 'containers' : 'local');
+    process.stderr.write(
+      `[parley-testing] NATS and PostgreSQL from ${kind === 'containers' ? 'testcontainers' : 'this machine'}${forced ? ' (TEST_INFRA)' : ''}\n`,
+    );
     return kind;
   })();
   return chosen;

@@ -62,7 +62,8 @@ export class ServiceProcess {
       await waitFor(
         `${this.name} ready`,
         async () => {
-          if (!this.running) throw new Error(`${this.name} exited with ${this.child?.exitCode ?? this.child?.signalCode}`);
+          if (!this.running)
+            throw new Error(`${this.name} exited with ${this.child?.exitCode ?? this.child?.signalCode}`);
           const res = await fetch(`${this.url}/health/ready`);
           return res.ok;
         },

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { Durables } from '@parley/contracts';
+import { PersistenceModule } from '@parley/persistence';
+import { runService, ServiceEnv } from '@parley/runtime';
+import { ConversationLedger } from './conversations/conversation-ledger';
+import { ConversationHandlers } from './conversations/conversation.handlers';
+import { Conversation } from './conversations/conversation.entity';
+import { ConversationEntry } from './conversations/conversation-entry.entity';
+import { DomainEvents } from './events/domain-events';
+import { InitialConversationSchema1764000000000 } from './migrations/1764000000000-initial-conversation-schema';
+import { Agent } from './people/agent.entity';
+import { Customer } from './people/customer.entity';
+import { PeopleHandlers } from './people/people.handlers';
+
+@Module({
+  controllers: [PeopleHandlers, ConversationHandlers],
+  providers: [DomainEvents, ConversationLedger],
+})
+class ConversationModule {}
+
+void runService({
+  name: 'conversation',
+  defaultPort: 3001,
+  env: ServiceEnv,
+  consumers: [Durables.conversationCommands],
+  imports: (config) => [
+    PersistenceModule.forService({
+      url: config.DATABASE_URL,
+      schema: 'conversation',
+      entities: [Agent, Customer, Conversation, ConversationEntry],
+      migrations: [InitialConversationSchema1764000000000],
+    }),
+    ConversationModule,
+  ],
+});

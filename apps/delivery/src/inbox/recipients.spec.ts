@@ -1,0 +1,32 @@
+import { DomainEvent, EventTypes } from '@parley/contracts';
+import { recipientsOf } from './recipients';
+
+const base = { occurredAt: '2026-01-01T00:00:00Z', conversationId: 'c1', customerId: 'cu1', data: {} };
+const agents = async () => ['a1', 'a2'];
+
+describe('recipientsOf', () => {
+  it('gives a message to the customer and the assignee', async () => {
+    const event: DomainEvent = { ...base, id: 'e', type: EventTypes.messageCreated, assigneeId: 'a1' };
+    expect(await recipientsOf(event, agents)).toEqual(['cu1', 'a1']);
+  });
+
+  it('never gives a note to the customer', async () => {
+    const event: DomainEvent = { ...base, id: 'e', type: EventTypes.noteCreated, assigneeId: 'a2' };
+    expect(await recipientsOf(event, agents)).toEqual(['a2']);
+  });
+
+  it('tells every agent about a conversation that lands in the queue', async () => {
+    const event: DomainEvent = { ...base, id: 'e', type: EventTypes.conversationCreated, assigneeId: null };
+    expect(await recipientsOf(event, agents)).toEqual(['cu1', 'a1', 'a2']);
+  });
+
+  it('tells only the author that a message was rejected', async () => {
+    const event: DomainEvent = {
+      ...base,
+      id: 'e',
+      type: EventTypes.messageRejected,
+      data: { authorId: 'cu9', messageId: 'm', conversationId: 'c1', reason: 'x' },
+    };
+    expect(await recipientsOf(event, agents)).toEqual(['cu9']);
+  });
+});

@@ -1,0 +1,101 @@
+import {
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Logger,
+  OnModuleInit,
+  SetMetadata,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { timingSafeEqual } from 'node:crypto';
+import { Principal, Role, ROLES } from '@parley/contracts';
+import { SERVICE_CONFIG } from '@parley/runtime';
+import { DEV_ADMIN_TOKEN, DEV_JWT_SECRET, GatewayEnv } from '../gateway.env';
+
+const ROLES_KEY = 'parley:roles';
+
+/** The roles allowed on a route; every route names them. */
+export const Allow = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest().principal,
+);
+
+@Injectable()
+export class TokenService implements OnModuleInit {
+  private readonly log = new Logger(TokenService.name);
+
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayEnv,
+  ) {}
+
+  onModuleInit(): void {
+    const defaults = [
+      this.config.PARLEY_ADMIN_TOKEN === DEV_ADMIN_TOKEN && 'PARLEY_ADMIN_TOKEN',
+      this.config.PARLEY_JWT_SECRET === DEV_JWT_SECRET && 'PARLEY_JWT_SECRET',
+    ].filter(Boolean);
+    if (!defaults.length) return;
+    if (this.config.NODE_ENV === 'production') {
+      throw new Error(
+        `${defaults.join(' and ')} must be set in production; the development default is public`,
+      );
+    }
+    this.log.warn(
+      `using the development default of ${defaults.join(' and ')}; set them before exposing Parley`,
+    );
+  }
+
+  issue(principal: Principal): string {
+    return this.jwt.sign(
+      { role: principal.role },
+      { subject: principal.id, expiresIn: this.config.PARLEY_TOKEN_TTL_SECONDS },
+    );
+  }
+
+  verify(token: string): Principal | null {
+    const admin = Buffer.from(this.config.PARLEY_ADMIN_TOKEN);
+    const given = Buffer.from(token);
+    if (given.length === admin.length && timingSafeEqual(given, admin)) return { id: 'admin', role: 'admin' };
+    try {
+      const claims = this.jwt.verify<{ sub?: string; role?: string }>(token, { clockTolerance: 30 });
+      if (typeof claims.sub !== 'string' || !ROLES.includes(claims.role as Role) || claims.role === 'admin')
+        return null;
+      return { id: claims.sub, role: claims.role as Role };
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** Authenticates every /v1 request and enforces the route's roles: 401 without a valid token, 403 for a wrong role. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!roles) return true;
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
+    const match = /^Bearer ([^\s]+)$/i.exec(request.headers.authorization ?? '');
+    const principal = match ? this.tokens.verify(match[1]) : null;
+    if (!principal) throw new UnauthorizedException('A valid bearer token is required.');
+    if (!roles.includes(principal.role))
+      throw new ForbiddenException(`This needs one of the roles: ${roles.join(', ')}.`);
+    request.principal = principal;
+    return true;
+  }
+}

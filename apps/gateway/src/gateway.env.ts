@@ -1,0 +1,28 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
+import { ServiceEnv } from '@parley/runtime';
+
+export const DEV_ADMIN_TOKEN = 'parley-dev-admin-token';
+export const DEV_JWT_SECRET = 'parley-development-jwt-secret-change-me';
+
+export class GatewayEnv extends ServiceEnv {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
+  /** Bearer token of the admin role. */
+  @IsString()
+  @MinLength(16)
+  PARLEY_ADMIN_TOKEN = DEV_ADMIN_TOKEN;
+
+  /** HMAC secret that signs agent and customer tokens. */
+  @IsString()
+  @MinLength(32)
+  PARLEY_JWT_SECRET = DEV_JWT_SECRET;
+
+  /** Lifetime of issued agent and customer tokens. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(365 * 24 * 3600)
+  PARLEY_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+}

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { Durables } from '@parley/contracts';
+import { PersistenceModule } from '@parley/persistence';
+import { runService, ServiceEnv } from '@parley/runtime';
+import { HistoryHandlers } from './messages/history.handlers';
+import { MessageArchive } from './messages/message-archive';
+import { InitialHistorySchema1764000000000 } from './migrations/1764000000000-initial-history-schema';
+
+@Module({ controllers: [HistoryHandlers], providers: [MessageArchive] })
+class HistoryModule {}
+
+void runService({
+  name: 'history',
+  defaultPort: 3003,
+  env: ServiceEnv,
+  consumers: [Durables.historyEvents],
+  imports: (config) => [
+    PersistenceModule.forService({
+      url: config.DATABASE_URL,
+      schema: 'history',
+      entities: [],
+      migrations: [InitialHistorySchema1764000000000],
+    }),
+    HistoryModule,
+  ],
+});
