@@ -40,6 +40,27 @@ export class ServiceProcess {
   }
 
   async start(): Promise<void> {
+    this.launch();
+    await this.waitReady();
+  }
+
+  /** Starts the process and waits for it to exit by itself, e.g. on bad configuration. */
+  async runUntilExit(timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
+    const child = this.launch();
+    const code = await new Promise<number | null>((done, fail) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail(new Error(`${this.name} did not exit within ${timeoutMs} ms:\n${this.recentOutput()}`));
+      }, timeoutMs);
+      child.once('exit', (exitCode) => {
+        clearTimeout(timer);
+        done(exitCode);
+      });
+    });
+    return { code, output: this.output.join('') };
+  }
+
+  private launch(): ChildProcess {
     const entry = join(ROOT, 'dist/apps', this.name, 'src/main.js');
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
     const child = spawn(process.execPath, [entry], {
@@ -54,7 +75,7 @@ export class ServiceProcess {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     this.child = child;
-    await this.waitReady();
+    return child;
   }
 
   async waitReady(timeoutMs = 30_000): Promise<void> {

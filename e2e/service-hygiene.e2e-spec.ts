@@ -1,0 +1,200 @@
+import { ParleySystem, ServiceProcess, startNats, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+
+describe('service hygiene', () => {
+  let system: ParleySystem;
+  let customerToken: string;
+  let agentToken: string;
+
+  beforeAll(async () => {
+    system = await ParleySystem.start();
+    const customer = await system.api('POST', '/v1/customers', {
+      token: TEST_ADMIN_TOKEN,
+      body: { externalId: 'crm-h' },
+    });
+    const agent = await system.api('POST', '/v1/agents', {
+      token: TEST_ADMIN_TOKEN,
+      body: { name: 'Ada', email: 'ada@example.com' },
+    });
+    customerToken = customer.body.token;
+    agentToken = agent.body.token;
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('serves health, metrics and the OpenAPI document', async () => {
+    for (const service of Object.values(system.services)) {
+      expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
+      const ready = await fetch(`${service.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { info: { nats: { status: string } } }).info.nats.status).toBe('up');
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      expect(metrics).toContain('process_cpu_user_seconds_total');
+    }
+    const doc = await system.api('GET', '/docs/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/agents',
+        '/v1/customers',
+        '/v1/conversations',
+        '/v1/conversations/{id}/messages',
+        '/v1/inbox',
+      ]),
+    );
+  });
+
+  it.each([
+    ['an unknown field', { body: 'hi', sneaky: true }, 'sneaky'],
+    ['a missing body', { subject: 'no body' }, 'body'],
+    ['a body of the wrong type', { body: 42 }, 'body'],
+    ['an empty body', { body: '' }, 'body'],
+    ['a body over 10,000 characters', { body: 'x'.repeat(10_001) }, 'body'],
+    ['an unknown priority', { body: 'hi', priority: 'asap' }, 'priority'],
+  ])('rejects %s with a 400 problem naming the field', async (_, body, field) => {
+    const res = await system.api('POST', '/v1/conversations', { token: customerToken, body });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ status: 400, title: 'Bad request' });
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it('answers malformed JSON, bad ids, bad cursors and bad tokens with 4xx problems', async () => {
+    const malformed = await fetch(`${system.gatewayUrl}/v1/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${customerToken}`, 'content-type': 'application/json' },
+      body: '{"body": ',
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toContain('application/problem+json');
+
+    const badId = await system.api('GET', `/v1/conversations/${'x'.repeat(65)}/messages`, {
+      token: customerToken,
+    });
+    expect(badId.status).toBe(400);
+    const badCursor = await system.api('GET', '/v1/inbox?cursor=not-a-cursor', { token: customerToken });
+    expect(badCursor.status).toBe(400);
+    const badLimit = await system.api('GET', '/v1/inbox?limit=201', { token: customerToken });
+    expect(badLimit.status).toBe(400);
+
+    expect((await system.api('GET', '/v1/inbox')).status).toBe(401);
+    expect((await system.api('GET', '/v1/inbox', { token: `${customerToken}x` })).status).toBe(401);
+    expect(
+      (
+        await system.api('POST', '/v1/agents', {
+          token: agentToken,
+          body: { name: 'x', email: 'x@example.com' },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await system.api('POST', '/v1/conversations', { token: agentToken, body: { body: 'hi' } })).status,
+    ).toBe(403);
+    const unknown = await system.api('GET', '/v1/nothing-here', { token: customerToken });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('never shows a customer another customer’s conversation', async () => {
+    const other = await system.api('POST', '/v1/customers', {
+      token: TEST_ADMIN_TOKEN,
+      body: { externalId: 'crm-h2' },
+    });
+    const opened = await system.api('POST', '/v1/conversations', {
+      token: customerToken,
+      body: { body: 'private' },
+    });
+    const conversationId = opened.body.id;
+    await waitFor('the conversation in history', async () => {
+      const res = await system.api('GET', `/v1/conversations/${conversationId}/messages`, {
+        token: customerToken,
+      });
+      return res.status === 200 && res.body.items.length === 1;
+    });
+    const peek = await system.api('GET', `/v1/conversations/${conversationId}/messages`, {
+      token: other.body.token,
+    });
+    expect(peek.status).toBe(404);
+
+    const intrusion = await system.api('POST', `/v1/conversations/${conversationId}/messages`, {
+      token: other.body.token,
+      body: { body: 'let me in' },
+    });
+    expect(intrusion.status).toBe(202);
+    const rejected = await waitFor('the rejection in the intruder’s inbox', async () => {
+      const inbox = await system.api('GET', '/v1/inbox', { token: other.body.token });
+      return inbox.body.events?.find((e: { type: string }) => e.type === 'message.rejected');
+    });
+    expect(rejected.data).toMatchObject({
+      messageId: intrusion.body.id,
+      reason: expect.stringContaining('not a participant'),
+    });
+    const history = await system.api('GET', `/v1/conversations/${conversationId}/messages`, {
+      token: customerToken,
+    });
+    expect(history.body.items.map((m: { body: string }) => m.body)).toEqual(['private']);
+  });
+
+  it('answers 503, never 202, while the broker is down, and recovers without restarts', async () => {
+    await system.nats.kill('SIGKILL');
+    const whileDown = await system.api('POST', '/v1/conversations', {
+      token: customerToken,
+      body: { body: 'are you there?' },
+    });
+    expect(whileDown.status).toBe(503);
+    expect(whileDown.headers.get('retry-after')).toBeTruthy();
+    const readiness = await fetch(`${system.services.conversation.url}/health/ready`);
+    expect(readiness.status).toBe(503);
+
+    await system.nats.start();
+    for (const service of Object.values(system.services)) await service.waitReady();
+    const opened = await waitFor('a write accepted again', async () => {
+      const res = await system.api('POST', '/v1/conversations', {
+        token: customerToken,
+        body: { body: 'back again' },
+      });
+      return res.status === 202 ? res.body : undefined;
+    });
+    await waitFor('the new conversation stored', async () => {
+      const res = await system.api('GET', `/v1/conversations/${opened.id}/messages`, {
+        token: customerToken,
+      });
+      return res.status === 200 && res.body.items[0]?.body === 'back again';
+    });
+    for (const service of Object.values(system.services)) expect(service.running).toBe(true);
+  }, 60_000);
+});
+
+describe('configuration and dependencies at start', () => {
+  it('stops with a message naming a wrong configuration value', async () => {
+    const gateway = await ServiceProcess.create('gateway', { PARLEY_MAX_DELIVER: 'lots' });
+    const { code, output } = await gateway.runUntilExit();
+    expect(code).toBe(1);
+    expect(output).toContain('PARLEY_MAX_DELIVER');
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it('says where it looked for NATS and how to start it', async () => {
+    const history = await ServiceProcess.create('history', { NATS_URL: 'nats://127.0.0.1:1' });
+    const { code, output } = await history.runUntilExit();
+    expect(code).toBe(1);
+    expect(output).toContain('Cannot reach NATS at nats://127.0.0.1:1');
+    expect(output).toContain('nats-server -js');
+  });
+
+  it('says where it looked for PostgreSQL', async () => {
+    const nats = await startNats();
+    try {
+      const history = await ServiceProcess.create('history', {
+        NATS_URL: nats.url,
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:1/parley',
+      });
+      const { code, output } = await history.runUntilExit();
+      expect(code).toBe(1);
+      expect(output).toContain('Cannot reach PostgreSQL at 127.0.0.1:1/parley');
+    } finally {
+      await nats.stop();
+    }
+  });
+});
