@@ -12,8 +12,13 @@ const swc = [
     module: { type: 'commonjs' },
   },
 ];
-const moduleNameMapper = { '^@parley/(.*)$': '<rootDir>/libs/$1/src/index.ts' };
-const base = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
+const base = {
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: { '^@parley/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  setupFiles: ['reflect-metadata'],
+  testEnvironment: 'node',
+  rootDir: __dirname,
+};
 
 module.exports = {
   testTimeout: 60_000,
