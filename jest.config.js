@@ -18,6 +18,7 @@ const base = {
   setupFiles: ['reflect-metadata'],
   testEnvironment: 'node',
   rootDir: __dirname,
+  testTimeout: 60_000,
 };
 
 module.exports = {
