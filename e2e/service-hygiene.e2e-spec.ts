@@ -1,3 +1,5 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { ParleySystem, ServiceProcess, startNats, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 
 describe('service hygiene', () => {
@@ -134,6 +136,33 @@ describe('service hygiene', () => {
       token: customerToken,
     });
     expect(history.body.items.map((m: { body: string }) => m.body)).toEqual(['private']);
+  });
+
+  it('carries the correlation id and trace id from the HTTP request through every hop', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const opened = await system.api('POST', '/v1/conversations', {
+      token: customerToken,
+      headers: { 'x-correlation-id': 'corr-e2e-1', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      body: { body: 'trace me' },
+    });
+    expect(opened.headers.get('x-correlation-id')).toBe('corr-e2e-1');
+    const nc = await connect({ servers: system.nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      // The event was published by the conversation service while handling the command: a second hop.
+      const event = await waitFor('the message.created event', async () => {
+        const stored = await jsm.streams.getMessage('PARLEY_EVENTS', {
+          last_by_subj: 'parley.evt.message.created',
+        });
+        const matches =
+          stored?.json<{ data: { messageId: string } }>().data.messageId === opened.body.messageId;
+        return matches && stored ? stored : undefined;
+      });
+      expect(event.header.get('x-correlation-id')).toBe('corr-e2e-1');
+      expect(event.header.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    } finally {
+      await nc.close();
+    }
   });
 
   it('answers 503, never 202, while the broker is down, and recovers without restarts', async () => {
