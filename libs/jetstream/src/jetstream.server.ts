@@ -113,14 +113,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async pump(def: ConsumerDefinition, messages: ConsumerMessages): Promise<void> {
     try {
-      for await (const m of messages) {
-        if (this.stopping) {
-          // Pulled but not started: hand it back at once rather than after ack_wait.
-          m.nak();
-          continue;
-        }
-        await this.process(def, m);
-      }
+      // After close() stops the iterator it still yields what was already pulled: finish that work
+      // (bounded by drainTimeoutMs) instead of nak'ing it. A nak'ed message redelivered while the
+      // server still holds this process's pull requests, whose inbox is gone, makes nats-server 2.9
+      // rewind the consumer, and the message is then delivered twice.
+      for await (const m of messages) await this.process(def, m);
     } catch (error) {
       if (!this.stopping) this.log.error(`consumer ${def.durable} stopped: ${(error as Error).message}`);
     }

@@ -9,7 +9,11 @@ describe('loadConfig', () => {
   });
 
   it('reads and converts values from the environment; empty values keep the default', () => {
-    const config = loadConfig(ServiceEnv, { PORT: 3001 }, { PORT: '4100', PARLEY_MAX_DELIVER: '3', LOG_LEVEL: '' });
+    const config = loadConfig(
+      ServiceEnv,
+      { PORT: 3001 },
+      { PORT: '4100', PARLEY_MAX_DELIVER: '3', LOG_LEVEL: '' },
+    );
     expect(config.PORT).toBe(4100);
     expect(config.PARLEY_MAX_DELIVER).toBe(3);
     expect(config.LOG_LEVEL).toBe('info');
