@@ -12,7 +12,9 @@ describe('IdAllocator', () => {
 
   it('gives different ids to another principal, route or key', () => {
     const base = new IdAllocator(customer, 'POST /v1/conversations', 'k1').allocate();
-    expect(new IdAllocator({ id: 'cu-2', role: 'customer' }, 'POST /v1/conversations', 'k1').allocate()).not.toBe(base);
+    expect(
+      new IdAllocator({ id: 'cu-2', role: 'customer' }, 'POST /v1/conversations', 'k1').allocate(),
+    ).not.toBe(base);
     expect(new IdAllocator(customer, 'POST /v1/agents', 'k1').allocate()).not.toBe(base);
     expect(new IdAllocator(customer, 'POST /v1/conversations', 'k2').allocate()).not.toBe(base);
   });
