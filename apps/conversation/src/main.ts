@@ -3,19 +3,22 @@ import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
 import { PersistenceModule } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
+import { Assignment } from './assignment/assignment';
 import { ConversationLedger } from './conversations/conversation-ledger';
 import { ConversationHandlers } from './conversations/conversation.handlers';
+import { ConversationQueries } from './conversations/conversation.queries';
 import { Conversation } from './conversations/conversation.entity';
 import { ConversationEntry } from './conversations/conversation-entry.entity';
-import { DomainEvents } from './events/domain-events';
+import { CommandTransaction } from './events/command-transaction';
 import { InitialConversationSchema1764000000000 } from './migrations/1764000000000-initial-conversation-schema';
 import { Agent } from './people/agent.entity';
 import { Customer } from './people/customer.entity';
 import { PeopleHandlers } from './people/people.handlers';
+import { SnoozeAlarm } from './snooze/snooze-alarm';
 
 @Module({
-  controllers: [PeopleHandlers, ConversationHandlers],
-  providers: [DomainEvents, ConversationLedger],
+  controllers: [PeopleHandlers, ConversationHandlers, ConversationQueries],
+  providers: [CommandTransaction, ConversationLedger, Assignment, SnoozeAlarm],
 })
 class ConversationModule {}
 
@@ -30,6 +33,7 @@ void runService({
       schema: 'conversation',
       entities: [Agent, Customer, Conversation, ConversationEntry],
       migrations: [InitialConversationSchema1764000000000],
+      outbox: true,
     }),
     ConversationModule,
   ],

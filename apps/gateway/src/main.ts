@@ -6,7 +6,9 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { runService } from '@parley/runtime';
 import { AuthGuard, TokenService } from './auth/auth';
+import { ConversationPrecheck } from './conversations/conversation-precheck';
 import { ConversationsController } from './conversations/conversations.controller';
+import { QueueController } from './conversations/queue.controller';
 import { GatewayEnv } from './gateway.env';
 import { CommandSender } from './http/command-sender';
 import { ProblemFilter, sendProblem, toProblem } from './http/problem';
@@ -18,8 +20,13 @@ import { PeopleController } from './people/people.controller';
 function apiModule(config: GatewayEnv) {
   @Module({
     imports: [JwtModule.register({ secret: config.PARLEY_JWT_SECRET, signOptions: { algorithm: 'HS256' } })],
-    controllers: [PeopleController, ConversationsController, InboxController],
-    providers: [TokenService, CommandSender, { provide: APP_GUARD, useClass: AuthGuard }],
+    controllers: [PeopleController, ConversationsController, QueueController, InboxController],
+    providers: [
+      TokenService,
+      CommandSender,
+      ConversationPrecheck,
+      { provide: APP_GUARD, useClass: AuthGuard },
+    ],
   })
   class GatewayApiModule {}
   return GatewayApiModule;

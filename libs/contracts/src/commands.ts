@@ -64,3 +64,66 @@ export class PostMessage extends Command {
   @IsString() @Length(1, 64) messageId: string;
   @IsString() @Length(1, MESSAGE_BODY_MAX) body: string;
 }
+
+export const PRESENCES = ['online', 'away', 'offline'] as const;
+export type Presence = (typeof PRESENCES)[number];
+
+export const STATUSES = ['open', 'pending', 'snoozed', 'resolved'] as const;
+export type ConversationStatus = (typeof STATUSES)[number];
+
+export class AddNote extends Command {
+  static readonly subject = CommandSubjects.addNote;
+  @IsString() @Length(1, 64) conversationId: string;
+  @IsString() @Length(1, 64) noteId: string;
+  @IsString() @Length(1, MESSAGE_BODY_MAX) body: string;
+}
+
+export class SetPresence extends Command {
+  static readonly subject = CommandSubjects.setPresence;
+  @IsString() @Length(1, 64) agentId: string;
+  @IsIn(PRESENCES) status: Presence;
+}
+
+export class AssignConversation extends Command {
+  static readonly subject = CommandSubjects.assignConversation;
+  @IsString() @Length(1, 64) conversationId: string;
+  /** null unassigns: the conversation goes back to the queue. */
+  @IsOptional() @IsString() @Length(1, 64) agentId: string | null;
+}
+
+export class TransferConversation extends Command {
+  static readonly subject = CommandSubjects.transferConversation;
+  @IsString() @Length(1, 64) conversationId: string;
+  /** Id of the private history entry that records the transfer. */
+  @IsString() @Length(1, 64) transferId: string;
+  @IsOptional() @IsString() @Length(1, 64) agentId?: string;
+  @IsOptional() @IsString() @Length(1, 100) team?: string;
+  @IsOptional() @IsString() @Length(1, 1000) reason?: string;
+  @IsOptional() @IsString() @Length(1, MESSAGE_BODY_MAX) note?: string;
+}
+
+export class ChangeStatus extends Command {
+  static readonly subject = CommandSubjects.changeStatus;
+  @IsString() @Length(1, 64) conversationId: string;
+  @IsIn(STATUSES) status: ConversationStatus;
+  @IsOptional() @IsISO8601() snoozeUntil?: string;
+}
+
+export class ChangePriority extends Command {
+  static readonly subject = CommandSubjects.changePriority;
+  @IsString() @Length(1, 64) conversationId: string;
+  @IsIn(PRIORITIES) priority: Priority;
+}
+
+export class MarkRead extends Command {
+  static readonly subject = CommandSubjects.markRead;
+  @IsString() @Length(1, 64) conversationId: string;
+  @IsInt() @Min(1) seq: number;
+}
+
+/** Issued by the conversation service's own snooze alarm when a snooze has run out. */
+export class WakeConversation extends Command {
+  static readonly subject = CommandSubjects.wakeConversation;
+  @IsString() @Length(1, 64) conversationId: string;
+  @IsISO8601() snoozeUntil: string;
+}

@@ -1,5 +1,5 @@
 import { IsISO8601, IsObject, IsOptional, IsString, Length } from 'class-validator';
-import { Priority } from './commands';
+import { ConversationStatus, Presence, Priority } from './commands';
 import { Role } from './principal';
 
 /** The event types of the public contract plus the internal ones that keep read models in step. */
@@ -8,10 +8,29 @@ export const EventTypes = {
   messageCreated: 'message.created',
   noteCreated: 'note.created',
   messageRejected: 'message.rejected',
+  conversationAssigned: 'conversation.assigned',
+  conversationTransferred: 'conversation.transferred',
+  statusChanged: 'conversation.status_changed',
+  priorityChanged: 'conversation.priority_changed',
+  receiptRead: 'receipt.read',
   agentRegistered: 'agent.registered',
+  presenceChanged: 'agent.presence_changed',
   customerRegistered: 'customer.registered',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
+
+/** The event types of the public contract: what inboxes and webhooks carry. */
+export const INBOX_EVENT_TYPES: EventType[] = [
+  EventTypes.conversationCreated,
+  EventTypes.messageCreated,
+  EventTypes.noteCreated,
+  EventTypes.messageRejected,
+  EventTypes.conversationAssigned,
+  EventTypes.conversationTransferred,
+  EventTypes.statusChanged,
+  EventTypes.priorityChanged,
+  EventTypes.receiptRead,
+];
 
 /**
  * Every domain event travels in this envelope. `customerId` and `assigneeId` describe the
@@ -46,6 +65,56 @@ export interface ConversationCreatedData {
   status: string;
   priority: Priority;
   createdAt: string;
+}
+
+export interface ConversationAssignedData {
+  conversationId: string;
+  assigneeId: string | null;
+  previousAssigneeId: string | null;
+  /** The agent who assigned it, or "auto". */
+  assignedBy: string;
+  team: string | null;
+}
+
+export interface ConversationTransferredData {
+  conversationId: string;
+  fromAgentId: string | null;
+  toAgentId: string | null;
+  team: string | null;
+  reason: string | null;
+  note: string | null;
+  transferredBy: string;
+  /** The private history entry that records the transfer. */
+  entryId: string;
+  seq: number;
+}
+
+export interface StatusChangedData {
+  conversationId: string;
+  status: ConversationStatus;
+  previousStatus: ConversationStatus;
+  snoozeUntil: string | null;
+  changedBy: string;
+}
+
+export interface PriorityChangedData {
+  conversationId: string;
+  priority: Priority;
+  previousPriority: Priority;
+  changedBy: string;
+}
+
+export interface ReceiptReadData {
+  conversationId: string;
+  readerId: string;
+  readerRole: Role;
+  seq: number;
+  readAt: string;
+}
+
+export interface PresenceChangedData {
+  agentId: string;
+  status: Presence;
 }
 
 export interface MessageRejectedData {

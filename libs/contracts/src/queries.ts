@@ -55,3 +55,71 @@ export interface InboxPage {
 
 export const PAGE_LIMIT_DEFAULT = 50;
 export const PAGE_LIMIT_MAX = 200;
+
+export interface AgentView {
+  id: string;
+  name: string;
+  email: string;
+  teams: string[];
+  capacity: number;
+  presence: string;
+  /** Open and pending conversations assigned to the agent now. */
+  load: number;
+}
+
+export interface ConversationView {
+  id: string;
+  customerId: string;
+  subject: string | null;
+  status: string;
+  priority: string;
+  assigneeId: string | null;
+  team: string | null;
+  lastSeq: number;
+  lastMessageAt: string;
+  createdAt: string;
+  snoozeUntil: string | null;
+  /** Messages the caller has not read (for customers, notes never count). */
+  unread: number;
+  lastMessagePreview: string | null;
+}
+
+export interface ConversationListQuery {
+  principal: Principal;
+  status?: string;
+  /** An agent id, or "none" for unassigned. */
+  assignee?: string;
+  team?: string;
+  priority?: string;
+  customerId?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export interface ConversationQuery {
+  principal: Principal;
+  conversationId: string;
+}
+
+export interface CursorQuery {
+  principal: Principal;
+  cursor?: string;
+  limit: number;
+}
+
+export interface CustomerConversationsQuery extends CursorQuery {
+  customerId: string;
+}
+
+/** What a write on an existing conversation would need to hold, checked before it is accepted. */
+export interface PrecheckQuery {
+  principal: Principal;
+  conversationId: string;
+  agentId?: string;
+  seq?: number;
+}
+
+/** `ok`: go ahead; `pending`: not known yet, but commands are still in flight, so accept it. */
+export interface PrecheckVerdict {
+  verdict: 'ok' | 'pending';
+}

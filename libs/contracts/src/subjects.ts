@@ -7,9 +7,23 @@ export const CommandSubjects = {
   registerCustomer: 'parley.cmd.conversation.customer.register',
   openConversation: 'parley.cmd.conversation.open',
   postMessage: 'parley.cmd.conversation.message.post',
+  addNote: 'parley.cmd.conversation.note.add',
+  setPresence: 'parley.cmd.conversation.agent.presence',
+  assignConversation: 'parley.cmd.conversation.assign',
+  transferConversation: 'parley.cmd.conversation.transfer',
+  changeStatus: 'parley.cmd.conversation.status',
+  changePriority: 'parley.cmd.conversation.priority',
+  markRead: 'parley.cmd.conversation.read',
+  wakeConversation: 'parley.cmd.conversation.wake',
 } as const;
 
 export const QuerySubjects = {
+  agents: 'parley.query.conversation.agents',
+  conversations: 'parley.query.conversation.list',
+  conversation: 'parley.query.conversation.get',
+  queue: 'parley.query.conversation.queue',
+  customerConversations: 'parley.query.conversation.customer-conversations',
+  precheck: 'parley.query.conversation.precheck',
   conversationMessages: 'parley.query.history.messages',
   inbox: 'parley.query.delivery.inbox',
 } as const;

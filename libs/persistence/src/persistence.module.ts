@@ -1,18 +1,22 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { openServiceDataSource, ServiceDataSourceOptions } from './database';
+import { Outbox, OUTBOX_SCHEMA } from './outbox';
 
 /** Provides the service's TypeORM DataSource, migrated, and closes its pool last at shutdown. */
 @Module({})
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  static forService(options: ServiceDataSourceOptions): DynamicModule {
+  static forService(options: ServiceDataSourceOptions & { outbox?: boolean }): DynamicModule {
     return {
       module: PersistenceModule,
       global: true,
-      providers: [{ provide: DataSource, useFactory: () => openServiceDataSource(options) }],
-      exports: [DataSource],
+      providers: [
+        { provide: DataSource, useFactory: () => openServiceDataSource(options) },
+        ...(options.outbox ? [{ provide: OUTBOX_SCHEMA, useValue: options.schema }, Outbox] : []),
+      ],
+      exports: [DataSource, ...(options.outbox ? [Outbox] : [])],
     };
   }
 

@@ -1,20 +1,34 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
+  AddNote,
+  AssignConversation,
+  ChangePriority,
+  ChangeStatus,
   ConversationCreatedData,
+  ConversationStatus,
+  ConversationTransferredData,
   DomainEvent,
   eventId,
   EventTypes,
+  Issuer,
+  MarkRead,
   MessageRejectedData,
   OpenConversation,
   PostMessage,
-  StoredMessageData,
+  PriorityChangedData,
+  ReceiptReadData,
+  StatusChangedData,
+  TransferConversation,
+  WakeConversation,
 } from '@parley/contracts';
-import { HandleCommand, JetStreamContext } from '@parley/jetstream';
-import { DataSource } from 'typeorm';
-import { DomainEvents } from '../events/domain-events';
+import { HandleCommand, JetStreamContext, PermanentFailure } from '@parley/jetstream';
+import { EntityManager } from 'typeorm';
+import { Assignment, LOAD_STATUSES } from '../assignment/assignment';
+import { CommandTransaction } from '../events/command-transaction';
+import { conversationEvent, entryStored } from '../events/conversation-events';
+import { Agent } from '../people/agent.entity';
 import { Conversation } from './conversation.entity';
-import { ConversationEntry } from './conversation-entry.entity';
 import { ConversationLedger } from './conversation-ledger';
 
 /** A command can overtake the one that opens its conversation on another replica; give that a moment. */
@@ -22,49 +36,19 @@ const UNKNOWN_CONVERSATION_ATTEMPTS = 3;
 
 class ConversationNotYetKnown extends Error {}
 
-function conversationCreated(conversation: Conversation): DomainEvent<ConversationCreatedData> {
-  return {
-    id: eventId(EventTypes.conversationCreated, conversation.id),
-    type: EventTypes.conversationCreated,
-    conversationId: conversation.id,
-    customerId: conversation.customerId,
-    assigneeId: conversation.assigneeId,
-    occurredAt: conversation.createdAt.toISOString(),
-    data: {
-      conversationId: conversation.id,
-      customerId: conversation.customerId,
-      subject: conversation.subject,
-      status: conversation.status,
-      priority: conversation.priority,
-      createdAt: conversation.createdAt.toISOString(),
-    },
-  };
-}
+type Events = DomainEvent<object>[];
 
-function entryStored(
-  conversation: Conversation,
-  entry: ConversationEntry,
-  body: string,
-): DomainEvent<StoredMessageData> {
-  const type = entry.type === 'note' ? EventTypes.noteCreated : EventTypes.messageCreated;
-  return {
-    id: eventId(type, entry.id),
-    type,
-    conversationId: conversation.id,
-    customerId: conversation.customerId,
-    assigneeId: conversation.assigneeId,
-    occurredAt: entry.createdAt.toISOString(),
-    data: {
-      messageId: entry.id,
-      conversationId: conversation.id,
-      seq: entry.seq,
-      authorId: entry.authorId,
-      authorRole: entry.authorRole,
-      type: entry.type,
-      body,
-      createdAt: entry.createdAt.toISOString(),
-    },
-  };
+function transferRecord(cmd: TransferConversation, from: string | null): string {
+  const to = [cmd.agentId && `agent ${cmd.agentId}`, cmd.team && `team ${cmd.team}`]
+    .filter(Boolean)
+    .join(', ');
+  return [
+    `Transferred from ${from ? `agent ${from}` : 'the queue'} to ${to} by agent ${cmd.issuedBy.id}.`,
+    cmd.reason && `Reason: ${cmd.reason}`,
+    cmd.note && `Note: ${cmd.note}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 @Controller()
@@ -72,21 +56,17 @@ export class ConversationHandlers {
   private readonly log = new Logger(ConversationHandlers.name);
 
   constructor(
-    private readonly db: DataSource,
+    private readonly tx: CommandTransaction,
     private readonly ledger: ConversationLedger,
-    private readonly events: DomainEvents,
+    private readonly assignment: Assignment,
   ) {}
 
   @HandleCommand(OpenConversation)
-  async openConversation(@Payload() cmd: OpenConversation): Promise<void> {
-    const { conversation, entry } = await this.db.transaction(async (em) => {
-      const existing = await em.findOne(Conversation, { where: { id: cmd.conversationId } });
-      if (existing) {
-        const first = await em.findOneByOrFail(ConversationEntry, { id: cmd.messageId });
-        return { conversation: existing, entry: first };
-      }
+  async openConversation(@Payload() cmd: OpenConversation, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.run(ctx, async (em, events, cause) => {
+      if (await em.findOneBy(Conversation, { id: cmd.conversationId })) return;
       const now = new Date();
-      const created = em.create(Conversation, {
+      const conversation = em.create(Conversation, {
         id: cmd.conversationId,
         customerId: cmd.issuedBy.id,
         subject: cmd.subject ?? null,
@@ -96,48 +76,289 @@ export class ConversationHandlers {
         team: null,
         lastSeq: 0,
         lastMessageAt: now,
+        lastMessagePreview: null,
+        snoozeUntil: null,
+        queuedAt: now,
         createdAt: now,
       });
-      await em.insert(Conversation, created);
-      const first = await this.ledger.insertEntry(em, created, cmd.messageId, cmd.issuedBy, 'message', now);
-      return { conversation: created, entry: first };
+      await em.insert(Conversation, conversation);
+      const first = await this.ledger.append(
+        em,
+        conversation,
+        cmd.messageId,
+        cmd.issuedBy,
+        'message',
+        cmd.body,
+      );
+      const created: ConversationCreatedData = {
+        conversationId: conversation.id,
+        customerId: conversation.customerId,
+        subject: conversation.subject,
+        status: conversation.status,
+        priority: conversation.priority,
+        createdAt: now.toISOString(),
+      };
+      const assigned: Events = [];
+      await this.assignment.autoAssign(em, conversation, cause, assigned);
+      // Routed with its final assignee: an assigned agent gets it, otherwise every agent (the queue).
+      events.push(
+        {
+          ...conversationEvent(EventTypes.conversationCreated, conversation, created, cause),
+          id: eventId(EventTypes.conversationCreated, conversation.id),
+        },
+        entryStored(conversation, first, cmd.body),
+        ...assigned,
+      );
     });
-    await this.events.emit(conversationCreated(conversation), entryStored(conversation, entry, cmd.body));
   }
 
   @HandleCommand(PostMessage)
   async postMessage(@Payload() cmd: PostMessage, @Ctx() ctx: JetStreamContext): Promise<void> {
-    const outcome = await this.ledger.append(
-      cmd.conversationId,
-      cmd.messageId,
-      cmd.issuedBy,
-      'message',
-      new Date(),
-    );
-    if (outcome.kind === 'stored') {
-      await this.events.emit(entryStored(outcome.conversation, outcome.entry, cmd.body));
-      return;
-    }
-    if (outcome.kind === 'unknown-conversation' && ctx.deliveryCount < UNKNOWN_CONVERSATION_ATTEMPTS) {
-      throw new ConversationNotYetKnown(`conversation ${cmd.conversationId} is not known yet`);
-    }
-    const reason =
-      outcome.kind === 'unknown-conversation'
-        ? 'The conversation does not exist.'
-        : 'The author is not a participant of this conversation.';
-    this.log.warn(`rejected message ${cmd.messageId}: ${reason}`);
-    const data: MessageRejectedData = {
-      messageId: cmd.messageId,
-      conversationId: cmd.conversationId,
-      authorId: cmd.issuedBy.id,
-      reason,
-    };
-    await this.events.emit({
-      id: eventId(EventTypes.messageRejected, cmd.messageId),
-      type: EventTypes.messageRejected,
-      conversationId: cmd.conversationId,
-      occurredAt: new Date().toISOString(),
-      data,
+    await this.tx.run(ctx, async (em, events, cause) => {
+      const conversation = await this.ledger.lock(em, cmd.conversationId);
+      const allowed =
+        conversation && (cmd.issuedBy.role !== 'customer' || conversation.customerId === cmd.issuedBy.id);
+      if (!conversation && ctx.deliveryCount < UNKNOWN_CONVERSATION_ATTEMPTS) {
+        throw new ConversationNotYetKnown(`conversation ${cmd.conversationId} is not known yet`);
+      }
+      if (!conversation || !allowed) {
+        // One reason for both cases: a customer must not learn that someone else's conversation exists.
+        const data: MessageRejectedData = {
+          messageId: cmd.messageId,
+          conversationId: cmd.conversationId,
+          authorId: cmd.issuedBy.id,
+          reason: 'The conversation does not exist or you are not one of its participants.',
+        };
+        this.log.warn(`rejected message ${cmd.messageId} into ${cmd.conversationId}`);
+        events.push({
+          id: eventId(EventTypes.messageRejected, cmd.messageId),
+          type: EventTypes.messageRejected,
+          conversationId: cmd.conversationId,
+          occurredAt: new Date().toISOString(),
+          data,
+        });
+        return;
+      }
+      const entry = await this.ledger.append(
+        em,
+        conversation,
+        cmd.messageId,
+        cmd.issuedBy,
+        'message',
+        cmd.body,
+      );
+      events.push(entryStored(conversation, entry, cmd.body));
+      if (cmd.issuedBy.role === 'customer')
+        await this.customerWrote(em, conversation, cmd.issuedBy, cause, events);
     });
+  }
+
+  /** A customer writing into a resolved, snoozed or pending conversation makes it open again. */
+  private async customerWrote(
+    em: EntityManager,
+    conversation: Conversation,
+    customer: Issuer,
+    cause: string,
+    events: Events,
+  ): Promise<void> {
+    const previous = conversation.status;
+    if (previous === 'open') return;
+    await this.setStatus(em, conversation, 'open', null, customer.id, cause, events);
+    if (previous === 'resolved' || !conversation.assigneeId) {
+      await this.assignment.autoAssign(em, conversation, cause, events);
+    }
+  }
+
+  @HandleCommand(AddNote)
+  async addNote(@Payload() cmd: AddNote, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.run(ctx, async (em, events) => {
+      const conversation = await this.existing(em, cmd.conversationId);
+      const entry = await this.ledger.append(em, conversation, cmd.noteId, cmd.issuedBy, 'note', cmd.body);
+      events.push(entryStored(conversation, entry, cmd.body));
+    });
+  }
+
+  @HandleCommand(ChangeStatus)
+  async changeStatus(@Payload() cmd: ChangeStatus, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.run(ctx, async (em, events, cause) => {
+      const conversation = await this.existing(em, cmd.conversationId);
+      const previous = conversation.status;
+      const changed = await this.setStatus(
+        em,
+        conversation,
+        cmd.status,
+        cmd.snoozeUntil ?? null,
+        cmd.issuedBy.id,
+        cause,
+        events,
+      );
+      if (!changed) return;
+      if (previous === 'resolved' && cmd.status === 'open' && !conversation.assigneeId) {
+        await this.assignment.autoAssign(em, conversation, cause, events);
+      }
+      if (
+        LOAD_STATUSES.includes(previous) &&
+        !LOAD_STATUSES.includes(cmd.status) &&
+        conversation.assigneeId
+      ) {
+        await this.assignment.drainQueue(em, cause, events);
+      }
+    });
+  }
+
+  @HandleCommand(WakeConversation)
+  async wake(@Payload() cmd: WakeConversation, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.run(ctx, async (em, events, cause) => {
+      const conversation = await this.ledger.lock(em, cmd.conversationId);
+      // Only the snooze this alarm was for: the conversation may have been woken or re-snoozed since.
+      if (conversation?.status !== 'snoozed' || conversation.snoozeUntil?.toISOString() !== cmd.snoozeUntil)
+        return;
+      await this.setStatus(em, conversation, 'open', null, 'snooze', cause, events);
+      if (!conversation.assigneeId) await this.assignment.autoAssign(em, conversation, cause, events);
+    });
+  }
+
+  private async setStatus(
+    em: EntityManager,
+    conversation: Conversation,
+    status: ConversationStatus,
+    snoozeUntil: string | null,
+    changedBy: string,
+    cause: string,
+    events: Events,
+  ): Promise<boolean> {
+    const previous = conversation.status;
+    const until = status === 'snoozed' && snoozeUntil ? new Date(snoozeUntil) : null;
+    if (previous === status && conversation.snoozeUntil?.getTime() === until?.getTime()) return false;
+    conversation.status = status;
+    conversation.snoozeUntil = until;
+    const queuedAt = status === 'open' && !conversation.assigneeId ? new Date() : conversation.queuedAt;
+    conversation.queuedAt = queuedAt;
+    await em.update(Conversation, { id: conversation.id }, { status, snoozeUntil: until, queuedAt });
+    const data: StatusChangedData = {
+      conversationId: conversation.id,
+      status,
+      previousStatus: previous,
+      snoozeUntil: until?.toISOString() ?? null,
+      changedBy,
+    };
+    events.push(conversationEvent(EventTypes.statusChanged, conversation, data, cause));
+    return true;
+  }
+
+  @HandleCommand(ChangePriority)
+  async changePriority(@Payload() cmd: ChangePriority, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.run(ctx, async (em, events, cause) => {
+      const conversation = await this.existing(em, cmd.conversationId);
+      const previous = conversation.priority;
+      if (previous === cmd.priority) return;
+      conversation.priority = cmd.priority;
+      await em.update(Conversation, { id: conversation.id }, { priority: cmd.priority });
+      const data: PriorityChangedData = {
+        conversationId: conversation.id,
+        priority: cmd.priority,
+        previousPriority: previous,
+        changedBy: cmd.issuedBy.id,
+      };
+      events.push(conversationEvent(EventTypes.priorityChanged, conversation, data, cause));
+    });
+  }
+
+  @HandleCommand(AssignConversation)
+  async assign(@Payload() cmd: AssignConversation, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.run(ctx, async (em, events, cause) => {
+      const conversation = await this.existing(em, cmd.conversationId);
+      if (cmd.agentId) await this.existingAgent(em, cmd.agentId);
+      const previous = conversation.assigneeId;
+      await this.assignment.assign(em, conversation, cmd.agentId ?? null, cmd.issuedBy.id, cause, events);
+      // The previous agent's freed capacity goes to the queue, though not straight back to this one.
+      if (previous && previous !== cmd.agentId && LOAD_STATUSES.includes(conversation.status)) {
+        await this.assignment.drainQueue(em, cause, events, conversation.id);
+      }
+    });
+  }
+
+  @HandleCommand(TransferConversation)
+  async transfer(@Payload() cmd: TransferConversation, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.run(ctx, async (em, events, cause) => {
+      const conversation = await this.existing(em, cmd.conversationId);
+      if (cmd.agentId) await this.existingAgent(em, cmd.agentId);
+      const from = conversation.assigneeId;
+      if (cmd.team) {
+        conversation.team = cmd.team;
+        await em.update(Conversation, { id: conversation.id }, { team: cmd.team });
+      }
+      const record = await this.ledger.append(
+        em,
+        conversation,
+        cmd.transferId,
+        cmd.issuedBy,
+        'note',
+        transferRecord(cmd, from),
+      );
+      await this.assignment.assign(em, conversation, cmd.agentId ?? null, cmd.issuedBy.id, cause, events);
+      const data: ConversationTransferredData = {
+        conversationId: conversation.id,
+        fromAgentId: from,
+        toAgentId: cmd.agentId ?? null,
+        team: conversation.team,
+        reason: cmd.reason ?? null,
+        note: cmd.note ?? null,
+        transferredBy: cmd.issuedBy.id,
+        entryId: record.id,
+        seq: record.seq,
+      };
+      // The record reaches history as a private note; the new assignee gets everything from here on.
+      events.unshift(
+        conversationEvent(EventTypes.conversationTransferred, conversation, data, cause),
+        entryStored(conversation, record, transferRecord(cmd, from)),
+      );
+      if (!cmd.agentId && LOAD_STATUSES.includes(conversation.status)) {
+        await this.assignment.autoAssign(em, conversation, cause, events);
+      }
+      if (from && LOAD_STATUSES.includes(conversation.status)) {
+        await this.assignment.drainQueue(em, cause, events, conversation.id);
+      }
+    });
+  }
+
+  @HandleCommand(MarkRead)
+  async markRead(@Payload() cmd: MarkRead, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.run(ctx, async (em, events, cause) => {
+      const conversation = await this.existing(em, cmd.conversationId);
+      if (cmd.issuedBy.role === 'customer' && conversation.customerId !== cmd.issuedBy.id) {
+        throw new PermanentFailure(`${cmd.issuedBy.id} is not a participant of ${conversation.id}`);
+      }
+      const seq = Math.min(cmd.seq, conversation.lastSeq);
+      const readAt = new Date();
+      const advanced = await em.query(
+        `INSERT INTO conversation.read_horizons (conversation_id, principal_id, seq, read_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (conversation_id, principal_id) DO UPDATE SET seq = EXCLUDED.seq, read_at = EXCLUDED.read_at
+         WHERE read_horizons.seq < EXCLUDED.seq
+         RETURNING seq`,
+        [conversation.id, cmd.issuedBy.id, seq, readAt],
+      );
+      if (!advanced.length) return;
+      const data: ReceiptReadData = {
+        conversationId: conversation.id,
+        readerId: cmd.issuedBy.id,
+        readerRole: cmd.issuedBy.role,
+        seq,
+        readAt: readAt.toISOString(),
+      };
+      events.push(conversationEvent(EventTypes.receiptRead, conversation, data, cause));
+    });
+  }
+
+  /** Agent commands were checked by the gateway when the service was reachable; this is the last word. */
+  private async existing(em: EntityManager, conversationId: string): Promise<Conversation> {
+    const conversation = await this.ledger.lock(em, conversationId);
+    if (!conversation) throw new PermanentFailure(`conversation ${conversationId} does not exist`);
+    return conversation;
+  }
+
+  private async existingAgent(em: EntityManager, agentId: string): Promise<void> {
+    if (!(await em.findOneBy(Agent, { id: agentId })))
+      throw new PermanentFailure(`agent ${agentId} does not exist`);
   }
 }

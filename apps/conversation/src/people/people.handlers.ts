@@ -1,67 +1,97 @@
 import { Controller } from '@nestjs/common';
-import { Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import {
   AgentRegisteredData,
   CustomerRegisteredData,
   eventId,
   EventTypes,
+  PresenceChangedData,
   RegisterAgent,
   RegisterCustomer,
+  SetPresence,
 } from '@parley/contracts';
-import { HandleCommand } from '@parley/jetstream';
-import { DataSource } from 'typeorm';
-import { DomainEvents } from '../events/domain-events';
+import { HandleCommand, JetStreamContext, PermanentFailure } from '@parley/jetstream';
+import { Assignment } from '../assignment/assignment';
+import { CommandTransaction } from '../events/command-transaction';
+import { Agent } from './agent.entity';
 
 @Controller()
 export class PeopleHandlers {
   constructor(
-    private readonly db: DataSource,
-    private readonly events: DomainEvents,
+    private readonly tx: CommandTransaction,
+    private readonly assignment: Assignment,
   ) {}
 
   @HandleCommand(RegisterAgent)
-  async registerAgent(@Payload() cmd: RegisterAgent): Promise<void> {
-    await this.db.query(
-      `INSERT INTO conversation.agents (id, name, email, teams, capacity) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO NOTHING`,
-      [cmd.agentId, cmd.name, cmd.email, cmd.teams, cmd.capacity],
-    );
-    const data: AgentRegisteredData = {
-      agentId: cmd.agentId,
-      name: cmd.name,
-      email: cmd.email,
-      teams: cmd.teams,
-      capacity: cmd.capacity,
-    };
-    await this.events.emit({
-      id: eventId(EventTypes.agentRegistered, cmd.agentId),
-      type: EventTypes.agentRegistered,
-      occurredAt: cmd.acceptedAt,
-      data,
+  async registerAgent(@Payload() cmd: RegisterAgent, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.run(ctx, async (em, events) => {
+      const [created] = await em.query(
+        `INSERT INTO conversation.agents (id, name, email, teams, capacity) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [cmd.agentId, cmd.name, cmd.email, cmd.teams, cmd.capacity],
+      );
+      if (!created) return;
+      const data: AgentRegisteredData = {
+        agentId: cmd.agentId,
+        name: cmd.name,
+        email: cmd.email,
+        teams: cmd.teams,
+        capacity: cmd.capacity,
+      };
+      events.push({
+        id: eventId(EventTypes.agentRegistered, cmd.agentId),
+        type: EventTypes.agentRegistered,
+        occurredAt: cmd.acceptedAt,
+        data,
+      });
     });
   }
 
   /** The customer id is derived from externalId by the gateway; the unique index keeps the mapping 1:1. */
   @HandleCommand(RegisterCustomer)
-  async registerCustomer(@Payload() cmd: RegisterCustomer): Promise<void> {
-    await this.db.query(
-      `INSERT INTO conversation.customers (id, external_id, name, email) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (id) DO UPDATE SET name = COALESCE(EXCLUDED.name, customers.name),
-                                      email = COALESCE(EXCLUDED.email, customers.email)`,
-      [cmd.customerId, cmd.externalId, cmd.name ?? null, cmd.email ?? null],
-    );
-    const data: CustomerRegisteredData = {
-      customerId: cmd.customerId,
-      externalId: cmd.externalId,
-      name: cmd.name ?? null,
-      email: cmd.email ?? null,
-    };
-    await this.events.emit({
-      id: eventId(EventTypes.customerRegistered, cmd.customerId),
-      type: EventTypes.customerRegistered,
-      customerId: cmd.customerId,
-      occurredAt: cmd.acceptedAt,
-      data,
+  async registerCustomer(@Payload() cmd: RegisterCustomer, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.run(ctx, async (em, events, cause) => {
+      await em.query(
+        `INSERT INTO conversation.customers (id, external_id, name, email) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET name = COALESCE(EXCLUDED.name, customers.name),
+                                        email = COALESCE(EXCLUDED.email, customers.email)`,
+        [cmd.customerId, cmd.externalId, cmd.name ?? null, cmd.email ?? null],
+      );
+      const data: CustomerRegisteredData = {
+        customerId: cmd.customerId,
+        externalId: cmd.externalId,
+        name: cmd.name ?? null,
+        email: cmd.email ?? null,
+      };
+      events.push({
+        id: `${EventTypes.customerRegistered}:${cmd.customerId}:${cause}`,
+        type: EventTypes.customerRegistered,
+        customerId: cmd.customerId,
+        occurredAt: cmd.acceptedAt,
+        data,
+      });
+    });
+  }
+
+  /** An agent coming online takes work from the queue at once. */
+  @HandleCommand(SetPresence)
+  async setPresence(@Payload() cmd: SetPresence, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.run(ctx, async (em, events, cause) => {
+      const agent = await em.findOne(Agent, {
+        where: { id: cmd.agentId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!agent) throw new PermanentFailure(`agent ${cmd.agentId} does not exist`);
+      if (agent.presence === cmd.status) return;
+      await em.update(Agent, { id: agent.id }, { presence: cmd.status });
+      const data: PresenceChangedData = { agentId: agent.id, status: cmd.status };
+      events.push({
+        id: `${EventTypes.presenceChanged}:${agent.id}:${cause}`,
+        type: EventTypes.presenceChanged,
+        occurredAt: new Date().toISOString(),
+        data,
+      });
+      if (cmd.status === 'online') await this.assignment.drainQueue(em, cause, events);
     });
   }
 }

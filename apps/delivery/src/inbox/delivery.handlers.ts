@@ -1,6 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { AgentRegisteredData, DomainEvent, EventTypes, InboxQuery, QuerySubjects } from '@parley/contracts';
+import {
+  AgentRegisteredData,
+  DomainEvent,
+  EventTypes,
+  INBOX_EVENT_TYPES,
+  InboxQuery,
+  QuerySubjects,
+} from '@parley/contracts';
 import { AnswerQuery, HandleEvent } from '@parley/jetstream';
 import { Inbox } from './inbox';
 
@@ -13,12 +20,7 @@ export class DeliveryHandlers {
     await this.inbox.registerAgent(event.data.agentId);
   }
 
-  @HandleEvent(
-    EventTypes.conversationCreated,
-    EventTypes.messageCreated,
-    EventTypes.noteCreated,
-    EventTypes.messageRejected,
-  )
+  @HandleEvent(...INBOX_EVENT_TYPES)
   async conversationEvent(@Payload() event: DomainEvent): Promise<void> {
     await this.inbox.deliver(event);
   }

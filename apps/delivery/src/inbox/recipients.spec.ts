@@ -30,3 +30,29 @@ describe('recipientsOf', () => {
     expect(await recipientsOf(event, agents)).toEqual(['cu9']);
   });
 });
+
+describe('recipientsOf handovers and receipts', () => {
+  it('keeps assignment changes from the customer and tells both agents', async () => {
+    const event: DomainEvent = {
+      ...base,
+      id: 'e',
+      type: EventTypes.conversationAssigned,
+      assigneeId: 'a2',
+      data: { previousAssigneeId: 'a1' },
+    };
+    expect(await recipientsOf(event, agents)).toEqual(['a2', 'a1']);
+  });
+
+  it('sends a read receipt to the other side only', async () => {
+    const byCustomer: DomainEvent = {
+      ...base,
+      id: 'e',
+      type: EventTypes.receiptRead,
+      assigneeId: 'a1',
+      data: { readerId: 'cu1' },
+    };
+    expect(await recipientsOf(byCustomer, agents)).toEqual(['a1']);
+    const byAgent: DomainEvent = { ...byCustomer, data: { readerId: 'a1' } };
+    expect(await recipientsOf(byAgent, agents)).toEqual(['cu1']);
+  });
+});

@@ -1,12 +1,21 @@
-import { DomainEvent, EventTypes, MessageRejectedData } from '@parley/contracts';
+import { DomainEvent, EventTypes, MessageRejectedData, ReceiptReadData } from '@parley/contracts';
 
-/** Events a customer never sees even in their own conversation. */
-const AGENT_ONLY = new Set<string>([EventTypes.noteCreated]);
+/** Events a customer never sees, even in their own conversation: notes and agent-only changes. */
+const AGENT_ONLY = new Set<string>([
+  EventTypes.noteCreated,
+  EventTypes.conversationAssigned,
+  EventTypes.conversationTransferred,
+  EventTypes.priorityChanged,
+]);
+
+/** Events that also tell the agent a conversation was taken from. */
+const HANDOVERS = new Set<string>([EventTypes.conversationAssigned, EventTypes.conversationTransferred]);
 
 /**
  * Who gets an event in their inbox (the contract's "who gets what"): the conversation's customer
- * except for agent-only events, its assignee, every agent for a conversation that lands in the
- * queue, and only the author for a rejected message.
+ * except for agent-only events, its assignee (and the previous one on a handover), every agent for
+ * a conversation that lands in the queue, only the author for a rejected message, and the other
+ * side for a read receipt.
  */
 export function recipientsOf(
   event: DomainEvent,
@@ -17,6 +26,13 @@ export function recipientsOf(
   const recipients = new Set<string>();
   if (event.customerId && !AGENT_ONLY.has(event.type)) recipients.add(event.customerId);
   if (event.assigneeId) recipients.add(event.assigneeId);
+  if (HANDOVERS.has(event.type)) {
+    const data = event.data as { previousAssigneeId?: string | null; fromAgentId?: string | null };
+    const previous = data.previousAssigneeId ?? data.fromAgentId;
+    if (previous) recipients.add(previous);
+  }
+  if (event.type === EventTypes.receiptRead)
+    recipients.delete((event.data as unknown as ReceiptReadData).readerId);
   if (event.type === EventTypes.conversationCreated && !event.assigneeId) {
     return allAgents().then((agents) => [...recipients, ...agents]);
   }

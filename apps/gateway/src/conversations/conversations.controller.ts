@@ -11,42 +11,72 @@ import {
 } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
+  AddNote,
+  AssignConversation,
+  ChangePriority,
+  ChangeStatus,
+  ConversationListQuery,
   ConversationMessagesQuery,
+  ConversationView,
+  MarkRead,
+  MessageView,
   OpenConversation,
   PAGE_LIMIT_DEFAULT,
   Page,
   PostMessage,
   Principal,
   QuerySubjects,
-  MessageView,
+  TransferConversation,
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { CommandSender } from '../http/command-sender';
 import { IdParam } from '../http/id-param.pipe';
 import { IdAllocator, idempotencyKey } from '../http/ids';
+import { ConversationPrecheck } from './conversation-precheck';
 import {
+  AssignmentRequest,
+  ConversationChangeAccepted,
+  ConversationItem,
   ConversationOpened,
+  ConversationPage,
+  ListConversationsQuery,
   ListMessagesQuery,
   MessageAccepted,
   MessagePage,
+  NoteRequest,
   OpenConversationRequest,
   PostMessageRequest,
+  PriorityRequest,
+  ReadRequest,
+  StatusRequest,
+  TransferRequest,
 } from './conversations.dto';
+
+const MAX_SNOOZE_MS = 366 * 24 * 3600 * 1000;
 
 @ApiTags('conversations')
 @ApiBearerAuth()
+@ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'On POSTs: a retry returns the same ids',
+})
 @Controller('v1/conversations')
 export class ConversationsController {
   constructor(
     private readonly commands: CommandSender,
     private readonly publisher: JetStreamPublisher,
+    private readonly precheck: ConversationPrecheck,
   ) {}
+
+  private ids(principal: Principal, route: string, key?: string): IdAllocator {
+    return new IdAllocator(principal, route, idempotencyKey(key));
+  }
 
   @Post()
   @HttpCode(202)
   @Allow('customer')
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiAcceptedResponse({
     type: ConversationOpened,
     description: 'Stored in JetStream; the conversation service opens it',
@@ -56,7 +86,7 @@ export class ConversationsController {
     @CurrentPrincipal() customer: Principal,
     @Headers('idempotency-key') key?: string,
   ): Promise<ConversationOpened> {
-    const ids = new IdAllocator(customer, 'POST /v1/conversations', idempotencyKey(key));
+    const ids = this.ids(customer, 'POST /v1/conversations', key);
     const conversationId = ids.allocate();
     const messageId = ids.allocate();
     const command: Omit<OpenConversation, 'issuedBy' | 'acceptedAt'> = {
@@ -70,14 +100,48 @@ export class ConversationsController {
     return { id: conversationId, messageId };
   }
 
+  @Get()
+  @Allow('customer', 'agent')
+  @ApiOkResponse({ type: ConversationPage, description: 'Most recently active first' })
+  list(
+    @Query() query: ListConversationsQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<ConversationView>> {
+    if (principal.role === 'customer') {
+      const agentOnly = (['assignee', 'team', 'customerId'] as const).filter((f) => query[f] !== undefined);
+      if (agentOnly.length)
+        throw new BadRequestException(`Filters for agents only: ${agentOnly.join(', ')}.`);
+    }
+    const request: ConversationListQuery = {
+      principal,
+      status: query.status,
+      assignee: query.assignee === 'me' ? principal.id : query.assignee,
+      team: query.team,
+      priority: query.priority,
+      customerId: query.customerId,
+      cursor: query.cursor,
+      limit: query.limit ?? PAGE_LIMIT_DEFAULT,
+    };
+    return this.publisher.query(QuerySubjects.conversations, request);
+  }
+
+  @Get(':id')
+  @Allow('customer', 'agent')
+  @ApiOkResponse({ type: ConversationItem })
+  get(
+    @Param('id', IdParam) conversationId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ConversationView> {
+    return this.publisher.query(QuerySubjects.conversation, { principal, conversationId });
+  }
+
   @Post(':id/messages')
   @HttpCode(202)
   @Allow('customer', 'agent')
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiAcceptedResponse({
     type: MessageAccepted,
     description:
-      'Stored in JetStream; a message into a conversation the author may not write to is rejected later, with a reason',
+      'Stored in JetStream. A customer writing into a resolved, snoozed or pending conversation opens it again.',
   })
   async post(
     @Param('id', IdParam) conversationId: string,
@@ -85,11 +149,8 @@ export class ConversationsController {
     @CurrentPrincipal() author: Principal,
     @Headers('idempotency-key') key?: string,
   ): Promise<MessageAccepted> {
-    const messageId = new IdAllocator(
-      author,
-      `POST /v1/conversations/${conversationId}/messages`,
-      idempotencyKey(key),
-    ).allocate();
+    await this.precheck.check({ principal: author, conversationId });
+    const messageId = this.ids(author, `POST /v1/conversations/${conversationId}/messages`, key).allocate();
     const command: Omit<PostMessage, 'issuedBy' | 'acceptedAt'> = {
       conversationId,
       messageId,
@@ -101,8 +162,8 @@ export class ConversationsController {
 
   @Get(':id/messages')
   @Allow('customer', 'agent')
-  @ApiOkResponse({ type: MessagePage })
-  async list(
+  @ApiOkResponse({ type: MessagePage, description: 'Ordered by seq; agents see private notes inline' })
+  async messages(
     @Param('id', IdParam) conversationId: string,
     @Query() query: ListMessagesQuery,
     @CurrentPrincipal() principal: Principal,
@@ -118,5 +179,144 @@ export class ConversationsController {
       limit: query.limit ?? PAGE_LIMIT_DEFAULT,
     };
     return this.publisher.query<Page<MessageView>>(QuerySubjects.conversationMessages, request);
+  }
+
+  @Post(':id/notes')
+  @HttpCode(202)
+  @Allow('agent')
+  @ApiAcceptedResponse({
+    type: MessageAccepted,
+    description: 'A private note: agents see it, customers never do',
+  })
+  async note(
+    @Param('id', IdParam) conversationId: string,
+    @Body() body: NoteRequest,
+    @CurrentPrincipal() agent: Principal,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<MessageAccepted> {
+    await this.precheck.check({ principal: agent, conversationId });
+    const noteId = this.ids(agent, `POST /v1/conversations/${conversationId}/notes`, key).allocate();
+    const command: Omit<AddNote, 'issuedBy' | 'acceptedAt'> = { conversationId, noteId, body: body.body };
+    await this.commands.send(AddNote, command, agent, noteId);
+    return { id: noteId };
+  }
+
+  @Post(':id/assignment')
+  @HttpCode(202)
+  @Allow('agent')
+  @ApiAcceptedResponse({
+    type: ConversationChangeAccepted,
+    description: 'Manual assignment wins over automatic',
+  })
+  async assign(
+    @Param('id', IdParam) conversationId: string,
+    @Body() body: AssignmentRequest,
+    @CurrentPrincipal() agent: Principal,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<ConversationChangeAccepted> {
+    const agentId = body.agentId === 'me' ? agent.id : body.agentId;
+    await this.precheck.check({ principal: agent, conversationId, agentId: agentId ?? undefined });
+    const command: Omit<AssignConversation, 'issuedBy' | 'acceptedAt'> = { conversationId, agentId };
+    const msgId = this.ids(agent, `POST /v1/conversations/${conversationId}/assignment`, key).allocate();
+    await this.commands.send(AssignConversation, command, agent, msgId);
+    return { conversationId };
+  }
+
+  @Post(':id/transfer')
+  @HttpCode(202)
+  @Allow('agent')
+  @ApiAcceptedResponse({
+    type: MessageAccepted,
+    description: 'The id is that of the private history entry recording who, why and the note',
+  })
+  async transfer(
+    @Param('id', IdParam) conversationId: string,
+    @Body() body: TransferRequest,
+    @CurrentPrincipal() agent: Principal,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<MessageAccepted> {
+    if (!body.agentId && !body.team)
+      throw new BadRequestException('A transfer needs an `agentId`, a `team`, or both.');
+    const agentId = body.agentId === 'me' ? agent.id : body.agentId;
+    await this.precheck.check({ principal: agent, conversationId, agentId });
+    const transferId = this.ids(agent, `POST /v1/conversations/${conversationId}/transfer`, key).allocate();
+    const command: Omit<TransferConversation, 'issuedBy' | 'acceptedAt'> = {
+      conversationId,
+      transferId,
+      ...body,
+      agentId,
+    };
+    await this.commands.send(TransferConversation, command, agent, transferId);
+    return { id: transferId };
+  }
+
+  @Post(':id/status')
+  @HttpCode(202)
+  @Allow('agent')
+  @ApiAcceptedResponse({ type: ConversationChangeAccepted })
+  async status(
+    @Param('id', IdParam) conversationId: string,
+    @Body() body: StatusRequest,
+    @CurrentPrincipal() agent: Principal,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<ConversationChangeAccepted> {
+    if (body.status === 'snoozed') {
+      const until = Date.parse(body.snoozeUntil ?? '');
+      if (Number.isNaN(until)) throw new BadRequestException('Snoozing needs `snoozeUntil`.');
+      if (until <= Date.now()) throw new BadRequestException('`snoozeUntil` must be in the future.');
+      if (until > Date.now() + MAX_SNOOZE_MS)
+        throw new BadRequestException('`snoozeUntil` must be within a year.');
+    } else if (body.snoozeUntil !== undefined) {
+      throw new BadRequestException('`snoozeUntil` goes only with the status `snoozed`.');
+    }
+    await this.precheck.check({ principal: agent, conversationId });
+    const command: Omit<ChangeStatus, 'issuedBy' | 'acceptedAt'> = {
+      conversationId,
+      status: body.status,
+      snoozeUntil: body.snoozeUntil && new Date(body.snoozeUntil).toISOString(),
+    };
+    const msgId = this.ids(agent, `POST /v1/conversations/${conversationId}/status`, key).allocate();
+    await this.commands.send(ChangeStatus, command, agent, msgId);
+    return { conversationId };
+  }
+
+  @Post(':id/priority')
+  @HttpCode(202)
+  @Allow('agent')
+  @ApiAcceptedResponse({ type: ConversationChangeAccepted })
+  async priority(
+    @Param('id', IdParam) conversationId: string,
+    @Body() body: PriorityRequest,
+    @CurrentPrincipal() agent: Principal,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<ConversationChangeAccepted> {
+    await this.precheck.check({ principal: agent, conversationId });
+    const command: Omit<ChangePriority, 'issuedBy' | 'acceptedAt'> = {
+      conversationId,
+      priority: body.priority,
+    };
+    const msgId = this.ids(agent, `POST /v1/conversations/${conversationId}/priority`, key).allocate();
+    await this.commands.send(ChangePriority, command, agent, msgId);
+    return { conversationId };
+  }
+
+  @Post(':id/read')
+  @HttpCode(202)
+  @Allow('customer', 'agent')
+  @ApiAcceptedResponse({
+    type: ConversationChangeAccepted,
+    description: 'The other side gets a read receipt',
+  })
+  async read(
+    @Param('id', IdParam) conversationId: string,
+    @Body() body: ReadRequest,
+    @CurrentPrincipal() reader: Principal,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<ConversationChangeAccepted> {
+    await this.precheck.check({ principal: reader, conversationId, seq: body.seq });
+    const command: Omit<MarkRead, 'issuedBy' | 'acceptedAt'> = { conversationId, seq: body.seq };
+    const msgId = this.ids(reader, `POST /v1/conversations/${conversationId}/read`, key).allocate();
+    await this.commands.send(MarkRead, command, reader, msgId);
+    return { conversationId };
   }
 }

@@ -1,11 +1,29 @@
 import { createHash } from 'node:crypto';
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import { Principal, RegisterAgent, RegisterCustomer } from '@parley/contracts';
+import { Body, Controller, Get, Headers, HttpCode, Post, Put, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  AgentView,
+  PAGE_LIMIT_DEFAULT,
+  Page,
+  Principal,
+  QuerySubjects,
+  RegisterAgent,
+  RegisterCustomer,
+  SetPresence,
+} from '@parley/contracts';
+import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
 import { CommandSender } from '../http/command-sender';
 import { customerIdFor, IdAllocator, idempotencyKey } from '../http/ids';
-import { CreateAgentRequest, CreateCustomerRequest, PrincipalCreated } from './people.dto';
+import { PageQuery } from '../conversations/conversations.dto';
+import {
+  AgentPage,
+  CreateAgentRequest,
+  CreateCustomerRequest,
+  PresenceAccepted,
+  PresenceRequest,
+  PrincipalCreated,
+} from './people.dto';
 
 const DEFAULT_CAPACITY = 5;
 
@@ -17,7 +35,38 @@ export class PeopleController {
   constructor(
     private readonly commands: CommandSender,
     private readonly tokens: TokenService,
+    private readonly publisher: JetStreamPublisher,
   ) {}
+
+  @Get('agents')
+  @Allow('admin', 'agent')
+  @ApiOkResponse({
+    type: AgentPage,
+    description: 'With presence and current load (open and pending conversations)',
+  })
+  agents(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal): Promise<Page<AgentView>> {
+    return this.publisher.query(QuerySubjects.agents, {
+      principal,
+      cursor: query.cursor,
+      limit: query.limit ?? PAGE_LIMIT_DEFAULT,
+    });
+  }
+
+  @Put('agents/me/presence')
+  @HttpCode(202)
+  @Allow('agent')
+  @ApiAcceptedResponse({
+    type: PresenceAccepted,
+    description: 'Coming online takes queued conversations at once',
+  })
+  async presence(
+    @Body() body: PresenceRequest,
+    @CurrentPrincipal() agent: Principal,
+  ): Promise<PresenceAccepted> {
+    const msgId = new IdAllocator(agent, 'PUT /v1/agents/me/presence', undefined).allocate();
+    await this.commands.send(SetPresence, { agentId: agent.id, status: body.status }, agent, msgId);
+    return { agentId: agent.id, status: body.status };
+  }
 
   @Post('agents')
   @HttpCode(202)

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Presence, PRESENCES } from '@parley/contracts';
 import {
   ArrayMaxSize,
   IsArray,
   IsEmail,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -65,4 +67,30 @@ export class CreateCustomerRequest {
 export class PrincipalCreated {
   @ApiProperty({ example: '0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b' }) id: string;
   @ApiProperty({ description: 'Bearer token for this principal (JWT)' }) token: string;
+}
+
+export class PresenceRequest {
+  @ApiProperty({ enum: PRESENCES })
+  @IsIn(PRESENCES)
+  status: Presence;
+}
+
+export class PresenceAccepted {
+  @ApiProperty() agentId: string;
+  @ApiProperty({ enum: PRESENCES }) status: Presence;
+}
+
+export class AgentItem {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() email: string;
+  @ApiProperty({ type: [String] }) teams: string[];
+  @ApiProperty() capacity: number;
+  @ApiProperty({ enum: PRESENCES }) presence: string;
+  @ApiProperty({ description: 'Open and pending conversations assigned now' }) load: number;
+}
+
+export class AgentPage {
+  @ApiProperty({ type: [AgentItem] }) items: AgentItem[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }

@@ -1,0 +1,47 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ConversationView, PAGE_LIMIT_DEFAULT, Page, Principal, QuerySubjects } from '@parley/contracts';
+import { JetStreamPublisher } from '@parley/jetstream';
+import { Allow, CurrentPrincipal } from '../auth/auth';
+import { IdParam } from '../http/id-param.pipe';
+import { ConversationPage, PageQuery } from './conversations.dto';
+
+@ApiTags('conversations')
+@ApiBearerAuth()
+@Controller('v1')
+export class QueueController {
+  constructor(private readonly publisher: JetStreamPublisher) {}
+
+  @Get('queue')
+  @Allow('agent')
+  @ApiOkResponse({
+    type: ConversationPage,
+    description: 'Open, unassigned conversations: highest priority first, then oldest',
+  })
+  queue(
+    @Query() query: PageQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<ConversationView>> {
+    return this.publisher.query(QuerySubjects.queue, {
+      principal,
+      cursor: query.cursor,
+      limit: query.limit ?? PAGE_LIMIT_DEFAULT,
+    });
+  }
+
+  @Get('customers/:id/conversations')
+  @Allow('agent')
+  @ApiOkResponse({ type: ConversationPage, description: "The customer's conversations, newest first" })
+  ofCustomer(
+    @Param('id', IdParam) customerId: string,
+    @Query() query: PageQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<ConversationView>> {
+    return this.publisher.query(QuerySubjects.customerConversations, {
+      principal,
+      customerId,
+      cursor: query.cursor,
+      limit: query.limit ?? PAGE_LIMIT_DEFAULT,
+    });
+  }
+}

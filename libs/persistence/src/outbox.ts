@@ -1,0 +1,95 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { JetStreamPublisher } from '@parley/jetstream';
+import { DataSource, EntityManager } from 'typeorm';
+
+export const OUTBOX_SCHEMA = Symbol('OUTBOX_SCHEMA');
+
+export interface OutboxMessage {
+  subject: string;
+  payload: object;
+  /** Becomes the Nats-Msg-Id, so a message published twice (crash after publish) is dropped. */
+  msgId: string;
+}
+
+/** SQL for a service's outbox table; each service adds it in one of its migrations. */
+export function outboxTableSql(schema: string): string {
+  return `CREATE TABLE "${schema}".outbox (
+    id bigserial PRIMARY KEY,
+    subject text NOT NULL,
+    msg_id text NOT NULL,
+    payload jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+  )`;
+}
+
+/**
+ * Transactional outbox: events are written in the same transaction as the state they describe and
+ * published after commit, in order. What a crash leaves behind is published by the relay at start
+ * and every second, so no committed change ever goes without its event.
+ */
+@Injectable()
+export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger(Outbox.name);
+  private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly publisher: JetStreamPublisher,
+    @Inject(OUTBOX_SCHEMA) private readonly schema: string,
+  ) {}
+
+  async add(em: EntityManager, ...messages: OutboxMessage[]): Promise<void> {
+    if (!messages.length) return;
+    await em.query(
+      `INSERT INTO "${this.schema}".outbox (subject, msg_id, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])`,
+      [
+        messages.map((m) => m.subject),
+        messages.map((m) => m.msgId),
+        messages.map((m) => JSON.stringify(m.payload)),
+      ],
+    );
+  }
+
+  /** Publishes everything committed so far; concurrent calls queue up behind one another. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing
+      .then(() => this.publishPending())
+      .catch((error: Error) => {
+        this.log.warn(`outbox not flushed yet: ${error.message}`);
+      });
+    return this.flushing;
+  }
+
+  onApplicationBootstrap(): void {
+    void this.flush();
+    this.timer = setInterval(() => void this.flush(), 1_000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flushing;
+  }
+
+  private async publishPending(): Promise<void> {
+    for (;;) {
+      const published = await this.db.transaction(async (em) => {
+        // SKIP LOCKED lets replicas relay side by side without publishing the same row twice.
+        const rows: Array<{ id: string; subject: string; msg_id: string; payload: object }> = await em.query(
+          `SELECT id, subject, msg_id, payload FROM "${this.schema}".outbox
+            ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED`,
+        );
+        if (!rows.length) return 0;
+        // Pipelined on the one connection, so JetStream stores them in this order.
+        await Promise.all(rows.map((row) => this.publisher.publish(row.subject, row.payload, row.msg_id)));
+        await em.query(`DELETE FROM "${this.schema}".outbox WHERE id = ANY($1::bigint[])`, [
+          rows.map((r) => r.id),
+        ]);
+        return rows.length;
+      });
+      if (published < 200) return;
+    }
+  }
+}
