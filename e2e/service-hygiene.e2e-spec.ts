@@ -123,14 +123,29 @@ describe('service hygiene', () => {
       token: other.body.token,
       body: { body: 'let me in' },
     });
-    expect(intrusion.status).toBe(202);
+    expect(intrusion.status).toBe(404);
+    const missing = await system.api('GET', `/v1/conversations/${'0'.repeat(36)}/messages`, {
+      token: other.body.token,
+    });
+    expect(missing.status).toBe(404);
+    expect(Object.keys(missing.body).sort()).toEqual(Object.keys(peek.body).sort());
+
+    // With the conversation service offline the write is accepted, then rejected with a reason that
+    // does not tell "someone else's" from "does not exist".
+    await system.services.conversation.stop('SIGTERM');
+    const blind = await system.api('POST', `/v1/conversations/${conversationId}/messages`, {
+      token: other.body.token,
+      body: { body: 'let me in' },
+    });
+    expect(blind.status).toBe(202);
+    await system.services.conversation.start();
     const rejected = await waitFor('the rejection in the intruder’s inbox', async () => {
       const inbox = await system.api('GET', '/v1/inbox', { token: other.body.token });
       return inbox.body.events?.find((e: { type: string }) => e.type === 'message.rejected');
     });
     expect(rejected.data).toMatchObject({
-      messageId: intrusion.body.id,
-      reason: expect.stringContaining('not a participant'),
+      messageId: blind.body.id,
+      reason: 'The conversation does not exist or you are not one of its participants.',
     });
     const history = await system.api('GET', `/v1/conversations/${conversationId}/messages`, {
       token: customerToken,

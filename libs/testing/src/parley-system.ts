@@ -22,7 +22,18 @@ export class ParleySystem {
     readonly nats: TestNats,
     readonly database: TestDatabase,
     readonly services: Record<ServiceName, ServiceProcess>,
+    readonly env: Record<string, string>,
   ) {}
+
+  private readonly replicas: ServiceProcess[] = [];
+
+  /** Another process of a service, sharing its broker, database and durable consumers. */
+  async startReplica(name: ServiceName): Promise<ServiceProcess> {
+    const replica = await ServiceProcess.create(name, this.env);
+    this.replicas.push(replica);
+    await replica.start();
+    return replica;
+  }
 
   static async start(extraEnv: Record<string, string> = {}): Promise<ParleySystem> {
     const nats = await startNats();
@@ -37,7 +48,7 @@ export class ParleySystem {
     };
     const services = {} as Record<ServiceName, ServiceProcess>;
     for (const name of SERVICE_NAMES) services[name] = await ServiceProcess.create(name, env);
-    const system = new ParleySystem(nats, database, services);
+    const system = new ParleySystem(nats, database, services, env);
     // Sequential starts: concurrent migrations are safe, but two cores boot four processes faster one by one.
     for (const name of SERVICE_NAMES) await services[name].start();
     return system;
@@ -72,7 +83,7 @@ export class ParleySystem {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(Object.values(this.services).map((s) => s.stop('SIGTERM')));
+    await Promise.all([...Object.values(this.services), ...this.replicas].map((s) => s.stop('SIGTERM')));
     await this.nats.stop();
     await this.database.drop();
   }

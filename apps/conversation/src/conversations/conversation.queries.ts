@@ -191,13 +191,19 @@ export class ConversationQueries {
    */
   @AnswerQuery(QuerySubjects.precheck)
   async precheck(@Payload() q: PrecheckQuery): Promise<PrecheckVerdict> {
-    const [conversation] = await this.db.query(
-      'SELECT customer_id, last_seq FROM conversation.conversations WHERE id = $1',
-      [q.conversationId],
-    );
+    const find = async (): Promise<{ customer_id: string; last_seq: number } | undefined> =>
+      (
+        await this.db.query('SELECT customer_id, last_seq FROM conversation.conversations WHERE id = $1', [
+          q.conversationId,
+        ])
+      )[0];
+    let conversation = await find();
     if (!conversation) {
-      if (await this.commandsInFlight()) return { verdict: 'pending' };
-      throw notFound(q.conversationId);
+      // Consumer state first, then look again: a command applied in between is then seen.
+      const inFlight = await this.commandsInFlight();
+      conversation = await find();
+      if (!conversation && inFlight) return { verdict: 'pending' };
+      if (!conversation) throw notFound(q.conversationId);
     }
     if (q.principal.role === 'customer' && conversation.customer_id !== q.principal.id)
       throw notFound(q.conversationId);

@@ -1,0 +1,254 @@
+import { ParleySystem, waitFor } from '@parley/testing';
+import {
+  Actor,
+  conversationAs,
+  eventuallyConversation,
+  newAgent,
+  newCustomer,
+  openConversation,
+  setPresence,
+  wholeInbox,
+} from './support/actors';
+
+async function allMessages(system: ParleySystem, actor: Actor, conversationId: string) {
+  const items: Array<{ id: string; seq: number; type: string; body: string }> = [];
+  let after = 0;
+  for (;;) {
+    const res = await system.api(
+      'GET',
+      `/v1/conversations/${conversationId}/messages?after=${after}&limit=200`,
+      {
+        token: actor.token,
+      },
+    );
+    if (res.status !== 200) throw new Error(`messages: ${res.status}`);
+    items.push(...res.body.items);
+    if (!res.body.nextCursor) return items;
+    after = Number(res.body.nextCursor);
+  }
+}
+
+async function handledBy(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('parley_consumer_handle_duration_seconds_count{consumer="conversation"'))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
+describe('the conversation workflow', () => {
+  let system: ParleySystem;
+  let agent: Actor;
+  let customer: Actor;
+
+  beforeAll(async () => {
+    system = await ParleySystem.start();
+    agent = await newAgent(system, { capacity: 10 });
+    customer = await newCustomer(system);
+    await setPresence(system, agent, 'online');
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('hands out seq 1..1001 with no gap or repeat to 20 writers on two conversation processes', async () => {
+    const replica = await system.startReplica('conversation');
+    const opened = await openConversation(system, customer, { body: 'opening' });
+    const writers = Array.from({ length: 20 }, (_, w) => (w % 2 ? agent : customer));
+    const sent = await Promise.all(
+      writers.map(async (writer, w) => {
+        const ids: string[] = [];
+        for (let n = 0; n < 50; n++) {
+          const res = await system.api('POST', `/v1/conversations/${opened.id}/messages`, {
+            token: writer.token,
+            body: { body: `writer ${w} message ${n}` },
+          });
+          expect(res.status).toBe(202);
+          ids.push(res.body.id);
+        }
+        return ids;
+      }),
+    );
+    const messages = await waitFor(
+      'all 1001 messages stored',
+      async () => {
+        const all = await allMessages(system, agent, opened.id);
+        return all.length >= 1001 ? all : undefined;
+      },
+      90_000,
+      500,
+    );
+    expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 1001 }, (_, i) => i + 1));
+    expect(messages.map((m) => m.id).sort()).toEqual([opened.messageId, ...sent.flat()].sort());
+    expect(await handledBy(system.services.conversation.url)).toBeGreaterThan(0);
+    expect(await handledBy(replica.url)).toBeGreaterThan(0);
+    await replica.stop('SIGTERM');
+  }, 180_000);
+
+  it('keeps notes and the transfer record private and gives the next agent the context', async () => {
+    const next = await newAgent(system, { capacity: 10 });
+    const opened = await openConversation(system, customer, { body: 'my invoice is wrong' });
+    await eventuallyConversation(
+      system,
+      agent,
+      opened.id,
+      'assigned to the agent',
+      (c) => c.assigneeId === agent.id,
+    );
+    expect(
+      (
+        await system.api('POST', `/v1/conversations/${opened.id}/notes`, {
+          token: agent.token,
+          body: { body: 'VIP' },
+        })
+      ).status,
+    ).toBe(202);
+    const transfer = await system.api('POST', `/v1/conversations/${opened.id}/transfer`, {
+      token: agent.token,
+      body: { agentId: next.id, reason: 'billing question', note: 'Invoice 42 was charged twice' },
+    });
+    expect(transfer.status).toBe(202);
+    await eventuallyConversation(system, next, opened.id, 'the transfer', (c) => c.assigneeId === next.id);
+
+    const seen = await waitFor('the transfer record in history', async () => {
+      const items = await allMessages(system, next, opened.id);
+      return items.length === 3 ? items : undefined;
+    });
+    expect(seen.map((m) => [m.seq, m.type])).toEqual([
+      [1, 'message'],
+      [2, 'note'],
+      [3, 'note'],
+    ]);
+    expect(seen[2]).toMatchObject({ id: transfer.body.id });
+    expect(seen[2].body).toContain('billing question');
+    expect(seen[2].body).toContain('Invoice 42 was charged twice');
+    expect((await allMessages(system, customer, opened.id)).map((m) => m.body)).toEqual([
+      'my invoice is wrong',
+    ]);
+
+    const inbox = await waitFor('the transfer in the new agent’s inbox', async () => {
+      const events = await wholeInbox(system, next);
+      return events.find((e) => e.type === 'conversation.transferred' && e.conversationId === opened.id);
+    });
+    expect(inbox.data).toMatchObject({
+      reason: 'billing question',
+      note: 'Invoice 42 was charged twice',
+      toAgentId: next.id,
+    });
+  });
+
+  it('counts unread per participant and moves the horizon on read', async () => {
+    const opened = await openConversation(system, customer, { body: 'one' });
+    await system.api('POST', `/v1/conversations/${opened.id}/messages`, {
+      token: customer.token,
+      body: { body: 'two' },
+    });
+    const agentView = await eventuallyConversation(
+      system,
+      agent,
+      opened.id,
+      'two unread',
+      (c) => c.unread === 2,
+    );
+    expect(agentView.lastSeq).toBe(2);
+    await system.api('POST', `/v1/conversations/${opened.id}/notes`, {
+      token: agent.token,
+      body: { body: 'private' },
+    });
+    await system.api('POST', `/v1/conversations/${opened.id}/messages`, {
+      token: agent.token,
+      body: { body: 'reply' },
+    });
+    // The customer does not count the note, nor their own messages.
+    await eventuallyConversation(
+      system,
+      customer,
+      opened.id,
+      'one unread for the customer',
+      (c) => c.unread === 1 && c.lastSeq === 4,
+    );
+    expect(
+      (
+        await system.api('POST', `/v1/conversations/${opened.id}/read`, {
+          token: agent.token,
+          body: { seq: 2 },
+        })
+      ).status,
+    ).toBe(202);
+    await eventuallyConversation(system, agent, opened.id, 'read up to 2', (c) => c.unread === 0);
+    const list = await system.api('GET', '/v1/conversations?assignee=me&limit=200', { token: agent.token });
+    expect(list.body.items.find((c: { id: string }) => c.id === opened.id)).toMatchObject({
+      unread: 0,
+      status: 'open',
+    });
+  });
+
+  it('reopens a resolved conversation when the customer writes, and a pending one too', async () => {
+    const opened = await openConversation(system, customer, { body: 'thanks' });
+    await system.api('POST', `/v1/conversations/${opened.id}/status`, {
+      token: agent.token,
+      body: { status: 'resolved' },
+    });
+    await eventuallyConversation(system, agent, opened.id, 'resolved', (c) => c.status === 'resolved');
+    await system.api('POST', `/v1/conversations/${opened.id}/messages`, {
+      token: customer.token,
+      body: { body: 'one more thing' },
+    });
+    await eventuallyConversation(
+      system,
+      agent,
+      opened.id,
+      'open again',
+      (c) => c.status === 'open' && c.assigneeId === agent.id,
+    );
+
+    await system.api('POST', `/v1/conversations/${opened.id}/status`, {
+      token: agent.token,
+      body: { status: 'pending' },
+    });
+    await eventuallyConversation(system, agent, opened.id, 'pending', (c) => c.status === 'pending');
+    await system.api('POST', `/v1/conversations/${opened.id}/priority`, {
+      token: agent.token,
+      body: { priority: 'high' },
+    });
+    await system.api('POST', `/v1/conversations/${opened.id}/messages`, {
+      token: customer.token,
+      body: { body: 'here you go' },
+    });
+    await eventuallyConversation(
+      system,
+      agent,
+      opened.id,
+      'open and high',
+      (c) => c.status === 'open' && c.priority === 'high',
+    );
+  });
+
+  it('wakes a snoozed conversation after its time even when the service was down at that moment', async () => {
+    const opened = await openConversation(system, customer, { body: 'remind me' });
+    const snoozeUntil = new Date(Date.now() + 3_000).toISOString();
+    const res = await system.api('POST', `/v1/conversations/${opened.id}/status`, {
+      token: agent.token,
+      body: { status: 'snoozed', snoozeUntil },
+    });
+    expect(res.status).toBe(202);
+    await eventuallyConversation(system, agent, opened.id, 'snoozed', (c) => c.status === 'snoozed');
+    expect(await system.services.conversation.stop('SIGTERM')).toBe(0);
+    await new Promise((r) => setTimeout(r, 4_000));
+    await system.services.conversation.start();
+    const woken = await eventuallyConversation(system, agent, opened.id, 'awake', (c) => c.status === 'open');
+    expect(woken.snoozeUntil).toBeNull();
+    const inbox = await waitFor('the wake-up in the customer’s inbox', async () => {
+      const events = await wholeInbox(system, customer);
+      return events.find(
+        (e) =>
+          e.type === 'conversation.status_changed' &&
+          e.conversationId === opened.id &&
+          e.data.status === 'open',
+      );
+    });
+    expect(inbox.data).toMatchObject({ previousStatus: 'snoozed', changedBy: 'snooze' });
+    expect((await conversationAs(system, agent, opened.id)).assigneeId).toBe(agent.id);
+  }, 60_000);
+});
