@@ -12,6 +12,7 @@ import { QueueController } from './conversations/queue.controller';
 import { GatewayEnv } from './gateway.env';
 import { CommandSender } from './http/command-sender';
 import { ProblemFilter, sendProblem, toProblem } from './http/problem';
+import { ProblemDoc } from './http/problem.doc';
 import { TraceInterceptor } from './http/trace.interceptor';
 import { requestValidation } from './http/validation';
 import { InboxController } from './inbox/inbox.controller';
@@ -52,6 +53,7 @@ function configureHttp(app: NestFastifyApplication): void {
       .setVersion('1')
       .addBearerAuth()
       .build(),
+    { extraModels: [ProblemDoc] },
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }

@@ -1,3 +1,4 @@
+import { ApiProblems } from '../http/problem.doc';
 import {
   BadRequestException,
   Body,
@@ -57,6 +58,7 @@ const MAX_SNOOZE_MS = 366 * 24 * 3600 * 1000;
 
 @ApiTags('conversations')
 @ApiBearerAuth()
+@ApiProblems(400, 401, 403, 404, 413, 422, 503)
 @ApiHeader({
   name: 'Idempotency-Key',
   required: false,

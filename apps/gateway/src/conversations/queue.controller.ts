@@ -1,3 +1,4 @@
+import { ApiProblems } from '../http/problem.doc';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ConversationView, PAGE_LIMIT_DEFAULT, Page, Principal, QuerySubjects } from '@parley/contracts';
@@ -8,6 +9,7 @@ import { ConversationPage, PageQuery } from './conversations.dto';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
+@ApiProblems(400, 401, 403, 503)
 @Controller('v1')
 export class QueueController {
   constructor(private readonly publisher: JetStreamPublisher) {}

@@ -1,3 +1,4 @@
+import { ApiProblems } from '../http/problem.doc';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -52,6 +53,7 @@ export class InboxResponse {
 
 @ApiTags('inbox')
 @ApiBearerAuth()
+@ApiProblems(400, 401, 403, 503)
 @Controller('v1/inbox')
 export class InboxController {
   constructor(private readonly publisher: JetStreamPublisher) {}

@@ -1,3 +1,4 @@
+import { ApiProblems } from '../http/problem.doc';
 import { createHash } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -29,6 +30,7 @@ const DEFAULT_CAPACITY = 5;
 
 @ApiTags('people')
 @ApiBearerAuth()
+@ApiProblems(400, 401, 403, 413, 503)
 @ApiHeader({ name: 'Idempotency-Key', required: false })
 @Controller('v1')
 export class PeopleController {
