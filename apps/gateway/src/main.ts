@@ -10,6 +10,7 @@ import { ConversationPrecheck } from './conversations/conversation-precheck';
 import { ConversationsController } from './conversations/conversations.controller';
 import { QueueController } from './conversations/queue.controller';
 import { GatewayEnv } from './gateway.env';
+import { HistoryController } from './history/history.controller';
 import { CommandSender } from './http/command-sender';
 import { ProblemFilter, sendProblem, toProblem } from './http/problem';
 import { ProblemDoc } from './http/problem.doc';
@@ -21,7 +22,13 @@ import { PeopleController } from './people/people.controller';
 function apiModule(config: GatewayEnv) {
   @Module({
     imports: [JwtModule.register({ secret: config.PARLEY_JWT_SECRET, signOptions: { algorithm: 'HS256' } })],
-    controllers: [PeopleController, ConversationsController, QueueController, InboxController],
+    controllers: [
+      PeopleController,
+      ConversationsController,
+      QueueController,
+      HistoryController,
+      InboxController,
+    ],
     providers: [
       TokenService,
       CommandSender,

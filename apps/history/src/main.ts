@@ -5,22 +5,25 @@ import { PersistenceModule } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
 import { HistoryHandlers } from './messages/history.handlers';
 import { MessageArchive } from './messages/message-archive';
+import { MessageStatus } from './messages/message-status';
+import { MessageSearch } from './search/message-search';
+import { SearchStatusReceipts1764100000000 } from './migrations/1764100000000-search-status-receipts';
 import { InitialHistorySchema1764000000000 } from './migrations/1764000000000-initial-history-schema';
 
-@Module({ controllers: [HistoryHandlers], providers: [MessageArchive] })
+@Module({ controllers: [HistoryHandlers], providers: [MessageArchive, MessageStatus, MessageSearch] })
 class HistoryModule {}
 
 void runService({
   name: 'history',
   defaultPort: 3003,
   env: ServiceEnv,
-  consumers: [Durables.historyEvents],
+  consumers: [Durables.historyEvents, Durables.historyCommands],
   imports: (config) => [
     PersistenceModule.forService({
       url: config.DATABASE_URL,
       schema: 'history',
       entities: [],
-      migrations: [InitialHistorySchema1764000000000],
+      migrations: [InitialHistorySchema1764000000000, SearchStatusReceipts1764100000000],
     }),
     HistoryModule,
   ],

@@ -15,6 +15,7 @@ export const EventTypes = {
   receiptRead: 'receipt.read',
   agentRegistered: 'agent.registered',
   presenceChanged: 'agent.presence_changed',
+  receiptDelivered: 'receipt.delivered',
   customerRegistered: 'customer.registered',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
@@ -110,6 +111,13 @@ export interface ReceiptReadData {
   readerRole: Role;
   seq: number;
   readAt: string;
+}
+
+/** Delivery's word that a recipient acknowledged these messages in their inbox. */
+export interface ReceiptDeliveredData {
+  recipientId: string;
+  messageIds: string[];
+  deliveredAt: string;
 }
 
 export interface PresenceChangedData {

@@ -123,3 +123,50 @@ export interface PrecheckQuery {
 export interface PrecheckVerdict {
   verdict: 'ok' | 'pending';
 }
+
+export interface MessageQuery {
+  principal: Principal;
+  messageId: string;
+}
+
+export interface ReceiptView {
+  recipientId: string;
+  deliveredAt: string | null;
+  readAt: string | null;
+}
+
+export interface MessageStatusView {
+  id: string;
+  conversationId: string;
+  seq: number | null;
+  authorId: string;
+  authorRole: string;
+  type: 'message' | 'note';
+  body: string | null;
+  createdAt: string;
+  status: 'accepted' | 'stored' | 'rejected';
+  rejection?: string;
+  receipts: ReceiptView[];
+}
+
+export interface SearchQuery {
+  principal: Principal;
+  q: string;
+  customerId?: string;
+  conversationId?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export interface SearchHit {
+  messageId: string;
+  conversationId: string;
+  customerId: string;
+  seq: number;
+  authorId: string;
+  type: 'message' | 'note';
+  createdAt: string;
+  rank: number;
+  /** The matching passage with hits wrapped in <mark>…</mark>. */
+  snippet: string;
+}

@@ -59,6 +59,12 @@ export const Durables = {
     durable: 'history',
     filterSubject: `${EVENT_SUBJECT_PREFIX}.>`,
   },
+  /** History also reads the commands that carry messages, to answer `accepted` before they are stored. */
+  historyCommands: {
+    stream: StreamNames.commands,
+    durable: 'history-commands',
+    filterSubject: 'parley.cmd.conversation.>',
+  },
   deliveryEvents: {
     stream: StreamNames.events,
     durable: 'delivery',

@@ -25,6 +25,8 @@ export const QuerySubjects = {
   customerConversations: 'parley.query.conversation.customer-conversations',
   precheck: 'parley.query.conversation.precheck',
   conversationMessages: 'parley.query.history.messages',
+  message: 'parley.query.history.message',
+  search: 'parley.query.history.search',
   inbox: 'parley.query.delivery.inbox',
 } as const;
 

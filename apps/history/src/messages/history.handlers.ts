@@ -1,19 +1,33 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
+  AddNote,
   ConversationCreatedData,
   ConversationMessagesQuery,
   DomainEvent,
   EventTypes,
+  MessageQuery,
+  MessageRejectedData,
+  OpenConversation,
+  PostMessage,
   QuerySubjects,
+  ReceiptDeliveredData,
+  ReceiptReadData,
+  SearchQuery,
   StoredMessageData,
 } from '@parley/contracts';
-import { AnswerQuery, HandleEvent } from '@parley/jetstream';
+import { AnswerQuery, HandleCommand, HandleEvent } from '@parley/jetstream';
+import { MessageSearch } from '../search/message-search';
 import { MessageArchive } from './message-archive';
+import { MessageStatus } from './message-status';
 
 @Controller()
 export class HistoryHandlers {
-  constructor(private readonly archive: MessageArchive) {}
+  constructor(
+    private readonly archive: MessageArchive,
+    private readonly status: MessageStatus,
+    private readonly finder: MessageSearch,
+  ) {}
 
   @HandleEvent(EventTypes.conversationCreated)
   async conversationCreated(@Payload() event: DomainEvent<ConversationCreatedData>): Promise<void> {
@@ -26,11 +40,72 @@ export class HistoryHandlers {
 
   @HandleEvent(EventTypes.messageCreated, EventTypes.noteCreated)
   async messageStored(@Payload() event: DomainEvent<StoredMessageData>): Promise<void> {
-    await this.archive.store(event.data);
+    await this.archive.store(event.data, event.customerId);
+  }
+
+  @HandleEvent(EventTypes.messageRejected)
+  async messageRejected(@Payload() event: DomainEvent<MessageRejectedData>): Promise<void> {
+    await this.status.recordRejected(event.data, event.occurredAt);
+  }
+
+  @HandleEvent(EventTypes.receiptRead)
+  async read(@Payload() event: DomainEvent<ReceiptReadData>): Promise<void> {
+    await this.status.recordRead(event.id, event.data);
+  }
+
+  @HandleEvent(EventTypes.receiptDelivered)
+  async delivered(@Payload() event: DomainEvent<ReceiptDeliveredData>): Promise<void> {
+    await this.status.recordDelivered(event.data);
+  }
+
+  @HandleCommand(OpenConversation)
+  async conversationOpening(@Payload() cmd: OpenConversation): Promise<void> {
+    await this.status.recordAccepted({
+      id: cmd.messageId,
+      conversationId: cmd.conversationId,
+      author: cmd.issuedBy,
+      type: 'message',
+      body: cmd.body,
+      acceptedAt: cmd.acceptedAt,
+    });
+  }
+
+  @HandleCommand(PostMessage)
+  async messagePosting(@Payload() cmd: PostMessage): Promise<void> {
+    await this.status.recordAccepted({
+      id: cmd.messageId,
+      conversationId: cmd.conversationId,
+      author: cmd.issuedBy,
+      type: 'message',
+      body: cmd.body,
+      acceptedAt: cmd.acceptedAt,
+    });
+  }
+
+  @HandleCommand(AddNote)
+  async noteAdding(@Payload() cmd: AddNote): Promise<void> {
+    await this.status.recordAccepted({
+      id: cmd.noteId,
+      conversationId: cmd.conversationId,
+      author: cmd.issuedBy,
+      type: 'note',
+      body: cmd.body,
+      acceptedAt: cmd.acceptedAt,
+    });
   }
 
   @AnswerQuery(QuerySubjects.conversationMessages)
   conversationMessages(@Payload() query: ConversationMessagesQuery) {
     return this.archive.page(query);
+  }
+
+  @AnswerQuery(QuerySubjects.message)
+  message(@Payload() query: MessageQuery) {
+    return this.status.view(query);
+  }
+
+  @AnswerQuery(QuerySubjects.search)
+  search(@Payload() query: SearchQuery) {
+    return this.finder.search(query);
   }
 }

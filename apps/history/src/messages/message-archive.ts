@@ -40,12 +40,25 @@ export class MessageArchive {
   }
 
   /** Idempotent: a redelivered event finds its message already stored and changes nothing. */
-  async store(m: StoredMessageData): Promise<void> {
-    await this.db.query(
-      `INSERT INTO history.messages (id, conversation_id, seq, author_id, author_role, type, body, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-      [m.messageId, m.conversationId, m.seq, m.authorId, m.authorRole, m.type, m.body, m.createdAt],
-    );
+  async store(m: StoredMessageData, customerId: string | undefined): Promise<void> {
+    await this.db.transaction(async (em) => {
+      await em.query(
+        `INSERT INTO history.messages (id, conversation_id, customer_id, seq, author_id, author_role, type, body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+        [
+          m.messageId,
+          m.conversationId,
+          customerId ?? null,
+          m.seq,
+          m.authorId,
+          m.authorRole,
+          m.type,
+          m.body,
+          m.createdAt,
+        ],
+      );
+      await em.query('DELETE FROM history.accepted_messages WHERE id = $1', [m.messageId]);
+    });
   }
 
   /**

@@ -1,0 +1,276 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { ParleySystem, waitFor } from '@parley/testing';
+import { Actor, newAgent, newCustomer, openConversation, setPresence } from './support/actors';
+
+type Item = { id: string; seq: number; body: string; type: string };
+
+describe('history and search', () => {
+  let system: ParleySystem;
+  let agent: Actor;
+  let alice: Actor;
+  let bob: Actor;
+
+  const messageStatus = (actor: Actor, id: string) =>
+    system.api('GET', `/v1/messages/${id}`, { token: actor.token });
+
+  beforeAll(async () => {
+    system = await ParleySystem.start();
+    agent = await newAgent(system, { capacity: 50 });
+    alice = await newCustomer(system);
+    bob = await newCustomer(system);
+    await setPresence(system, agent, 'online');
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  describe('a conversation of 1,000 messages', () => {
+    let conversationId: string;
+
+    beforeAll(async () => {
+      conversationId = (await openConversation(system, alice, { body: 'message 1' })).id;
+      const numbers = Array.from({ length: 999 }, (_, i) => i + 2);
+      const lanes = Array.from({ length: 20 }, (_, lane) => numbers.filter((n) => n % 20 === lane));
+      await Promise.all(
+        lanes.map(async (lane) => {
+          for (const n of lane) {
+            const res = await system.api('POST', `/v1/conversations/${conversationId}/messages`, {
+              token: alice.token,
+              body: { body: `message ${n}` },
+            });
+            if (res.status !== 202) throw new Error(`post ${n}: ${res.status}`);
+          }
+        }),
+      );
+      await waitFor(
+        '1,000 messages stored',
+        async () => {
+          const last = await system.api(
+            'GET',
+            `/v1/conversations/${conversationId}/messages?before=1001&limit=1`,
+            {
+              token: alice.token,
+            },
+          );
+          return last.body.items?.[0]?.seq === 1000;
+        },
+        90_000,
+        300,
+      );
+    }, 180_000);
+
+    it('pages forwards with each message exactly once, in order', async () => {
+      const seen: Item[] = [];
+      let after = 0;
+      for (;;) {
+        const page = await system.api(
+          'GET',
+          `/v1/conversations/${conversationId}/messages?after=${after}&limit=50`,
+          {
+            token: alice.token,
+          },
+        );
+        expect(page.status).toBe(200);
+        seen.push(...page.body.items);
+        if (!page.body.nextCursor) break;
+        after = Number(page.body.nextCursor);
+      }
+      expect(seen.map((m) => m.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+      expect(new Set(seen.map((m) => m.id)).size).toBe(1000);
+    });
+
+    it('pages backwards with each message exactly once, each page in order', async () => {
+      const pages: Item[][] = [];
+      let before = 1001;
+      for (;;) {
+        const page = await system.api(
+          'GET',
+          `/v1/conversations/${conversationId}/messages?before=${before}&limit=50`,
+          {
+            token: alice.token,
+          },
+        );
+        pages.push(page.body.items);
+        if (!page.body.nextCursor) break;
+        before = Number(page.body.nextCursor);
+      }
+      expect(pages).toHaveLength(20);
+      expect(
+        pages
+          .reverse()
+          .flat()
+          .map((m) => m.seq),
+      ).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    });
+
+    it('stores a redelivered event once', async () => {
+      const nc = await connect({ servers: system.nats.url });
+      try {
+        const jsm = await jetstreamManager(nc);
+        const stored = await jsm.streams.getMessage('PARLEY_EVENTS', {
+          last_by_subj: 'parley.evt.message.created',
+        });
+        if (!stored) throw new Error('no message.created event in the stream');
+        const event = stored.json<{ data: { messageId: string; seq: number } }>();
+        // A new Nats-Msg-Id gets past JetStream's deduplication: only history's own idempotence is left.
+        const js = jsm.jetstream();
+        await js.publish('parley.evt.message.created', stored.data, { msgID: `replay-${Date.now()}` });
+        await waitFor('history to consume the replay', async () => {
+          const info = await jsm.consumers.info('PARLEY_EVENTS', 'history');
+          return info.num_pending === 0 && info.num_ack_pending === 0;
+        });
+        const page = await system.api(
+          'GET',
+          `/v1/conversations/${conversationId}/messages?after=${event.data.seq - 1}&limit=200`,
+          { token: alice.token },
+        );
+        expect(page.body.items.filter((m: Item) => m.id === event.data.messageId)).toHaveLength(1);
+        expect(page.body.items.map((m: Item) => m.seq)).toEqual(
+          Array.from({ length: 1001 - event.data.seq }, (_, i) => event.data.seq + i),
+        );
+      } finally {
+        await nc.close();
+      }
+    });
+  });
+
+  describe('search', () => {
+    let alicesConversation: string;
+
+    beforeAll(async () => {
+      alicesConversation = (
+        await openConversation(system, alice, { body: 'I was running late for the refund desk' })
+      ).id;
+      const bobs = (await openConversation(system, bob, { body: 'Bob keeps running into refund problems' }))
+        .id;
+      await system.api('POST', `/v1/conversations/${alicesConversation}/messages`, {
+        token: alice.token,
+        body: { body: 'The <b>runner</b> runs & refunds' },
+      });
+      await system.api('POST', `/v1/conversations/${alicesConversation}/notes`, {
+        token: agent.token,
+        body: { body: 'Secret: running a refund check on Alice' },
+      });
+      await waitFor('all four searchable', async () => {
+        const res = await system.api('GET', '/v1/search?q=run', { token: agent.token });
+        return res.body.items?.length === 4 && bobs;
+      });
+    });
+
+    it('finds by stemmed words and ranks with a highlighted, escaped snippet', async () => {
+      const res = await system.api('GET', `/v1/search?q=${encodeURIComponent('refunded or runners')}`, {
+        token: agent.token,
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeGreaterThanOrEqual(3);
+      const ranks = res.body.items.map((h: { rank: number }) => h.rank);
+      expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+      const html = res.body.items.find((h: { snippet: string }) => h.snippet.includes('runner'));
+      expect(html.snippet).toContain('<mark>runner</mark>&lt;/b&gt;');
+      expect(html.snippet).not.toContain('<b>');
+    });
+
+    it('never shows a customer a note or another customer’s message', async () => {
+      const res = await system.api('GET', '/v1/search?q=running', { token: alice.token });
+      expect(res.status).toBe(200);
+      // "running" stems to "run", so "runs" matches too; the note and Bob's message never do.
+      expect(res.body.items.map((h: { type: string; customerId: string }) => [h.type, h.customerId])).toEqual(
+        [
+          ['message', alice.id],
+          ['message', alice.id],
+        ],
+      );
+      expect(res.body.items.map((h: { snippet: string }) => h.snippet).sort()).toEqual([
+        expect.stringContaining('<mark>running</mark> late'),
+        expect.stringContaining('<mark>runs</mark>'),
+      ]);
+      const sneaky = await system.api('GET', `/v1/search?q=running&customerId=${bob.id}`, {
+        token: alice.token,
+      });
+      expect(sneaky.body.items).toEqual([]);
+      const asAgent = await system.api('GET', `/v1/search?q=running&customerId=${alice.id}`, {
+        token: agent.token,
+      });
+      expect(asAgent.body.items.map((h: { type: string }) => h.type).sort()).toEqual(['message', 'message', 'note']);
+    });
+
+    it('pages search results with a cursor, each hit once', async () => {
+      const first = await system.api('GET', '/v1/search?q=run&limit=3', { token: agent.token });
+      const second = await system.api('GET', `/v1/search?q=run&limit=3&cursor=${first.body.nextCursor}`, {
+        token: agent.token,
+      });
+      const ids = [...first.body.items, ...second.body.items].map((h: { messageId: string }) => h.messageId);
+      expect(ids).toHaveLength(4);
+      expect(new Set(ids).size).toBe(4);
+      expect(second.body.nextCursor).toBeNull();
+      expect((await system.api('GET', '/v1/search?q=run&cursor=nope', { token: agent.token })).status).toBe(
+        400,
+      );
+      expect((await system.api('GET', '/v1/search', { token: agent.token })).status).toBe(400);
+    });
+  });
+
+  describe('message status', () => {
+    it('moves from accepted to stored, and shows who has read it', async () => {
+      const conversationId = (await openConversation(system, alice, { body: 'status please' })).id;
+      await system.services.conversation.stop('SIGTERM');
+      const sent = await system.api('POST', `/v1/conversations/${conversationId}/messages`, {
+        token: alice.token,
+        body: { body: 'are you there?' },
+      });
+      expect(sent.status).toBe(202);
+      const accepted = await waitFor('accepted', async () => {
+        const res = await messageStatus(alice, sent.body.id);
+        return res.status === 200 ? res.body : undefined;
+      });
+      expect(accepted).toMatchObject({ status: 'accepted', seq: null, body: 'are you there?', receipts: [] });
+
+      await system.services.conversation.start();
+      const stored = await waitFor('stored', async () => {
+        const res = await messageStatus(alice, sent.body.id);
+        return res.body.status === 'stored' ? res.body : undefined;
+      });
+      expect(stored).toMatchObject({ seq: 2, authorId: alice.id, conversationId });
+
+      expect(
+        (
+          await system.api('POST', `/v1/conversations/${conversationId}/read`, {
+            token: agent.token,
+            body: { seq: 2 },
+          })
+        ).status,
+      ).toBe(202);
+      const read = await waitFor('the read receipt', async () => {
+        const res = await messageStatus(alice, sent.body.id);
+        return res.body.receipts.length ? res.body.receipts : undefined;
+      });
+      expect(read).toEqual([
+        { recipientId: agent.id, deliveredAt: expect.any(String), readAt: expect.any(String) },
+      ]);
+      expect((await messageStatus(bob, sent.body.id)).status).toBe(404);
+      expect((await messageStatus(agent, sent.body.id)).status).toBe(200);
+    });
+
+    it('shows a rejected message with its reason to its author', async () => {
+      const conversationId = (await openConversation(system, alice, { body: 'private' })).id;
+      await system.services.conversation.stop('SIGTERM');
+      const intrusion = await system.api('POST', `/v1/conversations/${conversationId}/messages`, {
+        token: bob.token,
+        body: { body: 'let me in' },
+      });
+      expect(intrusion.status).toBe(202);
+      await system.services.conversation.start();
+      const rejected = await waitFor('rejected', async () => {
+        const res = await messageStatus(bob, intrusion.body.id);
+        return res.body.status === 'rejected' ? res.body : undefined;
+      });
+      expect(rejected).toMatchObject({
+        seq: null,
+        rejection: 'The conversation does not exist or you are not one of its participants.',
+      });
+      expect((await messageStatus(alice, intrusion.body.id)).status).toBe(404);
+    });
+  });
+});
