@@ -229,7 +229,7 @@ interface WorkerProcess {
 async function startWorker(name: string): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
-    ['--require', join(FIXTURES, 'register.js'), join(FIXTURES, 'worker.ts')],
+    ['--require', join(__dirname, '../../../tools/ts-register.js'), join(FIXTURES, 'worker.ts')],
     {
       env: { ...process.env, NATS_URL: broker.url, WORKER_NAME: name, WORK_MS: '3' },
       stdio: ['ignore', 'pipe', 'pipe'],
