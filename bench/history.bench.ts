@@ -61,7 +61,7 @@ async function seed(db: Client): Promise<number> {
             b.body, now() - interval '30 days' + s * interval '1 minute'
        FROM generate_series(1, $1) n
        CROSS JOIN LATERAL (SELECT 1 + (n - 1) / $2 AS c, 1 + (n - 1) % $2 AS s) k
-       JOIN bodies b ON b.b = (n * 7919) % 20000`,
+       JOIN bodies b ON b.b = (n::bigint * 7919) % 20000`,
     [MESSAGES, perConversation, CUSTOMERS],
   );
   await db.query('CREATE INDEX messages_search_idx ON history.messages USING gin (search)');
