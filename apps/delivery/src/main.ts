@@ -2,25 +2,42 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
 import { PersistenceModule } from '@parley/persistence';
-import { runService, ServiceEnv } from '@parley/runtime';
+import { runService } from '@parley/runtime';
+import { DeliveryEnv } from './delivery.env';
 import { DeliveryHandlers } from './inbox/delivery.handlers';
 import { Inbox } from './inbox/inbox';
 import { InitialDeliverySchema1764000000000 } from './migrations/1764000000000-initial-delivery-schema';
+import { AcksWebhooks1764100000000 } from './migrations/1764100000000-acks-webhooks';
+import { WebhookDeliveries } from './webhooks/webhook-deliveries';
+import { WebhookRegistry } from './webhooks/webhook-registry';
 
-@Module({ controllers: [DeliveryHandlers], providers: [Inbox] })
+@Module({ controllers: [DeliveryHandlers], providers: [Inbox, WebhookRegistry, WebhookDeliveries] })
 class DeliveryModule {}
 
 void runService({
   name: 'delivery',
   defaultPort: 3002,
-  env: ServiceEnv,
-  consumers: [Durables.deliveryEvents],
+  env: DeliveryEnv,
+  consumers: (config) => [
+    Durables.deliveryEvents,
+    Durables.deliveryCommands,
+    {
+      ...Durables.webhookSender,
+      // Each request may take the whole timeout; the ack wait must outlast it.
+      ackWaitSeconds: Math.ceil(config.PARLEY_WEBHOOK_TIMEOUT_MS / 1000) + 30,
+      concurrency: config.PARLEY_WEBHOOK_CONCURRENCY,
+      maxAckPending: Math.max(1000, config.PARLEY_WEBHOOK_CONCURRENCY * 4),
+      // The retry schedule, not the transport, decides when a delivery has failed.
+      maxDeliver: 100_000,
+    },
+  ],
   imports: (config) => [
     PersistenceModule.forService({
       url: config.DATABASE_URL,
       schema: 'delivery',
       entities: [],
-      migrations: [InitialDeliverySchema1764000000000],
+      migrations: [InitialDeliverySchema1764000000000, AcksWebhooks1764100000000],
+      outbox: true,
     }),
     DeliveryModule,
   ],

@@ -17,6 +17,8 @@ import { ProblemDoc } from './http/problem.doc';
 import { TraceInterceptor } from './http/trace.interceptor';
 import { requestValidation } from './http/validation';
 import { InboxController } from './inbox/inbox.controller';
+import { LiveInbox } from './inbox/live-inbox';
+import { WebhooksController } from './webhooks/webhooks.controller';
 import { PeopleController } from './people/people.controller';
 
 function apiModule(config: GatewayEnv) {
@@ -28,11 +30,13 @@ function apiModule(config: GatewayEnv) {
       QueueController,
       HistoryController,
       InboxController,
+      WebhooksController,
     ],
     providers: [
       TokenService,
       CommandSender,
       ConversationPrecheck,
+      LiveInbox,
       { provide: APP_GUARD, useClass: AuthGuard },
     ],
   })

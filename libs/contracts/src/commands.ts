@@ -13,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ROLES, Role } from './principal';
-import { CommandSubjects } from './subjects';
+import { CommandSubjects, WEBHOOK_DELIVERY_SUBJECT } from './subjects';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -126,4 +126,37 @@ export class WakeConversation extends Command {
   static readonly subject = CommandSubjects.wakeConversation;
   @IsString() @Length(1, 64) conversationId: string;
   @IsISO8601() snoozeUntil: string;
+}
+
+export class AckInbox extends Command {
+  static readonly subject = CommandSubjects.ackInbox;
+  @IsString() @Length(1, 64) principalId: string;
+  /** Inbox position (decoded from the opaque cursor) up to which everything counts as delivered. */
+  @IsString() @Length(1, 20) position: string;
+}
+
+export class RegisterWebhook extends Command {
+  static readonly subject = CommandSubjects.registerWebhook;
+  @IsString() @Length(1, 64) webhookId: string;
+  @IsString() @Length(1, 2000) url: string;
+  @IsArray() @IsString({ each: true }) events: string[];
+  /** Standard Webhooks secret, `whsec_` + base64. */
+  @IsString() @Length(10, 200) secret: string;
+}
+
+export class DeleteWebhook extends Command {
+  static readonly subject = CommandSubjects.deleteWebhook;
+  @IsString() @Length(1, 64) webhookId: string;
+}
+
+export class RetryWebhookDelivery extends Command {
+  static readonly subject = CommandSubjects.retryWebhookDelivery;
+  @IsString() @Length(1, 64) webhookId: string;
+  @IsString() @Length(1, 300) deliveryId: string;
+}
+
+/** A webhook delivery to attempt (the work item of the webhook stream). */
+export class SendWebhook {
+  static readonly subject = WEBHOOK_DELIVERY_SUBJECT;
+  @IsString() @Length(1, 300) deliveryId: string;
 }

@@ -4,3 +4,4 @@ export * from './principal';
 export * from './commands';
 export * from './events';
 export * from './queries';
+export * from './inbox-cursor';

@@ -170,3 +170,35 @@ export interface SearchHit {
   /** The matching passage with hits wrapped in <mark>…</mark>. */
   snippet: string;
 }
+
+export interface WebhookView {
+  id: string;
+  url: string;
+  events: string[];
+  createdAt: string;
+}
+
+export interface WebhookDeliveriesQuery extends CursorQuery {
+  webhookId: string;
+  status?: 'pending' | 'succeeded' | 'failed';
+}
+
+export interface WebhookAttemptView {
+  attempt: number;
+  at: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface WebhookDeliveryView {
+  /** Also the `webhook-id` header: stable across attempts, for the receiver's deduplication. */
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: WebhookAttemptView[];
+  nextAttemptAt: string | null;
+  createdAt: string;
+}

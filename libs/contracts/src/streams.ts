@@ -8,6 +8,8 @@ export interface StreamDefinition {
   maxAgeSeconds: number;
   /** Window in which JetStream drops a publish whose Nats-Msg-Id it has already stored, in seconds. */
   duplicateWindowSeconds: number;
+  /** `workqueue`: a message is removed once acked (one consumer per subject). Default `limits`. */
+  retention?: 'limits' | 'workqueue';
 }
 
 export interface StreamSettings {
@@ -22,6 +24,7 @@ export const StreamNames = {
   commands: 'PARLEY_COMMANDS',
   events: 'PARLEY_EVENTS',
   deadLetters: 'PARLEY_DEAD_LETTERS',
+  webhooks: 'PARLEY_WEBHOOKS',
 } as const;
 
 export function parleyStreams(settings: StreamSettings): StreamDefinition[] {
@@ -37,6 +40,14 @@ export function parleyStreams(settings: StreamSettings): StreamDefinition[] {
       subjects: [`${EVENT_SUBJECT_PREFIX}.>`],
       maxAgeSeconds: settings.eventRetentionDays * DAY,
       duplicateWindowSeconds: settings.duplicateWindowSeconds,
+    },
+    {
+      // Pending webhook deliveries; retries wait in the server as nak delays, so they survive restarts.
+      name: StreamNames.webhooks,
+      subjects: ['parley.webhook.>'],
+      maxAgeSeconds: 7 * DAY,
+      duplicateWindowSeconds: settings.duplicateWindowSeconds,
+      retention: 'workqueue',
     },
     {
       name: StreamNames.deadLetters,
@@ -69,5 +80,15 @@ export const Durables = {
     stream: StreamNames.events,
     durable: 'delivery',
     filterSubject: `${EVENT_SUBJECT_PREFIX}.>`,
+  },
+  deliveryCommands: {
+    stream: StreamNames.commands,
+    durable: 'delivery-commands',
+    filterSubject: 'parley.cmd.delivery.>',
+  },
+  webhookSender: {
+    stream: StreamNames.webhooks,
+    durable: 'webhook-sender',
+    filterSubject: 'parley.webhook.>',
   },
 } as const;

@@ -15,6 +15,10 @@ export const CommandSubjects = {
   changePriority: 'parley.cmd.conversation.priority',
   markRead: 'parley.cmd.conversation.read',
   wakeConversation: 'parley.cmd.conversation.wake',
+  ackInbox: 'parley.cmd.delivery.inbox.ack',
+  registerWebhook: 'parley.cmd.delivery.webhook.register',
+  deleteWebhook: 'parley.cmd.delivery.webhook.delete',
+  retryWebhookDelivery: 'parley.cmd.delivery.webhook.retry',
 } as const;
 
 export const QuerySubjects = {
@@ -28,6 +32,8 @@ export const QuerySubjects = {
   message: 'parley.query.history.message',
   search: 'parley.query.history.search',
   inbox: 'parley.query.delivery.inbox',
+  webhooks: 'parley.query.delivery.webhooks',
+  webhookDeliveries: 'parley.query.delivery.webhook-deliveries',
 } as const;
 
 export const EVENT_SUBJECT_PREFIX = 'parley.evt';
@@ -36,3 +42,13 @@ export const DEAD_LETTER_SUBJECT_PREFIX = 'parley.dlq';
 export function eventSubject(type: string): string {
   return `${EVENT_SUBJECT_PREFIX}.${type}`;
 }
+
+/** Core NATS (not JetStream): delivery tells whichever gateway holds a principal's stream to look. */
+export const LIVE_SUBJECT_PREFIX = 'parley.live';
+
+export function liveSubject(principalId: string): string {
+  return `${LIVE_SUBJECT_PREFIX}.${principalId}`;
+}
+
+/** Webhook work items: one message per delivery to send, held in a work-queue stream. */
+export const WEBHOOK_DELIVERY_SUBJECT = 'parley.webhook.delivery';

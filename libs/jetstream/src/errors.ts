@@ -6,6 +6,20 @@ export class PermanentFailure extends Error {
   override readonly name = 'PermanentFailure';
 }
 
+/**
+ * A handler throws this to have the message delivered again after a delay of its own choosing
+ * (a webhook's retry schedule), rather than the transport's backoff. It is not counted as a failure.
+ */
+export class RetryLater extends Error {
+  override readonly name = 'RetryLater';
+  constructor(
+    readonly delayMs: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
 /** A query handler throws this to answer with an HTTP problem (404, 400, …) instead of a result. */
 export class QueryRejected extends Error {
   override readonly name = 'QueryRejected';

@@ -7,7 +7,7 @@ import { validate, ValidationError } from 'class-validator';
 import { lastValueFrom } from 'rxjs';
 import { DeadLetterHeaders, deadLetterSubject } from './dead-letter';
 import { PayloadClass } from './decorators';
-import { PermanentFailure, QueryRejected } from './errors';
+import { PermanentFailure, QueryRejected, RetryLater } from './errors';
 import { JetStreamContext } from './jetstream.context';
 import { ConsumerDefinition } from './provisioning';
 import { runInTrace, traceFromHeaders } from './trace-context';
@@ -117,7 +117,14 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       // (bounded by drainTimeoutMs) instead of nak'ing it. A nak'ed message redelivered while the
       // server still holds this process's pull requests, whose inbox is gone, makes nats-server 2.9
       // rewind the consumer, and the message is then delivered twice.
-      for await (const m of messages) await this.process(def, m);
+      const limit = def.concurrency ?? 1;
+      const inFlight = new Set<Promise<void>>();
+      for await (const m of messages) {
+        const handling: Promise<void> = this.process(def, m).finally(() => inFlight.delete(handling));
+        inFlight.add(handling);
+        if (inFlight.size >= limit) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
     } catch (error) {
       if (!this.stopping) this.log.error(`consumer ${def.durable} stopped: ${(error as Error).message}`);
     }
@@ -131,7 +138,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       return;
     }
     const deliveries = m.info.deliveryCount;
-    if (deliveries > this.maxDeliver) {
+    const maxDeliver = def.maxDeliver ?? this.maxDeliver;
+    if (deliveries > maxDeliver) {
       return this.deadLetter(def, m, `no success after ${deliveries - 1} deliveries`);
     }
     const started = process.hrtime.bigint();
@@ -145,9 +153,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       this.observer?.handled(def.durable, m.subject, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (error) {
       const reason = (error as Error).message ?? String(error);
-      if (error instanceof UndecodablePayload || error instanceof PermanentFailure) {
+      if (error instanceof RetryLater) {
+        m.nak(error.delayMs);
+      } else if (error instanceof UndecodablePayload || error instanceof PermanentFailure) {
         await this.deadLetter(def, m, reason);
-      } else if (deliveries >= this.maxDeliver) {
+      } else if (deliveries >= maxDeliver) {
         await this.deadLetter(def, m, `failed ${deliveries} times, last: ${reason}`);
       } else {
         const delay = this.backoff(deliveries);

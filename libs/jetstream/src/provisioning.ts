@@ -19,6 +19,10 @@ export interface ConsumerDefinition {
   /** Seconds the server waits for an ack before redelivering; handlers extend it with working(). */
   ackWaitSeconds?: number;
   maxAckPending?: number;
+  /** Messages handled at once; the default 1 keeps the stream's order. */
+  concurrency?: number;
+  /** Deliveries before dead-lettering, when this consumer needs another limit than the service's. */
+  maxDeliver?: number;
 }
 
 export type ProvisionResult = 'created' | 'updated' | 'unchanged';
@@ -34,7 +38,7 @@ function streamConfig(def: StreamDefinition, replicas: number): Partial<StreamCo
   return {
     name: def.name,
     subjects: def.subjects,
-    retention: RetentionPolicy.Limits,
+    retention: def.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
     storage: StorageType.File,
     max_age: nanos(def.maxAgeSeconds * 1000),
     duplicate_window: nanos(def.duplicateWindowSeconds * 1000),

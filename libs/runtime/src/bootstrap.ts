@@ -27,8 +27,8 @@ export interface ServiceDefinition<C extends ServiceEnv> {
   env: new () => C;
   /** The service's own feature modules. */
   imports: (config: C) => Array<Type | DynamicModule>;
-  /** Durable consumers this service reads. */
-  consumers?: ConsumerDefinition[];
+  /** Durable consumers this service reads (optionally shaped by its configuration). */
+  consumers?: ConsumerDefinition[] | ((config: C) => ConsumerDefinition[]);
   /** HTTP setup beyond health and metrics (the gateway's API, docs, pipes). */
   configureHttp?: (app: NestFastifyApplication, config: C) => void | Promise<void>;
   bodyLimitBytes?: number;
@@ -63,10 +63,12 @@ function fail(service: string, message: string): never {
 export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>): Promise<void> {
   let config: C;
   let nc: NatsConnection;
+  let consumers: ConsumerDefinition[];
   try {
     config = loadConfig(def.env, { PORT: def.defaultPort } as Partial<Record<keyof C, unknown>>);
+    consumers = typeof def.consumers === 'function' ? def.consumers(config) : (def.consumers ?? []);
     nc = await connectToNats(config.NATS_URL, def.name);
-    await provision(nc, config, def.consumers ?? []);
+    await provision(nc, config, consumers);
   } catch (error) {
     if (error instanceof InvalidConfiguration || error instanceof NatsUnreachable)
       fail(def.name, error.message);
@@ -74,7 +76,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
   }
 
   const transport = new JetStreamServer(nc, {
-    consumers: def.consumers ?? [],
+    consumers,
     queryQueue: def.name,
     maxDeliver: config.PARLEY_MAX_DELIVER,
   });

@@ -1,5 +1,18 @@
-import { Injectable } from '@nestjs/common';
-import { DomainEvent, InboxEventView, InboxPage, InboxQuery } from '@parley/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import type { NatsConnection } from '@nats-io/nats-core';
+import {
+  AckInbox,
+  DomainEvent,
+  eventSubject,
+  EventTypes,
+  InboxEventView,
+  InboxPage,
+  InboxQuery,
+  liveSubject,
+  ReceiptDeliveredData,
+} from '@parley/contracts';
+import { NATS_CONNECTION } from '@parley/jetstream';
+import { Outbox } from '@parley/persistence';
 import { DataSource } from 'typeorm';
 import { decodeCursor, encodeCursor } from './inbox-cursor';
 import { recipientsOf } from './recipients';
@@ -16,24 +29,75 @@ interface InboxRow {
 /** Every principal's ordered feed of the events addressed to them. */
 @Injectable()
 export class Inbox {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly outbox: Outbox,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
 
   async registerAgent(agentId: string): Promise<void> {
     await this.db.query('INSERT INTO delivery.agents (id) VALUES ($1) ON CONFLICT DO NOTHING', [agentId]);
   }
 
-  /** Stores the event once in each recipient's inbox; a redelivery inserts nothing. */
+  /**
+   * Stores the event once in each recipient's inbox (a redelivery inserts nothing), then tells the
+   * gateways holding those principals' streams and long-polls to look.
+   */
   async deliver(event: DomainEvent): Promise<void> {
     const recipients = await recipientsOf(event, async () =>
       (await this.db.query('SELECT id FROM delivery.agents ORDER BY id')).map((r: { id: string }) => r.id),
     );
     if (!recipients.length) return;
-    await this.db.query(
+    const stored: Array<{ principal_id: string; cursor: string }> = await this.db.query(
       `INSERT INTO delivery.inbox_events (principal_id, event_id, type, conversation_id, occurred_at, data)
        SELECT principal_id, $2, $3, $4, $5, $6 FROM unnest($1::text[]) AS principal_id
-       ON CONFLICT (principal_id, event_id) DO NOTHING`,
+       ON CONFLICT (principal_id, event_id) DO NOTHING
+       RETURNING principal_id, cursor`,
       [recipients, event.id, event.type, event.conversationId ?? null, event.occurredAt, event.data],
     );
+    for (const row of stored) this.nc.publish(liveSubject(row.principal_id), encodeCursor(row.cursor));
+  }
+
+  /**
+   * Everything up to the position counts as delivered to the principal: the messages in that
+   * stretch get their deliveredAt, announced to history as `receipt.delivered` through the outbox.
+   */
+  async acknowledge(cmd: AckInbox): Promise<void> {
+    const flushed = await this.db.transaction(async (em) => {
+      const [previous] = await em.query(
+        'SELECT position FROM delivery.inbox_acks WHERE principal_id = $1 FOR UPDATE',
+        [cmd.principalId],
+      );
+      const from: string = previous?.position ?? '0';
+      if (BigInt(cmd.position) <= BigInt(from)) return false;
+      const deliveredAt = new Date().toISOString();
+      await em.query(
+        `INSERT INTO delivery.inbox_acks (principal_id, position, acked_at) VALUES ($1, $2, $3)
+         ON CONFLICT (principal_id) DO UPDATE SET position = EXCLUDED.position, acked_at = EXCLUDED.acked_at`,
+        [cmd.principalId, cmd.position, deliveredAt],
+      );
+      const messages: Array<{ id: string }> = await em.query(
+        `SELECT data->>'messageId' AS id FROM delivery.inbox_events
+          WHERE principal_id = $1 AND cursor > $2 AND cursor <= $3 AND type IN ('message.created', 'note.created')`,
+        [cmd.principalId, from, cmd.position],
+      );
+      if (!messages.length) return false;
+      const data: ReceiptDeliveredData = {
+        recipientId: cmd.principalId,
+        messageIds: messages.map((m) => m.id),
+        deliveredAt,
+      };
+      const id = `${EventTypes.receiptDelivered}:${cmd.principalId}:${cmd.position}`;
+      const event: DomainEvent<ReceiptDeliveredData> = {
+        id,
+        type: EventTypes.receiptDelivered,
+        occurredAt: deliveredAt,
+        data,
+      };
+      await this.outbox.add(em, { subject: eventSubject(event.type), payload: event, msgId: id });
+      return true;
+    });
+    if (flushed) await this.outbox.flush();
   }
 
   /** A page after the cursor; nextCursor is where to continue, even when nothing new was there. */

@@ -1,9 +1,30 @@
-import { ApiProblems } from '../http/problem.doc';
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiProduces,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import type { FastifyReply } from 'fastify';
 import {
+  AckInbox,
+  inboxPosition,
   InboxPage,
   InboxQuery,
   PAGE_LIMIT_DEFAULT,
@@ -13,6 +34,13 @@ import {
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { CommandSender } from '../http/command-sender';
+import { IdAllocator } from '../http/ids';
+import { ApiProblems } from '../http/problem.doc';
+import { LiveInbox } from './live-inbox';
+
+const HEARTBEAT_MS = 15_000;
+const STREAM_PAGE = PAGE_LIMIT_MAX;
 
 export class InboxRequest {
   @ApiPropertyOptional({
@@ -30,6 +58,33 @@ export class InboxRequest {
   @Min(1)
   @Max(PAGE_LIMIT_MAX)
   limit?: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 30,
+    description: 'Seconds to hold the request when nothing is new; it returns as soon as something arrives',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(30)
+  wait?: number;
+}
+
+export class StreamRequest {
+  @ApiPropertyOptional({ description: 'Resume after this cursor (Last-Event-ID wins when both are given)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  cursor?: string;
+}
+
+export class AckRequest {
+  @ApiProperty({ description: 'Everything up to and including this cursor counts as delivered' })
+  @IsString()
+  @Length(1, 200)
+  cursor: string;
 }
 
 export class InboxEvent {
@@ -51,18 +106,120 @@ export class InboxResponse {
   nextCursor: string | null;
 }
 
+class AckAccepted {
+  @ApiProperty() cursor: string;
+}
+
 @ApiTags('inbox')
 @ApiBearerAuth()
 @ApiProblems(400, 401, 403, 503)
 @Controller('v1/inbox')
 export class InboxController {
-  constructor(private readonly publisher: JetStreamPublisher) {}
+  constructor(
+    private readonly publisher: JetStreamPublisher,
+    private readonly live: LiveInbox,
+    private readonly commands: CommandSender,
+  ) {}
+
+  private page(principal: Principal, cursor: string | undefined, limit: number): Promise<InboxPage> {
+    const request: InboxQuery = { principal, cursor, limit };
+    return this.publisher.query<InboxPage>(QuerySubjects.inbox, request);
+  }
 
   @Get()
   @Allow('customer', 'agent')
-  @ApiOkResponse({ type: InboxResponse })
-  read(@Query() query: InboxRequest, @CurrentPrincipal() principal: Principal): Promise<InboxPage> {
-    const request: InboxQuery = { principal, cursor: query.cursor, limit: query.limit ?? PAGE_LIMIT_DEFAULT };
-    return this.publisher.query<InboxPage>(QuerySubjects.inbox, request);
+  @ApiOkResponse({
+    type: InboxResponse,
+    description: 'Events in cursor order, from the beginning without a cursor',
+  })
+  async read(@Query() query: InboxRequest, @CurrentPrincipal() principal: Principal): Promise<InboxPage> {
+    const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
+    if (!query.wait) return this.page(principal, query.cursor, limit);
+    const feed = this.live.follow(principal.id);
+    try {
+      const first = await this.page(principal, query.cursor, limit);
+      if (first.events.length || this.live.shuttingDown) return first;
+      await feed.next(query.wait * 1000);
+      return await this.page(principal, query.cursor, limit);
+    } finally {
+      feed.close();
+    }
+  }
+
+  @Get('stream')
+  @Allow('customer', 'agent')
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event’s cursor' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description:
+      'Server-Sent Events: first the backlog after the cursor, then live. Each `id:` is the event’s cursor, `event:` its type, `data:` the event. A comment line every 15 s keeps proxies from closing it.',
+  })
+  async stream(
+    @Query() query: StreamRequest,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    let cursor = lastEventId || query.cursor;
+    const feed = this.live.follow(principal.id);
+    let backlog: InboxPage;
+    try {
+      // The first page is read before the stream opens, so a bad cursor is still a 400 problem.
+      backlog = await this.page(principal, cursor, STREAM_PAGE);
+    } catch (error) {
+      feed.close();
+      throw error;
+    }
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write('retry: 2000\n\n');
+    let open = true;
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    raw.on('close', () => {
+      open = false;
+      feed.close();
+      clearInterval(heartbeat);
+    });
+    try {
+      for (;;) {
+        for (const event of backlog.events) {
+          raw.write(`id: ${event.cursor}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+        }
+        cursor = backlog.nextCursor ?? cursor;
+        if (backlog.events.length < STREAM_PAGE) {
+          await feed.next(HEARTBEAT_MS);
+          if (!open || this.live.shuttingDown) break;
+        }
+        backlog = await this.page(principal, cursor, STREAM_PAGE);
+      }
+    } catch {
+      // The inbox became unreachable mid-stream: end it; the client resumes from its Last-Event-ID.
+    } finally {
+      clearInterval(heartbeat);
+      feed.close();
+      if (!raw.writableEnded) raw.end();
+    }
+  }
+
+  @Post('ack')
+  @HttpCode(202)
+  @Allow('customer', 'agent')
+  @ApiAcceptedResponse({
+    type: AckAccepted,
+    description: 'Sets deliveredAt on the receipts of the messages up to the cursor',
+  })
+  async ack(@Body() body: AckRequest, @CurrentPrincipal() principal: Principal): Promise<AckAccepted> {
+    const position = inboxPosition(body.cursor);
+    if (!position) throw new BadRequestException('The cursor was not issued by this inbox.');
+    const command: Omit<AckInbox, 'issuedBy' | 'acceptedAt'> = { principalId: principal.id, position };
+    const msgId = new IdAllocator(principal, 'POST /v1/inbox/ack', `${position}`).allocate();
+    await this.commands.send(AckInbox, command, principal, msgId);
+    return { cursor: body.cursor };
   }
 }

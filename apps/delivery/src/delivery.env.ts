@@ -1,0 +1,29 @@
+import { Type } from 'class-transformer';
+import { IsInt, Matches, Max, Min } from 'class-validator';
+import { ServiceEnv } from '@parley/runtime';
+
+export class DeliveryEnv extends ServiceEnv {
+  /** Seconds to wait before each retry of a failed webhook delivery; after the last, it fails. */
+  @Matches(/^\d{1,6}(,\d{1,6}){0,19}$/, {
+    message: 'PARLEY_WEBHOOK_RETRY_SCHEDULE must be 1 to 20 comma-separated whole seconds, e.g. 5,30,120',
+  })
+  PARLEY_WEBHOOK_RETRY_SCHEDULE = '5,30,120,600,1800,7200,21600';
+
+  /** How long one webhook attempt may take before it counts as failed. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  PARLEY_WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** Webhook requests in flight at once, across all endpoints. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(512)
+  PARLEY_WEBHOOK_CONCURRENCY = 32;
+
+  get webhookRetrySchedule(): number[] {
+    return this.PARLEY_WEBHOOK_RETRY_SCHEDULE.split(',').map(Number);
+  }
+}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { CursorQuery, Page, RegisterWebhook, WebhookView } from '@parley/contracts';
+import { QueryRejected } from '@parley/jetstream';
+import { DataSource } from 'typeorm';
+
+export interface Endpoint {
+  id: string;
+  url: string;
+  secret: string;
+}
+
+export function encodeListCursor(createdAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+export function decodeListCursor(cursor: string): [string, string] {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof at === 'string' && !Number.isNaN(Date.parse(at)) && typeof id === 'string' && id.length <= 300)
+      return [at, id];
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new QueryRejected(400, 'Invalid cursor', 'The cursor was not issued by this list.');
+}
+
+/** The webhook endpoints admins registered, and which of them want an event type. */
+@Injectable()
+export class WebhookRegistry {
+  constructor(private readonly db: DataSource) {}
+
+  async register(cmd: RegisterWebhook): Promise<void> {
+    await this.db.query(
+      'INSERT INTO delivery.webhooks (id, url, events, secret) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
+      [cmd.webhookId, cmd.url, cmd.events, cmd.secret],
+    );
+  }
+
+  /** Deleted endpoints keep their deliveries for the record; nothing more is sent to them. */
+  async remove(webhookId: string): Promise<void> {
+    await this.db.query(
+      'UPDATE delivery.webhooks SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL',
+      [webhookId],
+    );
+  }
+
+  subscribedTo(eventType: string): Promise<Endpoint[]> {
+    return this.db.query(
+      'SELECT id, url, secret FROM delivery.webhooks WHERE deleted_at IS NULL AND $1 = ANY(events) ORDER BY id',
+      [eventType],
+    );
+  }
+
+  async list(q: CursorQuery): Promise<Page<WebhookView>> {
+    const params: unknown[] = [q.limit + 1];
+    let after = '';
+    if (q.cursor) {
+      params.push(...decodeListCursor(q.cursor));
+      after = 'AND (created_at, id) < ($2::timestamptz, $3)';
+    }
+    const rows: Array<{ id: string; url: string; events: string[]; created_at: Date }> = await this.db.query(
+      `SELECT id, url, events, created_at FROM delivery.webhooks
+        WHERE deleted_at IS NULL ${after} ORDER BY created_at DESC, id DESC LIMIT $1`,
+      params,
+    );
+    const items = rows.slice(0, q.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => ({
+        id: r.id,
+        url: r.url,
+        events: r.events,
+        createdAt: r.created_at.toISOString(),
+      })),
+      nextCursor: rows.length > q.limit && last ? encodeListCursor(last.created_at, last.id) : null,
+    };
+  }
+
+  async exists(webhookId: string): Promise<boolean> {
+    const rows = await this.db.query('SELECT 1 FROM delivery.webhooks WHERE id = $1 AND deleted_at IS NULL', [
+      webhookId,
+    ]);
+    return rows.length > 0;
+  }
+}

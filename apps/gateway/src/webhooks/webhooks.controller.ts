@@ -1,0 +1,219 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsUrl,
+  MaxLength,
+} from 'class-validator';
+import { createHmac } from 'node:crypto';
+import {
+  DeleteWebhook,
+  INBOX_EVENT_TYPES,
+  PAGE_LIMIT_DEFAULT,
+  Page,
+  Principal,
+  QuerySubjects,
+  RegisterWebhook,
+  RetryWebhookDelivery,
+  WebhookDeliveryView,
+  WebhookView,
+} from '@parley/contracts';
+import { JetStreamPublisher } from '@parley/jetstream';
+import { SERVICE_CONFIG } from '@parley/runtime';
+import { GatewayEnv } from '../gateway.env';
+import { Allow, CurrentPrincipal } from '../auth/auth';
+import { CommandSender } from '../http/command-sender';
+import { PageQuery } from '../conversations/conversations.dto';
+import { IdParam } from '../http/id-param.pipe';
+import { IdAllocator, idempotencyKey } from '../http/ids';
+import { ApiProblems } from '../http/problem.doc';
+
+const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+
+export class CreateWebhookRequest {
+  @ApiProperty({ example: 'https://example.com/parley-webhooks' })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @MaxLength(2000)
+  url: string;
+
+  @ApiProperty({ enum: INBOX_EVENT_TYPES, isArray: true, example: ['message.created'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(INBOX_EVENT_TYPES.length)
+  @ArrayUnique()
+  @IsIn(INBOX_EVENT_TYPES, { each: true })
+  events: string[];
+}
+
+export class WebhookCreated {
+  @ApiProperty() id: string;
+  @ApiProperty({ description: 'Standard Webhooks signing secret (`whsec_…`); shown only once' })
+  secret: string;
+}
+
+class WebhookDoc {
+  @ApiProperty() id: string;
+  @ApiProperty() url: string;
+  @ApiProperty({ type: [String] }) events: string[];
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+class WebhookPageDoc {
+  @ApiProperty({ type: [WebhookDoc] }) items: WebhookDoc[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+class AttemptDoc {
+  @ApiProperty() attempt: number;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ nullable: true, type: Number }) statusCode: number | null;
+  @ApiProperty({ nullable: true, type: String }) error: string | null;
+  @ApiProperty() durationMs: number;
+}
+
+class DeliveryDoc {
+  @ApiProperty({ description: 'Also the `webhook-id` header, the same on every attempt' }) id: string;
+  @ApiProperty() webhookId: string;
+  @ApiProperty() eventId: string;
+  @ApiProperty() eventType: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES }) status: string;
+  @ApiProperty({ type: [AttemptDoc] }) attempts: AttemptDoc[];
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) nextAttemptAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+class DeliveryPageDoc {
+  @ApiProperty({ type: [DeliveryDoc] }) items: DeliveryDoc[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export class DeliveriesQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES)
+  status?: (typeof DELIVERY_STATUSES)[number];
+}
+
+class Accepted {
+  @ApiProperty() id: string;
+}
+
+@ApiTags('webhooks')
+@ApiBearerAuth()
+@ApiProblems(400, 401, 403, 404, 503)
+@Controller('v1/webhooks')
+export class WebhooksController {
+  constructor(
+    private readonly commands: CommandSender,
+    private readonly publisher: JetStreamPublisher,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayEnv,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @Allow('admin')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiAcceptedResponse({
+    type: WebhookCreated,
+    description:
+      'Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature with HMAC-SHA256); payload `{type, timestamp, data}`. Non-2xx or timeout is retried on PARLEY_WEBHOOK_RETRY_SCHEDULE with jitter.',
+  })
+  async create(
+    @Body() body: CreateWebhookRequest,
+    @CurrentPrincipal() admin: Principal,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<WebhookCreated> {
+    const webhookId = new IdAllocator(admin, 'POST /v1/webhooks', idempotencyKey(key)).allocate();
+    // Derived from the id with the server's secret: a retried request gets the same secret back,
+    // and nobody without PARLEY_JWT_SECRET can compute it.
+    const derived = createHmac('sha256', this.config.PARLEY_JWT_SECRET)
+      .update(`webhook-secret\n${webhookId}`)
+      .digest();
+    const secret = `whsec_${derived.subarray(0, 24).toString('base64')}`;
+    const command: Omit<RegisterWebhook, 'issuedBy' | 'acceptedAt'> = {
+      webhookId,
+      url: body.url,
+      events: body.events,
+      secret,
+    };
+    await this.commands.send(RegisterWebhook, command, admin, webhookId);
+    return { id: webhookId, secret };
+  }
+
+  @Get()
+  @Allow('admin')
+  @ApiOkResponse({ type: WebhookPageDoc })
+  list(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal): Promise<Page<WebhookView>> {
+    return this.publisher.query(QuerySubjects.webhooks, {
+      principal,
+      cursor: query.cursor,
+      limit: query.limit ?? PAGE_LIMIT_DEFAULT,
+    });
+  }
+
+  @Delete(':id')
+  @HttpCode(202)
+  @Allow('admin')
+  @ApiAcceptedResponse({
+    type: Accepted,
+    description: 'Nothing more is sent to it; its deliveries stay listed',
+  })
+  async remove(
+    @Param('id', IdParam) webhookId: string,
+    @CurrentPrincipal() admin: Principal,
+  ): Promise<Accepted> {
+    await this.commands.send(DeleteWebhook, { webhookId }, admin, `delete:${webhookId}`);
+    return { id: webhookId };
+  }
+
+  @Get(':id/deliveries')
+  @Allow('admin')
+  @ApiOkResponse({ type: DeliveryPageDoc, description: 'Newest first, each with its attempts' })
+  deliveries(
+    @Param('id', IdParam) webhookId: string,
+    @Query() query: DeliveriesQuery,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<WebhookDeliveryView>> {
+    return this.publisher.query(QuerySubjects.webhookDeliveries, {
+      principal,
+      webhookId,
+      status: query.status,
+      cursor: query.cursor,
+      limit: query.limit ?? PAGE_LIMIT_DEFAULT,
+    });
+  }
+
+  @Post(':id/deliveries/:deliveryId/retry')
+  @HttpCode(202)
+  @Allow('admin')
+  @ApiAcceptedResponse({
+    type: Accepted,
+    description: 'Sends the delivery once more with the same webhook-id',
+  })
+  async retry(
+    @Param('id', IdParam) webhookId: string,
+    @Param('deliveryId', IdParam) deliveryId: string,
+    @CurrentPrincipal() admin: Principal,
+  ): Promise<Accepted> {
+    const msgId = new IdAllocator(
+      admin,
+      `POST /v1/webhooks/${webhookId}/deliveries/${deliveryId}/retry`,
+      undefined,
+    ).allocate();
+    await this.commands.send(RetryWebhookDelivery, { webhookId, deliveryId }, admin, msgId);
+    return { id: deliveryId };
+  }
+}
