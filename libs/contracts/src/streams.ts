@@ -76,10 +76,17 @@ export const Durables = {
     durable: 'history-commands',
     filterSubject: 'parley.cmd.conversation.>',
   },
+  /**
+   * Inboxes are ordered by when delivery stores an event, so it takes one event at a time: with more
+   * in flight, a message left unacked by a crash would come back after newer ones and land out of
+   * order. The short ack wait bounds the pause after such a crash.
+   */
   deliveryEvents: {
     stream: StreamNames.events,
     durable: 'delivery',
     filterSubject: `${EVENT_SUBJECT_PREFIX}.>`,
+    maxAckPending: 1,
+    ackWaitSeconds: 10,
   },
   deliveryCommands: {
     stream: StreamNames.commands,

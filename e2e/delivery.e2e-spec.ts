@@ -1,0 +1,318 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { EventSource } from 'eventsource';
+import { Webhook } from 'standardwebhooks';
+import { INBOX_EVENT_TYPES } from '@parley/contracts';
+import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+import { Actor, newAgent, newCustomer, openConversation, setPresence, wholeInbox } from './support/actors';
+
+interface Received {
+  id: string;
+  type: string;
+  data: { id: string; cursor: string; type: string; data: { body?: string; messageId?: string } };
+}
+
+/** A real SSE client (the `eventsource` package) on the inbox stream, collecting every event. */
+function openStream(system: ParleySystem, actor: Actor, lastEventId?: string) {
+  const received: Received[] = [];
+  const source = new EventSource(`${system.gatewayUrl}/v1/inbox/stream`, {
+    fetch: (input, init) =>
+      fetch(input, {
+        ...init,
+        headers: {
+          ...(init?.headers as Record<string, string>),
+          authorization: `Bearer ${actor.token}`,
+          ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+        },
+      }),
+  });
+  for (const type of INBOX_EVENT_TYPES) {
+    source.addEventListener(type, (e) =>
+      received.push({ id: e.lastEventId, type, data: JSON.parse(e.data) }),
+    );
+  }
+  return { source, received };
+}
+
+interface Hook {
+  url: string;
+  server: Server;
+  requests: Array<{ headers: IncomingMessage['headers']; body: string }>;
+}
+
+/** A webhook receiver on localhost; `respond` is told how many times it has seen this webhook-id. */
+function receiver(
+  respond: (req: IncomingMessage, res: ServerResponse, attempt: number) => void,
+): Promise<Hook> {
+  const requests: Hook['requests'] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      requests.push({ headers: req.headers, body });
+      respond(req, res, requests.filter((r) => r.headers['webhook-id'] === req.headers['webhook-id']).length);
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, server, requests }),
+    ),
+  );
+}
+
+describe('delivery: inboxes, live streams, receipts and webhooks', () => {
+  let system: ParleySystem;
+  let agent: Actor;
+  let customer: Actor;
+  let conversationId: string;
+  const hooks: Hook[] = [];
+
+  const post = async (actor: Actor, body: string) => {
+    const res = await system.api('POST', `/v1/conversations/${conversationId}/messages`, {
+      token: actor.token,
+      body: { body },
+    });
+    expect(res.status).toBe(202);
+    return res.body.id as string;
+  };
+
+  beforeAll(async () => {
+    system = await ParleySystem.start({
+      PARLEY_WEBHOOK_RETRY_SCHEDULE: '1,1,1,1',
+      PARLEY_WEBHOOK_TIMEOUT_MS: '1000',
+    });
+    agent = await newAgent(system, { capacity: 10 });
+    customer = await newCustomer(system);
+    await setPresence(system, agent, 'online');
+    conversationId = (await openConversation(system, customer, { body: 'hello' })).id;
+    await waitFor('assignment', async () => {
+      const res = await system.api('GET', `/v1/conversations/${conversationId}`, { token: agent.token });
+      return res.body.assigneeId === agent.id;
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const hook of hooks) hook.server.closeAllConnections?.();
+    for (const hook of hooks) hook.server.close();
+    await system?.stop();
+  });
+
+  it('streams live, and after a disconnect resumes with Last-Event-ID with exactly what was missed', async () => {
+    const first = openStream(system, customer);
+    await waitFor('the backlog', async () => first.received.some((e) => e.type === 'message.created'));
+    const live = await post(agent, 'live one');
+    await waitFor('the live message', async () => first.received.some((e) => e.data.data.messageId === live));
+    const lastSeen = first.received[first.received.length - 1].id;
+    first.source.close();
+
+    const missed: string[] = [];
+    for (let n = 1; n <= 50; n++) missed.push(await post(agent, `missed ${n}`));
+    await waitFor('all 50 in the inbox', async () => {
+      const events = await wholeInbox(system, customer);
+      return missed.every((id) => events.some((e) => e.data.messageId === id));
+    });
+
+    const second = openStream(system, customer, lastSeen);
+    await waitFor('the 50 missed', async () => second.received.length >= 50);
+    expect(second.received.map((e) => e.data.data.body)).toEqual(missed.map((_, i) => `missed ${i + 1}`));
+    const after = await post(agent, 'live again');
+    await waitFor('live after catch-up', async () =>
+      second.received.some((e) => e.data.data.messageId === after),
+    );
+    expect(second.received).toHaveLength(51);
+    expect(second.received.map((e) => e.id)).toEqual(second.received.map((e) => e.data.cursor));
+    second.source.close();
+  });
+
+  it('holds a long poll until something arrives, and returns empty after the wait when nothing does', async () => {
+    const start = (await system.api('GET', '/v1/inbox?limit=200', { token: customer.token })).body;
+    let cursor = start.nextCursor as string;
+    for (let page = start; page.events.length === 200;) {
+      page = (await system.api('GET', `/v1/inbox?limit=200&cursor=${cursor}`, { token: customer.token }))
+        .body;
+      cursor = page.nextCursor;
+    }
+    const idleStart = Date.now();
+    const idle = await system.api('GET', `/v1/inbox?cursor=${cursor}&wait=2`, { token: customer.token });
+    expect(idle.body.events).toEqual([]);
+    expect(Date.now() - idleStart).toBeGreaterThanOrEqual(1_900);
+
+    const waitingStart = Date.now();
+    const waiting = system.api('GET', `/v1/inbox?cursor=${cursor}&wait=20`, { token: customer.token });
+    await new Promise((r) => setTimeout(r, 500));
+    const sent = await post(agent, 'wake up');
+    const answered = await waiting;
+    expect(answered.body.events.map((e: { data: { messageId: string } }) => e.data.messageId)).toEqual([
+      sent,
+    ]);
+    expect(Date.now() - waitingStart).toBeLessThan(5_000);
+  });
+
+  it('keeps every inbox complete and in order when delivery is killed while 200 events happen', async () => {
+    const sent: string[] = [];
+    for (let n = 1; n <= 200; n++) {
+      if (n === 60) await system.services.delivery.stop('SIGKILL');
+      sent.push(await post(customer, `burst ${n}`));
+    }
+    await system.services.delivery.start();
+    for (const actor of [customer, agent]) {
+      const events = await waitFor(
+        'the burst in the inbox',
+        async () => {
+          const all = await wholeInbox(system, actor);
+          const burst = all.filter((e) => String(e.data.body ?? '').startsWith('burst '));
+          return burst.length >= 200 ? burst : undefined;
+        },
+        60_000,
+        500,
+      );
+      expect(events.map((e) => e.data.messageId)).toEqual(sent);
+      const all = await wholeInbox(system, actor);
+      expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+    }
+  }, 120_000);
+
+  it('shows deliveredAt after an inbox ack and readAt after a read', async () => {
+    const messageId = await post(customer, 'did you get this?');
+    const events = await waitFor('the message in the agent inbox', async () => {
+      const all = await wholeInbox(system, agent);
+      return all.some((e) => e.data.messageId === messageId) ? all : undefined;
+    });
+    const mine = events.find((e) => e.data.messageId === messageId);
+    expect(
+      (await system.api('POST', '/v1/inbox/ack', { token: agent.token, body: { cursor: mine?.cursor } }))
+        .status,
+    ).toBe(202);
+    const delivered = await waitFor('deliveredAt', async () => {
+      const res = await system.api('GET', `/v1/messages/${messageId}`, { token: customer.token });
+      return res.body.receipts?.find((r: { recipientId: string }) => r.recipientId === agent.id);
+    });
+    expect(delivered).toMatchObject({ deliveredAt: expect.any(String), readAt: null });
+
+    const seq = (await system.api('GET', `/v1/messages/${messageId}`, { token: agent.token })).body.seq;
+    await system.api('POST', `/v1/conversations/${conversationId}/read`, {
+      token: agent.token,
+      body: { seq },
+    });
+    const read = await waitFor('readAt', async () => {
+      const res = await system.api('GET', `/v1/messages/${messageId}`, { token: customer.token });
+      const receipt = res.body.receipts?.find((r: { recipientId: string }) => r.recipientId === agent.id);
+      return receipt?.readAt ? receipt : undefined;
+    });
+    expect(read.deliveredAt).toBe(delivered.deliveredAt);
+    const receipt = await waitFor('the read receipt in the customer’s inbox', async () =>
+      (await wholeInbox(system, customer)).find((e) => e.type === 'receipt.read' && e.data.seq === seq),
+    );
+    expect(receipt.data).toMatchObject({ readerId: agent.id });
+    expect(
+      (await system.api('POST', '/v1/inbox/ack', { token: agent.token, body: { cursor: 'nope' } })).status,
+    ).toBe(400);
+  });
+
+  it('signs webhooks per Standard Webhooks, retries with the same webhook-id, and never lets a dead endpoint slow an inbox', async () => {
+    const flaky = await receiver((_, res, attempt) => {
+      res.statusCode = attempt <= 3 ? 500 : 204;
+      res.end();
+    });
+    const dead = await receiver(() => undefined);
+    hooks.push(flaky, dead);
+    const register = async (url: string) => {
+      const res = await system.api('POST', '/v1/webhooks', {
+        token: TEST_ADMIN_TOKEN,
+        body: { url, events: ['message.created'] },
+      });
+      expect(res.status).toBe(202);
+      return res.body as { id: string; secret: string };
+    };
+    const flakyHook = await register(flaky.url);
+    const deadHook = await register(dead.url);
+    await waitFor('both registered', async () => {
+      const res = await system.api('GET', '/v1/webhooks', { token: TEST_ADMIN_TOKEN });
+      return res.body.items?.length === 2;
+    });
+
+    // Flood the dead endpoint first, then measure how fast an inbox still is.
+    for (let n = 0; n < 10; n++) await post(customer, `into the void ${n}`);
+    const sentAt = Date.now();
+    const probe = await post(customer, 'is the inbox still fast?');
+    await waitFor(
+      'the probe in the agent inbox',
+      async () => (await wholeInbox(system, agent)).some((e) => e.data.messageId === probe),
+      10_000,
+      50,
+    );
+    expect(Date.now() - sentAt).toBeLessThan(2_000);
+
+    const probeDeliveries = await waitFor(
+      'the flaky endpoint to get the probe on its 4th attempt',
+      async () => {
+        const res = await system.api(
+          'GET',
+          `/v1/webhooks/${flakyHook.id}/deliveries?status=succeeded&limit=200`,
+          {
+            token: TEST_ADMIN_TOKEN,
+          },
+        );
+        return res.body.items?.length >= 1 ? res.body.items : undefined;
+      },
+      30_000,
+      250,
+    );
+    const firstDelivered = probeDeliveries[probeDeliveries.length - 1];
+    expect(firstDelivered.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([
+      500, 500, 500, 204,
+    ]);
+    const sameDelivery = flaky.requests.filter((r) => r.headers['webhook-id'] === firstDelivered.id);
+    expect(sameDelivery).toHaveLength(4);
+    const verifier = new Webhook(flakyHook.secret);
+    for (const request of flaky.requests) {
+      const payload = verifier.verify(request.body, request.headers as Record<string, string>) as {
+        type: string;
+      };
+      expect(payload.type).toBe('message.created');
+    }
+    expect(() =>
+      new Webhook(deadHook.secret).verify(
+        flaky.requests[0].body,
+        flaky.requests[0].headers as Record<string, string>,
+      ),
+    ).toThrow();
+
+    // The dead endpoint's deliveries time out and are retried on schedule, then fail for good.
+    const failed = await waitFor(
+      'a failed delivery to the dead endpoint',
+      async () => {
+        const res = await system.api('GET', `/v1/webhooks/${deadHook.id}/deliveries?status=failed`, {
+          token: TEST_ADMIN_TOKEN,
+        });
+        return res.body.items?.[0];
+      },
+      60_000,
+      500,
+    );
+    expect(failed.attempts).toHaveLength(5);
+    expect(failed.attempts.every((a: { error: string }) => a.error === 'timed out')).toBe(true);
+
+    const retried = await system.api('POST', `/v1/webhooks/${deadHook.id}/deliveries/${failed.id}/retry`, {
+      token: TEST_ADMIN_TOKEN,
+    });
+    expect(retried.status).toBe(202);
+    await waitFor('the resend', async () => {
+      const res = await system.api('GET', `/v1/webhooks/${deadHook.id}/deliveries?limit=200`, {
+        token: TEST_ADMIN_TOKEN,
+      });
+      return res.body.items.find(
+        (d: { id: string; attempts: unknown[] }) => d.id === failed.id && d.attempts.length === 6,
+      );
+    });
+    expect(dead.requests.filter((r) => r.headers['webhook-id'] === failed.id)).toHaveLength(6);
+
+    expect(
+      (await system.api('DELETE', `/v1/webhooks/${deadHook.id}`, { token: TEST_ADMIN_TOKEN })).status,
+    ).toBe(202);
+    await waitFor('deleted', async () => {
+      const res = await system.api('GET', '/v1/webhooks', { token: TEST_ADMIN_TOKEN });
+      return res.body.items.length === 1;
+    });
+  }, 120_000);
+});
