@@ -193,7 +193,11 @@ describe('history and search', () => {
       const asAgent = await system.api('GET', `/v1/search?q=running&customerId=${alice.id}`, {
         token: agent.token,
       });
-      expect(asAgent.body.items.map((h: { type: string }) => h.type).sort()).toEqual(['message', 'message', 'note']);
+      expect(asAgent.body.items.map((h: { type: string }) => h.type).sort()).toEqual([
+        'message',
+        'message',
+        'note',
+      ]);
     });
 
     it('pages search results with a cursor, each hit once', async () => {
