@@ -19,6 +19,20 @@ export class GatewayEnv extends ServiceEnv {
   @MinLength(32)
   PARLEY_JWT_SECRET = DEV_JWT_SECRET;
 
+  /** Requests per minute for one bearer token (or, without one, one IP address) before 429. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  PARLEY_RATE_LIMIT_PER_MINUTE = 6_000;
+
+  /** Proxies in front of the gateway whose X-Forwarded-For is trusted (1 behind an ingress). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  PARLEY_TRUST_PROXY_HOPS = 0;
+
   /** Lifetime of issued agent and customer tokens. */
   @Type(() => Number)
   @IsInt()

@@ -1,10 +1,14 @@
 import 'reflect-metadata';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { createHash } from 'node:crypto';
 import { Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { runService } from '@parley/runtime';
+import { DeadLettersController } from './admin/dead-letters.controller';
 import { AuthGuard, TokenService } from './auth/auth';
 import { ConversationPrecheck } from './conversations/conversation-precheck';
 import { ConversationsController } from './conversations/conversations.controller';
@@ -12,6 +16,7 @@ import { QueueController } from './conversations/queue.controller';
 import { GatewayEnv } from './gateway.env';
 import { HistoryController } from './history/history.controller';
 import { CommandSender } from './http/command-sender';
+import { jsonDepth, MAX_JSON_DEPTH } from './http/json-depth';
 import { ProblemFilter, sendProblem, toProblem } from './http/problem';
 import { ProblemDoc } from './http/problem.doc';
 import { TraceInterceptor } from './http/trace.interceptor';
@@ -31,6 +36,7 @@ function apiModule(config: GatewayEnv) {
       HistoryController,
       InboxController,
       WebhooksController,
+      DeadLettersController,
     ],
     providers: [
       TokenService,
@@ -44,8 +50,40 @@ function apiModule(config: GatewayEnv) {
   return GatewayApiModule;
 }
 
-function configureHttp(app: NestFastifyApplication): void {
+async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): Promise<void> {
+  await app.register(helmet, {
+    // Swagger UI at /docs needs its inline bootstrap script and styles; the API itself serves JSON.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  await app.register(rateLimit, {
+    max: config.PARLEY_RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    // Per token when there is one (a customer behind a shared NAT keeps their own budget), else per IP.
+    keyGenerator: (request) => {
+      const auth = request.headers.authorization;
+      return auth ? `token:${createHash('sha256').update(auth).digest('base64url')}` : `ip:${request.ip}`;
+    },
+    allowList: (request) => /^\/(health|metrics)\b/.test(request.url),
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      message: `Too many requests: at most ${context.max} a minute; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+    }),
+  });
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('preValidation', async (request) => {
+    if (jsonDepth(request.body) > MAX_JSON_DEPTH) {
+      throw Object.assign(new Error(`The body is nested deeper than ${MAX_JSON_DEPTH} levels.`), {
+        statusCode: 400,
+      });
+    }
+  });
   const log = new Logger('Problem');
   // Errors raised by Fastify before a route runs (bad JSON, body too large) are problems too.
   fastify.setErrorHandler((error, _request, reply) => sendProblem(reply, toProblem(error, log)));
@@ -75,4 +113,13 @@ void runService({
   env: GatewayEnv,
   imports: (config) => [apiModule(config)],
   configureHttp,
+  fastifyOptions: (config) => ({
+    frameworkErrors: (_error, _request, reply) =>
+      sendProblem(
+        reply,
+        toProblem({ statusCode: 400, message: 'The request URL is not valid.' }, new Logger('Problem')),
+      ),
+    // Behind an ingress the client address is in X-Forwarded-For; per-IP rate limits need it.
+    trustProxy: config.PARLEY_TRUST_PROXY_HOPS > 0 ? config.PARLEY_TRUST_PROXY_HOPS : false,
+  }),
 });

@@ -1,4 +1,5 @@
 import { DynamicModule, Logger as NestLogger, Module, Type } from '@nestjs/common';
+import type { FastifyServerOptions } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -32,6 +33,8 @@ export interface ServiceDefinition<C extends ServiceEnv> {
   /** HTTP setup beyond health and metrics (the gateway's API, docs, pipes). */
   configureHttp?: (app: NestFastifyApplication, config: C) => void | Promise<void>;
   bodyLimitBytes?: number;
+  /** Fastify options beyond the body limit: answers for requests refused before routing, proxies. */
+  fastifyOptions?: (config: C) => Pick<FastifyServerOptions, 'frameworkErrors' | 'trustProxy'>;
 }
 
 /** Streams and durable consumers are declared in code and brought in line at every start. */
@@ -102,7 +105,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
   try {
     app = await NestFactory.create<NestFastifyApplication>(
       { module: ServiceRootModule, global: true },
-      new FastifyAdapter({ bodyLimit: def.bodyLimitBytes ?? 1024 * 1024 }),
+      new FastifyAdapter({ bodyLimit: def.bodyLimitBytes ?? 1024 * 1024, ...def.fastifyOptions?.(config) }),
       { bufferLogs: true, abortOnError: false },
     );
   } catch (error) {

@@ -44,6 +44,8 @@ export class ParleySystem {
       PARLEY_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       PARLEY_JWT_SECRET: TEST_JWT_SECRET,
       LOG_LEVEL: 'warn',
+      // Load-shaped tests send thousands of requests with one token; the limit has its own test.
+      PARLEY_RATE_LIMIT_PER_MINUTE: '10000000',
       ...extraEnv,
     };
     const services = {} as Record<ServiceName, ServiceProcess>;

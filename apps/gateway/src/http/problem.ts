@@ -90,7 +90,9 @@ export function toProblem(error: unknown, log: Logger): Problem {
 }
 
 export function sendProblem(reply: FastifyReply, p: Problem): void {
-  if (p.status === 503 || p.status === 429) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  if ((p.status === 503 || p.status === 429) && !reply.hasHeader('retry-after')) {
+    void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  }
   void reply.status(p.status).type('application/problem+json').send(p);
 }
 

@@ -1,0 +1,244 @@
+import fc from 'fast-check';
+import { ParleySystem, TEST_ADMIN_TOKEN } from '@parley/testing';
+import { Actor, newAgent, newCustomer, openConversation } from './support/actors';
+
+/**
+ * Property: whatever arrives, the gateway answers with a status below 500, and every 4xx is
+ * problem+json. Random and malicious bodies, ids, query strings and headers over every route.
+ */
+describe('hostile input', () => {
+  let system: ParleySystem;
+  let agent: Actor;
+  let customer: Actor;
+  let conversationId: string;
+
+  beforeAll(async () => {
+    system = await ParleySystem.start();
+    agent = await newAgent(system);
+    customer = await newCustomer(system);
+    conversationId = (await openConversation(system, customer, { body: 'target' })).id;
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  const ROUTES: Array<[string, string]> = [
+    ['POST', '/v1/agents'],
+    ['GET', '/v1/agents'],
+    ['PUT', '/v1/agents/me/presence'],
+    ['POST', '/v1/customers'],
+    ['GET', '/v1/customers/{id}/conversations'],
+    ['POST', '/v1/conversations'],
+    ['GET', '/v1/conversations'],
+    ['GET', '/v1/conversations/{id}'],
+    ['POST', '/v1/conversations/{id}/messages'],
+    ['GET', '/v1/conversations/{id}/messages'],
+    ['POST', '/v1/conversations/{id}/notes'],
+    ['POST', '/v1/conversations/{id}/assignment'],
+    ['POST', '/v1/conversations/{id}/transfer'],
+    ['POST', '/v1/conversations/{id}/status'],
+    ['POST', '/v1/conversations/{id}/priority'],
+    ['POST', '/v1/conversations/{id}/read'],
+    ['GET', '/v1/queue'],
+    ['GET', '/v1/messages/{id}'],
+    ['GET', '/v1/search'],
+    ['GET', '/v1/inbox'],
+    ['POST', '/v1/inbox/ack'],
+    ['POST', '/v1/webhooks'],
+    ['GET', '/v1/webhooks'],
+    ['DELETE', '/v1/webhooks/{id}'],
+    ['GET', '/v1/webhooks/{id}/deliveries'],
+    ['POST', '/v1/webhooks/{id}/deliveries/{id}/retry'],
+    ['GET', '/v1/admin/dead-letters'],
+    ['POST', '/v1/admin/dead-letters/{id}/replay'],
+  ];
+
+  const malicious = fc.constantFrom(
+    "' OR 1=1 --",
+    '"; DROP TABLE conversation.conversations; --',
+    '{"$gt": ""}',
+    '{"$where": "sleep(1000)"}',
+    '../../../../etc/passwd',
+    '..%2F..%2Fetc%2Fpasswd',
+    '%00',
+    '<script>alert(1)</script>',
+    '${jndi:ldap://127.0.0.1/a}',
+    '__proto__',
+    'constructor',
+    '\u0000\u0001\u001f',
+    '😀'.repeat(40),
+    'A'.repeat(5000),
+    '-1',
+    '1e309',
+    '9'.repeat(40),
+    'NaN',
+    'null',
+  );
+  const idLike = fc.oneof(malicious, fc.string(), fc.uuid(), fc.constant('conversation'));
+  const value = fc.oneof(
+    malicious,
+    fc.string(),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(Number.MAX_SAFE_INTEGER * 1000),
+    fc.constant(-1),
+  );
+  const body = fc.oneof(
+    fc.jsonValue({ maxDepth: 4 }),
+    fc.dictionary(
+      fc.constantFrom(
+        'body',
+        'name',
+        'email',
+        'externalId',
+        'status',
+        'priority',
+        'agentId',
+        'seq',
+        'cursor',
+        'url',
+        'events',
+        '__proto__',
+        'constructor',
+        'team',
+        'snoozeUntil',
+      ),
+      fc.oneof(value, fc.array(value, { maxLength: 3 }), fc.jsonValue({ maxDepth: 3 })),
+    ),
+  );
+  const rawBody = fc.oneof(
+    body.map((b) => JSON.stringify(b)),
+    fc.constantFrom(
+      '{"body": ',
+      '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[',
+      `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
+      `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`,
+      '',
+      'null',
+      '"just a string"',
+      '\uFEFF{"body":"bom"}',
+    ),
+    fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+  );
+  const query = fc.array(
+    fc.tuple(
+      fc.constantFrom('limit', 'cursor', 'after', 'before', 'wait', 'status', 'q', 'assignee', 'x'),
+      value.map(String),
+    ),
+    { maxLength: 3 },
+  );
+
+  it('never answers 5xx and always answers 4xx with problem+json', async () => {
+    const tokens = () => ({ admin: TEST_ADMIN_TOKEN, agent: agent.token, customer: customer.token });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...ROUTES),
+        fc.oneof(idLike, fc.constant(conversationId)),
+        query,
+        rawBody,
+        fc.constantFrom('admin', 'agent', 'customer', 'garbage', 'none'),
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/json; charset=latin1',
+          'multipart/form-data',
+          'application/x-www-form-urlencoded',
+        ),
+        async ([method, template], id, params, payload, who, contentType) => {
+          const path = template.replace(/\{id\}/g, encodeURIComponent(id));
+          const search = new URLSearchParams(params).toString();
+          const token = who === 'garbage' ? 'x.y.z' : who === 'none' ? undefined : tokens()[who as 'admin'];
+          const res = await fetch(`${system.gatewayUrl}${path}${search ? `?${search}` : ''}`, {
+            method,
+            headers: {
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+              ...(method === 'GET' || method === 'DELETE' ? {} : { 'content-type': contentType }),
+              // Any bytes an HTTP client will send in a header: UTF-8 seen as Latin-1, no control characters.
+              'idempotency-key':
+                Buffer.from(id)
+                  .toString('latin1')
+                  .split('')
+                  .filter((c) => c.charCodeAt(0) > 0x1f && c.charCodeAt(0) !== 0x7f)
+                  .join('')
+                  .trim()
+                  .slice(0, 300) || 'k',
+            },
+            body: method === 'GET' || method === 'DELETE' ? undefined : payload,
+          }).catch((error: Error & { cause?: { code?: string } }) => ({
+            status: 0,
+            headers: new Headers(),
+            text: async () =>
+              `${error.message} (${error.cause?.code ?? String(error.cause)}); gateway running: ${system.services.gateway.running}\n` +
+              system.services.gateway.recentOutput(10),
+          }));
+          const text = await res.text();
+          if (res.status >= 500 || res.status === 0)
+            throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 3000)}`);
+          if (res.status >= 400) {
+            expect(res.headers.get('content-type')).toContain('application/problem+json');
+            expect(JSON.parse(text)).toMatchObject({
+              status: res.status,
+              title: expect.any(String),
+              detail: expect.any(String),
+            });
+          }
+        },
+      ),
+      { numRuns: 600, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
+    );
+  }, 180_000);
+
+  it('answers an oversized body with 413', async () => {
+    const res = await fetch(`${system.gatewayUrl}/v1/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${customer.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('sends security headers', async () => {
+    const res = await fetch(`${system.gatewayUrl}/v1/inbox`, {
+      headers: { authorization: `Bearer ${customer.token}` },
+    });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+});
+
+describe('rate limiting', () => {
+  let system: ParleySystem;
+
+  beforeAll(async () => {
+    system = await ParleySystem.start({ PARLEY_RATE_LIMIT_PER_MINUTE: '20' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('answers 429 with Retry-After per token, and per IP without one', async () => {
+    const customer = await newCustomer(system);
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++)
+      statuses.push((await system.api('GET', '/v1/inbox', { token: customer.token })).status);
+    expect(statuses.slice(0, 19).every((s) => s === 200)).toBe(true);
+    const limited = await system.api('GET', '/v1/inbox', { token: customer.token });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('content-type')).toContain('application/problem+json');
+    // Another token has its own budget; health checks are never limited.
+    const other = await system.api('GET', '/v1/conversations', { token: TEST_ADMIN_TOKEN });
+    expect(other.status).not.toBe(429);
+    for (let i = 0; i < 30; i++) expect((await fetch(`${system.gatewayUrl}/health/ready`)).status).toBe(200);
+    const anonymous: number[] = [];
+    for (let i = 0; i < 22; i++) anonymous.push((await system.api('GET', '/v1/inbox')).status);
+    expect(anonymous).toContain(429);
+  });
+});
