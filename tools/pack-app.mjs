@@ -149,7 +149,7 @@ writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(appPackage, null, 
 copyFileSync(join(ROOT, 'package-lock.json'), join(outDir, 'package-lock.json'));
 
 const npm = (...npmArgs) =>
-  execFileSync('npm', [...npmArgs, '--no-audit', '--no-fund', '--ignore-scripts'], {
+  execFileSync('npm', [...npmArgs, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
     cwd: outDir,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
