@@ -1,0 +1,94 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+import { Actor, newCustomer, openConversation } from './support/actors';
+
+interface Letter {
+  id: string;
+  consumer: string;
+  reason: string;
+  originalSubject: string;
+  originalSequence: number;
+  payload: string;
+}
+
+/** A poison message published straight to a stream lands in the dead letters; nothing stops. */
+describe('dead letters', () => {
+  let system: ParleySystem;
+  let nc: NatsConnection;
+  let customer: Actor;
+
+  const letters = async (): Promise<Letter[]> => {
+    const res = await system.api('GET', '/v1/admin/dead-letters?limit=200', { token: TEST_ADMIN_TOKEN });
+    expect(res.status).toBe(200);
+    return res.body.items;
+  };
+
+  beforeAll(async () => {
+    system = await ParleySystem.start();
+    nc = await connect({ servers: system.nats.url });
+    customer = await newCustomer(system);
+  }, 120_000);
+
+  afterAll(async () => {
+    await nc?.close();
+    await system?.stop();
+  });
+
+  it('lists poison with its reason and origin, keeps consuming, and replays on request', async () => {
+    const js = (await jetstreamManager(nc)).jetstream();
+    const notJson = await js.publish('parley.cmd.conversation.message.post', 'this is not json');
+    const invalid = await js.publish(
+      'parley.evt.message.created',
+      JSON.stringify({ id: 'x', type: 'message.created' }),
+    );
+
+    // The consumers keep going: a normal conversation still flows through every service.
+    const opened = await openConversation(system, customer, { body: 'still working' });
+    await waitFor('the conversation in history', async () => {
+      const res = await system.api('GET', `/v1/conversations/${opened.id}/messages`, {
+        token: customer.token,
+      });
+      return res.body.items?.length === 1;
+    });
+
+    const found = await waitFor('the dead letters', async () => {
+      const all = await letters();
+      return all.length >= 4 ? all : undefined;
+    });
+    const bySource = found.map((l) => [l.consumer, l.originalSubject, l.originalSequence]).sort();
+    expect(bySource).toEqual(
+      [
+        ['conversation', 'parley.cmd.conversation.message.post', notJson.seq],
+        ['history-commands', 'parley.cmd.conversation.message.post', notJson.seq],
+        ['history', 'parley.evt.message.created', invalid.seq],
+        ['delivery', 'parley.evt.message.created', invalid.seq],
+      ].sort(),
+    );
+    expect(found.find((l) => l.consumer === 'conversation')?.reason).toContain('not JSON');
+    expect(found.find((l) => l.consumer === 'history')?.reason).toMatch(/invalid DomainEvent: .*occurredAt/);
+    expect(found.find((l) => l.consumer === 'delivery')?.payload).toContain('"type":"message.created"');
+
+    const letter = found.find((l) => l.consumer === 'conversation') as Letter;
+    const replay = await system.api('POST', `/v1/admin/dead-letters/${letter.id}/replay`, {
+      token: TEST_ADMIN_TOKEN,
+    });
+    expect(replay.status).toBe(202);
+    expect(replay.body.subject).toBe('parley.cmd.conversation.message.post');
+    // Still poison: it comes back as a new dead letter, and the replayed one is gone from the list.
+    const after = await waitFor('the replayed letter back', async () => {
+      const all = await letters();
+      return all.filter((l) => l.payload === 'this is not json').length >= 3 ? all : undefined;
+    });
+    expect(after.some((l) => l.id === letter.id)).toBe(false);
+
+    expect(
+      (await system.api('POST', '/v1/admin/dead-letters/999999/replay', { token: TEST_ADMIN_TOKEN })).status,
+    ).toBe(404);
+    expect(
+      (await system.api('POST', '/v1/admin/dead-letters/abc/replay', { token: TEST_ADMIN_TOKEN })).status,
+    ).toBe(400);
+    expect((await system.api('GET', '/v1/admin/dead-letters', { token: customer.token })).status).toBe(403);
+  }, 60_000);
+});
