@@ -12,7 +12,8 @@ export class NatsUnreachable extends Error {
 export async function connectToNats(url: string, serviceName: string): Promise<NatsConnection> {
   try {
     return await connect({
-      servers: url,
+      // A cluster is given as a comma-separated list of seed URLs.
+      servers: url.split(',').map((s) => s.trim()),
       name: serviceName,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,

@@ -44,6 +44,17 @@ function describeValidation(errors: ValidationError[], parent = ''): string[] {
 
 class UndecodablePayload extends Error {}
 
+/** Connection-class failures (PostgreSQL down or refusing): the caller should retry, not report a bug. */
+function isUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return (
+    /^(08|57P0|53300|ECONN|ETIMEDOUT)/.test(code ?? '') ||
+    /Connection terminated|timeout exceeded when trying to connect|not currently accepting connections/i.test(
+      message ?? '',
+    )
+  );
+}
+
 /**
  * NestJS transport over JetStream durable pull consumers (events and commands) and core NATS
  * request/reply (queries). A message is acked only after its handler succeeded, nak'ed with a
@@ -143,7 +154,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       return this.deadLetter(def, m, `no success after ${deliveries - 1} deliveries`);
     }
     const started = process.hrtime.bigint();
-    const heartbeat = setInterval(() => m.working(), ((def.ackWaitSeconds ?? 30) * 1000) / 3);
+    const heartbeat = setInterval(() => m.working(), ((def.ackWaitSeconds ?? 10) * 1000) / 3);
     try {
       const payload = await this.decode(m, handler.extras?.schema as PayloadClass | undefined);
       await runInTrace(traceFromHeaders(m.headers), () =>
@@ -252,6 +263,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     } catch (error) {
       if (error instanceof QueryRejected) {
         reply = { ok: false, problem: { status: error.status, title: error.title, detail: error.message } };
+      } else if (isUnavailable(error)) {
+        this.log.warn(`query ${msg.subject}: ${(error as Error).message}`);
+        reply = {
+          ok: false,
+          problem: {
+            status: 503,
+            title: 'Service unavailable',
+            detail: 'The data behind this is unreachable right now.',
+          },
+        };
       } else {
         this.log.error(`query ${msg.subject} failed: ${(error as Error).stack ?? error}`);
         reply = { ok: false, problem: { status: 500, title: 'Internal error', detail: 'The query failed.' } };

@@ -16,7 +16,7 @@ export interface ConsumerDefinition {
   stream: string;
   durable: string;
   filterSubject: string;
-  /** Seconds the server waits for an ack before redelivering; handlers extend it with working(). */
+  /** Seconds the server waits for an ack before redelivering (default 10); handlers extend it with working(). */
   ackWaitSeconds?: number;
   maxAckPending?: number;
   /** Messages handled at once; the default 1 keeps the stream's order. */
@@ -79,7 +79,7 @@ function consumerConfig(def: ConsumerDefinition): Partial<ConsumerConfig> & { du
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     filter_subject: def.filterSubject,
-    ack_wait: nanos((def.ackWaitSeconds ?? 30) * 1000),
+    ack_wait: nanos((def.ackWaitSeconds ?? 10) * 1000),
     max_ack_pending: def.maxAckPending ?? 1000,
     // Redelivery is bounded by the transport, which dead-letters with a reason; a server-side
     // limit would silently stop delivering a message whose last attempt crashed the process.

@@ -5,6 +5,9 @@ import { infraKind } from './infra';
 /** A database that exists for one test suite only. */
 export interface TestDatabase {
   readonly url: string;
+  /** Cuts every connection and refuses new ones (superusers included) until `unblock`. */
+  block(): Promise<void>;
+  unblock(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -35,6 +38,15 @@ export async function createDatabase(): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    async block() {
+      await withAdmin(adminUrl, async (c) => {
+        await c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      });
+    },
+    async unblock() {
+      await withAdmin(adminUrl, (c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`));
+    },
     async drop() {
       await withAdmin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       await stopContainer();

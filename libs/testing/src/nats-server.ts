@@ -27,12 +27,20 @@ class LocalNats implements TestNats {
   private child?: ChildProcess;
   private readonly storeDir = mkdtempSync(join(tmpdir(), 'parley-nats-'));
 
-  private constructor(private readonly port: number) {}
+  private constructor(
+    private readonly port: number,
+    private readonly clusterArgs: string[] = [],
+  ) {}
 
   static async create(): Promise<LocalNats> {
     const nats = new LocalNats(await freePort());
     await nats.start();
     return nats;
+  }
+
+  /** One node of a loopback cluster; started by the cluster, which waits for all of them. */
+  static node(port: number, clusterArgs: string[]): LocalNats {
+    return new LocalNats(port, clusterArgs);
   }
 
   get url(): string {
@@ -41,9 +49,11 @@ class LocalNats implements TestNats {
 
   async start(): Promise<void> {
     const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
-    this.child = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], {
-      stdio: 'ignore',
-    });
+    this.child = spawn(
+      binary,
+      ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir, ...this.clusterArgs],
+      { stdio: 'ignore' },
+    );
     await waitForBroker(this.url);
   }
 
@@ -94,4 +104,53 @@ class ContainerNats implements TestNats {
 
 export async function startNats(): Promise<TestNats> {
   return (await infraKind()) === 'containers' ? ContainerNats.create() : LocalNats.create();
+}
+
+/** A three-node JetStream cluster on loopback whose nodes a test can kill and restart one by one. */
+export interface TestNatsCluster extends TestNats {
+  readonly nodes: TestNats[];
+}
+
+export async function startNatsCluster(size = 3): Promise<TestNatsCluster> {
+  const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const clusterPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const routes = clusterPorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
+  const nodes = ports.map((port, i) =>
+    LocalNats.node(port, [
+      '-n',
+      `parley-${i}`,
+      '--cluster_name',
+      'parley',
+      '--cluster',
+      `nats://127.0.0.1:${clusterPorts[i]}`,
+      '--routes',
+      routes,
+    ]),
+  );
+  await Promise.all(nodes.map((n) => n.start()));
+  const url = nodes.map((n) => n.url).join(',');
+  // JetStream needs a meta leader before streams can be created.
+  await waitFor('a JetStream meta leader', async () => {
+    const nc = await connect({ servers: nodes.map((n) => n.url), timeout: 1000 });
+    try {
+      const { jetstreamManager } = await import('@nats-io/jetstream');
+      await (await jetstreamManager(nc)).getAccountInfo();
+      return true;
+    } finally {
+      await nc.close();
+    }
+  });
+  return {
+    url,
+    nodes,
+    kill: async (signal) => {
+      await Promise.all(nodes.map((n) => n.kill(signal)));
+    },
+    start: async () => {
+      await Promise.all(nodes.map((n) => n.start()));
+    },
+    stop: async () => {
+      await Promise.all(nodes.map((n) => n.stop()));
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { createDatabase, TestDatabase } from './database';
-import { startNats, TestNats } from './nats-server';
+import { startNats, startNatsCluster, TestNats } from './nats-server';
 import { SERVICE_NAMES, ServiceName, ServiceProcess } from './service-process';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -35,8 +35,11 @@ export class ParleySystem {
     return replica;
   }
 
-  static async start(extraEnv: Record<string, string> = {}): Promise<ParleySystem> {
-    const nats = await startNats();
+  static async start(
+    extraEnv: Record<string, string> = {},
+    options: { cluster?: boolean } = {},
+  ): Promise<ParleySystem> {
+    const nats = options.cluster ? await startNatsCluster(3) : await startNats();
     const database = await createDatabase();
     const env = {
       NATS_URL: nats.url,

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { PrecheckQuery, PrecheckVerdict, QuerySubjects } from '@parley/contracts';
-import { BrokerUnavailable, JetStreamPublisher } from '@parley/jetstream';
+import { BrokerUnavailable, JetStreamPublisher, QueryRejected } from '@parley/jetstream';
 
 /**
  * Asks the conversation service whether a write on an existing conversation can succeed, so an
  * unknown id or someone else's conversation is a 404 now rather than a rejection later. When the
- * service is offline the write is accepted anyway: writes never wait for their consumer.
+ * service is offline (or cannot reach its database) the write is accepted anyway: writes never wait
+ * for their consumer.
  */
 @Injectable()
 export class ConversationPrecheck {
@@ -15,7 +16,11 @@ export class ConversationPrecheck {
     try {
       await this.publisher.query<PrecheckVerdict>(QuerySubjects.precheck, query, 2_000);
     } catch (error) {
-      if (!(error instanceof BrokerUnavailable)) throw error;
+      // Only a verdict (4xx) blocks the write; a service that cannot answer (offline, or without its
+      // database) does not.
+      const unanswered =
+        error instanceof BrokerUnavailable || (error instanceof QueryRejected && error.status >= 500);
+      if (!unanswered) throw error;
     }
   }
 }

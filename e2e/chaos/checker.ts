@@ -1,0 +1,154 @@
+import { Client } from 'pg';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { ParleySystem, waitFor } from '@parley/testing';
+import { Actor, wholeInbox } from '../support/actors';
+import { Participant, Workload } from './workload';
+
+export interface Accounting {
+  requests: number;
+  accepted: number;
+  stored: number;
+  rejected: number;
+  /** Accepted (202) but neither stored nor rejected. Must be 0. */
+  lost: number;
+  /** Stored more than once. Must be 0. */
+  duplicated: number;
+  /** Stored though never sent. Must be 0. */
+  unexpected: number;
+  /** Answered 503 or not at all, yet stored: allowed (the broker may have stored it before the answer was lost). */
+  recovered: number;
+  /** Conversations whose seq is not exactly 1..N. Must be 0. */
+  seqGaps: number;
+  /** Inboxes missing, repeating or reordering an event. Must be 0. */
+  inboxIssues: number;
+}
+
+const DURABLES: Array<[string, string]> = [
+  ['PARLEY_COMMANDS', 'conversation'],
+  ['PARLEY_COMMANDS', 'history-commands'],
+  ['PARLEY_COMMANDS', 'delivery-commands'],
+  ['PARLEY_EVENTS', 'history'],
+  ['PARLEY_EVENTS', 'delivery'],
+];
+
+/** Everything accepted has been handled: no consumer has pending or unacked messages, outboxes are empty. */
+async function quiesce(system: ParleySystem): Promise<void> {
+  const nc = await connect({ servers: system.nats.url.split(',') });
+  const db = new Client({ connectionString: system.database.url });
+  await db.connect();
+  try {
+    const jsm = await jetstreamManager(nc);
+    let calm = 0;
+    await waitFor(
+      'the system to settle',
+      async () => {
+        let busy = 0;
+        for (const [stream, durable] of DURABLES) {
+          const info = await jsm.consumers.info(stream, durable);
+          busy += info.num_pending + info.num_ack_pending;
+        }
+        const [{ count }] = (
+          await db.query(
+            'SELECT (SELECT count(*) FROM conversation.outbox) + (SELECT count(*) FROM delivery.outbox) AS count',
+          )
+        ).rows;
+        calm = busy === 0 && Number(count) === 0 ? calm + 1 : 0;
+        return calm >= 3;
+      },
+      120_000,
+      500,
+    );
+  } finally {
+    await db.end();
+    await nc.close();
+  }
+}
+
+async function history(system: ParleySystem, agent: Actor, conversationId: string) {
+  const items: Array<{ id: string; seq: number; body: string; type: string }> = [];
+  for (let after = 0; ;) {
+    const res = await system.api(
+      'GET',
+      `/v1/conversations/${conversationId}/messages?after=${after}&limit=200`,
+      {
+        token: agent.token,
+      },
+    );
+    if (res.status !== 200) throw new Error(`history of ${conversationId}: ${res.status}`);
+    items.push(...res.body.items);
+    if (!res.body.nextCursor) return items;
+    after = Number(res.body.nextCursor);
+  }
+}
+
+/**
+ * Accounts for every request the way Jepsen does: each 202 must be stored exactly once or rejected
+ * with a reason; nothing may appear that was never sent; seq is gap-free; every inbox holds each of
+ * its events once and in order.
+ */
+export async function account(
+  system: ParleySystem,
+  workload: Workload,
+  participants: Participant[],
+  agents: Actor[],
+): Promise<Accounting> {
+  await quiesce(system);
+  const result: Accounting = {
+    requests: workload.attempts.length,
+    accepted: workload.attempts.filter((a) => a.status === 202).length,
+    stored: 0,
+    rejected: 0,
+    lost: 0,
+    duplicated: 0,
+    unexpected: 0,
+    recovered: 0,
+    seqGaps: 0,
+    inboxIssues: 0,
+  };
+  const sent = new Map(workload.attempts.map((a) => [a.body, a]));
+  const storedIds = new Map<string, string[]>();
+  for (const { conversationId } of participants) {
+    const items = await history(system, agents[0], conversationId);
+    if (items.some((m, i) => m.seq !== i + 1)) result.seqGaps++;
+    storedIds.set(
+      conversationId,
+      items.map((m) => m.id),
+    );
+    const seen = new Map<string, number>();
+    for (const [i, m] of items.entries()) {
+      if (i === 0) continue; // the message that opened the conversation
+      seen.set(m.body, (seen.get(m.body) ?? 0) + 1);
+      const attempt = sent.get(m.body);
+      if (!attempt || attempt.conversationId !== conversationId) result.unexpected++;
+      else if (attempt.status !== 202) result.recovered++;
+    }
+    for (const [, count] of seen) if (count > 1) result.duplicated += count - 1;
+  }
+  for (const attempt of workload.attempts.filter((a) => a.status === 202)) {
+    const ids = storedIds.get(attempt.conversationId) ?? [];
+    if (attempt.id && ids.includes(attempt.id)) {
+      result.stored++;
+      continue;
+    }
+    const status = await system.api('GET', `/v1/messages/${attempt.id}`, { token: agents[0].token });
+    if (status.body?.status === 'rejected' && status.body.rejection) result.rejected++;
+    else result.lost++;
+  }
+  // Inboxes: the customer's and the assignee's, each message of the conversation once, in seq order.
+  for (const { customer, conversationId } of participants) {
+    const conversation = await system.api('GET', `/v1/conversations/${conversationId}`, {
+      token: agents[0].token,
+    });
+    const assignee = agents.find((a) => a.id === conversation.body.assigneeId);
+    for (const reader of [customer, ...(assignee ? [assignee] : [])]) {
+      const events = await wholeInbox(system, reader);
+      const delivered = events
+        .filter((e) => e.type === 'message.created' && e.conversationId === conversationId)
+        .map((e) => e.data.messageId as string);
+      if (JSON.stringify(delivered) !== JSON.stringify(storedIds.get(conversationId))) result.inboxIssues++;
+      if (new Set(events.map((e) => e.id)).size !== events.length) result.inboxIssues++;
+    }
+  }
+  return result;
+}

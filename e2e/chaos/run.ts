@@ -1,0 +1,42 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { printResults, runScenario, SCENARIOS, Scenario, ScenarioResult } from './scenarios';
+
+/**
+ * `npm run chaos -- --minutes N [--only scenario,…]`: every scenario for N minutes of load, one
+ * after another; prints the accounting table and writes it to bench/results/chaos-*.json.
+ */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const option = (name: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const minutes = Number(option('minutes') ?? 1);
+  if (!(minutes > 0)) throw new Error('--minutes takes a positive number');
+  const only = option('only')?.split(',') as Scenario[] | undefined;
+  const unknown = only?.filter((s) => !SCENARIOS.includes(s));
+  if (unknown?.length)
+    throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+  const results: ScenarioResult[] = [];
+  for (const scenario of only ?? SCENARIOS) {
+    console.log(`\n${scenario}: ${minutes} min of load with faults…`);
+    const result = await runScenario(scenario, Math.round(minutes * 60));
+    results.push(result);
+    printResults([result]);
+  }
+  console.log('\nAll scenarios:');
+  printResults(results);
+  const dir = join(__dirname, '../../bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `chaos-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), minutes, results }, null, 2)}\n`);
+  console.log(`written to ${file}`);
+  const failed = results.filter((r) => r.lost + r.duplicated + r.unexpected + r.seqGaps + r.inboxIssues > 0);
+  process.exit(failed.length ? 1 : 0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
