@@ -38,11 +38,12 @@ async function quiesce(system: ParleySystem): Promise<void> {
   const db = new Client({ connectionString: system.database.url });
   await db.connect();
   try {
-    const jsm = await jetstreamManager(nc);
     let calm = 0;
     await waitFor(
       'the system to settle',
       async () => {
+        // Asked anew each time: a cluster may still be electing leaders after a node came back.
+        const jsm = await jetstreamManager(nc, { timeout: 2_000 });
         let busy = 0;
         for (const [stream, durable] of DURABLES) {
           const info = await jsm.consumers.info(stream, durable);

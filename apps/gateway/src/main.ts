@@ -19,6 +19,7 @@ import { CommandSender } from './http/command-sender';
 import { jsonDepth, MAX_JSON_DEPTH } from './http/json-depth';
 import { ProblemFilter, sendProblem, toProblem } from './http/problem';
 import { ProblemDoc } from './http/problem.doc';
+import { recordRoutes } from './http/route-table';
 import { TraceInterceptor } from './http/trace.interceptor';
 import { requestValidation } from './http/validation';
 import { InboxController } from './inbox/inbox.controller';
@@ -77,6 +78,8 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): P
     }),
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // Before any controller is registered (the app initialises after this), so that all are seen.
+  const apiRoutes = recordRoutes(fastify);
   fastify.addHook('preValidation', async (request) => {
     if (jsonDepth(request.body) > MAX_JSON_DEPTH) {
       throw Object.assign(new Error(`The body is nested deeper than ${MAX_JSON_DEPTH} levels.`), {
@@ -100,11 +103,14 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): P
           'errors are RFC 9457 problem+json.',
       )
       .setVersion('1')
+      .setLicense('MIT', 'https://opensource.org/licenses/MIT')
       .addBearerAuth()
       .build(),
     { extraModels: [ProblemDoc] },
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  // Public like the document: the routes the API really has, to check the document against.
+  fastify.get('/docs/routes.json', async () => ({ routes: apiRoutes() }));
 }
 
 void runService({

@@ -13,6 +13,7 @@ import {
   ApiAcceptedResponse,
   ApiBearerAuth,
   ApiOkResponse,
+  ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
   ApiTags,
@@ -113,6 +114,7 @@ export class DeadLettersController {
 
   @Get()
   @Allow('admin')
+  @ApiOperation({ operationId: 'listDeadLetters', summary: 'List dead letters' })
   @ApiOkResponse({ type: DeadLetterPage, description: 'Oldest first' })
   async list(@Query() query: DeadLettersQuery): Promise<DeadLetterPage> {
     const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
@@ -132,6 +134,7 @@ export class DeadLettersController {
   @Post(':id/replay')
   @HttpCode(202)
   @Allow('admin')
+  @ApiOperation({ operationId: 'replayDeadLetter', summary: 'Replay a dead letter to its original subject' })
   @ApiAcceptedResponse({
     type: ReplayAccepted,
     description:

@@ -10,7 +10,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AddNote,
   AssignConversation,
@@ -34,6 +34,7 @@ import { Allow, CurrentPrincipal } from '../auth/auth';
 import { CommandSender } from '../http/command-sender';
 import { IdParam } from '../http/id-param.pipe';
 import { IdAllocator, idempotencyKey } from '../http/ids';
+import { ApiIdempotencyKey } from '../http/idempotency.doc';
 import { ConversationPrecheck } from './conversation-precheck';
 import {
   AssignmentRequest,
@@ -59,11 +60,6 @@ const MAX_SNOOZE_MS = 366 * 24 * 3600 * 1000;
 @ApiTags('conversations')
 @ApiBearerAuth()
 @ApiProblems(400, 401, 403, 404, 413, 422, 503)
-@ApiHeader({
-  name: 'Idempotency-Key',
-  required: false,
-  description: 'On POSTs: a retry returns the same ids',
-})
 @Controller('v1/conversations')
 export class ConversationsController {
   constructor(
@@ -79,6 +75,8 @@ export class ConversationsController {
   @Post()
   @HttpCode(202)
   @Allow('customer')
+  @ApiOperation({ operationId: 'openConversation', summary: 'Open a conversation with its first message' })
+  @ApiIdempotencyKey()
   @ApiAcceptedResponse({
     type: ConversationOpened,
     description: 'Stored in JetStream; the conversation service opens it',
@@ -104,6 +102,7 @@ export class ConversationsController {
 
   @Get()
   @Allow('customer', 'agent')
+  @ApiOperation({ operationId: 'listConversations', summary: 'List conversations' })
   @ApiOkResponse({ type: ConversationPage, description: 'Most recently active first' })
   list(
     @Query() query: ListConversationsQuery,
@@ -129,6 +128,7 @@ export class ConversationsController {
 
   @Get(':id')
   @Allow('customer', 'agent')
+  @ApiOperation({ operationId: 'getConversation', summary: 'Get a conversation' })
   @ApiOkResponse({ type: ConversationItem })
   get(
     @Param('id', IdParam) conversationId: string,
@@ -140,6 +140,8 @@ export class ConversationsController {
   @Post(':id/messages')
   @HttpCode(202)
   @Allow('customer', 'agent')
+  @ApiOperation({ operationId: 'postMessage', summary: 'Post a message' })
+  @ApiIdempotencyKey()
   @ApiAcceptedResponse({
     type: MessageAccepted,
     description:
@@ -164,6 +166,7 @@ export class ConversationsController {
 
   @Get(':id/messages')
   @Allow('customer', 'agent')
+  @ApiOperation({ operationId: 'listMessages', summary: 'Read the messages of a conversation' })
   @ApiOkResponse({ type: MessagePage, description: 'Ordered by seq; agents see private notes inline' })
   async messages(
     @Param('id', IdParam) conversationId: string,
@@ -186,6 +189,8 @@ export class ConversationsController {
   @Post(':id/notes')
   @HttpCode(202)
   @Allow('agent')
+  @ApiOperation({ operationId: 'addNote', summary: 'Add a private note' })
+  @ApiIdempotencyKey()
   @ApiAcceptedResponse({
     type: MessageAccepted,
     description: 'A private note: agents see it, customers never do',
@@ -206,6 +211,11 @@ export class ConversationsController {
   @Post(':id/assignment')
   @HttpCode(202)
   @Allow('agent')
+  @ApiOperation({
+    operationId: 'assignConversation',
+    summary: 'Assign a conversation to an agent, or unassign it',
+  })
+  @ApiIdempotencyKey()
   @ApiAcceptedResponse({
     type: ConversationChangeAccepted,
     description: 'Manual assignment wins over automatic',
@@ -227,6 +237,11 @@ export class ConversationsController {
   @Post(':id/transfer')
   @HttpCode(202)
   @Allow('agent')
+  @ApiOperation({
+    operationId: 'transferConversation',
+    summary: 'Transfer a conversation to an agent or a team',
+  })
+  @ApiIdempotencyKey()
   @ApiAcceptedResponse({
     type: MessageAccepted,
     description: 'The id is that of the private history entry recording who, why and the note',
@@ -255,6 +270,8 @@ export class ConversationsController {
   @Post(':id/status')
   @HttpCode(202)
   @Allow('agent')
+  @ApiOperation({ operationId: 'changeStatus', summary: 'Change the status of a conversation' })
+  @ApiIdempotencyKey()
   @ApiAcceptedResponse({ type: ConversationChangeAccepted })
   async status(
     @Param('id', IdParam) conversationId: string,
@@ -285,6 +302,8 @@ export class ConversationsController {
   @Post(':id/priority')
   @HttpCode(202)
   @Allow('agent')
+  @ApiOperation({ operationId: 'changePriority', summary: 'Change the priority of a conversation' })
+  @ApiIdempotencyKey()
   @ApiAcceptedResponse({ type: ConversationChangeAccepted })
   async priority(
     @Param('id', IdParam) conversationId: string,
@@ -305,6 +324,8 @@ export class ConversationsController {
   @Post(':id/read')
   @HttpCode(202)
   @Allow('customer', 'agent')
+  @ApiOperation({ operationId: 'markRead', summary: 'Mark a conversation read up to a seq' })
+  @ApiIdempotencyKey()
   @ApiAcceptedResponse({
     type: ConversationChangeAccepted,
     description: 'The other side gets a read receipt',

@@ -1,6 +1,6 @@
 import { ApiProblems } from '../http/problem.doc';
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ConversationView, PAGE_LIMIT_DEFAULT, Page, Principal, QuerySubjects } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
@@ -16,6 +16,7 @@ export class QueueController {
 
   @Get('queue')
   @Allow('agent')
+  @ApiOperation({ operationId: 'listQueue', summary: 'List the queue' })
   @ApiOkResponse({
     type: ConversationPage,
     description: 'Open, unassigned conversations: highest priority first, then oldest',
@@ -33,6 +34,7 @@ export class QueueController {
 
   @Get('customers/:id/conversations')
   @Allow('agent')
+  @ApiOperation({ operationId: 'listCustomerConversations', summary: "List a customer's conversations" })
   @ApiOkResponse({ type: ConversationPage, description: "The customer's conversations, newest first" })
   ofCustomer(
     @Param('id', IdParam) customerId: string,

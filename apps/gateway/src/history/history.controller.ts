@@ -1,5 +1,12 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import {
@@ -95,6 +102,7 @@ export class HistoryController {
 
   @Get('messages/:id')
   @Allow('customer', 'agent')
+  @ApiOperation({ operationId: 'getMessage', summary: 'Get the status and receipts of a message' })
   @ApiOkResponse({
     type: MessageStatusDoc,
     description:
@@ -109,6 +117,7 @@ export class HistoryController {
 
   @Get('search')
   @Allow('customer', 'agent')
+  @ApiOperation({ operationId: 'searchMessages', summary: 'Search messages and notes' })
   @ApiOkResponse({
     type: SearchPageDoc,
     description: 'Best match first. A customer searches only their own conversations and never notes.',

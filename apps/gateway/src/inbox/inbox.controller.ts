@@ -14,6 +14,7 @@ import {
   ApiBearerAuth,
   ApiHeader,
   ApiOkResponse,
+  ApiOperation,
   ApiProduces,
   ApiProperty,
   ApiPropertyOptional,
@@ -128,6 +129,7 @@ export class InboxController {
 
   @Get()
   @Allow('customer', 'agent')
+  @ApiOperation({ operationId: 'readInbox', summary: 'Read the inbox, or wait for something new' })
   @ApiOkResponse({
     type: InboxResponse,
     description: 'Events in cursor order, from the beginning without a cursor',
@@ -148,6 +150,7 @@ export class InboxController {
 
   @Get('stream')
   @Allow('customer', 'agent')
+  @ApiOperation({ operationId: 'streamInbox', summary: 'Stream the inbox (Server-Sent Events)' })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event’s cursor' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
@@ -210,6 +213,7 @@ export class InboxController {
   @Post('ack')
   @HttpCode(202)
   @Allow('customer', 'agent')
+  @ApiOperation({ operationId: 'ackInbox', summary: 'Acknowledge inbox events up to a cursor' })
   @ApiAcceptedResponse({
     type: AckAccepted,
     description: 'Sets deliveredAt on the receipts of the messages up to the cursor',

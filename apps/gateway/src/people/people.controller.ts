@@ -1,7 +1,7 @@
 import { ApiProblems } from '../http/problem.doc';
 import { createHash } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Post, Put, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AgentView,
   PAGE_LIMIT_DEFAULT,
@@ -16,6 +16,7 @@ import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
 import { CommandSender } from '../http/command-sender';
 import { customerIdFor, IdAllocator, idempotencyKey } from '../http/ids';
+import { ApiIdempotencyKey } from '../http/idempotency.doc';
 import { PageQuery } from '../conversations/conversations.dto';
 import {
   AgentPage,
@@ -31,7 +32,6 @@ const DEFAULT_CAPACITY = 5;
 @ApiTags('people')
 @ApiBearerAuth()
 @ApiProblems(400, 401, 403, 413, 503)
-@ApiHeader({ name: 'Idempotency-Key', required: false })
 @Controller('v1')
 export class PeopleController {
   constructor(
@@ -42,6 +42,7 @@ export class PeopleController {
 
   @Get('agents')
   @Allow('admin', 'agent')
+  @ApiOperation({ operationId: 'listAgents', summary: 'List agents' })
   @ApiOkResponse({
     type: AgentPage,
     description: 'With presence and current load (open and pending conversations)',
@@ -57,6 +58,7 @@ export class PeopleController {
   @Put('agents/me/presence')
   @HttpCode(202)
   @Allow('agent')
+  @ApiOperation({ operationId: 'setPresence', summary: "Set the calling agent's presence" })
   @ApiAcceptedResponse({
     type: PresenceAccepted,
     description: 'Coming online takes queued conversations at once',
@@ -73,6 +75,8 @@ export class PeopleController {
   @Post('agents')
   @HttpCode(202)
   @Allow('admin')
+  @ApiOperation({ operationId: 'createAgent', summary: 'Create an agent and issue its token' })
+  @ApiIdempotencyKey()
   @ApiAcceptedResponse({ type: PrincipalCreated })
   async createAgent(
     @Body() body: CreateAgentRequest,
@@ -94,6 +98,11 @@ export class PeopleController {
   @Post('customers')
   @HttpCode(202)
   @Allow('admin', 'agent')
+  @ApiOperation({
+    operationId: 'createCustomer',
+    summary: 'Create or update a customer and issue its token',
+    description: 'The id follows from `externalId`: the same externalId always answers the same id.',
+  })
   @ApiAcceptedResponse({ type: PrincipalCreated })
   async createCustomer(
     @Body() body: CreateCustomerRequest,

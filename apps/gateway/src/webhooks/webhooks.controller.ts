@@ -2,8 +2,8 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, 
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
-  ApiHeader,
   ApiOkResponse,
+  ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
   ApiTags,
@@ -39,6 +39,7 @@ import { CommandSender } from '../http/command-sender';
 import { PageQuery } from '../conversations/conversations.dto';
 import { IdParam } from '../http/id-param.pipe';
 import { IdAllocator, idempotencyKey } from '../http/ids';
+import { ApiIdempotencyKey } from '../http/idempotency.doc';
 import { ApiProblems } from '../http/problem.doc';
 
 const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
@@ -125,7 +126,8 @@ export class WebhooksController {
   @Post()
   @HttpCode(202)
   @Allow('admin')
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiOperation({ operationId: 'createWebhook', summary: 'Register a webhook endpoint' })
+  @ApiIdempotencyKey()
   @ApiAcceptedResponse({
     type: WebhookCreated,
     description:
@@ -155,6 +157,7 @@ export class WebhooksController {
 
   @Get()
   @Allow('admin')
+  @ApiOperation({ operationId: 'listWebhooks', summary: 'List webhook endpoints' })
   @ApiOkResponse({ type: WebhookPageDoc })
   list(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal): Promise<Page<WebhookView>> {
     return this.publisher.query(QuerySubjects.webhooks, {
@@ -167,6 +170,7 @@ export class WebhooksController {
   @Delete(':id')
   @HttpCode(202)
   @Allow('admin')
+  @ApiOperation({ operationId: 'deleteWebhook', summary: 'Delete a webhook endpoint' })
   @ApiAcceptedResponse({
     type: Accepted,
     description: 'Nothing more is sent to it; its deliveries stay listed',
@@ -181,6 +185,10 @@ export class WebhooksController {
 
   @Get(':id/deliveries')
   @Allow('admin')
+  @ApiOperation({
+    operationId: 'listWebhookDeliveries',
+    summary: 'List the deliveries of a webhook endpoint',
+  })
   @ApiOkResponse({ type: DeliveryPageDoc, description: 'Newest first, each with its attempts' })
   deliveries(
     @Param('id', IdParam) webhookId: string,
@@ -199,6 +207,7 @@ export class WebhooksController {
   @Post(':id/deliveries/:deliveryId/retry')
   @HttpCode(202)
   @Allow('admin')
+  @ApiOperation({ operationId: 'retryWebhookDelivery', summary: 'Send a webhook delivery again' })
   @ApiAcceptedResponse({
     type: Accepted,
     description: 'Sends the delivery once more with the same webhook-id',

@@ -1,0 +1,100 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Middleware } from '@parley/client';
+
+/** The parts of an OpenAPI 3.0 document these checks read. */
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas: Record<string, unknown> };
+}
+
+export interface OpenApiOperation {
+  operationId?: string;
+  summary?: string;
+  security?: Array<Record<string, string[]>>;
+  parameters?: Array<{ name: string; in: string; required?: boolean }>;
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+/** `GET /v1/conversations/{id}` for each operation of the document, sorted. */
+export function documentedOperations(document: OpenApiDocument): string[] {
+  return Object.entries(document.paths)
+    .flatMap(([path, item]) =>
+      HTTP_METHODS.filter((method) => method in item).map((method) => `${method.toUpperCase()} ${path}`),
+    )
+    .sort();
+}
+
+export async function fetchDocument(gatewayUrl: string): Promise<OpenApiDocument> {
+  const res = await fetch(`${gatewayUrl}/docs/openapi.json`);
+  if (res.status !== 200) throw new Error(`GET /docs/openapi.json answered ${res.status}`);
+  return (await res.json()) as OpenApiDocument;
+}
+
+/**
+ * Closes every object schema that does not say otherwise (`additionalProperties: false`), so that a
+ * field the gateway sends but the document does not name is a violation too, not only a missing one.
+ */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (!schema || typeof schema !== 'object') return schema;
+  const copy = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, closed(value)]));
+  if ('properties' in copy && !('additionalProperties' in copy)) copy.additionalProperties = false;
+  return copy;
+}
+
+/**
+ * An openapi-fetch middleware that holds every answer against the gateway's own document: the status
+ * must be documented for the operation, the content type documented for that status, and the JSON
+ * body valid against its schema (formats checked, undocumented fields refused). Violations are
+ * collected rather than thrown, so that a test polling with waitFor still reports them.
+ */
+export class DocumentConformance {
+  violations: string[] = [];
+  /** `GET /v1/conversations/{id} 200` for every answer checked. */
+  readonly checked: string[] = [];
+  private readonly ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly components: unknown;
+
+  constructor(private readonly document: OpenApiDocument) {
+    this.components = closed(document.components);
+  }
+
+  readonly middleware: Middleware = {
+    onResponse: async ({ request, response, schemaPath }) => {
+      const method = request.method.toLowerCase();
+      const what = `${request.method} ${schemaPath} ${response.status}`;
+      this.checked.push(what);
+      const operation = this.document.paths[schemaPath]?.[method];
+      if (!operation) return void this.violations.push(`${what}: the operation is not documented`);
+      const declared = operation.responses[String(response.status)];
+      if (!declared) return void this.violations.push(`${what}: the status is not documented`);
+      const type = response.headers.get('content-type')?.split(';')[0].trim() ?? '';
+      const media = declared.content?.[type];
+      if (!media?.schema)
+        return void this.violations.push(`${what}: content-type "${type}" is not documented`);
+      const body: unknown = await response.clone().json();
+      const validate = this.validator(`${method} ${schemaPath} ${response.status} ${type}`, media.schema);
+      if (!validate(body)) {
+        const errors = (validate.errors ?? []).map((e) => {
+          const field = (e.params as { additionalProperty?: string }).additionalProperty;
+          return `${e.instancePath || '/'} ${e.message}${field ? ` (${field})` : ''}`;
+        });
+        this.violations.push(`${what}: ${errors.join('; ')} in ${JSON.stringify(body).slice(0, 300)}`);
+      }
+    },
+  };
+
+  private validator(key: string, schema: unknown): ValidateFunction {
+    let validate = this.validators.get(key);
+    if (!validate) {
+      // `#/components/schemas/…` references resolve inside this root.
+      validate = this.ajv.compile({ ...(closed(schema) as object), components: this.components });
+      this.validators.set(key, validate);
+    }
+    return validate;
+  }
+}
