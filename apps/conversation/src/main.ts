@@ -11,6 +11,7 @@ import { Conversation } from './conversations/conversation.entity';
 import { ConversationEntry } from './conversations/conversation-entry.entity';
 import { CommandTransaction } from './events/command-transaction';
 import { InitialConversationSchema1764000000000 } from './migrations/1764000000000-initial-conversation-schema';
+import { OutboxTrace1764200000000 } from './migrations/1764200000000-outbox-trace';
 import { Agent } from './people/agent.entity';
 import { Customer } from './people/customer.entity';
 import { PeopleHandlers } from './people/people.handlers';
@@ -32,7 +33,7 @@ void runService({
       url: config.DATABASE_URL,
       schema: 'conversation',
       entities: [Agent, Customer, Conversation, ConversationEntry],
-      migrations: [InitialConversationSchema1764000000000],
+      migrations: [InitialConversationSchema1764000000000, OutboxTrace1764200000000],
       outbox: true,
     }),
     ConversationModule,

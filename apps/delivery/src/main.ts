@@ -7,6 +7,7 @@ import { DeliveryEnv } from './delivery.env';
 import { DeliveryHandlers } from './inbox/delivery.handlers';
 import { Inbox } from './inbox/inbox';
 import { InitialDeliverySchema1764000000000 } from './migrations/1764000000000-initial-delivery-schema';
+import { OutboxTrace1764200000000 } from './migrations/1764200000000-outbox-trace';
 import { AcksWebhooks1764100000000 } from './migrations/1764100000000-acks-webhooks';
 import { WebhookDeliveries } from './webhooks/webhook-deliveries';
 import { WebhookRegistry } from './webhooks/webhook-registry';
@@ -36,7 +37,7 @@ void runService({
       url: config.DATABASE_URL,
       schema: 'delivery',
       entities: [],
-      migrations: [InitialDeliverySchema1764000000000, AcksWebhooks1764100000000],
+      migrations: [InitialDeliverySchema1764000000000, AcksWebhooks1764100000000, OutboxTrace1764200000000],
       outbox: true,
     }),
     DeliveryModule,

@@ -3,7 +3,7 @@ import { jetstream, JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { NatsConnection } from '@nats-io/nats-core';
 import type { QueryReply } from '@parley/contracts';
 import { BrokerUnavailable, QueryRejected } from './errors';
-import { traceHeaders } from './trace-context';
+import { currentTrace, TraceContext, traceHeaders } from './trace-context';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 
@@ -18,13 +18,13 @@ export class JetStreamPublisher {
 
   /**
    * Resolves only once JetStream has stored the message (PubAck). `msgId` makes a retry inside
-   * the stream's duplicate window a no-op (`PubAck.duplicate`).
+   * the stream's duplicate window a no-op (`PubAck.duplicate`). `trace` defaults to the current one.
    */
-  async publish(subject: string, payload: unknown, msgId: string): Promise<PubAck> {
+  async publish(subject: string, payload: unknown, msgId: string, trace?: TraceContext): Promise<PubAck> {
     try {
       return await this.js.publish(subject, JSON.stringify(payload), {
         msgID: msgId,
-        headers: traceHeaders(),
+        headers: traceHeaders(undefined, trace ?? currentTrace()),
       });
     } catch (error) {
       throw new BrokerUnavailable(`JetStream did not store ${subject}: ${(error as Error).message}`);

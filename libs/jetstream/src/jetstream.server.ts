@@ -10,7 +10,13 @@ import { PayloadClass } from './decorators';
 import { PermanentFailure, QueryRejected, RetryLater } from './errors';
 import { JetStreamContext } from './jetstream.context';
 import { ConsumerDefinition } from './provisioning';
-import { runInTrace, traceFromHeaders } from './trace-context';
+import {
+  CORRELATION_HEADER,
+  runInSpan,
+  runInTrace,
+  TRACEPARENT_HEADER,
+  traceFromHeaders,
+} from './trace-context';
 
 export interface JetStreamServerOptions {
   /** Durable pull consumers this process reads; each message goes to the handler of its subject. */
@@ -157,8 +163,13 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const heartbeat = setInterval(() => m.working(), ((def.ackWaitSeconds ?? 10) * 1000) / 3);
     try {
       const payload = await this.decode(m, handler.extras?.schema as PayloadClass | undefined);
-      await runInTrace(traceFromHeaders(m.headers), () =>
-        this.invoke(handler, payload, new JetStreamContext([m])),
+      const h = m.headers;
+      await runInSpan(
+        `handle ${m.subject}`,
+        'consumer',
+        h?.get(CORRELATION_HEADER),
+        h?.get(TRACEPARENT_HEADER),
+        () => this.invoke(handler, payload, new JetStreamContext([m])),
       );
       m.ack();
       this.observer?.handled(def.durable, m.subject, Number(process.hrtime.bigint() - started) / 1e9);

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { headers as natsHeaders, MsgHdrs } from '@nats-io/nats-core';
+import { Context, context, isSpanContextValid, propagation, Span, SpanKind, trace } from '@opentelemetry/api';
 
 /**
  * The correlation id and W3C trace context of the work in progress. The gateway opens one per
@@ -40,8 +41,56 @@ export function traceFromHeaders(h?: MsgHdrs): TraceContext {
   return continueTrace(h?.get(CORRELATION_HEADER), h?.get(TRACEPARENT_HEADER));
 }
 
-export function traceHeaders(h: MsgHdrs = natsHeaders()): MsgHdrs {
-  const context = currentTrace();
+const tracer = trace.getTracer('parley');
+
+/** The OpenTelemetry context a W3C traceparent points to. */
+function parentOf(traceparent: string | null | undefined): Context {
+  return traceparent ? propagation.extract(context.active(), { traceparent }) : context.active();
+}
+
+/**
+ * Runs `work` in a span (when tracing is on) and in the matching trace context, so what it
+ * publishes carries this span as parent. Without tracing, the context continues the incoming trace.
+ */
+export function runInSpan<T>(
+  name: string,
+  kind: 'server' | 'consumer',
+  correlationId: string | null | undefined,
+  traceparent: string | null | undefined,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  return tracer.startActiveSpan(
+    name,
+    { kind: kind === 'server' ? SpanKind.SERVER : SpanKind.CONSUMER },
+    parentOf(traceparent),
+    async (span) => {
+      const own = span.spanContext();
+      const fallback = continueTrace(correlationId, traceparent);
+      const current: TraceContext = isSpanContextValid(own)
+        ? {
+            correlationId: fallback.correlationId,
+            traceparent: `00-${own.traceId}-${own.spanId}-0${own.traceFlags & 1}`,
+          }
+        : fallback;
+      try {
+        return await runInTrace(current, () => work(span));
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: 2 });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+/** Headers carrying the given trace context, or the current one. */
+export function traceHeaders(
+  h: MsgHdrs = natsHeaders(),
+  trace: TraceContext | undefined = currentTrace(),
+): MsgHdrs {
+  const context = trace;
   if (context) {
     h.set(CORRELATION_HEADER, context.correlationId);
     h.set(TRACEPARENT_HEADER, context.traceparent);

@@ -1,2 +1,3 @@
 export * from './logging';
 export * from './metrics';
+export * from './tracing';

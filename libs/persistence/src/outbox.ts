@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { JetStreamPublisher } from '@parley/jetstream';
+import { currentTrace, JetStreamPublisher, TraceContext } from '@parley/jetstream';
 import { DataSource, EntityManager } from 'typeorm';
 
 export const OUTBOX_SCHEMA = Symbol('OUTBOX_SCHEMA');
@@ -12,6 +12,11 @@ export interface OutboxMessage {
 }
 
 /** SQL for a service's outbox table; each service adds it in one of its migrations. */
+/** Added later: the trace context each event was written in, so the relay publishes it with it. */
+export function outboxTraceColumnSql(schema: string): string {
+  return `ALTER TABLE "${schema}".outbox ADD COLUMN trace jsonb`;
+}
+
 export function outboxTableSql(schema: string): string {
   return `CREATE TABLE "${schema}".outbox (
     id bigserial PRIMARY KEY,
@@ -77,13 +82,23 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
     for (;;) {
       const published = await this.db.transaction(async (em) => {
         // SKIP LOCKED lets replicas relay side by side without publishing the same row twice.
-        const rows: Array<{ id: string; subject: string; msg_id: string; payload: object }> = await em.query(
-          `SELECT id, subject, msg_id, payload FROM "${this.schema}".outbox
+        const rows: Array<{
+          id: string;
+          subject: string;
+          msg_id: string;
+          payload: object;
+          trace: TraceContext | null;
+        }> = await em.query(
+          `SELECT id, subject, msg_id, payload, trace FROM "${this.schema}".outbox
             ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED`,
         );
         if (!rows.length) return 0;
         // Pipelined on the one connection, so JetStream stores them in this order.
-        await Promise.all(rows.map((row) => this.publisher.publish(row.subject, row.payload, row.msg_id)));
+        await Promise.all(
+          rows.map((row) =>
+            this.publisher.publish(row.subject, row.payload, row.msg_id, row.trace ?? undefined),
+          ),
+        );
         await em.query(`DELETE FROM "${this.schema}".outbox WHERE id = ANY($1::bigint[])`, [
           rows.map((r) => r.id),
         ]);

@@ -14,7 +14,14 @@ import {
   JetStreamServer,
   NatsUnreachable,
 } from '@parley/jetstream';
-import { consumerMetrics, HttpMetricsInterceptor, loggingModule, MetricsModule } from '@parley/observability';
+import {
+  consumerMetrics,
+  HttpMetricsInterceptor,
+  loggingModule,
+  MetricsModule,
+  startTracing,
+  stopTracing,
+} from '@parley/observability';
 import { DatabaseUnreachable } from '@parley/persistence';
 import { Logger } from 'nestjs-pino';
 import { InvalidConfiguration, loadConfig, ServiceEnv } from './config';
@@ -64,6 +71,7 @@ function fail(service: string, message: string): never {
  * HTTP with health and metrics, the JetStream transport, and a graceful shutdown on SIGTERM/SIGINT.
  */
 export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>): Promise<void> {
+  startTracing(def.name);
   let config: C;
   let nc: NatsConnection;
   let consumers: ConsumerDefinition[];
@@ -135,6 +143,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     await transport.close();
     await app.close();
     await nc.drain();
+    await stopTracing();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
