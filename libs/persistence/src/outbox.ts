@@ -46,13 +46,15 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async add(em: EntityManager, ...messages: OutboxMessage[]): Promise<void> {
     if (!messages.length) return;
+    const trace = currentTrace();
     await em.query(
-      `INSERT INTO "${this.schema}".outbox (subject, msg_id, payload)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])`,
+      `INSERT INTO "${this.schema}".outbox (subject, msg_id, payload, trace)
+       SELECT s, m, p, $4::jsonb FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS t(s, m, p)`,
       [
         messages.map((m) => m.subject),
         messages.map((m) => m.msgId),
         messages.map((m) => JSON.stringify(m.payload)),
+        trace ? JSON.stringify(trace) : null,
       ],
     );
   }
