@@ -36,6 +36,7 @@ export interface JetStreamServerOptions {
 export interface ConsumerObserver {
   handled(consumer: string, subject: string, seconds: number): void;
   failed(consumer: string, subject: string, outcome: 'retried' | 'dead-lettered'): void;
+  redelivered(consumer: string): void;
 }
 
 const DEFAULT_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
@@ -159,6 +160,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     if (deliveries > maxDeliver) {
       return this.deadLetter(def, m, `no success after ${deliveries - 1} deliveries`);
     }
+    if (deliveries > 1) this.observer?.redelivered(def.durable);
     const started = process.hrtime.bigint();
     const heartbeat = setInterval(() => m.working(), ((def.ackWaitSeconds ?? 10) * 1000) / 3);
     try {

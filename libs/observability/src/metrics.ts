@@ -9,7 +9,7 @@ import {
   NestInterceptor,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Observable, tap } from 'rxjs';
 import type { ConsumerObserver } from '@parley/jetstream';
 
@@ -40,10 +40,80 @@ const consumerFailures = new Counter({
   registers: [registry],
 });
 
+const consumerRedelivered = new Counter({
+  name: 'parley_consumer_redelivered_total',
+  help: 'JetStream messages handled again after a failure, a timeout or a crash, by durable consumer',
+  labelNames: ['consumer'],
+  registers: [registry],
+});
+
+const deadLetters = new Counter({
+  name: 'parley_dead_letters_total',
+  help: 'Messages a consumer gave up on and sent to the dead-letter stream',
+  labelNames: ['consumer', 'subject'],
+  registers: [registry],
+});
+
 export const consumerMetrics: ConsumerObserver = {
   handled: (consumer, subject, seconds) => consumerHandled.observe({ consumer, subject }, seconds),
-  failed: (consumer, subject, outcome) => consumerFailures.inc({ consumer, subject, outcome }),
+  failed: (consumer, subject, outcome) => {
+    consumerFailures.inc({ consumer, subject, outcome });
+    if (outcome === 'dead-lettered') deadLetters.inc({ consumer, subject });
+  },
+  redelivered: (consumer) => consumerRedelivered.inc({ consumer }),
 };
+
+export interface ConsumerLagSource {
+  /** Pending (not yet delivered) and ack-pending (delivered, not yet acked) counts per durable. */
+  lag(): Promise<Array<{ consumer: string; pending: number; ackPending: number }>>;
+}
+
+/** Consumer lag, read from JetStream's consumer info at every scrape. */
+export function registerConsumerLag(source: ConsumerLagSource): void {
+  // One consumer-info round per scrape, shared by both gauges (prom-client collects them together).
+  let round: Promise<Awaited<ReturnType<ConsumerLagSource['lag']>>> | undefined;
+  const read = () => {
+    round ??= source
+      .lag()
+      .catch(() => [])
+      .finally(() => setTimeout(() => (round = undefined), 100));
+    return round;
+  };
+  new Gauge({
+    name: 'parley_consumer_pending',
+    help: 'Messages in the stream not yet delivered to the durable consumer (its backlog)',
+    labelNames: ['consumer'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const c of await read()) this.set({ consumer: c.consumer }, c.pending);
+    },
+  });
+  new Gauge({
+    name: 'parley_consumer_ack_pending',
+    help: 'Messages delivered to the durable consumer and not yet acknowledged',
+    labelNames: ['consumer'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const c of await read()) this.set({ consumer: c.consumer }, c.ackPending);
+    },
+  });
+}
+
+export const webhookAttempts = new Counter({
+  name: 'parley_webhook_attempts_total',
+  help: 'Webhook delivery attempts by outcome (succeeded, retried, failed)',
+  labelNames: ['outcome'],
+  registers: [registry],
+});
+
+export const inboxConnections = new Gauge({
+  name: 'parley_inbox_connections',
+  help: 'Open inbox streams (SSE) and held long-polls at this gateway',
+  labelNames: ['kind'],
+  registers: [registry],
+});
 
 @Injectable()
 export class HttpMetricsInterceptor implements NestInterceptor {

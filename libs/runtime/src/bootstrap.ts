@@ -19,6 +19,7 @@ import {
   HttpMetricsInterceptor,
   loggingModule,
   MetricsModule,
+  registerConsumerLag,
   startTracing,
   stopTracing,
 } from '@parley/observability';
@@ -92,6 +93,16 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     maxDeliver: config.PARLEY_MAX_DELIVER,
   });
   transport.observer = consumerMetrics;
+  const jsm = await jetstreamManager(nc);
+  registerConsumerLag({
+    lag: () =>
+      Promise.all(
+        consumers.map(async (c) => {
+          const info = await jsm.consumers.info(c.stream, c.durable);
+          return { consumer: c.durable, pending: info.num_pending, ackPending: info.num_ack_pending };
+        }),
+      ),
+  });
 
   @Module({
     imports: [

@@ -9,6 +9,7 @@ import {
   WebhookDeliveryView,
 } from '@parley/contracts';
 import { JetStreamPublisher, QueryRejected, RetryLater } from '@parley/jetstream';
+import { webhookAttempts } from '@parley/observability';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { DataSource } from 'typeorm';
 import { DeliveryEnv } from '../delivery.env';
@@ -137,6 +138,7 @@ export class WebhookDeliveries {
         [delivery.id, status, waitMs ?? 0],
       );
     });
+    webhookAttempts.inc({ outcome: status === 'pending' ? 'retried' : status });
     if (status === 'pending') {
       throw new RetryLater(
         waitMs ?? 0,

@@ -137,7 +137,7 @@ export class InboxController {
   async read(@Query() query: InboxRequest, @CurrentPrincipal() principal: Principal): Promise<InboxPage> {
     const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
     if (!query.wait) return this.page(principal, query.cursor, limit);
-    const feed = this.live.follow(principal.id);
+    const feed = this.live.follow(principal.id, 'long_poll');
     try {
       const first = await this.page(principal, query.cursor, limit);
       if (first.events.length || this.live.shuttingDown) return first;
@@ -164,7 +164,7 @@ export class InboxController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     let cursor = lastEventId || query.cursor;
-    const feed = this.live.follow(principal.id);
+    const feed = this.live.follow(principal.id, 'stream');
     let backlog: InboxPage;
     try {
       // The first page is read before the stream opens, so a bad cursor is still a 400 problem.

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { liveSubject } from '@parley/contracts';
 import { NATS_CONNECTION } from '@parley/jetstream';
+import { inboxConnections } from '@parley/observability';
 
 /** A live feed of "something new is in your inbox" for one principal, held by one request. */
 export interface LiveFeed {
@@ -27,7 +28,8 @@ export class LiveInbox implements BeforeApplicationShutdown {
   }
 
   /** Subscribe before reading the inbox, so nothing that arrives in between is missed. */
-  follow(principalId: string): LiveFeed {
+  follow(principalId: string, kind: 'stream' | 'long_poll'): LiveFeed {
+    inboxConnections.inc({ kind });
     let pending = false;
     let wake: (() => void) | undefined;
     const subscription: Subscription = this.nc.subscribe(liveSubject(principalId), {
@@ -61,7 +63,8 @@ export class LiveInbox implements BeforeApplicationShutdown {
         });
       },
       close: () => {
-        this.open.delete(handle);
+        if (!this.open.delete(handle)) return;
+        inboxConnections.dec({ kind });
         subscription.unsubscribe();
         wake?.();
       },

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { EventSource } from 'eventsource';
+import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+import { newAgent, newCustomer, openConversation } from './support/actors';
+
+const ASSETS = join(__dirname, '../deploy/observability');
+
+/** Metric names a PromQL expression uses, without the histogram suffixes Prometheus adds. */
+function metricsIn(expr: string): string[] {
+  return [...expr.matchAll(/\b(parley_[a-z_]+|process_[a-z_]+)\b/g)].map((m) =>
+    m[1].replace(/_(bucket|count|sum)$/, ''),
+  );
+}
+
+describe('metrics, dashboard and alerts', () => {
+  let system: ParleySystem;
+
+  beforeAll(async () => {
+    system = await ParleySystem.start({
+      PARLEY_WEBHOOK_RETRY_SCHEDULE: '1',
+      PARLEY_WEBHOOK_TIMEOUT_MS: '500',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('exports every metric the Grafana dashboard and the alert rules use', async () => {
+    const customer = await newCustomer(system);
+    await newAgent(system);
+    await system.api('POST', '/v1/webhooks', {
+      token: TEST_ADMIN_TOKEN,
+      body: { url: 'http://127.0.0.1:9/nobody-listens', events: ['message.created'] },
+    });
+    const stream = new EventSource(`${system.gatewayUrl}/v1/inbox/stream`, {
+      fetch: (input, init) =>
+        fetch(input, {
+          ...init,
+          headers: { ...(init?.headers as object), authorization: `Bearer ${customer.token}` },
+        }),
+    });
+    try {
+      await openConversation(system, customer, { body: 'measure me' });
+      const scrape = async () =>
+        (
+          await Promise.all(
+            Object.values(system.services).map(async (s) => (await fetch(`${s.url}/metrics`)).text()),
+          )
+        ).join('\n');
+      const text = await waitFor('webhook attempts and an open stream in the metrics', async () => {
+        const all = await scrape();
+        return /parley_webhook_attempts_total\{outcome="(retried|failed)"\} [1-9]/.test(all) &&
+          /parley_inbox_connections\{kind="stream"\} 1/.test(all)
+          ? all
+          : undefined;
+      });
+      expect(text).toMatch(/parley_consumer_pending\{consumer="conversation"\} 0/);
+      expect(text).toMatch(/parley_consumer_ack_pending\{consumer="delivery"\} \d/);
+      expect(text).toMatch(
+        /parley_consumer_handle_duration_seconds_count\{consumer="history",subject="parley.evt.message.created"\} [1-9]/,
+      );
+      expect(text).toMatch(
+        /parley_http_request_duration_seconds_count\{method="POST",route="\/v1\/conversations",status="202"\} 1/,
+      );
+      const exported = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
+
+      const dashboard = JSON.parse(readFileSync(join(ASSETS, 'grafana-dashboard.json'), 'utf8'));
+      const rules = parse(readFileSync(join(ASSETS, 'prometheus-rules.yaml'), 'utf8'));
+      const used = [
+        ...dashboard.panels.flatMap((p: { targets: Array<{ expr: string }> }) =>
+          p.targets.flatMap((t) => metricsIn(t.expr)),
+        ),
+        ...rules.groups.flatMap((g: { rules: Array<{ expr: string }> }) =>
+          g.rules.flatMap((r) => metricsIn(r.expr)),
+        ),
+      ];
+      expect(used.length).toBeGreaterThan(10);
+      expect([...new Set(used)].filter((m) => !exported.has(m))).toEqual([]);
+    } finally {
+      stream.close();
+    }
+    await waitFor('the stream closed in the metrics', async () =>
+      /parley_inbox_connections\{kind="stream"\} 0/.test(
+        await (await fetch(`${system.gatewayUrl}/metrics`)).text(),
+      ),
+    );
+  });
+});
