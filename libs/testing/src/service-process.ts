@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort, waitFor } from './ports';
 
@@ -28,6 +28,23 @@ export class ServiceProcess {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** OS process id while running. */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
+  /** Peak resident memory of the process so far (Linux VmHWM), in MiB. */
+  peakRssMiB(): number | undefined {
+    if (!this.pid) return undefined;
+    try {
+      const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+      const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+      return kb ? Number(kb) / 1024 : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   get running(): boolean {
