@@ -30,6 +30,17 @@ interface Row {
 }
 
 const rows: Row[] = [];
+
+/** Records a row and prints it at once: a long run shows its figures as it goes. */
+function record(row: Row): void {
+  rows.push(row);
+  console.log(
+    `${row.scenario}: ${row.value} ${row.unit}` +
+      (row.p99 !== undefined ? ` (p50 ${row.p50} ms, p99 ${row.p99} ms)` : '') +
+      (row.errors ? `, ${row.errors} errors` : '') +
+      (row.verdict ? ` [${row.target}: ${row.verdict}]` : ''),
+  );
+}
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function load(opts: autocannon.Options): Promise<autocannon.Result> {
@@ -50,7 +61,7 @@ async function natsBaseline(url: string): Promise<void> {
     await Promise.all(Array.from({ length: 1_000 }, () => js.publish('bench.x', payload)));
   }
   const rate = total / ((performance.now() - started) / 1000);
-  rows.push({
+  record({
     scenario: 'baseline: JetStream publish, pipelined (200 B, file store)',
     value: round(rate, 0),
     unit: 'msg/s',
@@ -73,7 +84,7 @@ async function fastifyBaseline(): Promise<number> {
     duration: SECONDS,
   });
   await app.close();
-  rows.push({
+  record({
     scenario: `baseline: bare Fastify POST, ${CONNECTIONS} connections`,
     value: round(result.requests.average, 0),
     unit: 'req/s',
@@ -92,7 +103,7 @@ async function postgresBaseline(url: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     await db.query('INSERT INTO bench_rows (body) SELECT $1 FROM generate_series(1, 1000)', [body]);
   }
-  rows.push({
+  record({
     scenario: 'baseline: PostgreSQL multi-row INSERT (1,000 per statement)',
     value: round(100_000 / ((performance.now() - started) / 1000), 0),
     unit: 'rows/s',
@@ -162,7 +173,7 @@ async function main(): Promise<void> {
       ],
     });
     const acceptRate = accept.requests.average;
-    rows.push({
+    record({
       scenario: `accept: POST …/messages, ${CONNECTIONS} connections`,
       value: round(acceptRate, 0),
       unit: 'req/s',
@@ -172,7 +183,7 @@ async function main(): Promise<void> {
       target: '≥ 50% of bare Fastify, p99 < 25 ms',
       verdict: acceptRate >= bare / 2 && accept.latency.p99 < 25 ? 'met' : 'MISSED',
     });
-    rows.push({
+    record({
       scenario: 'accept as share of bare Fastify',
       value: round((100 * acceptRate) / bare, 1),
       unit: '%',
@@ -229,7 +240,7 @@ async function main(): Promise<void> {
         250,
       ).catch(() => undefined);
       const { p50, p99 } = samples.summary();
-      rows.push({
+      record({
         scenario: `end to end at ${rate} msg/s offered (POST → SSE)`,
         value: round(achieved, 0),
         unit: 'msg/s sent',
@@ -284,7 +295,7 @@ async function main(): Promise<void> {
         200,
       );
       const rate = events / ((performance.now() - restarted) / 1000);
-      rows.push({
+      record({
         scenario: `catch-up: ${durable} after ${events.toLocaleString()} events (${CATCH_UP.toLocaleString()} messages)`,
         value: round(rate, 0),
         unit: 'events/s',
@@ -295,7 +306,7 @@ async function main(): Promise<void> {
 
     for (const [name, service] of Object.entries(system.services)) {
       const peak = service.peakRssMiB() ?? 0;
-      rows.push({
+      record({
         scenario: `peak RSS: ${name}`,
         value: round(peak, 0),
         unit: 'MiB',

@@ -1068,6 +1068,9 @@ export interface operations {
   listConversations: {
     parameters: {
       query?: {
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
         status?: 'open' | 'pending' | 'snoozed' | 'resolved';
         /** @description An agent id, `me`, or `none` for unassigned (agents only) */
         assignee?: string;
@@ -1076,9 +1079,6 @@ export interface operations {
         priority?: 'low' | 'normal' | 'high' | 'urgent';
         /** @description Agents only */
         customerId?: string;
-        /** @description nextCursor of the previous page */
-        cursor?: string;
-        limit?: number;
       };
       header?: never;
       path?: never;
@@ -2259,14 +2259,14 @@ export interface operations {
   searchMessages: {
     parameters: {
       query: {
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
         /** @description Words to find (stemmed: "refunds" finds "refund"); "quoted phrases", `or`, `-word` */
         q: string;
         /** @description Only this customer’s conversations (agents) */
         customerId?: string;
         conversationId?: string;
-        /** @description nextCursor of the previous page */
-        cursor?: string;
-        limit?: number;
       };
       header?: never;
       path?: never;
@@ -2333,7 +2333,7 @@ export interface operations {
   readInbox: {
     parameters: {
       query?: {
-        /** @description Continue after this cursor (from nextCursor or an event); omit to start at the beginning */
+        /** @description nextCursor of the previous page */
         cursor?: string;
         limit?: number;
         /** @description Seconds to hold the request when nothing is new; it returns as soon as something arrives */

@@ -65,10 +65,12 @@ export const Durables = {
     durable: 'conversation',
     filterSubject: 'parley.cmd.conversation.>',
   },
+  /** History's writes are idempotent and keyed by id and seq, so it handles events side by side. */
   historyEvents: {
     stream: StreamNames.events,
     durable: 'history',
     filterSubject: `${EVENT_SUBJECT_PREFIX}.>`,
+    concurrency: 8,
   },
   /** History also reads the commands that carry messages, to answer `accepted` before they are stored. */
   historyCommands: {

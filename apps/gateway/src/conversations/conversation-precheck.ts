@@ -8,13 +8,27 @@ import { BrokerUnavailable, JetStreamPublisher, QueryRejected } from '@parley/je
  * service is offline (or cannot reach its database) the write is accepted anyway: writes never wait
  * for their consumer.
  */
+const REMEMBER_MS = 60_000;
+const REMEMBER_AT_MOST = 50_000;
+
 @Injectable()
 export class ConversationPrecheck {
+  /**
+   * Who may write into which conversation does not change (its customer is fixed, agents may write
+   * into any), so an `ok` without agent or seq to check is remembered for a minute: a customer
+   * writing a stream of messages does not wait on the conversation service for each one.
+   */
+  private readonly allowed = new Map<string, number>();
+
   constructor(private readonly publisher: JetStreamPublisher) {}
 
   async check(query: PrecheckQuery): Promise<void> {
+    const plain = query.agentId === undefined && query.seq === undefined;
+    const key = `${query.principal.id}\n${query.conversationId}`;
+    if (plain && (this.allowed.get(key) ?? 0) > Date.now()) return;
     try {
-      await this.publisher.query<PrecheckVerdict>(QuerySubjects.precheck, query, 2_000);
+      const { verdict } = await this.publisher.query<PrecheckVerdict>(QuerySubjects.precheck, query, 2_000);
+      if (plain && verdict === 'ok') this.remember(key);
     } catch (error) {
       // Only a verdict (4xx) blocks the write; a service that cannot answer (offline, or without its
       // database) does not.
@@ -22,5 +36,11 @@ export class ConversationPrecheck {
         error instanceof BrokerUnavailable || (error instanceof QueryRejected && error.status >= 500);
       if (!unanswered) throw error;
     }
+  }
+
+  private remember(key: string): void {
+    if (this.allowed.size >= REMEMBER_AT_MOST)
+      this.allowed.delete(this.allowed.keys().next().value as string);
+    this.allowed.set(key, Date.now() + REMEMBER_MS);
   }
 }

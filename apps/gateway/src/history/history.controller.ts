@@ -7,12 +7,10 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import {
   MessageStatusView,
   PAGE_LIMIT_DEFAULT,
-  PAGE_LIMIT_MAX,
   Page,
   Principal,
   QuerySubjects,
@@ -21,9 +19,10 @@ import {
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { ID_PATTERN, IdParam } from '../http/id-param.pipe';
+import { PageQuery } from '../conversations/conversations.dto';
 import { ApiProblems } from '../http/problem.doc';
 
-export class SearchRequest {
+export class SearchRequest extends PageQuery {
   @ApiProperty({
     description: 'Words to find (stemmed: "refunds" finds "refund"); "quoted phrases", `or`, `-word`',
   })
@@ -40,20 +39,6 @@ export class SearchRequest {
   @IsOptional()
   @Matches(ID_PATTERN)
   conversationId?: string;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 300)
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(PAGE_LIMIT_MAX)
-  limit?: number;
 }
 
 class ReceiptDoc {

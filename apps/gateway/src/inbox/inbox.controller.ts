@@ -37,29 +37,14 @@ import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { CommandSender } from '../http/command-sender';
 import { IdAllocator } from '../http/ids';
+import { PageQuery } from '../conversations/conversations.dto';
 import { ApiProblems } from '../http/problem.doc';
 import { LiveInbox } from './live-inbox';
 
 const HEARTBEAT_MS = 15_000;
 const STREAM_PAGE = PAGE_LIMIT_MAX;
 
-export class InboxRequest {
-  @ApiPropertyOptional({
-    description: 'Continue after this cursor (from nextCursor or an event); omit to start at the beginning',
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(PAGE_LIMIT_MAX)
-  limit?: number;
-
+export class InboxRequest extends PageQuery {
   @ApiPropertyOptional({
     minimum: 0,
     maximum: 30,

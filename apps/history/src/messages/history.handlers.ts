@@ -60,35 +60,25 @@ export class HistoryHandlers {
 
   @HandleCommand(OpenConversation)
   async conversationOpening(@Payload() cmd: OpenConversation): Promise<void> {
-    await this.status.recordAccepted({
-      id: cmd.messageId,
-      conversationId: cmd.conversationId,
-      author: cmd.issuedBy,
-      type: 'message',
-      body: cmd.body,
-      acceptedAt: cmd.acceptedAt,
-    });
+    await this.accepted(cmd.messageId, 'message', cmd);
   }
 
   @HandleCommand(PostMessage)
   async messagePosting(@Payload() cmd: PostMessage): Promise<void> {
-    await this.status.recordAccepted({
-      id: cmd.messageId,
-      conversationId: cmd.conversationId,
-      author: cmd.issuedBy,
-      type: 'message',
-      body: cmd.body,
-      acceptedAt: cmd.acceptedAt,
-    });
+    await this.accepted(cmd.messageId, 'message', cmd);
   }
 
   @HandleCommand(AddNote)
   async noteAdding(@Payload() cmd: AddNote): Promise<void> {
-    await this.status.recordAccepted({
-      id: cmd.noteId,
+    await this.accepted(cmd.noteId, 'note', cmd);
+  }
+
+  private accepted(id: string, type: 'message' | 'note', cmd: OpenConversation | PostMessage | AddNote) {
+    return this.status.recordAccepted({
+      id,
       conversationId: cmd.conversationId,
       author: cmd.issuedBy,
-      type: 'note',
+      type,
       body: cmd.body,
       acceptedAt: cmd.acceptedAt,
     });
