@@ -219,6 +219,17 @@ describe('configuration and dependencies at start', () => {
     expect(output).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses to start in production on the development admin token and signing secret', async () => {
+    const gateway = await ServiceProcess.create('gateway', {
+      NODE_ENV: 'production',
+      PARLEY_ADMIN_TOKEN: '',
+      PARLEY_JWT_SECRET: '',
+    });
+    const { code, output } = await gateway.runUntilExit();
+    expect(code).toBe(1);
+    expect(output).toContain('PARLEY_ADMIN_TOKEN and PARLEY_JWT_SECRET must be set in production');
+  });
+
   it('says where it looked for NATS and how to start it', async () => {
     const history = await ServiceProcess.create('history', { NATS_URL: 'nats://127.0.0.1:1' });
     const { code, output } = await history.runUntilExit();

@@ -9,7 +9,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { runService } from '@parley/runtime';
 import { DeadLettersController } from './admin/dead-letters.controller';
-import { AuthGuard, TokenService } from './auth/auth';
+import { AuthGuard, refuseDevelopmentSecrets, TokenService } from './auth/auth';
 import { ConversationPrecheck } from './conversations/conversation-precheck';
 import { ConversationsController } from './conversations/conversations.controller';
 import { QueueController } from './conversations/queue.controller';
@@ -117,6 +117,7 @@ void runService({
   name: 'gateway',
   defaultPort: 3000,
   env: GatewayEnv,
+  checkConfig: refuseDevelopmentSecrets,
   imports: (config) => [apiModule(config)],
   configureHttp,
   fastifyOptions: (config) => ({

@@ -36,6 +36,8 @@ export interface ServiceDefinition<C extends ServiceEnv> {
   env: new () => C;
   /** The service's own feature modules. */
   imports: (config: C) => Array<Type | DynamicModule>;
+  /** Rules across variables, checked with the rest of the configuration: a message stops the start. */
+  checkConfig?: (config: C) => string | undefined;
   /** Durable consumers this service reads (optionally shaped by its configuration). */
   consumers?: ConsumerDefinition[] | ((config: C) => ConsumerDefinition[]);
   /** HTTP setup beyond health and metrics (the gateway's API, docs, pipes). */
@@ -78,6 +80,8 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
   let consumers: ConsumerDefinition[];
   try {
     config = loadConfig(def.env, { PORT: def.defaultPort } as Partial<Record<keyof C, unknown>>);
+    const refusal = def.checkConfig?.(config);
+    if (refusal) throw new InvalidConfiguration(`Invalid configuration: ${refusal}`);
     consumers = typeof def.consumers === 'function' ? def.consumers(config) : (def.consumers ?? []);
     nc = await connectToNats(config.NATS_URL, def.name);
     await provision(nc, config, consumers);
@@ -128,8 +132,10 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
       { bufferLogs: true, abortOnError: false },
     );
   } catch (error) {
-    if (error instanceof DatabaseUnreachable) fail(def.name, error.message);
-    throw error;
+    fail(
+      def.name,
+      error instanceof DatabaseUnreachable ? error.message : `${(error as Error).stack ?? error}`,
+    );
   }
   const logger = app.get(Logger);
   app.useLogger(logger);

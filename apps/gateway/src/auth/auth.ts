@@ -19,6 +19,21 @@ import { DEV_ADMIN_TOKEN, DEV_JWT_SECRET, GatewayEnv } from '../gateway.env';
 
 const ROLES_KEY = 'parley:roles';
 
+export function developmentDefaultsIn(config: GatewayEnv): string[] {
+  return [
+    config.PARLEY_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? 'PARLEY_ADMIN_TOKEN' : '',
+    config.PARLEY_JWT_SECRET === DEV_JWT_SECRET ? 'PARLEY_JWT_SECRET' : '',
+  ].filter(Boolean);
+}
+
+/** In production the public development defaults would let anyone in: refuse to start on them. */
+export function refuseDevelopmentSecrets(config: GatewayEnv): string | undefined {
+  const defaults = developmentDefaultsIn(config);
+  return config.NODE_ENV === 'production' && defaults.length
+    ? `${defaults.join(' and ')} must be set in production; the development default is public`
+    : undefined;
+}
+
 /** The roles allowed on a route; every route names them. */
 export const Allow = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
