@@ -124,6 +124,25 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
     second.source.close();
   });
 
+  it('serves several streams of one principal (devices) at once, each getting every event once', async () => {
+    const phone = openStream(system, customer);
+    const laptop = openStream(system, customer);
+    try {
+      await waitFor('both backlogs', async () => phone.received.length > 0 && laptop.received.length > 0);
+      const sent = await post(agent, 'to every device');
+      for (const device of [phone, laptop]) {
+        await waitFor('the message on the device', async () =>
+          device.received.some((e) => e.data.data.messageId === sent),
+        );
+        expect(device.received.filter((e) => e.data.data.messageId === sent)).toHaveLength(1);
+        expect(new Set(device.received.map((e) => e.id)).size).toBe(device.received.length);
+      }
+    } finally {
+      phone.source.close();
+      laptop.source.close();
+    }
+  });
+
   it('holds a long poll until something arrives, and returns empty after the wait when nothing does', async () => {
     const start = (await system.api('GET', '/v1/inbox?limit=200', { token: customer.token })).body;
     let cursor = start.nextCursor as string;

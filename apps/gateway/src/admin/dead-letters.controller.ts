@@ -28,7 +28,7 @@ import { Allow } from '../auth/auth';
 import { ApiProblems } from '../http/problem.doc';
 
 export class DeadLettersQuery {
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ type: 'integer', description: 'nextCursor of the previous page' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -36,7 +36,7 @@ export class DeadLettersQuery {
   @Max(Number.MAX_SAFE_INTEGER)
   cursor?: number;
 
-  @ApiPropertyOptional({ default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
+  @ApiPropertyOptional({ type: 'integer', default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -59,6 +59,7 @@ export class MessageAccepted {
 
 export class ListMessagesQuery {
   @ApiPropertyOptional({
+    type: 'integer',
     description: 'Return messages with seq greater than this (reading forwards)',
     minimum: 0,
   })
@@ -70,6 +71,7 @@ export class ListMessagesQuery {
   after?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
     description: 'Return messages with seq lower than this (reading backwards)',
     minimum: 1,
   })
@@ -80,7 +82,7 @@ export class ListMessagesQuery {
   @Max(2_147_483_647)
   before?: number;
 
-  @ApiPropertyOptional({ default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
+  @ApiPropertyOptional({ type: 'integer', default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -118,7 +120,7 @@ export class PageQuery {
   @Length(1, 300)
   cursor?: string;
 
-  @ApiPropertyOptional({ default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
+  @ApiPropertyOptional({ type: 'integer', default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -242,7 +244,7 @@ export class PriorityRequest {
 }
 
 export class ReadRequest {
-  @ApiProperty({ minimum: 1, description: 'The caller has read everything up to this seq' })
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'The caller has read everything up to this seq' })
   @IsInt()
   @Min(1)
   @Max(2_147_483_647)

@@ -46,6 +46,7 @@ const STREAM_PAGE = PAGE_LIMIT_MAX;
 
 export class InboxRequest extends PageQuery {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
     maximum: 30,
     description: 'Seconds to hold the request when nothing is new; it returns as soon as something arrives',

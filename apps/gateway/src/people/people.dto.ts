@@ -32,6 +32,7 @@ export class CreateAgentRequest {
   teams?: string[];
 
   @ApiPropertyOptional({
+    type: 'integer',
     example: 5,
     default: 5,
     description: 'Open and pending conversations the agent can hold',
