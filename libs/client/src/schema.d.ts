@@ -791,9 +791,9 @@ export interface operations {
   listAgents: {
     parameters: {
       query?: {
+        limit?: number;
         /** @description nextCursor of the previous page */
         cursor?: string;
-        limit?: number;
       };
       header?: never;
       path?: never;
@@ -1068,9 +1068,9 @@ export interface operations {
   listConversations: {
     parameters: {
       query?: {
+        limit?: number;
         /** @description nextCursor of the previous page */
         cursor?: string;
-        limit?: number;
         status?: 'open' | 'pending' | 'snoozed' | 'resolved';
         /** @description An agent id, `me`, or `none` for unassigned (agents only) */
         assignee?: string;
@@ -1337,11 +1337,11 @@ export interface operations {
   listMessages: {
     parameters: {
       query?: {
+        limit?: number;
         /** @description Return messages with seq greater than this (reading forwards) */
         after?: number;
         /** @description Return messages with seq lower than this (reading backwards) */
         before?: number;
-        limit?: number;
       };
       header?: never;
       path: {
@@ -2070,9 +2070,9 @@ export interface operations {
   listQueue: {
     parameters: {
       query?: {
+        limit?: number;
         /** @description nextCursor of the previous page */
         cursor?: string;
-        limit?: number;
       };
       header?: never;
       path?: never;
@@ -2130,9 +2130,9 @@ export interface operations {
   listCustomerConversations: {
     parameters: {
       query?: {
+        limit?: number;
         /** @description nextCursor of the previous page */
         cursor?: string;
-        limit?: number;
       };
       header?: never;
       path: {
@@ -2259,9 +2259,9 @@ export interface operations {
   searchMessages: {
     parameters: {
       query: {
+        limit?: number;
         /** @description nextCursor of the previous page */
         cursor?: string;
-        limit?: number;
         /** @description Words to find (stemmed: "refunds" finds "refund"); "quoted phrases", `or`, `-word` */
         q: string;
         /** @description Only this customer’s conversations (agents) */
@@ -2333,9 +2333,9 @@ export interface operations {
   readInbox: {
     parameters: {
       query?: {
+        limit?: number;
         /** @description nextCursor of the previous page */
         cursor?: string;
-        limit?: number;
         /** @description Seconds to hold the request when nothing is new; it returns as soon as something arrives */
         wait?: number;
       };
@@ -2515,9 +2515,9 @@ export interface operations {
   listWebhooks: {
     parameters: {
       query?: {
+        limit?: number;
         /** @description nextCursor of the previous page */
         cursor?: string;
-        limit?: number;
       };
       header?: never;
       path?: never;
@@ -2722,9 +2722,9 @@ export interface operations {
   listWebhookDeliveries: {
     parameters: {
       query?: {
+        limit?: number;
         /** @description nextCursor of the previous page */
         cursor?: string;
-        limit?: number;
         status?: 'pending' | 'succeeded' | 'failed';
       };
       header?: never;
@@ -2862,9 +2862,9 @@ export interface operations {
   listDeadLetters: {
     parameters: {
       query?: {
+        limit?: number;
         /** @description nextCursor of the previous page */
         cursor?: number;
-        limit?: number;
       };
       header?: never;
       path?: never;

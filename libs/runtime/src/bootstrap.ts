@@ -3,7 +3,7 @@ import type { FastifyServerOptions } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { parleyStreams } from '@parley/contracts';
 import {
   ConsumerDefinition,
@@ -49,11 +49,10 @@ export interface ServiceDefinition<C extends ServiceEnv> {
 
 /** Streams and durable consumers are declared in code and brought in line at every start. */
 async function provision(
-  nc: NatsConnection,
+  jsm: JetStreamManager,
   config: ServiceEnv,
   consumers: ConsumerDefinition[],
 ): Promise<void> {
-  const jsm = await jetstreamManager(nc);
   const streams = parleyStreams({
     eventRetentionDays: config.PARLEY_EVENT_RETENTION_DAYS,
     commandRetentionDays: config.PARLEY_COMMAND_RETENTION_DAYS,
@@ -78,13 +77,15 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
   let config: C;
   let nc: NatsConnection;
   let consumers: ConsumerDefinition[];
+  let jsm: JetStreamManager;
   try {
     config = loadConfig(def.env, { PORT: def.defaultPort } as Partial<Record<keyof C, unknown>>);
     const refusal = def.checkConfig?.(config);
     if (refusal) throw new InvalidConfiguration(`Invalid configuration: ${refusal}`);
     consumers = typeof def.consumers === 'function' ? def.consumers(config) : (def.consumers ?? []);
     nc = await connectToNats(config.NATS_URL, def.name);
-    await provision(nc, config, consumers);
+    jsm = await jetstreamManager(nc);
+    await provision(jsm, config, consumers);
   } catch (error) {
     if (error instanceof InvalidConfiguration || error instanceof NatsUnreachable)
       fail(def.name, error.message);
@@ -97,7 +98,6 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     maxDeliver: config.PARLEY_MAX_DELIVER,
   });
   transport.observer = consumerMetrics;
-  const jsm = await jetstreamManager(nc);
   registerConsumerLag({
     lag: () =>
       Promise.all(

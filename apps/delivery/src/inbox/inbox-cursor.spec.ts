@@ -1,5 +1,6 @@
 import { QueryRejected } from '@parley/jetstream';
-import { decodeCursor, encodeCursor } from './inbox-cursor';
+import { encodeInboxCursor as encodeCursor } from '@parley/contracts';
+import { decodeCursor } from './inbox-cursor';
 
 describe('inbox cursor', () => {
   it('round-trips a position', () => {

@@ -1,7 +1,5 @@
-import { encodeInboxCursor, inboxPosition } from '@parley/contracts';
+import { inboxPosition } from '@parley/contracts';
 import { QueryRejected } from '@parley/jetstream';
-
-export const encodeCursor = encodeInboxCursor;
 
 export function decodeCursor(cursor: string): string {
   const position = inboxPosition(cursor);

@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import {
   AckInbox,
   DomainEvent,
+  encodeInboxCursor,
   eventSubject,
   EventTypes,
   InboxEventView,
@@ -14,7 +15,7 @@ import {
 import { NATS_CONNECTION } from '@parley/jetstream';
 import { Outbox } from '@parley/persistence';
 import { DataSource } from 'typeorm';
-import { decodeCursor, encodeCursor } from './inbox-cursor';
+import { decodeCursor } from './inbox-cursor';
 import { recipientsOf } from './recipients';
 
 interface InboxRow {
@@ -55,7 +56,7 @@ export class Inbox {
        RETURNING principal_id, cursor`,
       [recipients, event.id, event.type, event.conversationId ?? null, event.occurredAt, event.data],
     );
-    for (const row of stored) this.nc.publish(liveSubject(row.principal_id), encodeCursor(row.cursor));
+    for (const row of stored) this.nc.publish(liveSubject(row.principal_id), encodeInboxCursor(row.cursor));
   }
 
   /**
@@ -110,7 +111,7 @@ export class Inbox {
     );
     const events: InboxEventView[] = rows.map((r) => ({
       id: r.event_id,
-      cursor: encodeCursor(r.cursor),
+      cursor: encodeInboxCursor(r.cursor),
       type: r.type,
       conversationId: r.conversation_id,
       occurredAt: r.occurred_at.toISOString(),

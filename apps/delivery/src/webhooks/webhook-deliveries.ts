@@ -61,11 +61,11 @@ export class WebhookDeliveries {
       timestamp: event.occurredAt,
       data: { eventId: event.id, conversationId: event.conversationId ?? null, ...event.data },
     };
-    const ids = endpoints.map((e) => deliveryIdFor(e.id, event.id));
+    const ids = endpoints.map((webhookId) => deliveryIdFor(webhookId, event.id));
     await this.db.query(
       `INSERT INTO delivery.webhook_deliveries (id, webhook_id, event_id, event_type, payload, next_attempt_at)
        SELECT unnest($1::text[]), unnest($2::text[]), $3, $4, $5, now() ON CONFLICT (id) DO NOTHING`,
-      [ids, endpoints.map((e) => e.id), event.id, event.type, payload],
+      [ids, endpoints, event.id, event.type, payload],
     );
     await Promise.all(ids.map((deliveryId) => this.enqueue(deliveryId, deliveryId)));
   }

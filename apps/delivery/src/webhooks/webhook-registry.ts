@@ -3,12 +3,6 @@ import { CursorQuery, Page, RegisterWebhook, WebhookView } from '@parley/contrac
 import { QueryRejected } from '@parley/jetstream';
 import { DataSource } from 'typeorm';
 
-export interface Endpoint {
-  id: string;
-  url: string;
-  secret: string;
-}
-
 export function encodeListCursor(createdAt: Date, id: string): string {
   return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
 }
@@ -44,11 +38,13 @@ export class WebhookRegistry {
     );
   }
 
-  subscribedTo(eventType: string): Promise<Endpoint[]> {
-    return this.db.query(
-      'SELECT id, url, secret FROM delivery.webhooks WHERE deleted_at IS NULL AND $1 = ANY(events) ORDER BY id',
+  /** Ids of the live endpoints subscribed to the event type. */
+  async subscribedTo(eventType: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.db.query(
+      'SELECT id FROM delivery.webhooks WHERE deleted_at IS NULL AND $1 = ANY(events) ORDER BY id',
       [eventType],
     );
+    return rows.map((r) => r.id);
   }
 
   async list(q: CursorQuery): Promise<Page<WebhookView>> {

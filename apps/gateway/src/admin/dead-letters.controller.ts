@@ -22,12 +22,13 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { jetstreamManager, StoredMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, NatsConnection } from '@nats-io/nats-core';
-import { PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, StreamNames } from '@parley/contracts';
+import { PAGE_LIMIT_DEFAULT, StreamNames } from '@parley/contracts';
 import { BrokerUnavailable, DeadLetterHeaders, NATS_CONNECTION } from '@parley/jetstream';
 import { Allow } from '../auth/auth';
+import { LimitQuery } from '../conversations/conversations.dto';
 import { ApiProblems } from '../http/problem.doc';
 
-export class DeadLettersQuery {
+export class DeadLettersQuery extends LimitQuery {
   @ApiPropertyOptional({ type: 'integer', description: 'nextCursor of the previous page' })
   @IsOptional()
   @Type(() => Number)
@@ -35,14 +36,6 @@ export class DeadLettersQuery {
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   cursor?: number;
-
-  @ApiPropertyOptional({ type: 'integer', default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(PAGE_LIMIT_MAX)
-  limit?: number;
 }
 
 export class DeadLetter {

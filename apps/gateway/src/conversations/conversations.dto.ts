@@ -23,6 +23,17 @@ import {
 } from '@parley/contracts';
 import { ID_PATTERN } from '../http/id-param.pipe';
 
+/** `?limit=` of every list: 1 to 200, 50 by default. */
+export class LimitQuery {
+  @ApiPropertyOptional({ type: 'integer', default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(PAGE_LIMIT_MAX)
+  limit?: number;
+}
+
 export class OpenConversationRequest {
   @ApiPropertyOptional({ example: 'Where is my order?', maxLength: 300 })
   @IsOptional()
@@ -57,7 +68,7 @@ export class MessageAccepted {
   @ApiProperty() id: string;
 }
 
-export class ListMessagesQuery {
+export class ListMessagesQuery extends LimitQuery {
   @ApiPropertyOptional({
     type: 'integer',
     description: 'Return messages with seq greater than this (reading forwards)',
@@ -81,14 +92,6 @@ export class ListMessagesQuery {
   @Min(1)
   @Max(2_147_483_647)
   before?: number;
-
-  @ApiPropertyOptional({ type: 'integer', default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(PAGE_LIMIT_MAX)
-  limit?: number;
 }
 
 export class MessageItem {
@@ -113,20 +116,12 @@ export class MessagePage {
   nextCursor: string | null;
 }
 
-export class PageQuery {
+export class PageQuery extends LimitQuery {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
   @Length(1, 300)
   cursor?: string;
-
-  @ApiPropertyOptional({ type: 'integer', default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(PAGE_LIMIT_MAX)
-  limit?: number;
 }
 
 export class ListConversationsQuery extends PageQuery {
