@@ -25,3 +25,5 @@ export function createParleyClient(
   const authorization = token ? { authorization: `Bearer ${token}` } : undefined;
   return createClient<paths>({ ...options, baseUrl, headers: mergeHeaders(options.headers, authorization) });
 }
+export { followInbox, SseParser } from './inbox-stream';
+export type { InboxEvent, InboxStream, InboxStreamOptions, InboxStreamState } from './inbox-stream';
