@@ -7,7 +7,7 @@ export default [
   prettier,
   { ignores: ['**/dist', '**/node_modules', '**/.nx', 'coverage'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

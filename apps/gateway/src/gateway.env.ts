@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { ServiceEnv } from '@parley/runtime';
 
 export const DEV_ADMIN_TOKEN = 'parley-dev-admin-token';
@@ -39,4 +39,13 @@ export class GatewayEnv extends ServiceEnv {
   @Min(60)
   @Max(365 * 24 * 3600)
   PARLEY_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+  /**
+   * Sites that may show the customer widget (`/widget`) in a frame, as CSP `frame-ancestors`
+   * sources (`https://shop.example.com https://*.example.com`). `*` lets any site embed it: the
+   * widget is useless without the customer token that only the business's backend can obtain.
+   */
+  @IsString()
+  @Matches(/^[^;,]+$/, { message: 'PARLEY_WIDGET_FRAME_ANCESTORS is a space-separated list of sources' })
+  PARLEY_WIDGET_FRAME_ANCESTORS = '*';
 }

@@ -24,6 +24,7 @@ import { TraceInterceptor } from './http/trace.interceptor';
 import { requestValidation } from './http/validation';
 import { InboxController } from './inbox/inbox.controller';
 import { LiveInbox } from './inbox/live-inbox';
+import { serveWebApps } from './web/web-apps';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { PeopleController } from './people/people.controller';
 
@@ -54,6 +55,7 @@ function apiModule(config: GatewayEnv) {
 async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): Promise<void> {
   await app.register(helmet, {
     // Swagger UI at /docs needs its inline bootstrap script and styles; the API itself serves JSON.
+    // The console and the widget load only their own same-origin scripts and styles.
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -111,6 +113,11 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): P
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   // Public like the document: the routes the API really has, to check the document against.
   fastify.get('/docs/routes.json', async () => ({ routes: apiRoutes() }));
+  await serveWebApps(
+    fastify,
+    { widgetFrameAncestors: config.PARLEY_WIDGET_FRAME_ANCESTORS },
+    new Logger('WebApps'),
+  );
 }
 
 void runService({

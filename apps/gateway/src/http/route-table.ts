@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { WEB_APPS } from '../web/web-apps';
 
 export interface RegisteredRoute {
   method: string;
@@ -6,8 +7,11 @@ export interface RegisteredRoute {
   url: string;
 }
 
-/** The documentation (`/docs`, `/docs/…`, `/docs-yaml`), probes and metrics: beside the API, not in it. */
-const NOT_API = /^\/docs|^\/health(\/|$)|^\/metrics$/;
+/**
+ * The documentation (`/docs`, `/docs/…`, `/docs-yaml`), probes, metrics and the browser apps
+ * (`/console`, `/widget`): beside the API, not in it.
+ */
+const NOT_API = new RegExp(`^/docs|^/health(/|$)|^/metrics$|^/(${WEB_APPS.join('|')})(/|$)`);
 
 /**
  * Records every route Fastify registers (call it before the app initialises) and answers the API's

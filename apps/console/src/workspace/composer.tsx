@@ -1,0 +1,103 @@
+import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { ParleyClient } from '@parley/client';
+import { describeError, ok } from '@parley/web';
+
+export type ComposerMode = 'message' | 'note';
+
+interface Props {
+  api: ParleyClient;
+  conversationId: string;
+  onSent: (id: string, body: string, mode: ComposerMode) => void;
+}
+
+/**
+ * Replies go to the customer; notes stay among agents. Enter sends, Shift+Enter starts a new line.
+ * Each draft carries its own Idempotency-Key, so sending it again after a network error never
+ * posts it twice.
+ */
+export function Composer({ api, conversationId, onSent }: Props) {
+  const [mode, setMode] = useState<ComposerMode>('message');
+  const [body, setBody] = useState('');
+  const [draftKey, setDraftKey] = useState(() => crypto.randomUUID());
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const fieldId = useId();
+
+  async function send(event?: FormEvent) {
+    event?.preventDefault();
+    const text = body.trim();
+    if (!text || sending) return;
+    setSending(true);
+    try {
+      const options = {
+        params: { path: { id: conversationId }, header: { 'idempotency-key': draftKey } },
+        body: { body: text },
+      };
+      const { id } = ok(
+        mode === 'note'
+          ? await api.POST('/v1/conversations/{id}/notes', options)
+          : await api.POST('/v1/conversations/{id}/messages', options),
+      );
+      onSent(id, text, mode);
+      setBody('');
+      setDraftKey(crypto.randomUUID());
+      setError(null);
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setSending(false);
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) void send(event);
+  }
+
+  return (
+    <form className={`composer composer-${mode}`} onSubmit={send}>
+      <fieldset className="composer-mode">
+        <legend className="visually-hidden">Write</legend>
+        <label>
+          <input
+            type="radio"
+            name={`${fieldId}-mode`}
+            checked={mode === 'message'}
+            onChange={() => setMode('message')}
+          />
+          <span>Reply</span>
+        </label>
+        <label>
+          <input
+            type="radio"
+            name={`${fieldId}-mode`}
+            checked={mode === 'note'}
+            onChange={() => setMode('note')}
+          />
+          <span>Private note</span>
+        </label>
+      </fieldset>
+      <label htmlFor={fieldId} className="visually-hidden">
+        {mode === 'note' ? 'Private note, seen by agents only' : 'Reply to the customer'}
+      </label>
+      <textarea
+        id={fieldId}
+        rows={3}
+        maxLength={10_000}
+        value={body}
+        onChange={(event) => setBody(event.target.value)}
+        onKeyDown={onKeyDown}
+        placeholder={
+          mode === 'note' ? 'Only agents see notes' : 'Write a reply… (Enter sends, Shift+Enter new line)'
+        }
+      />
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={sending || !body.trim()}>
+        {mode === 'note' ? 'Add note' : 'Send'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,198 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { InboxEvent, ParleyClient } from '@parley/client';
+import { mergeMessages, messageFromEvent, ok, pendingMessage, useReceipt, type Message } from '@parley/web';
+import { Composer, type ComposerMode } from './composer';
+import { ConversationActions } from './conversation-actions';
+import { CustomerPanel } from './customer-panel';
+import { Timeline } from './timeline';
+import type { Agent, Conversation, InboxBus } from './types';
+
+const PAGE = 30;
+const LATEST = 2_147_483_647;
+
+interface Props {
+  api: ParleyClient;
+  conversationId: string;
+  agentId: string;
+  agents: Agent[];
+  bus: InboxBus;
+  onChanged: () => void;
+  onClaimed: () => void;
+  onOpen: (id: string) => void;
+  onBack: () => void;
+  onFailure: (failure: unknown) => void;
+}
+
+export function ConversationView(props: Props) {
+  const { api, conversationId, agentId, agents, bus, onChanged, onClaimed, onFailure } = props;
+  const [conversation, setConversation] = useState<Conversation | null>(null);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [olderBefore, setOlderBefore] = useState<number | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [customerReadSeq, setCustomerReadSeq] = useState(0);
+  const readSent = useRef(0);
+
+  const loadConversation = useCallback(async () => {
+    try {
+      setConversation(
+        ok(await api.GET('/v1/conversations/{id}', { params: { path: { id: conversationId } } })),
+      );
+    } catch (failure) {
+      onFailure(failure);
+    }
+  }, [api, conversationId, onFailure]);
+
+  const loadPage = useCallback(
+    async (before: number) => {
+      const page = ok(
+        await api.GET('/v1/conversations/{id}/messages', {
+          params: { path: { id: conversationId }, query: { before, limit: PAGE } },
+        }),
+      );
+      setMessages((current) => mergeMessages(current, page.items));
+      return page.nextCursor === null ? null : Number(page.nextCursor);
+    },
+    [api, conversationId],
+  );
+
+  // Only the first page sets where scrolling back continues; later reloads just merge in.
+  const firstPageLoaded = useRef(false);
+  const loadLatest = useCallback(async () => {
+    try {
+      const older = await loadPage(LATEST);
+      if (!firstPageLoaded.current) {
+        firstPageLoaded.current = true;
+        setOlderBefore(older);
+      }
+    } catch (failure) {
+      onFailure(failure);
+    }
+  }, [loadPage, onFailure]);
+
+  const loadOlder = useCallback(async () => {
+    if (olderBefore === null || loadingOlder) return;
+    setLoadingOlder(true);
+    try {
+      setOlderBefore(await loadPage(olderBefore));
+    } catch (failure) {
+      onFailure(failure);
+    } finally {
+      setLoadingOlder(false);
+    }
+  }, [olderBefore, loadingOlder, loadPage, onFailure]);
+
+  useEffect(() => {
+    void loadConversation();
+    void loadLatest();
+  }, [loadConversation, loadLatest]);
+
+  useEffect(() => {
+    const listener = (e: Event) => {
+      const event = (e as CustomEvent<InboxEvent>).detail;
+      if (event.conversationId !== conversationId) return;
+      const message = messageFromEvent(event);
+      if (message) {
+        setMessages((current) => mergeMessages(current, [message]));
+      } else if (event.type === 'receipt.read' && event.data.readerRole === 'customer') {
+        setCustomerReadSeq((seq) => Math.max(seq, Number(event.data.seq)));
+      } else {
+        // Assigned, transferred, status or priority changed: what the header shows.
+        void loadConversation();
+        // Events of a conversation reach its agent only from the assignment on: fetch what came before.
+        if (event.type === 'conversation.assigned' && event.data.assigneeId === agentId) void loadLatest();
+      }
+    };
+    bus.addEventListener('inbox-event', listener);
+    return () => bus.removeEventListener('inbox-event', listener);
+  }, [bus, conversationId, agentId, loadConversation, loadLatest]);
+
+  // Reading the conversation while it is on screen marks it read for the customer's receipts and
+  // clears the unread badge.
+  useEffect(() => {
+    const markRead = () => {
+      const last = messages.reduce((max, m) => (m.pending ? max : Math.max(max, m.seq)), 0);
+      if (last <= readSent.current || document.visibilityState !== 'visible') return;
+      readSent.current = last;
+      void api
+        .POST('/v1/conversations/{id}/read', {
+          params: { path: { id: conversationId } },
+          body: { seq: last },
+        })
+        .then(
+          () => onChanged(),
+          () => (readSent.current = 0),
+        );
+    };
+    markRead();
+    document.addEventListener('visibilitychange', markRead);
+    return () => document.removeEventListener('visibilitychange', markRead);
+  }, [api, conversationId, messages, onChanged]);
+
+  const lastReply = [...messages].reverse().find((m) => m.authorRole === 'agent' && m.type === 'message');
+  const receipt = useReceipt(api, lastReply, customerReadSeq);
+
+  const onSent = (id: string, body: string, mode: ComposerMode) =>
+    setMessages((current) =>
+      mergeMessages(current, [
+        pendingMessage(id, conversationId, { id: agentId, role: 'agent' }, body, mode),
+      ]),
+    );
+
+  const authorName = (m: Message) =>
+    m.authorRole === 'customer'
+      ? 'Customer'
+      : m.authorId === agentId
+        ? 'You'
+        : (agents.find((a) => a.id === m.authorId)?.name ?? 'Agent');
+
+  return (
+    <>
+      <main className="conversation" aria-labelledby="conversation-title">
+        <header className="conversation-header">
+          <button type="button" className="link back" onClick={props.onBack}>
+            ← Conversations
+          </button>
+          <h1 id="conversation-title">{conversation?.subject || 'Conversation'}</h1>
+          {conversation && (
+            <p className="muted">
+              {conversation.assigneeId
+                ? `Assigned to ${conversation.assigneeId === agentId ? 'you' : (agents.find((a) => a.id === conversation.assigneeId)?.name ?? 'another agent')}`
+                : 'Waiting in the queue'}
+              {conversation.team ? ` · team ${conversation.team}` : ''}
+            </p>
+          )}
+          {conversation && (
+            <ConversationActions
+              api={api}
+              conversation={conversation}
+              agentId={agentId}
+              agents={agents}
+              onDone={(action) => {
+                void loadConversation();
+                onChanged();
+                if (action === 'claimed') onClaimed();
+              }}
+            />
+          )}
+        </header>
+        <Timeline
+          messages={messages}
+          authorName={authorName}
+          hasOlder={olderBefore !== null}
+          loadingOlder={loadingOlder}
+          onLoadOlder={loadOlder}
+          receipt={lastReply && receipt ? { messageId: lastReply.id, state: receipt } : null}
+        />
+        <Composer api={api} conversationId={conversationId} onSent={onSent} />
+      </main>
+      {conversation && (
+        <CustomerPanel
+          api={api}
+          customerId={conversation.customerId}
+          currentId={conversationId}
+          onOpen={props.onOpen}
+        />
+      )}
+    </>
+  );
+}

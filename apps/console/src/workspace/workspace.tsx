@@ -1,0 +1,176 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { createParleyClient, type InboxEvent } from '@parley/client';
+import { ApiError, describeError, ok, useInbox } from '@parley/web';
+import { useOpenConversation } from '../route';
+import type { Session } from '../session';
+import { ConversationList } from './conversation-list';
+import { ConversationView } from './conversation-view';
+import { PresenceSwitch } from './presence-switch';
+import type { Agent, Conversation, Presence } from './types';
+
+type Tab = 'queue' | 'mine';
+
+/** The queue misses claims by other agents (they reach no inbox of ours): look again this often. */
+const LIST_POLL_MS = 30_000;
+const REFRESH_DEBOUNCE_MS = 250;
+
+export function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+  const api = useMemo(() => createParleyClient(window.location.origin, session.token), [session.token]);
+  const [openId, open] = useOpenConversation();
+  const [tab, setTab] = useState<Tab>('mine');
+  const [queue, setQueue] = useState<Conversation[]>([]);
+  const [mine, setMine] = useState<Conversation[]>([]);
+  const [agents, setAgents] = useState<Agent[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [now, setNow] = useState(Date.now);
+  const bus = useMemo(() => new EventTarget(), []);
+  const me = agents.find((a) => a.id === session.agentId);
+
+  const handleFailure = useCallback(
+    (failure: unknown) => {
+      if (failure instanceof ApiError && failure.status === 401) onSignOut();
+      else setError(describeError(failure));
+    },
+    [onSignOut],
+  );
+
+  const refresh = useCallback(async () => {
+    try {
+      const [queued, assigned, team] = await Promise.all([
+        api.GET('/v1/queue', { params: { query: { limit: 100 } } }).then(ok),
+        api.GET('/v1/conversations', { params: { query: { assignee: 'me', limit: 100 } } }).then(ok),
+        api.GET('/v1/agents', { params: { query: { limit: 200 } } }).then(ok),
+      ]);
+      setQueue(queued.items);
+      setMine(assigned.items.filter((c) => c.status !== 'resolved'));
+      setAgents(team.items);
+      setNow(Date.now());
+      setError(null);
+    } catch (failure) {
+      handleFailure(failure);
+    }
+  }, [api, handleFailure]);
+
+  // Many events can arrive at once (a catch-up after a drop): one refresh for all of them.
+  const refreshTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const scheduleRefresh = useCallback(() => {
+    clearTimeout(refreshTimer.current);
+    refreshTimer.current = setTimeout(() => void refresh(), REFRESH_DEBOUNCE_MS);
+  }, [refresh]);
+
+  useEffect(() => {
+    void refresh();
+    const poll = setInterval(() => void refresh(), LIST_POLL_MS);
+    return () => {
+      clearInterval(poll);
+      clearTimeout(refreshTimer.current);
+    };
+  }, [refresh]);
+
+  const onEvent = useCallback(
+    (event: InboxEvent) => {
+      bus.dispatchEvent(new CustomEvent<InboxEvent>('inbox-event', { detail: event }));
+      scheduleRefresh();
+    },
+    [bus, scheduleRefresh],
+  );
+  const connection = useInbox({
+    api,
+    token: session.token,
+    cursorKey: `parley.console.cursor.${session.agentId}`,
+    onEvent,
+    onUnauthorized: onSignOut,
+  });
+
+  async function changePresence(status: Presence) {
+    try {
+      ok(await api.PUT('/v1/agents/me/presence', { body: { status } }));
+      setAgents((all) => all.map((a) => (a.id === session.agentId ? { ...a, presence: status } : a)));
+      // Coming online drains the queue into this agent's conversations.
+      scheduleRefresh();
+    } catch (failure) {
+      handleFailure(failure);
+    }
+  }
+
+  function onTabKey(event: KeyboardEvent) {
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+    const next: Tab = tab === 'queue' ? 'mine' : 'queue';
+    setTab(next);
+    document.getElementById(`tab-${next}`)?.focus();
+  }
+
+  const lists: Record<Tab, { label: string; items: Conversation[] }> = {
+    mine: { label: 'Mine', items: mine },
+    queue: { label: 'Queue', items: queue },
+  };
+
+  return (
+    <div className={`workspace ${openId ? 'has-open' : ''}`}>
+      <header className="topbar">
+        <span className="brand">Parley</span>
+        <PresenceSwitch presence={me?.presence} onChange={changePresence} disabled={!me} />
+        <span className={`connection connection-${connection}`} role="status">
+          {connection === 'live' ? 'Live' : connection === 'closed' ? 'Disconnected' : 'Reconnecting…'}
+        </span>
+        <span className="me">{me?.name}</span>
+        <button type="button" className="link" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+      {error && (
+        <p role="alert" className="error banner">
+          {error}
+        </p>
+      )}
+      <nav className="sidebar" aria-label="Conversations">
+        <div role="tablist" aria-label="Lists" className="tabs" onKeyDown={onTabKey}>
+          {(['mine', 'queue'] as Tab[]).map((name) => (
+            <button
+              key={name}
+              id={`tab-${name}`}
+              type="button"
+              role="tab"
+              aria-selected={tab === name}
+              aria-controls={`panel-${name}`}
+              tabIndex={tab === name ? 0 : -1}
+              onClick={() => setTab(name)}
+            >
+              {lists[name].label} <span className="count">{lists[name].items.length}</span>
+            </button>
+          ))}
+        </div>
+        <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
+          <ConversationList
+            label={tab === 'queue' ? 'Queue' : 'My conversations'}
+            conversations={lists[tab].items}
+            openId={openId}
+            now={now}
+            waitingSince={(c) => (tab === 'queue' ? c.createdAt : c.lastMessageAt)}
+            onOpen={open}
+            empty={tab === 'queue' ? 'Nobody is waiting.' : 'No open conversations assigned to you.'}
+          />
+        </div>
+      </nav>
+      {openId ? (
+        <ConversationView
+          key={openId}
+          api={api}
+          conversationId={openId}
+          agentId={session.agentId}
+          agents={agents}
+          bus={bus}
+          onChanged={scheduleRefresh}
+          onClaimed={() => setTab('mine')}
+          onOpen={open}
+          onBack={() => open(null)}
+          onFailure={handleFailure}
+        />
+      ) : (
+        <main className="placeholder">
+          <p>Pick a conversation from your list or the queue.</p>
+        </main>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,331 @@
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type FormEvent,
+  type KeyboardEvent,
+} from 'react';
+import { createParleyClient, type components, type InboxEvent } from '@parley/client';
+import {
+  clockTime,
+  describeError,
+  mergeMessages,
+  messageFromEvent,
+  ok,
+  pendingMessage,
+  useInbox,
+  useReceipt,
+  type Message,
+  type ReceiptState,
+} from '@parley/web';
+
+type Conversation = components['schemas']['ConversationItem'];
+
+const PAGE = 50;
+const LATEST = 2_147_483_647;
+const RECEIPT_TEXT: Record<ReceiptState, string> = {
+  sending: 'Sending…',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  read: 'Read',
+};
+
+/**
+ * The customer's side: their latest conversation (or a new one), live. A reply that came while the
+ * page was closed is there when it opens again, once.
+ */
+export function Widget({ token, customerId }: { token: string; customerId: string }) {
+  const api = useMemo(() => createParleyClient(window.location.origin, token), [token]);
+  const [conversation, setConversation] = useState<Conversation | null | undefined>(undefined);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [olderBefore, setOlderBefore] = useState<number | null>(null);
+  const [agentReadSeq, setAgentReadSeq] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [signedOut, setSignedOut] = useState(false);
+  const readSent = useRef(0);
+
+  const loadConversation = useCallback(
+    async (id: string) =>
+      setConversation(ok(await api.GET('/v1/conversations/{id}', { params: { path: { id } } }))),
+    [api],
+  );
+
+  const loadMessages = useCallback(
+    async (id: string, before: number) => {
+      const page = ok(
+        await api.GET('/v1/conversations/{id}/messages', {
+          params: { path: { id }, query: { before, limit: PAGE } },
+        }),
+      );
+      setMessages((current) => mergeMessages(current, page.items));
+      return page.nextCursor === null ? null : Number(page.nextCursor);
+    },
+    [api],
+  );
+
+  useEffect(() => {
+    (async () => {
+      // The most recently active conversation is the one to continue; writing reopens it if resolved.
+      const { items } = ok(await api.GET('/v1/conversations', { params: { query: { limit: 1 } } }));
+      setConversation(items[0] ?? null);
+      if (items[0]) setOlderBefore(await loadMessages(items[0].id, LATEST));
+    })().catch((failure) => setError(describeError(failure)));
+  }, [api, loadMessages]);
+
+  const conversationId = conversation?.id;
+  const onEvent = useCallback(
+    (event: InboxEvent) => {
+      if (event.type === 'conversation.created' && !conversationId && event.conversationId) {
+        void loadConversation(event.conversationId).catch(() => undefined);
+      }
+      if (!event.conversationId || event.conversationId !== conversationId) return;
+      const message = messageFromEvent(event);
+      if (message) setMessages((current) => mergeMessages(current, [message]));
+      else if (event.type === 'receipt.read' && event.data.readerRole === 'agent') {
+        setAgentReadSeq((seq) => Math.max(seq, Number(event.data.seq)));
+      } else if (event.type === 'conversation.status_changed') {
+        void loadConversation(event.conversationId).catch(() => undefined);
+      }
+    },
+    [conversationId, loadConversation],
+  );
+  const connection = useInbox({
+    api,
+    token,
+    cursorKey: `parley.widget.cursor.${customerId}`,
+    onEvent,
+    onUnauthorized: () => setSignedOut(true),
+  });
+
+  // What the customer has on screen counts as read, which the agent sees as "Seen".
+  useEffect(() => {
+    if (!conversationId) return;
+    const markRead = () => {
+      const last = messages.reduce((max, m) => (m.pending ? max : Math.max(max, m.seq)), 0);
+      if (last <= readSent.current || document.visibilityState !== 'visible') return;
+      readSent.current = last;
+      void api
+        .POST('/v1/conversations/{id}/read', {
+          params: { path: { id: conversationId } },
+          body: { seq: last },
+        })
+        .catch(() => (readSent.current = 0));
+    };
+    markRead();
+    document.addEventListener('visibilitychange', markRead);
+    return () => document.removeEventListener('visibilitychange', markRead);
+  }, [api, conversationId, messages]);
+
+  const lastOwn = [...messages].reverse().find((m) => m.authorRole === 'customer');
+  const receipt = useReceipt(api, lastOwn, agentReadSeq);
+
+  async function send(body: string, idempotencyKey: string) {
+    const header = { 'idempotency-key': idempotencyKey };
+    const author = { id: customerId, role: 'customer' as const };
+    if (conversationId) {
+      const { id } = ok(
+        await api.POST('/v1/conversations/{id}/messages', {
+          params: { path: { id: conversationId }, header },
+          body: { body },
+        }),
+      );
+      setMessages((current) => mergeMessages(current, [pendingMessage(id, conversationId, author, body)]));
+      return;
+    }
+    const opened = ok(await api.POST('/v1/conversations', { params: { header }, body: { body } }));
+    setMessages([pendingMessage(opened.messageId, opened.id, author, body)]);
+    // Until the conversation service has it, a stand-in keeps the composer writing into it.
+    setConversation((current) => current ?? placeholderConversation(opened.id, customerId));
+    void loadConversation(opened.id).catch(() => undefined);
+  }
+
+  async function loadOlder() {
+    if (!conversationId || olderBefore === null) return;
+    try {
+      setOlderBefore(await loadMessages(conversationId, olderBefore));
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  }
+
+  if (signedOut) {
+    return (
+      <main className="widget unavailable">
+        <p role="alert">Your chat session has ended. Reload the page to continue the conversation.</p>
+      </main>
+    );
+  }
+
+  return (
+    <main className="widget" aria-labelledby="widget-title">
+      <header className="widget-header">
+        <h1 id="widget-title">Chat with us</h1>
+        <p>
+          {connection === 'live' ? 'We reply here, even after you close this page.' : 'Reconnecting…'}
+          <span className="visually-hidden" role="status">
+            {connection === 'live' ? 'Connected' : 'Reconnecting'}
+          </span>
+        </p>
+      </header>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {conversation === undefined ? (
+        <p className="muted center">Loading…</p>
+      ) : (
+        <Thread
+          messages={messages}
+          hasOlder={olderBefore !== null}
+          onLoadOlder={loadOlder}
+          receipt={lastOwn && receipt ? { messageId: lastOwn.id, state: receipt } : null}
+          resolved={conversation?.status === 'resolved'}
+        />
+      )}
+      <Composer onSend={send} starting={conversation === null} disabled={conversation === undefined} />
+    </main>
+  );
+}
+
+function placeholderConversation(id: string, customerId: string): Conversation {
+  const now = new Date().toISOString();
+  return {
+    id,
+    customerId,
+    subject: null,
+    status: 'open',
+    priority: 'normal',
+    assigneeId: null,
+    team: null,
+    lastSeq: 0,
+    lastMessageAt: now,
+    createdAt: now,
+    snoozeUntil: null,
+    unread: 0,
+    lastMessagePreview: null,
+  };
+}
+
+function Thread({
+  messages,
+  hasOlder,
+  onLoadOlder,
+  receipt,
+  resolved,
+}: {
+  messages: Message[];
+  hasOlder: boolean;
+  onLoadOlder: () => void;
+  receipt: { messageId: string; state: ReceiptState } | null;
+  resolved: boolean;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const lastId = messages[messages.length - 1]?.id;
+  // New messages arrive at the bottom: keep them in view.
+  useLayoutEffect(() => {
+    if (scroller.current) scroller.current.scrollTop = scroller.current.scrollHeight;
+  }, [lastId]);
+
+  if (!messages.length) {
+    return (
+      <div className="thread empty">
+        <p>
+          Hi! Ask us anything. Our team answers here, and you can come back for the reply whenever it suits
+          you.
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div className="thread" ref={scroller} tabIndex={0} aria-label="Conversation">
+      {hasOlder && (
+        <button type="button" className="link load-older" onClick={onLoadOlder}>
+          Show earlier messages
+        </button>
+      )}
+      <ol role="log" aria-live="polite" aria-label="Messages" className="messages">
+        {messages.map((m) => (
+          <li key={m.id} className={`message from-${m.authorRole} ${m.pending ? 'pending' : ''}`}>
+            <span className="visually-hidden">{m.authorRole === 'customer' ? 'You' : 'Support'}: </span>
+            <p className="message-body">{m.body}</p>
+            <span className="message-meta">
+              {m.authorRole === 'agent' && 'Support · '}
+              <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
+              {receipt?.messageId === m.id && (
+                <span className="receipt"> · {RECEIPT_TEXT[receipt.state]}</span>
+              )}
+            </span>
+          </li>
+        ))}
+      </ol>
+      {resolved && <p className="muted center">This conversation was resolved. Write again to reopen it.</p>}
+    </div>
+  );
+}
+
+function Composer({
+  onSend,
+  starting,
+  disabled,
+}: {
+  onSend: (body: string, idempotencyKey: string) => Promise<void>;
+  starting: boolean;
+  disabled: boolean;
+}) {
+  const [body, setBody] = useState('');
+  // One key per draft: sending it again after a network error never posts it twice.
+  const [draftKey, setDraftKey] = useState(() => crypto.randomUUID());
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event?: FormEvent) {
+    event?.preventDefault();
+    const text = body.trim();
+    if (!text || sending) return;
+    setSending(true);
+    try {
+      await onSend(text, draftKey);
+      setBody('');
+      setDraftKey(crypto.randomUUID());
+      setError(null);
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setSending(false);
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) void submit(event);
+  }
+
+  return (
+    <form className="composer" onSubmit={submit}>
+      <label htmlFor="message" className="visually-hidden">
+        Message
+      </label>
+      <textarea
+        id="message"
+        rows={2}
+        maxLength={10_000}
+        value={body}
+        disabled={disabled}
+        onChange={(event) => setBody(event.target.value)}
+        onKeyDown={onKeyDown}
+        placeholder={starting ? 'Write your question…' : 'Write a message…'}
+      />
+      <button type="submit" className="primary" disabled={disabled || sending || !body.trim()}>
+        Send
+      </button>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

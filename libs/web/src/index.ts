@@ -1,0 +1,5 @@
+export * from './api-result';
+export * from './messages';
+export * from './time';
+export * from './use-inbox';
+export * from './use-receipt';
