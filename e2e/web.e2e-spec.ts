@@ -165,5 +165,11 @@ describe('the agent console and the customer widget in Chromium', () => {
     await visible(messagesOf(widget).getByText('Of course, I have added that to the delivery.'));
     await shot(console, 'console-resumed-after-the-drop-without-duplicates');
     await shot(widget, 'widget-after-the-drop');
+
+    // On a phone the console shows one pane at a time, with a way back to the lists.
+    await console.setViewportSize({ width: 375, height: 720 });
+    await console.getByRole('button', { name: '← Conversations' }).click();
+    await visible(console.getByRole('list', { name: 'My conversations' }));
+    await shot(console, 'console-on-a-phone');
   });
 });

@@ -114,9 +114,11 @@ export function ConversationView(props: Props) {
       if (last <= readSent.current || document.visibilityState !== 'visible') return;
       readSent.current = last;
       void api
+        // Applied before the answer (Prefer: wait), so the lists reloaded next show no stale badge.
         .POST('/v1/conversations/{id}/read', {
           params: { path: { id: conversationId } },
           body: { seq: last },
+          headers: { prefer: 'wait=5' },
         })
         .then(
           () => onChanged(),
@@ -152,7 +154,7 @@ export function ConversationView(props: Props) {
           <button type="button" className="link back" onClick={props.onBack}>
             ← Conversations
           </button>
-          <h1 id="conversation-title">{conversation?.subject || 'Conversation'}</h1>
+          <h1 id="conversation-title">{conversation?.subject || 'No subject'}</h1>
           {conversation && (
             <p className="muted">
               {conversation.assigneeId

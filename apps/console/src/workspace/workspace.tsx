@@ -33,6 +33,15 @@ export function Workspace({ session, onSignOut }: { session: Session; onSignOut:
     },
     [onSignOut],
   );
+  // Background reloads fail quietly while the network is away: the connection badge says so
+  // already, and the lists reload as soon as the stream is live again.
+  const quietWhileOffline = useCallback(
+    (failure: unknown) => {
+      if (!navigator.onLine || failure instanceof TypeError) return;
+      handleFailure(failure);
+    },
+    [handleFailure],
+  );
 
   const refresh = useCallback(async () => {
     try {
@@ -47,9 +56,9 @@ export function Workspace({ session, onSignOut }: { session: Session; onSignOut:
       setNow(Date.now());
       setError(null);
     } catch (failure) {
-      handleFailure(failure);
+      quietWhileOffline(failure);
     }
-  }, [api, handleFailure]);
+  }, [api, quietWhileOffline]);
 
   // Many events can arrive at once (a catch-up after a drop): one refresh for all of them.
   const refreshTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -81,6 +90,11 @@ export function Workspace({ session, onSignOut }: { session: Session; onSignOut:
     onEvent,
     onUnauthorized: onSignOut,
   });
+
+  // Back from a drop: whatever changed meanwhile in the queue reached no inbox of ours.
+  useEffect(() => {
+    if (connection === 'live') scheduleRefresh();
+  }, [connection, scheduleRefresh]);
 
   async function changePresence(status: Presence) {
     try {
