@@ -3,7 +3,8 @@
 //
 //   node tools/pack-app.mjs <app> <outDir> [--install]
 //
-// - copies dist/apps/<app> and dist/libs (all libs but testing; JavaScript only, no source maps);
+// - copies dist/apps/<app> and dist/libs (all libs but testing; JavaScript only, no source maps),
+//   and for the gateway the built browser apps it serves (dist/apps/console, dist/apps/widget);
 // - writes a package.json whose dependencies are only the packages that the app's compiled code
 //   actually loads: the bare `require(...)` calls reachable from main.js (following relative
 //   requires into the libs), plus the peer dependencies of those packages that the root
@@ -32,6 +33,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 const EXCLUDED_LIBS = new Set(['testing']);
+/** Static builds an app serves, found beside its own folder (apps/gateway/src/web/web-apps.ts). */
+const SERVED_WEB_APPS = { gateway: ['console', 'widget'] };
 
 function fail(message) {
   process.stderr.write(`pack-app: ${message}\n`);
@@ -126,6 +129,12 @@ cpSync(join(DIST, 'apps', app), join(outDir, 'apps', app), { recursive: true, fi
 for (const lib of readdirSync(join(DIST, 'libs'))) {
   if (EXCLUDED_LIBS.has(lib)) continue;
   cpSync(join(DIST, 'libs', lib), join(outDir, 'libs', lib), { recursive: true, filter: onlyJs });
+}
+for (const web of SERVED_WEB_APPS[app] ?? []) {
+  const built = join(DIST, 'apps', web);
+  if (!existsSync(join(built, 'index.html')))
+    fail(`dist/apps/${web} is missing: run \`npm run build\` first`);
+  cpSync(built, join(outDir, 'apps', web), { recursive: true, filter: onlyJs });
 }
 for (const file of files) {
   if (!existsSync(join(outDir, relative(DIST, file)))) {
