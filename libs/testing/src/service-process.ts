@@ -80,7 +80,12 @@ export class ServiceProcess {
   private launch(): ChildProcess {
     const entry = join(ROOT, 'dist/apps', this.name, 'src/main.js');
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-    const child = spawn(process.execPath, [entry], {
+    // PARLEY_CPU_PROF_DIR makes every service write a V8 CPU profile there when it exits (benchmarks).
+    const profile = this.env.PARLEY_CPU_PROF_DIR ?? process.env.PARLEY_CPU_PROF_DIR;
+    const nodeArgs = profile
+      ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, `--cpu-prof-name=${this.name}.cpuprofile`]
+      : [];
+    const child = spawn(process.execPath, [...nodeArgs, entry], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
