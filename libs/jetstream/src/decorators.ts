@@ -19,6 +19,26 @@ export function HandleEvent(...types: EventType[]): MethodDecorator {
   );
 }
 
+/**
+ * Handles domain events of the given types in batches: the method receives `DomainEvent[]`, the
+ * consecutive messages of those types already pulled (up to the consumer's `maxBatch`), in stream
+ * order, and all of them are acked once it resolves. When it throws, each event is retried alone.
+ */
+export function HandleEventBatch(...types: EventType[]): MethodDecorator {
+  return applyDecorators(
+    EventPattern(types.map(eventSubject), { schema: DomainEvent, batch: true }),
+    UseFilters(RethrowRpcErrors),
+  );
+}
+
+/** Like `HandleCommand`, for a batch of commands of one kind (see `HandleEventBatch`). */
+export function HandleCommandBatch(command: PayloadClass & { subject: string }): MethodDecorator {
+  return applyDecorators(
+    EventPattern(command.subject, { schema: command, batch: true }),
+    UseFilters(RethrowRpcErrors),
+  );
+}
+
 /** Answers a request/reply query; replicas share the load through a queue group. */
 export function AnswerQuery(subject: string): MethodDecorator {
   return applyDecorators(MessagePattern(subject), UseFilters(RethrowRpcErrors));

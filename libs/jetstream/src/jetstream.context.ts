@@ -1,10 +1,17 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { JsMsg } from '@nats-io/jetstream';
 
-/** What a handler may know about the message it is handling (`@Ctx() ctx: JetStreamContext`). */
-export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
+/**
+ * What a handler may know about the message it is handling (`@Ctx() ctx: JetStreamContext`); a
+ * batch handler gets all of its messages, in stream order.
+ */
+export class JetStreamContext extends BaseRpcContext<JsMsg[]> {
   get message(): JsMsg {
     return this.args[0];
+  }
+
+  get messages(): JsMsg[] {
+    return this.args;
   }
 
   get subject(): string {
@@ -18,6 +25,6 @@ export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
 
   /** Tells the server the handler is still busy so the message is not redelivered meanwhile. */
   working(): void {
-    this.message.working();
+    for (const m of this.args) m.working();
   }
 }

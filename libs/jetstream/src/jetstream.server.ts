@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { ConsumerMessages, jetstream, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { Consumer, ConsumerMessages, jetstream, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
@@ -31,6 +31,20 @@ export interface JetStreamServerOptions {
   batchSize?: number;
   /** How long close() waits for in-flight handlers. */
   drainTimeoutMs?: number;
+  /** Makes one process at a time the consumer of an `ordered` durable (e.g. a database lock). */
+  lease?: ConsumerLease;
+}
+
+/** Exclusive right to consume one durable, held until released or lost. */
+export interface HeldLease {
+  /** Resolves when the right is lost (e.g. the lock's connection broke). */
+  lost: Promise<void>;
+  release(): Promise<void>;
+}
+
+export interface ConsumerLease {
+  /** Waits until this process may consume `durable` alone; undefined once `stopped()` says so. */
+  acquire(durable: string, stopped: () => boolean): Promise<HeldLease | undefined>;
 }
 
 export interface ConsumerObserver {
@@ -50,6 +64,20 @@ function describeValidation(errors: ValidationError[], parent = ''): string[] {
 }
 
 class UndecodablePayload extends Error {}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Messages a crashed holder left unacked: an ordered consumer handles them before newer ones. */
+interface Owed {
+  /** The consumer's last delivered stream sequence when this process started. */
+  upTo: number;
+  count: number;
+}
+
+interface Decoded {
+  m: JsMsg;
+  payload: unknown;
+}
 
 /** Connection-class failures (PostgreSQL down or refusing): the caller should retry, not report a bug. */
 function isUnavailable(error: unknown): boolean {
@@ -106,9 +134,13 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     try {
       for (const def of this.options.consumers) {
         const consumer = await this.js.consumers.get(def.stream, def.durable);
-        const messages = await consumer.consume({ max_messages: this.options.batchSize ?? 100 });
-        this.iterators.push(messages);
-        this.loops.push(this.pump(def, messages));
+        if (def.maxBatch || def.ordered) {
+          this.loops.push(this.consumeInBatches(def, consumer));
+        } else {
+          const messages = await consumer.consume({ max_messages: this.options.batchSize ?? 100 });
+          this.iterators.push(messages);
+          this.loops.push(this.pump(def, messages));
+        }
       }
       this.subscribeQueries();
       this.listening = true;
@@ -136,9 +168,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       // server still holds this process's pull requests, whose inbox is gone, makes nats-server 2.9
       // rewind the consumer, and the message is then delivered twice.
       const limit = def.concurrency ?? 1;
-      const inFlight = new Set<Promise<void>>();
+      const inFlight = new Set<Promise<unknown>>();
       for await (const m of messages) {
-        const handling: Promise<void> = this.process(def, m).finally(() => inFlight.delete(handling));
+        const handling: Promise<unknown> = this.process(def, m).finally(() => inFlight.delete(handling));
         inFlight.add(handling);
         if (inFlight.size >= limit) await Promise.race(inFlight);
       }
@@ -148,51 +180,256 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  private async process(def: ConsumerDefinition, m: JsMsg): Promise<void> {
-    const handler = this.getHandlerByPattern(m.subject);
+  private process(def: ConsumerDefinition, m: JsMsg): Promise<boolean> {
+    return this.processRun(def, this.getHandlerByPattern(m.subject), [m], () => this.stopping);
+  }
+
+  /**
+   * Pulls under the lease (ordered consumers) and hands handlers what has arrived, a batch at a
+   * time: under load a batch handler sees many messages in one call, when idle it sees one at once.
+   */
+  private async consumeInBatches(def: ConsumerDefinition, consumer: Consumer): Promise<void> {
+    const pullSize = Math.max(this.options.batchSize ?? 100, def.maxBatch ?? 1);
+    try {
+      while (!this.stopping) {
+        const lease = def.ordered
+          ? await this.options.lease?.acquire(def.durable, () => this.stopping)
+          : undefined;
+        if (this.stopping) break;
+        const owed = def.ordered ? await this.owedBy(consumer) : undefined;
+        const messages = await consumer.consume({ max_messages: pullSize });
+        this.iterators.push(messages);
+        let lost = false;
+        void lease?.lost.then(() => {
+          lost = true;
+          messages.stop();
+          this.log.warn(`lost the lease on ${def.durable}; waiting to take it again`);
+        });
+        await this.drainInBatches(def, consumer, messages, owed, () => lost);
+        this.iterators.splice(this.iterators.indexOf(messages), 1);
+        await lease?.release();
+        if (!lease) break;
+      }
+    } catch (error) {
+      if (!this.stopping) this.log.error(`consumer ${def.durable} stopped: ${(error as Error).message}`);
+    }
+  }
+
+  private async owedBy(consumer: Consumer): Promise<Owed | undefined> {
+    const info = await consumer.info();
+    return info.num_ack_pending > 0
+      ? { upTo: info.delivered.stream_seq, count: info.num_ack_pending }
+      : undefined;
+  }
+
+  private async drainInBatches(
+    def: ConsumerDefinition,
+    consumer: Consumer,
+    messages: ConsumerMessages,
+    owed: Owed | undefined,
+    lostLease: () => boolean,
+  ): Promise<void> {
+    const queue: JsMsg[] = [];
+    let arrived: (() => void) | undefined;
+    let ended = false;
+    const reader = (async () => {
+      try {
+        for await (const m of messages) {
+          queue.push(m);
+          arrived?.();
+        }
+      } finally {
+        ended = true;
+        arrived?.();
+      }
+    })();
+    const nextArrival = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        arrived = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }).finally(() => (arrived = undefined));
+    // Pulled messages wait their turn without being redelivered meanwhile.
+    const ackWaitMs = (def.ackWaitSeconds ?? 10) * 1000;
+    const keepAlive = setInterval(() => queue.forEach((m) => m.working()), ackWaitMs / 3);
+    const leaving = () => lostLease() || this.stopping;
+    try {
+      // Stopping finishes what was already pulled; a lost lease leaves it, unacked, to the next holder.
+      while (!lostLease()) {
+        if (owed && (owed.count <= 0 || (await consumer.info()).ack_floor.stream_seq >= owed.upTo)) {
+          owed = undefined;
+        }
+        const batch = this.takeBatch(queue, def.maxBatch ?? 1, owed);
+        if (!batch.length) {
+          if (ended) break;
+          await nextArrival(owed ? 1_000 : 60_000);
+          continue;
+        }
+        if (owed) owed.count -= batch.length;
+        if (!(await this.processBatch(def, batch, leaving))) break;
+      }
+    } finally {
+      clearInterval(keepAlive);
+      messages.stop();
+      await reader.catch(() => undefined);
+    }
+  }
+
+  /** The next messages in stream order; while a crashed holder's messages are owed, only those. */
+  private takeBatch(queue: JsMsg[], max: number, owed: Owed | undefined): JsMsg[] {
+    if (!owed) return queue.splice(0, max);
+    const batch: JsMsg[] = [];
+    for (let i = 0; i < queue.length && batch.length < max;) {
+      if (queue[i].seq <= owed.upTo) batch.push(...queue.splice(i, 1));
+      else i++;
+    }
+    return batch;
+  }
+
+  /** Runs of consecutive messages for the same batch handler go together; the rest one by one. */
+  private async processBatch(
+    def: ConsumerDefinition,
+    batch: JsMsg[],
+    leaving: () => boolean,
+  ): Promise<boolean> {
+    for (let i = 0; i < batch.length;) {
+      const handler = this.getHandlerByPattern(batch[i].subject);
+      let j = i + 1;
+      if (handler?.extras?.batch) {
+        while (j < batch.length && this.getHandlerByPattern(batch[j].subject) === handler) j++;
+      }
+      if (!(await this.processRun(def, handler, batch.slice(i, j), leaving))) return false;
+      i = j;
+    }
+    return true;
+  }
+
+  /**
+   * Handles a run of messages for one handler and settles each: acked after success, retried or
+   * dead-lettered after failure. False when an ordered consumer had to leave a message unsettled.
+   */
+  private async processRun(
+    def: ConsumerDefinition,
+    handler: MessageHandler | null,
+    run: JsMsg[],
+    leaving: () => boolean,
+  ): Promise<boolean> {
     if (!handler?.isEventHandler) {
       // Subjects this service does not care about still share its filter (e.g. all events).
-      m.ack();
-      return;
+      run.forEach((m) => m.ack());
+      return true;
     }
-    const deliveries = m.info.deliveryCount;
     const maxDeliver = def.maxDeliver ?? this.maxDeliver;
-    if (deliveries > maxDeliver) {
-      return this.deadLetter(def, m, `no success after ${deliveries - 1} deliveries`);
+    const ready: Decoded[] = [];
+    for (const m of run) {
+      const deliveries = m.info.deliveryCount;
+      if (deliveries > maxDeliver) {
+        await this.deadLetter(def, m, `no success after ${deliveries - 1} deliveries`);
+        continue;
+      }
+      if (deliveries > 1) this.observer?.redelivered(def.durable);
+      try {
+        ready.push({ m, payload: await this.decode(m, handler.extras?.schema as PayloadClass | undefined) });
+      } catch (error) {
+        await this.deadLetter(def, m, (error as Error).message);
+      }
     }
-    if (deliveries > 1) this.observer?.redelivered(def.durable);
-    const started = process.hrtime.bigint();
-    const heartbeat = setInterval(() => m.working(), ((def.ackWaitSeconds ?? 10) * 1000) / 3);
+    if (!ready.length) return true;
+    const heartbeat = setInterval(
+      () => ready.forEach(({ m }) => m.working()),
+      ((def.ackWaitSeconds ?? 10) * 1000) / 3,
+    );
     try {
-      const payload = await this.decode(m, handler.extras?.schema as PayloadClass | undefined);
-      const h = m.headers;
+      const error = await this.attempt(def, handler, ready);
+      if (error === undefined) return true;
+      if (ready.length === 1) return await this.afterFailure(def, handler, ready[0], error, leaving);
+      // One bad message must not hold back the others: each is tried alone.
+      for (const one of ready) {
+        const alone = await this.attempt(def, handler, [one]);
+        if (alone !== undefined && !(await this.afterFailure(def, handler, one, alone, leaving)))
+          return false;
+      }
+      return true;
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** Calls the handler (with an array for a batch handler) and acks on success; returns the error. */
+  private async attempt(
+    def: ConsumerDefinition,
+    handler: MessageHandler,
+    ready: Decoded[],
+  ): Promise<unknown> {
+    const started = process.hrtime.bigint();
+    const first = ready[0].m;
+    const h = first.headers;
+    try {
       await runInSpan(
-        `handle ${m.subject}`,
+        `handle ${first.subject}`,
         'consumer',
         h?.get(CORRELATION_HEADER),
         h?.get(TRACEPARENT_HEADER),
-        () => this.invoke(handler, payload, new JetStreamContext([m])),
+        () =>
+          this.invoke(
+            handler,
+            handler.extras?.batch ? ready.map((r) => r.payload) : ready[0].payload,
+            new JetStreamContext(ready.map((r) => r.m)),
+          ),
       );
-      m.ack();
-      this.observer?.handled(def.durable, m.subject, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (error) {
+      return error ?? new Error('handler failed');
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9 / ready.length;
+    for (const { m } of ready) {
+      m.ack();
+      this.observer?.handled(def.durable, m.subject, seconds);
+    }
+    return undefined;
+  }
+
+  /**
+   * A failed message is nak'ed with a growing delay, or dead-lettered when it can never succeed.
+   * An ordered consumer retries it in place instead, so that no later message overtakes it.
+   */
+  private async afterFailure(
+    def: ConsumerDefinition,
+    handler: MessageHandler,
+    failed: Decoded,
+    error: unknown,
+    leaving: () => boolean,
+  ): Promise<boolean> {
+    const { m } = failed;
+    const maxDeliver = def.maxDeliver ?? this.maxDeliver;
+    for (let attempts = m.info.deliveryCount; ; attempts++) {
       const reason = (error as Error).message ?? String(error);
-      if (error instanceof RetryLater) {
-        m.nak(error.delayMs);
-      } else if (error instanceof UndecodablePayload || error instanceof PermanentFailure) {
+      if (error instanceof UndecodablePayload || error instanceof PermanentFailure) {
         await this.deadLetter(def, m, reason);
-      } else if (deliveries >= maxDeliver) {
-        await this.deadLetter(def, m, `failed ${deliveries} times, last: ${reason}`);
-      } else {
-        const delay = this.backoff(deliveries);
+        return true;
+      }
+      if (!(error instanceof RetryLater) && attempts >= maxDeliver) {
+        await this.deadLetter(def, m, `failed ${attempts} times, last: ${reason}`);
+        return true;
+      }
+      const delay = error instanceof RetryLater ? error.delayMs : this.backoff(attempts);
+      if (!(error instanceof RetryLater)) {
         this.log.warn(
-          `${def.durable} ${m.subject} #${m.seq} failed (delivery ${deliveries}), retry in ${delay} ms: ${reason}`,
+          `${def.durable} ${m.subject} #${m.seq} failed (attempt ${attempts}), retry in ${delay} ms: ${reason}`,
         );
-        m.nak(delay);
         this.observer?.failed(def.durable, m.subject, 'retried');
       }
-    } finally {
-      clearInterval(heartbeat);
+      if (!def.ordered) {
+        m.nak(delay);
+        return true;
+      }
+      for (const until = Date.now() + delay; Date.now() < until;) {
+        if (leaving()) return false;
+        await sleep(Math.min(250, until - Date.now()));
+      }
+      error = await this.attempt(def, handler, [failed]);
+      if (error === undefined) return true;
     }
   }
 

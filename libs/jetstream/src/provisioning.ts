@@ -23,6 +23,14 @@ export interface ConsumerDefinition {
   concurrency?: number;
   /** Deliveries before dead-lettering, when this consumer needs another limit than the service's. */
   maxDeliver?: number;
+  /** Most messages handed to a batch handler at once (`HandleEventBatch`); without it, one by one. */
+  maxBatch?: number;
+  /**
+   * Strict stream order, across failures and restarts too: one process at a time consumes (under
+   * the transport's lease), a failing message is retried in place instead of being overtaken, and
+   * after a crash the messages it left unacked are handled before any newer one.
+   */
+  ordered?: boolean;
 }
 
 export type ProvisionResult = 'created' | 'updated' | 'unchanged';

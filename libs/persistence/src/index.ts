@@ -1,3 +1,4 @@
 export * from './database';
 export * from './outbox';
 export * from './persistence.module';
+export * from './advisory-lease';

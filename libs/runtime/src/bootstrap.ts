@@ -23,7 +23,7 @@ import {
   startTracing,
   stopTracing,
 } from '@parley/observability';
-import { DatabaseUnreachable } from '@parley/persistence';
+import { AdvisoryLease, DatabaseUnreachable } from '@parley/persistence';
 import { Logger } from 'nestjs-pino';
 import { InvalidConfiguration, loadConfig, ServiceEnv } from './config';
 import { HealthModule } from './health';
@@ -96,6 +96,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     consumers,
     queryQueue: def.name,
     maxDeliver: config.PARLEY_MAX_DELIVER,
+    lease: consumers.some((c) => c.ordered) ? new AdvisoryLease(config.DATABASE_URL) : undefined,
   });
   transport.observer = consumerMetrics;
   registerConsumerLag({
