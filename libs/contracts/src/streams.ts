@@ -65,29 +65,32 @@ export const Durables = {
     durable: 'conversation',
     filterSubject: 'parley.cmd.conversation.>',
   },
-  /** History's writes are idempotent and keyed by id and seq, so it handles events side by side. */
+  /** History's writes are idempotent and keyed by id and seq: it stores events in batches. */
   historyEvents: {
     stream: StreamNames.events,
     durable: 'history',
     filterSubject: `${EVENT_SUBJECT_PREFIX}.>`,
-    concurrency: 8,
+    maxBatch: 500,
   },
   /** History also reads the commands that carry messages, to answer `accepted` before they are stored. */
   historyCommands: {
     stream: StreamNames.commands,
     durable: 'history-commands',
     filterSubject: 'parley.cmd.conversation.>',
+    maxBatch: 500,
   },
   /**
-   * Inboxes are ordered by when delivery stores an event, so it takes one event at a time: with more
-   * in flight, a message left unacked by a crash would come back after newer ones and land out of
-   * order. The short ack wait bounds the pause after such a crash.
+   * Inboxes are ordered by when delivery stores an event, so delivery keeps the stream's order:
+   * one replica at a time consumes, in batches, and after a crash the events left unacked are
+   * stored before any newer one. The short ack wait bounds the pause after such a crash.
    */
   deliveryEvents: {
     stream: StreamNames.events,
     durable: 'delivery',
     filterSubject: `${EVENT_SUBJECT_PREFIX}.>`,
-    maxAckPending: 1,
+    maxAckPending: 1000,
+    maxBatch: 500,
+    ordered: true,
     ackWaitSeconds: 10,
   },
   deliveryCommands: {

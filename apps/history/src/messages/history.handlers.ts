@@ -16,10 +16,25 @@ import {
   SearchQuery,
   StoredMessageData,
 } from '@parley/contracts';
-import { AnswerQuery, HandleCommand, HandleEvent } from '@parley/jetstream';
+import { AnswerQuery, HandleCommandBatch, HandleEvent, HandleEventBatch } from '@parley/jetstream';
 import { MessageSearch } from '../search/message-search';
 import { MessageArchive } from './message-archive';
-import { MessageStatus } from './message-status';
+import { AcceptedMessage, MessageStatus } from './message-status';
+
+function accepted(
+  id: string,
+  type: 'message' | 'note',
+  cmd: OpenConversation | PostMessage | AddNote,
+): AcceptedMessage {
+  return {
+    id,
+    conversationId: cmd.conversationId,
+    author: cmd.issuedBy,
+    type,
+    body: cmd.body,
+    acceptedAt: cmd.acceptedAt,
+  };
+}
 
 @Controller()
 export class HistoryHandlers {
@@ -29,18 +44,14 @@ export class HistoryHandlers {
     private readonly finder: MessageSearch,
   ) {}
 
-  @HandleEvent(EventTypes.conversationCreated)
-  async conversationCreated(@Payload() event: DomainEvent<ConversationCreatedData>): Promise<void> {
-    await this.archive.recordConversation(
-      event.data.conversationId,
-      event.data.customerId,
-      event.data.createdAt,
-    );
+  @HandleEventBatch(EventTypes.conversationCreated)
+  async conversationsCreated(@Payload() events: DomainEvent<ConversationCreatedData>[]): Promise<void> {
+    await this.archive.recordConversations(events.map((e) => e.data));
   }
 
-  @HandleEvent(EventTypes.messageCreated, EventTypes.noteCreated)
-  async messageStored(@Payload() event: DomainEvent<StoredMessageData>): Promise<void> {
-    await this.archive.store(event.data, event.customerId);
+  @HandleEventBatch(EventTypes.messageCreated, EventTypes.noteCreated)
+  async messagesStored(@Payload() events: DomainEvent<StoredMessageData>[]): Promise<void> {
+    await this.archive.store(events.map((e) => ({ message: e.data, customerId: e.customerId })));
   }
 
   @HandleEvent(EventTypes.messageRejected)
@@ -58,30 +69,19 @@ export class HistoryHandlers {
     await this.status.recordDelivered(event.data);
   }
 
-  @HandleCommand(OpenConversation)
-  async conversationOpening(@Payload() cmd: OpenConversation): Promise<void> {
-    await this.accepted(cmd.messageId, 'message', cmd);
+  @HandleCommandBatch(OpenConversation)
+  async conversationsOpening(@Payload() commands: OpenConversation[]): Promise<void> {
+    await this.status.recordAccepted(commands.map((c) => accepted(c.messageId, 'message', c)));
   }
 
-  @HandleCommand(PostMessage)
-  async messagePosting(@Payload() cmd: PostMessage): Promise<void> {
-    await this.accepted(cmd.messageId, 'message', cmd);
+  @HandleCommandBatch(PostMessage)
+  async messagesPosting(@Payload() commands: PostMessage[]): Promise<void> {
+    await this.status.recordAccepted(commands.map((c) => accepted(c.messageId, 'message', c)));
   }
 
-  @HandleCommand(AddNote)
-  async noteAdding(@Payload() cmd: AddNote): Promise<void> {
-    await this.accepted(cmd.noteId, 'note', cmd);
-  }
-
-  private accepted(id: string, type: 'message' | 'note', cmd: OpenConversation | PostMessage | AddNote) {
-    return this.status.recordAccepted({
-      id,
-      conversationId: cmd.conversationId,
-      author: cmd.issuedBy,
-      type,
-      body: cmd.body,
-      acceptedAt: cmd.acceptedAt,
-    });
+  @HandleCommandBatch(AddNote)
+  async notesAdding(@Payload() commands: AddNote[]): Promise<void> {
+    await this.status.recordAccepted(commands.map((c) => accepted(c.noteId, 'note', c)));
   }
 
   @AnswerQuery(QuerySubjects.conversationMessages)

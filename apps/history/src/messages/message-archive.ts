@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ConversationMessagesQuery, MessageView, Page, StoredMessageData } from '@parley/contracts';
+import {
+  ConversationCreatedData,
+  ConversationMessagesQuery,
+  MessageView,
+  Page,
+  StoredMessageData,
+} from '@parley/contracts';
 import { QueryRejected } from '@parley/jetstream';
 import { DataSource } from 'typeorm';
 
@@ -32,32 +38,46 @@ function toView(row: MessageRow): MessageView {
 export class MessageArchive {
   constructor(private readonly db: DataSource) {}
 
-  async recordConversation(id: string, customerId: string, createdAt: string): Promise<void> {
+  /** Idempotent: a conversation seen again changes nothing. */
+  async recordConversations(conversations: ConversationCreatedData[]): Promise<void> {
     await this.db.query(
-      'INSERT INTO history.conversations (id, customer_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
-      [id, customerId, createdAt],
+      `INSERT INTO history.conversations (id, customer_id, created_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) ON CONFLICT (id) DO NOTHING`,
+      [
+        conversations.map((c) => c.conversationId),
+        conversations.map((c) => c.customerId),
+        conversations.map((c) => c.createdAt),
+      ],
     );
   }
 
-  /** Idempotent: a redelivered event finds its message already stored and changes nothing. */
-  async store(m: StoredMessageData, customerId: string | undefined): Promise<void> {
+  /**
+   * Stores a batch of messages in one transaction with one multi-row insert, and clears their
+   * `accepted` records. Idempotent: a redelivered message finds itself stored and changes nothing.
+   */
+  async store(messages: Array<{ message: StoredMessageData; customerId?: string }>): Promise<void> {
+    const column = <T>(pick: (m: StoredMessageData, customerId: string | null) => T) =>
+      messages.map(({ message, customerId }) => pick(message, customerId ?? null));
     await this.db.transaction(async (em) => {
       await em.query(
         `INSERT INTO history.messages (id, conversation_id, customer_id, seq, author_id, author_role, type, body, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+         ON CONFLICT (id) DO NOTHING`,
         [
-          m.messageId,
-          m.conversationId,
-          customerId ?? null,
-          m.seq,
-          m.authorId,
-          m.authorRole,
-          m.type,
-          m.body,
-          m.createdAt,
+          column((m) => m.messageId),
+          column((m) => m.conversationId),
+          column((_, customerId) => customerId),
+          column((m) => m.seq),
+          column((m) => m.authorId),
+          column((m) => m.authorRole),
+          column((m) => m.type),
+          column((m) => m.body),
+          column((m) => m.createdAt),
         ],
       );
-      await em.query('DELETE FROM history.accepted_messages WHERE id = $1', [m.messageId]);
+      await em.query('DELETE FROM history.accepted_messages WHERE id = ANY($1::text[])', [
+        column((m) => m.messageId),
+      ]);
     });
   }
 

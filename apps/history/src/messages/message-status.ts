@@ -42,14 +42,24 @@ export class MessageStatus {
   constructor(private readonly db: DataSource) {}
 
   /** Commands can be read after their outcome: only an unresolved message is recorded as accepted. */
-  async recordAccepted(m: AcceptedMessage): Promise<void> {
+  async recordAccepted(accepted: AcceptedMessage[]): Promise<void> {
+    const column = <T>(pick: (m: AcceptedMessage) => T) => accepted.map(pick);
     await this.db.query(
       `INSERT INTO history.accepted_messages (id, conversation_id, author_id, author_role, type, body, accepted_at)
-       SELECT $1, $2, $3, $4, $5, $6, $7
-        WHERE NOT EXISTS (SELECT 1 FROM history.messages WHERE id = $1)
-          AND NOT EXISTS (SELECT 1 FROM history.rejected_messages WHERE id = $1)
+       SELECT a.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+                AS a (id, conversation_id, author_id, author_role, type, body, accepted_at)
+        WHERE NOT EXISTS (SELECT 1 FROM history.messages m WHERE m.id = a.id)
+          AND NOT EXISTS (SELECT 1 FROM history.rejected_messages r WHERE r.id = a.id)
        ON CONFLICT (id) DO NOTHING`,
-      [m.id, m.conversationId, m.author.id, m.author.role, m.type, m.body, m.acceptedAt],
+      [
+        column((m) => m.id),
+        column((m) => m.conversationId),
+        column((m) => m.author.id),
+        column((m) => m.author.role),
+        column((m) => m.type),
+        column((m) => m.body),
+        column((m) => m.acceptedAt),
+      ],
     );
   }
 
