@@ -15,7 +15,7 @@ import {
   SendWebhook,
   WebhookDeliveriesQuery,
 } from '@parley/contracts';
-import { AnswerQuery, HandleCommand, HandleEvent } from '@parley/jetstream';
+import { AnswerQuery, HandleCommand, HandleEvent, HandleEventBatch } from '@parley/jetstream';
 import { WebhookDeliveries } from '../webhooks/webhook-deliveries';
 import { WebhookRegistry } from '../webhooks/webhook-registry';
 import { Inbox } from './inbox';
@@ -34,10 +34,10 @@ export class DeliveryHandlers {
   }
 
   /** Inboxes first: a slow or dead webhook endpoint never holds up anyone's inbox. */
-  @HandleEvent(...INBOX_EVENT_TYPES)
-  async conversationEvent(@Payload() event: DomainEvent): Promise<void> {
-    await this.inbox.deliver(event);
-    await this.deliveries.dispatch(event);
+  @HandleEventBatch(...INBOX_EVENT_TYPES)
+  async conversationEvents(@Payload() events: DomainEvent[]): Promise<void> {
+    await this.inbox.deliver(events);
+    await this.deliveries.dispatch(events);
   }
 
   @HandleCommand(AckInbox)

@@ -41,20 +41,37 @@ export class Inbox {
   }
 
   /**
-   * Stores the event once in each recipient's inbox (a redelivery inserts nothing), then tells the
-   * gateways holding those principals' streams and long-polls to look.
+   * Stores each event of a batch once in each recipient's inbox, in the batch's order, with one
+   * insert (a redelivery inserts nothing), then tells the gateways holding those principals'
+   * streams and long-polls to look.
    */
-  async deliver(event: DomainEvent): Promise<void> {
-    const recipients = await recipientsOf(event, async () =>
-      (await this.db.query('SELECT id FROM delivery.agents ORDER BY id')).map((r: { id: string }) => r.id),
-    );
-    if (!recipients.length) return;
+  async deliver(events: DomainEvent[]): Promise<void> {
+    let agents: Promise<string[]> | undefined;
+    const allAgents = () =>
+      (agents ??= this.db
+        .query('SELECT id FROM delivery.agents ORDER BY id')
+        .then((rows: Array<{ id: string }>) => rows.map((r) => r.id)));
+    const entries: Array<{ principalId: string; event: DomainEvent }> = [];
+    for (const event of events) {
+      for (const principalId of await recipientsOf(event, allAgents)) entries.push({ principalId, event });
+    }
+    if (!entries.length) return;
     const stored: Array<{ principal_id: string; cursor: string }> = await this.db.query(
       `INSERT INTO delivery.inbox_events (principal_id, event_id, type, conversation_id, occurred_at, data)
-       SELECT principal_id, $2, $3, $4, $5, $6 FROM unnest($1::text[]) AS principal_id
+       SELECT principal_id, event_id, type, conversation_id, occurred_at, data
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+              WITH ORDINALITY AS e (principal_id, event_id, type, conversation_id, occurred_at, data, position)
+        ORDER BY position
        ON CONFLICT (principal_id, event_id) DO NOTHING
        RETURNING principal_id, cursor`,
-      [recipients, event.id, event.type, event.conversationId ?? null, event.occurredAt, event.data],
+      [
+        entries.map((e) => e.principalId),
+        entries.map((e) => e.event.id),
+        entries.map((e) => e.event.type),
+        entries.map((e) => e.event.conversationId ?? null),
+        entries.map((e) => e.event.occurredAt),
+        entries.map((e) => JSON.stringify(e.event.data)),
+      ],
     );
     for (const row of stored) this.nc.publish(liveSubject(row.principal_id), encodeInboxCursor(row.cursor));
   }

@@ -52,22 +52,43 @@ export class WebhookDeliveries {
     @Inject(SERVICE_CONFIG) private readonly config: DeliveryEnv,
   ) {}
 
-  /** Records a delivery per subscribed endpoint and queues it; redelivered events queue nothing new. */
-  async dispatch(event: DomainEvent): Promise<void> {
-    const endpoints = await this.registry.subscribedTo(event.type);
-    if (!endpoints.length) return;
-    const payload = {
-      type: event.type,
-      timestamp: event.occurredAt,
-      data: { eventId: event.id, conversationId: event.conversationId ?? null, ...event.data },
-    };
-    const ids = endpoints.map((webhookId) => deliveryIdFor(webhookId, event.id));
+  /**
+   * Records a delivery per subscribed endpoint for each event of a batch and queues them; a
+   * redelivered event queues nothing new (the delivery id is derived from endpoint and event).
+   */
+  async dispatch(events: DomainEvent[]): Promise<void> {
+    const endpointsOf = new Map<string, string[]>();
+    for (const type of new Set(events.map((e) => e.type))) {
+      endpointsOf.set(type, await this.registry.subscribedTo(type));
+    }
+    const deliveries = events.flatMap((event) =>
+      (endpointsOf.get(event.type) ?? []).map((webhookId) => ({
+        id: deliveryIdFor(webhookId, event.id),
+        webhookId,
+        event,
+      })),
+    );
+    if (!deliveries.length) return;
     await this.db.query(
       `INSERT INTO delivery.webhook_deliveries (id, webhook_id, event_id, event_type, payload, next_attempt_at)
-       SELECT unnest($1::text[]), unnest($2::text[]), $3, $4, $5, now() ON CONFLICT (id) DO NOTHING`,
-      [ids, endpoints, event.id, event.type, payload],
+       SELECT d.*, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
+                              AS d (id, webhook_id, event_id, event_type, payload)
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        deliveries.map((d) => d.id),
+        deliveries.map((d) => d.webhookId),
+        deliveries.map((d) => d.event.id),
+        deliveries.map((d) => d.event.type),
+        deliveries.map(({ event }) =>
+          JSON.stringify({
+            type: event.type,
+            timestamp: event.occurredAt,
+            data: { eventId: event.id, conversationId: event.conversationId ?? null, ...event.data },
+          }),
+        ),
+      ],
     );
-    await Promise.all(ids.map((deliveryId) => this.enqueue(deliveryId, deliveryId)));
+    await Promise.all(deliveries.map(({ id }) => this.enqueue(id, id)));
   }
 
   private enqueue(deliveryId: string, msgId: string): Promise<unknown> {
