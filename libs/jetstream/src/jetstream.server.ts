@@ -261,6 +261,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         if (owed && (owed.count <= 0 || (await consumer.info()).ack_floor.stream_seq >= owed.upTo)) {
           owed = undefined;
         }
+        // Let the messages already received join the queue first, so that a backlog comes in full batches.
+        if (queue.length < (def.maxBatch ?? 1)) await new Promise((resolve) => setImmediate(resolve));
         const batch = this.takeBatch(queue, def.maxBatch ?? 1, owed);
         if (!batch.length) {
           if (ended) break;

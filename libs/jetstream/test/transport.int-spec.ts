@@ -30,16 +30,20 @@ import {
   ensureConsumer,
   ensureStream,
   HandleCommand,
+  HandleCommandBatch,
   JetStreamContext,
   JetStreamServer,
   JetStreamServerOptions,
 } from '../src';
 import {
+  BatchJob,
   BulkJob,
   DoomedJob,
   FlakyJob,
   HandledReport,
   Job,
+  ORDERED_WORKER_CONSUMER,
+  OrderedJob,
   RestartJob,
   StrictJob,
   TEST_STREAM,
@@ -64,8 +68,27 @@ function behave(subject: string, job: Job, ctx: JetStreamContext): unknown {
   return behaviour(job, ctx);
 }
 
+type BatchBehaviour = (jobs: Job[], ctx: JetStreamContext) => unknown;
+const batchBehaviours = new Map<string, BatchBehaviour>();
+
+function behaveInBatch(subject: string, jobs: Job[], ctx: JetStreamContext): unknown {
+  const behaviour = batchBehaviours.get(subject);
+  if (!behaviour) throw new Error(`no batch behaviour for ${subject}`);
+  return behaviour(jobs, ctx);
+}
+
 @Controller()
 class JobsController {
+  @HandleCommandBatch(BatchJob)
+  batch(@Payload() jobs: BatchJob[], @Ctx() ctx: JetStreamContext) {
+    return behaveInBatch(BatchJob.subject, jobs, ctx);
+  }
+
+  @HandleCommandBatch(OrderedJob)
+  ordered(@Payload() jobs: OrderedJob[], @Ctx() ctx: JetStreamContext) {
+    return behaveInBatch(OrderedJob.subject, jobs, ctx);
+  }
+
   @HandleCommand(BulkJob)
   bulk(@Payload() job: BulkJob, @Ctx() ctx: JetStreamContext) {
     return behave(BulkJob.subject, job, ctx);
@@ -226,12 +249,12 @@ interface WorkerProcess {
   output(): string;
 }
 
-async function startWorker(name: string): Promise<WorkerProcess> {
+async function startWorker(name: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
     ['--require', join(__dirname, '../../../tools/ts-register.js'), join(FIXTURES, 'worker.ts')],
     {
-      env: { ...process.env, NATS_URL: broker.url, WORKER_NAME: name, WORK_MS: '3' },
+      env: { ...process.env, NATS_URL: broker.url, WORKER_NAME: name, WORK_MS: '3', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -285,6 +308,7 @@ afterEach(async () => {
   for (const sub of subscriptions.splice(0)) sub.unsubscribe();
   for (const child of children) child.kill('SIGKILL');
   behaviours.clear();
+  batchBehaviours.clear();
 });
 
 afterAll(async () => {
@@ -552,6 +576,116 @@ describe('JetStream transport against a real nats-server', () => {
     expect(notExactlyOnce(expected, handledIds)).toEqual({});
     expect(reports.filter((r) => r.worker === 'second')).toHaveLength(expected.length - byFirst);
     expect(pendingBetween.num_pending + pendingBetween.num_ack_pending).toBe(expected.length - byFirst);
+  });
+
+  it('hands a batch handler the backlog in full batches, acks each message once, and isolates a message that fails', async () => {
+    const def: ConsumerDefinition = {
+      stream: TEST_STREAM.name,
+      durable: 'batch',
+      filterSubject: BatchJob.subject,
+      maxBatch: 100,
+    };
+    await ensureConsumer(jsm, def);
+    const expected = ids('batch', 1_000);
+    await publishAll(BatchJob.subject, jobs([...expected.slice(0, 500), 'poison', ...expected.slice(500)]));
+    const handled: string[] = [];
+    const sizes: number[] = [];
+    batchBehaviours.set(BatchJob.subject, (batch) => {
+      sizes.push(batch.length);
+      if (batch.some((job) => job.id === 'poison')) throw new Error('poisoned batch');
+      handled.push(...batch.map((job) => job.id));
+    });
+    const consumer = await startConsumer([def], { backoffMs: [50], maxDeliver: 2 });
+    await waitFor(
+      'the poison dead-lettered',
+      async () => (await deadLetters('batch')).length === 1,
+      20_000,
+      50,
+    );
+    await waitSettled('batch');
+    await consumer.close();
+
+    expect(notExactlyOnce(expected, handled)).toEqual({});
+    expect(Math.max(...sizes)).toBe(100);
+    // 1,001 messages: ten full batches, then the poisoned batch's members one by one, and the retry.
+    expect(sizes.length).toBeLessThan(150);
+    const [letter] = await deadLetters('batch');
+    expect(letter.header.get(DeadLetterHeaders.reason)).toContain('poisoned batch');
+  });
+
+  it('an ordered consumer retries a failing message in place: no later message overtakes it', async () => {
+    const def: ConsumerDefinition = {
+      stream: TEST_STREAM.name,
+      durable: 'ordered',
+      filterSubject: OrderedJob.subject,
+      maxBatch: 10,
+      ordered: true,
+    };
+    await ensureConsumer(jsm, def);
+    const expected = ids('ordered', 50);
+    const handled: string[] = [];
+    let failures = 0;
+    batchBehaviours.set(OrderedJob.subject, (batch) => {
+      if (batch.some((job) => job.id === 'ordered-20') && failures < 3) {
+        failures++;
+        throw new Error('not yet');
+      }
+      handled.push(...batch.map((job) => job.id));
+    });
+    const acksBySeq = await watchAcks('ordered');
+    const consumer = await startConsumer([def], { backoffMs: [100], maxDeliver: 10 });
+    await publishAll(OrderedJob.subject, jobs(expected));
+    await waitFor('all 50 handled', async () => handled.length >= expected.length, 20_000, 20);
+    await waitSettled('ordered');
+    await consumer.close();
+
+    expect(handled).toEqual(expected);
+    expect(failures).toBe(3);
+    // Never nak'ed: the server had no chance to hand a later message out before it.
+    expect([...acksBySeq.values()].flat().every((ack) => ack === '+ACK')).toBe(true);
+  });
+
+  it('after an ordered worker is SIGKILLed, the next one handles what it left unacked before anything newer', async () => {
+    await ensureConsumer(jsm, ORDERED_WORKER_CONSUMER);
+    const expected = ids('in-order', 600);
+    await publishAll(ORDERED_WORKER_CONSUMER.filterSubject, jobs(expected.slice(0, 300)));
+    const reports: HandledReport[] = [];
+    subscriptions.push(
+      nc.subscribe(WORKER_HANDLED_SUBJECT, {
+        callback: (error, msg) => {
+          if (!error) reports.push(msg.json<HandledReport>());
+        },
+      }),
+    );
+    await nc.flush();
+
+    const first = await startWorker('first', { WORKER_ORDERED: '1' });
+    await waitFor('100 handled by the first worker', async () => reports.length >= 100, 20_000, 5);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const left = await consumerInfo(ORDERED_WORKER_CONSUMER.durable);
+    expect(left.num_ack_pending).toBeGreaterThan(0); // it died holding messages
+    // Newer messages, ready for the next worker before what the first left is up for redelivery.
+    await publishAll(ORDERED_WORKER_CONSUMER.filterSubject, jobs(expected.slice(300)));
+
+    const second = await startWorker('second', { WORKER_ORDERED: '1' });
+    await waitFor(
+      'all 600 handled',
+      async () => new Set(reports.map((r) => r.id)).size >= expected.length,
+      30_000,
+      50,
+    );
+    await waitSettled(ORDERED_WORKER_CONSUMER.durable);
+    await terminate(second, 'the second worker');
+
+    const firstTimes: string[] = [];
+    const seen = new Set<string>();
+    for (const { id } of reports) {
+      if (!seen.has(id)) firstTimes.push(id);
+      seen.add(id);
+    }
+    expect(firstTimes).toEqual(expected);
+    expect(reports.some((r) => r.worker === 'second' && r.delivery > 1)).toBe(true);
   });
 
   it('resumes publishing and consuming on the same connections after the broker is SIGKILLed and restarted', async () => {
