@@ -60,10 +60,12 @@ export function parleyStreams(settings: StreamSettings): StreamDefinition[] {
 
 /** The durable consumers of each service: one per service and stream, shared by its replicas. */
 export const Durables = {
+  /** Messages are applied in batches (one transaction each); every command in stream order. */
   conversationCommands: {
     stream: StreamNames.commands,
     durable: 'conversation',
     filterSubject: 'parley.cmd.conversation.>',
+    maxBatch: 200,
   },
   /** History's writes are idempotent and keyed by id and seq: it stores events in batches. */
   historyEvents: {

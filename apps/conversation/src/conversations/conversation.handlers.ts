@@ -22,7 +22,7 @@ import {
   TransferConversation,
   WakeConversation,
 } from '@parley/contracts';
-import { HandleCommand, JetStreamContext, PermanentFailure } from '@parley/jetstream';
+import { HandleCommand, HandleCommandBatch, JetStreamContext, PermanentFailure } from '@parley/jetstream';
 import { EntityManager } from 'typeorm';
 import { Assignment, LOAD_STATUSES } from '../assignment/assignment';
 import { CommandTransaction } from '../events/command-transaction';
@@ -112,45 +112,56 @@ export class ConversationHandlers {
     });
   }
 
-  @HandleCommand(PostMessage)
-  async postMessage(@Payload() cmd: PostMessage, @Ctx() ctx: JetStreamContext): Promise<void> {
-    await this.tx.run(ctx, async (em, events, cause) => {
-      const conversation = await this.ledger.lock(em, cmd.conversationId);
-      const allowed =
-        conversation && (cmd.issuedBy.role !== 'customer' || conversation.customerId === cmd.issuedBy.id);
-      if (!conversation && ctx.deliveryCount < UNKNOWN_CONVERSATION_ATTEMPTS) {
-        throw new ConversationNotYetKnown(`conversation ${cmd.conversationId} is not known yet`);
-      }
-      if (!conversation || !allowed) {
-        // One reason for both cases: a customer must not learn that someone else's conversation exists.
-        const data: MessageRejectedData = {
-          messageId: cmd.messageId,
-          conversationId: cmd.conversationId,
-          authorId: cmd.issuedBy.id,
-          reason: 'The conversation does not exist or you are not one of its participants.',
-        };
-        this.log.warn(`rejected message ${cmd.messageId} into ${cmd.conversationId}`);
-        events.push({
-          id: eventId(EventTypes.messageRejected, cmd.messageId),
-          type: EventTypes.messageRejected,
-          conversationId: cmd.conversationId,
-          occurredAt: new Date().toISOString(),
-          data,
-        });
-        return;
-      }
-      const entry = await this.ledger.append(
-        em,
-        conversation,
-        cmd.messageId,
-        cmd.issuedBy,
-        'message',
-        cmd.body,
-      );
-      events.push(entryStored(conversation, entry, cmd.body));
-      if (cmd.issuedBy.role === 'customer')
-        await this.customerWrote(em, conversation, cmd.issuedBy, cause, events);
-    });
+  /** Messages come in batches under load: one transaction and one outbox flush for all of them. */
+  @HandleCommandBatch(PostMessage)
+  async postMessages(@Payload() commands: PostMessage[], @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.runBatch(ctx, commands, (em, cmd, events, cause, deliveryCount) =>
+      this.postMessage(em, cmd, events, cause, deliveryCount),
+    );
+  }
+
+  private async postMessage(
+    em: EntityManager,
+    cmd: PostMessage,
+    events: Events,
+    cause: string,
+    deliveryCount: number,
+  ): Promise<void> {
+    const conversation = await this.ledger.lock(em, cmd.conversationId);
+    const allowed =
+      conversation && (cmd.issuedBy.role !== 'customer' || conversation.customerId === cmd.issuedBy.id);
+    if (!conversation && deliveryCount < UNKNOWN_CONVERSATION_ATTEMPTS) {
+      throw new ConversationNotYetKnown(`conversation ${cmd.conversationId} is not known yet`);
+    }
+    if (!conversation || !allowed) {
+      // One reason for both cases: a customer must not learn that someone else's conversation exists.
+      const data: MessageRejectedData = {
+        messageId: cmd.messageId,
+        conversationId: cmd.conversationId,
+        authorId: cmd.issuedBy.id,
+        reason: 'The conversation does not exist or you are not one of its participants.',
+      };
+      this.log.warn(`rejected message ${cmd.messageId} into ${cmd.conversationId}`);
+      events.push({
+        id: eventId(EventTypes.messageRejected, cmd.messageId),
+        type: EventTypes.messageRejected,
+        conversationId: cmd.conversationId,
+        occurredAt: new Date().toISOString(),
+        data,
+      });
+      return;
+    }
+    const entry = await this.ledger.append(
+      em,
+      conversation,
+      cmd.messageId,
+      cmd.issuedBy,
+      'message',
+      cmd.body,
+    );
+    events.push(entryStored(conversation, entry, cmd.body));
+    if (cmd.issuedBy.role === 'customer')
+      await this.customerWrote(em, conversation, cmd.issuedBy, cause, events);
   }
 
   /** A customer writing into a resolved, snoozed or pending conversation makes it open again. */

@@ -6,10 +6,20 @@ import { DataSource, EntityManager } from 'typeorm';
 
 export type CommandWork = (em: EntityManager, events: DomainEvent<object>[], cause: string) => Promise<void>;
 
+/** What one command changes, given its transaction, the events it adds and its stream sequence. */
+export type BatchedCommandWork<T> = (
+  em: EntityManager,
+  command: T,
+  events: DomainEvent<object>[],
+  cause: string,
+  deliveryCount: number,
+) => Promise<void>;
+
 /**
- * Handles one command exactly once: in one transaction it claims the command's stream sequence,
- * applies the change and writes the resulting events to the outbox; after commit they are
- * published. A redelivered command finds its sequence claimed and changes nothing.
+ * Handles commands exactly once: in one transaction it claims each command's stream sequence,
+ * applies the changes in stream order (each command sees what the one before it changed) and
+ * writes the resulting events to the outbox; after commit they are published. A redelivered
+ * command finds its sequence claimed and changes nothing. A batch costs one commit and one flush.
  */
 @Injectable()
 export class CommandTransaction {
@@ -18,16 +28,25 @@ export class CommandTransaction {
     private readonly outbox: Outbox,
   ) {}
 
-  async run(ctx: JetStreamContext, work: CommandWork): Promise<void> {
-    const cause = String(ctx.message.seq);
+  run(ctx: JetStreamContext, work: CommandWork): Promise<void> {
+    return this.runBatch(ctx, [undefined], (em, _, events, cause) => work(em, events, cause));
+  }
+
+  async runBatch<T>(ctx: JetStreamContext, commands: T[], work: BatchedCommandWork<T>): Promise<void> {
+    const causes = ctx.messages.map((m) => String(m.seq));
     const applied = await this.db.transaction(async (em) => {
-      const claimed = await em.query(
-        'INSERT INTO conversation.processed_commands (stream_seq) VALUES ($1) ON CONFLICT DO NOTHING RETURNING stream_seq',
-        [cause],
+      const claimed: Array<{ stream_seq: string }> = await em.query(
+        `INSERT INTO conversation.processed_commands (stream_seq) SELECT unnest($1::bigint[])
+         ON CONFLICT DO NOTHING RETURNING stream_seq`,
+        [causes],
       );
       if (!claimed.length) return false;
+      const fresh = new Set(claimed.map((row) => String(row.stream_seq)));
       const events: DomainEvent<object>[] = [];
-      await work(em, events, cause);
+      for (const [i, command] of commands.entries()) {
+        if (fresh.has(causes[i]))
+          await work(em, command, events, causes[i], ctx.messages[i].info.deliveryCount);
+      }
       await this.outbox.add(
         em,
         ...events.map((event) => ({ subject: eventSubject(event.type), payload: event, msgId: event.id })),
