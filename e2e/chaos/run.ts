@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { printResults, runScenario, SCENARIOS, Scenario, ScenarioResult } from './scenarios';
 
 /**
- * `npm run chaos -- --minutes N [--only scenario,…]`: every scenario for N minutes of load, one
- * after another; prints the accounting table and writes it to bench/results/chaos-*.json.
+ * `npm run chaos -- --minutes N [--only scenario,…] [--rapid]`: every scenario for N minutes of
+ * load, one after another; prints the accounting table and writes it to bench/results/chaos-*.json.
+ * `--rapid` makes cluster-node kill the next node soon after the last one came back.
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   for (const scenario of only ?? SCENARIOS) {
     console.log(`\n${scenario}: ${minutes} min of load with faults…`);
-    const result = await runScenario(scenario, Math.round(minutes * 60));
+    const result = await runScenario(scenario, Math.round(minutes * 60), { rapid: args.includes('--rapid') });
     results.push(result);
     printResults([result]);
   }

@@ -24,7 +24,12 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = (min: number, max: number) => min + Math.random() * (max - min);
 
 /** Injects one kind of fault, again and again, until the deadline; returns how many it injected. */
-async function inject(scenario: Scenario, system: ParleySystem, deadline: number): Promise<number> {
+async function inject(
+  scenario: Scenario,
+  system: ParleySystem,
+  deadline: number,
+  rapid: boolean,
+): Promise<number> {
   let faults = 0;
   const until = (ms: number) => Math.min(ms, Math.max(0, deadline - Date.now()));
   switch (scenario) {
@@ -58,16 +63,16 @@ async function inject(scenario: Scenario, system: ParleySystem, deadline: number
     }
     case 'cluster-node': {
       // One node killed and restarted under load; longer runs repeat it, giving the node time to
-      // rejoin and catch up in between (see docs/reliability.md for kills in quicker succession).
+      // rejoin and catch up in between. `rapid` kills the next node soon after the last one is back.
       const { nodes } = system.nats as TestNatsCluster;
       while (Date.now() < deadline - 10_000) {
-        await pause(until(between(2_000, 3_000)));
+        await pause(until(rapid ? between(500, 1_500) : between(2_000, 3_000)));
         const node = nodes[Math.floor(Math.random() * nodes.length)];
         await node.kill('SIGKILL');
         faults++;
-        await pause(between(3_000, 5_000));
+        await pause(rapid ? between(1_500, 3_000) : between(3_000, 5_000));
         await node.start();
-        await pause(until(10_000));
+        if (!rapid) await pause(until(10_000));
       }
       break;
     }
@@ -94,7 +99,11 @@ async function inject(scenario: Scenario, system: ParleySystem, deadline: number
  * One chaos scenario on a fresh system: steady load for `seconds` while faults are injected, then
  * everything is healed, allowed to settle, and accounted for.
  */
-export async function runScenario(scenario: Scenario, seconds: number): Promise<ScenarioResult> {
+export async function runScenario(
+  scenario: Scenario,
+  seconds: number,
+  { rapid = false }: { rapid?: boolean } = {},
+): Promise<ScenarioResult> {
   const cluster = scenario === 'cluster-node';
   const system = await ParleySystem.start(cluster ? { PARLEY_STREAM_REPLICAS: '3' } : {}, { cluster });
   try {
@@ -110,7 +119,7 @@ export async function runScenario(scenario: Scenario, seconds: number): Promise<
     }
     const workload = new Workload(system, participants, agents);
     workload.start();
-    const faults = await inject(scenario, system, Date.now() + seconds * 1000);
+    const faults = await inject(scenario, system, Date.now() + seconds * 1000, rapid);
     await workload.stop();
     // Heal: whatever is down comes back, then every service must be ready again by itself.
     for (const service of Object.values(system.services)) if (!service.running) await service.start();
