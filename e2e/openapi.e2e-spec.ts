@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { ParleySystem } from '@parley/testing';
 import {
   documentedOperations,
+  exampleProblems,
+  examplesByName,
   fetchDocument,
   HTTP_METHODS,
   OpenApiDocument,
@@ -58,6 +60,31 @@ describe('the OpenAPI document served by the gateway', () => {
     expect(keyed.flatMap((o) => o.parameters ?? []).filter((p) => p.in === 'header' && p.required)).toEqual(
       [],
     );
+  });
+
+  it('shows an example on every schema property, each valid against its own schema', () => {
+    // A property that is a $ref (or an array of them) is covered by the schema it refers to.
+    expect(exampleProblems(document)).toEqual([]);
+  });
+
+  it('tells one story in its examples: the same conversation, people, message and webhook everywhere', () => {
+    const byName = examplesByName(document);
+    for (const name of ['conversationId', 'customerId', 'authorId', 'webhookId', 'eventId']) {
+      expect([name, byName[name]]).toEqual([name, [expect.any(String)]]);
+    }
+    const example = (schema: string, property: string): unknown =>
+      (document.components.schemas[schema] as { properties: Record<string, { example?: unknown }> })
+        .properties[property].example;
+    expect(example('ConversationItem', 'id')).toBe(byName.conversationId[0]);
+    expect(example('ConversationItem', 'assigneeId')).toBe(example('AgentItem', 'id'));
+    expect(example('MessageItem', 'authorId')).toBe(example('AgentItem', 'id'));
+    expect(example('WebhookDoc', 'id')).toBe(byName.webhookId[0]);
+    expect(example('InboxEvent', 'id')).toBe(byName.eventId[0]);
+    expect(example('InboxEvent', 'data')).toMatchObject({
+      messageId: example('MessageItem', 'id'),
+      conversationId: byName.conversationId[0],
+      authorId: byName.authorId[0],
+    });
   });
 
   it('reaches every documented operation: without a token each answers the 401 problem it documents', async () => {

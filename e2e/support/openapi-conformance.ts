@@ -33,6 +33,74 @@ export async function fetchDocument(gatewayUrl: string): Promise<OpenApiDocument
   return (await res.json()) as OpenApiDocument;
 }
 
+type PropertySchema = {
+  $ref?: string;
+  example?: unknown;
+  items?: PropertySchema;
+  properties?: Record<string, PropertySchema>;
+  allOf?: PropertySchema[];
+};
+
+/** A property that only points at another schema is documented there, example included. */
+function onlyRefers(schema: PropertySchema): boolean {
+  if (schema.$ref) return true;
+  if (schema.items && onlyRefers(schema.items)) return true;
+  return !!schema.allOf?.length && schema.allOf.every(onlyRefers);
+}
+
+/**
+ * Every property of every component schema, inline object properties included, as
+ * `Schema.property` with its schema, except those that only refer to another component schema.
+ */
+export function schemaProperties(document: OpenApiDocument): Array<[string, PropertySchema]> {
+  const found: Array<[string, PropertySchema]> = [];
+  const visit = (path: string, schema: PropertySchema) => {
+    for (const [name, property] of Object.entries(schema.properties ?? {})) {
+      if (onlyRefers(property)) continue;
+      found.push([`${path}.${name}`, property]);
+      visit(`${path}.${name}`, property);
+      if (property.items) visit(`${path}.${name}[]`, property.items);
+    }
+  };
+  for (const [name, schema] of Object.entries(document.components.schemas))
+    visit(name, schema as PropertySchema);
+  return found;
+}
+
+/**
+ * What is wrong with the examples of the component schemas: a property without one, or an example
+ * its own property schema refuses (type, enum, format, nullable, bounds).
+ */
+export function exampleProblems(document: OpenApiDocument): string[] {
+  const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+  const problems: string[] = [];
+  for (const [what, property] of schemaProperties(document)) {
+    if (!('example' in property)) {
+      problems.push(`${what} has no example`);
+      continue;
+    }
+    const { example, ...schema } = property;
+    const validate = ajv.compile({ ...schema, components: document.components });
+    if (!validate(example)) {
+      const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+      problems.push(`${what} example ${JSON.stringify(example)}: ${errors.join('; ')}`);
+    }
+  }
+  return problems;
+}
+
+/** The distinct examples of each property name, e.g. `conversationId` → ["0192…"]. */
+export function examplesByName(document: OpenApiDocument): Record<string, unknown[]> {
+  const byName: Record<string, unknown[]> = {};
+  for (const [what, property] of schemaProperties(document)) {
+    const name = what.slice(what.lastIndexOf('.') + 1);
+    const seen = (byName[name] ??= []);
+    if ('example' in property && !seen.some((e) => JSON.stringify(e) === JSON.stringify(property.example)))
+      seen.push(property.example);
+  }
+  return byName;
+}
+
 /**
  * Closes every object schema that does not say otherwise (`additionalProperties: false`), so that a
  * field the gateway sends but the document does not name is a violation too, not only a missing one.

@@ -440,27 +440,53 @@ export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
     AgentItem: {
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
       id: string;
+      /** @example Ada Lovelace */
       name: string;
+      /** @example ada@example.com */
       email: string;
+      /**
+       * @example [
+       *       "billing"
+       *     ]
+       */
       teams: string[];
+      /** @example 5 */
       capacity: number;
-      /** @enum {string} */
+      /**
+       * @example online
+       * @enum {string}
+       */
       presence: 'online' | 'away' | 'offline';
-      /** @description Open and pending conversations assigned now */
+      /**
+       * @description Open and pending conversations assigned now
+       * @example 1
+       */
       load: number;
     };
     AgentPage: {
       items: components['schemas']['AgentItem'][];
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example WyIwMTkyZjdhMC0xYzJkLTdlM2YtOGE5Yi0wYzFkMmUzZjRhNWIiXQ
+       */
       nextCursor: string | null;
     };
     PresenceRequest: {
-      /** @enum {string} */
+      /**
+       * @example online
+       * @enum {string}
+       */
       status: 'online' | 'away' | 'offline';
     };
     PresenceAccepted: {
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
       agentId: string;
-      /** @enum {string} */
+      /**
+       * @example online
+       * @enum {string}
+       */
       status: 'online' | 'away' | 'offline';
     };
     CreateAgentRequest: {
@@ -483,9 +509,15 @@ export interface components {
       capacity?: number;
     };
     PrincipalCreated: {
-      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+      /**
+       * @description The new agent’s id, or the customer’s
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
       id: string;
-      /** @description Bearer token for this principal (JWT) */
+      /**
+       * @description Bearer token for this principal (JWT)
+       * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYWdlbnQiLCJpYXQiOjE3OTU2MjY0MzAsImV4cCI6MTc5ODIxODQzMCwic3ViIjoiMDE5MmY3YTAtMWMyZC03ZTNmLThhOWItMGMxZDJlM2Y0YTViIn0.sB0x2CWSCUQCIbhnMUN4oUeFIWRCj2q3-VZk414PRiA
+       */
       token: string;
     };
     CreateCustomerRequest: {
@@ -506,66 +538,125 @@ export interface components {
       body: string;
       /**
        * @default normal
+       * @example high
        * @enum {string}
        */
       priority?: 'low' | 'normal' | 'high' | 'urgent';
     };
     ConversationOpened: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       id: string;
-      /** @description Id of the first message */
+      /**
+       * @description Id of the first message
+       * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e
+       */
       messageId: string;
     };
     ConversationItem: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       id: string;
+      /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
       customerId: string;
+      /** @example Where is my order? */
       subject: string | null;
-      /** @enum {string} */
+      /**
+       * @example open
+       * @enum {string}
+       */
       status: 'open' | 'pending' | 'snoozed' | 'resolved';
-      /** @enum {string} */
+      /**
+       * @example high
+       * @enum {string}
+       */
       priority: 'low' | 'normal' | 'high' | 'urgent';
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
       assigneeId: string | null;
+      /** @example billing */
       team: string | null;
-      /** @description seq of the newest message or note */
+      /**
+       * @description seq of the newest message or note
+       * @example 2
+       */
       lastSeq: number;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
       lastMessageAt: string;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:14:07.412Z
+       */
       createdAt: string;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @description When a snoozed conversation opens again by itself
+       * @example null
+       */
       snoozeUntil: string | null;
-      /** @description The caller's unread messages (notes never count for customers) */
+      /**
+       * @description The caller's unread messages (notes never count for customers)
+       * @example 1
+       */
       unread: number;
-      /** @description Start of the newest message */
+      /**
+       * @description Start of the newest message
+       * @example It ships tomorrow morning.
+       */
       lastMessagePreview: string | null;
     };
     ConversationPage: {
       items: components['schemas']['ConversationItem'][];
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example WyIyMDI2LTExLTI1VDA5OjIwOjMxLjA1OFoiLCIwMTkyZjdiMi00ZTYxLTdhMGMtYjVkOC0yZjNlNGE1YjZjN2QiXQ
+       */
       nextCursor: string | null;
     };
     PostMessageRequest: {
-      /** @example Thanks, that helped. */
+      /** @example It ships tomorrow morning. */
       body: string;
     };
     MessageAccepted: {
+      /**
+       * @description Id of the message or note
+       * @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+       */
       id: string;
     };
     MessageItem: {
+      /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
       id: string;
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       conversationId: string;
-      /** @example 1 */
+      /** @example 2 */
       seq: number;
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
       authorId: string;
-      /** @enum {string} */
+      /**
+       * @example agent
+       * @enum {string}
+       */
       authorRole: 'agent' | 'customer';
-      /** @enum {string} */
+      /**
+       * @example message
+       * @enum {string}
+       */
       type: 'message' | 'note';
+      /** @example It ships tomorrow morning. */
       body: string;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
       createdAt: string;
     };
     MessagePage: {
       items: components['schemas']['MessageItem'][];
-      /** @description The seq to pass as `after` (or `before` when reading backwards) for the next page; null at the end */
+      /**
+       * @description The seq to pass as `after` (or `before` when reading backwards) for the next page; null at the end
+       * @example 2
+       */
       nextCursor: string | null;
     };
     NoteRequest: {
@@ -573,104 +664,213 @@ export interface components {
       body: string;
     };
     AssignmentRequest: {
-      /** @description An agent id, `me`, or null to unassign */
+      /**
+       * @description An agent id, `me`, or null to unassign
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
       agentId: string | null;
     };
     ConversationChangeAccepted: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       conversationId: string;
     };
     TransferRequest: {
-      /** @description The agent who takes over */
+      /**
+       * @description The agent who takes over
+       * @example 0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b
+       */
       agentId?: string;
-      /** @description The team whose queue it goes to */
+      /**
+       * @description The team whose queue it goes to
+       * @example billing
+       */
       team?: string;
+      /** @example Refund requests go to billing. */
       reason?: string;
-      /** @description Context for the next agent, kept as a private history entry */
+      /**
+       * @description Context for the next agent, kept as a private history entry
+       * @example Order #1234 was paid twice; the customer wants one payment back.
+       */
       note?: string;
     };
     StatusRequest: {
-      /** @enum {string} */
+      /**
+       * @example snoozed
+       * @enum {string}
+       */
       status: 'open' | 'pending' | 'snoozed' | 'resolved';
       /**
        * Format: date-time
        * @description Required with `snoozed`: when it opens again by itself
+       * @example 2026-11-26T09:00:00.000Z
        */
       snoozeUntil?: string;
     };
     PriorityRequest: {
-      /** @enum {string} */
+      /**
+       * @example urgent
+       * @enum {string}
+       */
       priority: 'low' | 'normal' | 'high' | 'urgent';
     };
     ReadRequest: {
-      /** @description The caller has read everything up to this seq */
+      /**
+       * @description The caller has read everything up to this seq
+       * @example 2
+       */
       seq: number;
     };
     ReceiptDoc: {
+      /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
       recipientId: string;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @description When the recipient acked it in their inbox; null until then
+       * @example 2026-11-25T09:20:31.402Z
+       */
       deliveredAt: string | null;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @description When the recipient marked it read; null until then
+       * @example 2026-11-25T09:22:10.977Z
+       */
       readAt: string | null;
     };
     MessageStatusDoc: {
+      /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
       id: string;
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       conversationId: string;
-      /** @description null until stored */
+      /**
+       * @description null until stored
+       * @example 2
+       */
       seq: number | null;
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
       authorId: string;
-      /** @enum {string} */
+      /**
+       * @example agent
+       * @enum {string}
+       */
       authorRole: 'agent' | 'customer';
-      /** @enum {string} */
+      /**
+       * @example message
+       * @enum {string}
+       */
       type: 'message' | 'note';
+      /** @example It ships tomorrow morning. */
       body: string | null;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
       createdAt: string;
-      /** @enum {string} */
+      /**
+       * @example stored
+       * @enum {string}
+       */
       status: 'accepted' | 'stored' | 'rejected';
-      /** @description Why it was rejected */
+      /**
+       * @description Why it was rejected (only when `rejected`)
+       * @example The conversation does not exist or you are not one of its participants.
+       */
       rejection?: string;
       receipts: components['schemas']['ReceiptDoc'][];
     };
     SearchHitDoc: {
+      /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
       messageId: string;
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       conversationId: string;
+      /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
       customerId: string;
+      /** @example 2 */
       seq: number;
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
       authorId: string;
-      /** @enum {string} */
+      /**
+       * @example message
+       * @enum {string}
+       */
       type: 'message' | 'note';
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
       createdAt: string;
+      /**
+       * @description Relevance: higher is better
+       * @example 0.0759
+       */
       rank: number;
-      /** @description HTML-escaped passage with the hits in <mark>…</mark> */
+      /**
+       * @description HTML-escaped passage with the hits in <mark>…</mark>
+       * @example It <mark>ships</mark> tomorrow morning.
+       */
       snippet: string;
     };
     SearchPageDoc: {
       items: components['schemas']['SearchHitDoc'][];
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example WzAuMDc1OSwiMDE5MmY3YjgtMmE5MC03ZDEzLThlNDctNWM2ZDdlOGY5YTBiIl0
+       */
       nextCursor: string | null;
     };
     InboxEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+       */
       id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
       cursor: string;
       /** @example message.created */
       type: string;
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       conversationId: string | null;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
       occurredAt: string;
+      /**
+       * @description Depends on `type`: for `message.created` and `note.created`, the stored message
+       * @example {
+       *       "messageId": "0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "seq": 2,
+       *       "authorId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "authorRole": "agent",
+       *       "type": "message",
+       *       "body": "It ships tomorrow morning.",
+       *       "createdAt": "2026-11-25T09:20:31.058Z"
+       *     }
+       */
       data: {
         [key: string]: unknown;
       };
     };
     InboxResponse: {
       events: components['schemas']['InboxEvent'][];
-      /** @description Pass as `cursor` to continue; stays put when nothing new came */
+      /**
+       * @description Pass as `cursor` to continue; stays put when nothing new came
+       * @example aTE6MTA0Mg
+       */
       nextCursor: string | null;
     };
     AckRequest: {
-      /** @description Everything up to and including this cursor counts as delivered */
+      /**
+       * @description Everything up to and including this cursor counts as delivered
+       * @example aTE6MTA0Mg
+       */
       cursor: string;
     };
     AckAccepted: {
+      /** @example aTE6MTA0Mg */
       cursor: string;
     };
     CreateWebhookRequest: {
@@ -694,72 +894,161 @@ export interface components {
       )[];
     };
     WebhookCreated: {
+      /** @example 0192f2c4-9d1e-7f20-b3a4-5b6c7d8e9f01 */
       id: string;
-      /** @description Standard Webhooks signing secret (`whsec_…`); shown only once */
+      /**
+       * @description Standard Webhooks signing secret (`whsec_…`); shown only once
+       * @example whsec_nf6NXt5zVg3jx2mYsbmjpvd2ayrDTLsD
+       */
       secret: string;
     };
     WebhookDoc: {
+      /** @example 0192f2c4-9d1e-7f20-b3a4-5b6c7d8e9f01 */
       id: string;
+      /** @example https://example.com/parley-webhooks */
       url: string;
+      /**
+       * @example [
+       *       "message.created"
+       *     ]
+       */
       events: string[];
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @example 2026-11-24T16:02:45.120Z
+       */
       createdAt: string;
     };
     WebhookPageDoc: {
       items: components['schemas']['WebhookDoc'][];
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example WyIyMDI2LTExLTI0VDE2OjAyOjQ1LjEyMFoiLCIwMTkyZjJjNC05ZDFlLTdmMjAtYjNhNC01YjZjN2Q4ZTlmMDEiXQ
+       */
       nextCursor: string | null;
     };
     Accepted: {
+      /**
+       * @description The webhook’s id, or the delivery’s
+       * @example 0192f2c4-9d1e-7f20-b3a4-5b6c7d8e9f01
+       */
       id: string;
     };
     AttemptDoc: {
+      /**
+       * @description Counts from 1
+       * @example 1
+       */
       attempt: number;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.402Z
+       */
       at: string;
+      /**
+       * @description The endpoint’s HTTP status; null when it did not answer
+       * @example 503
+       */
       statusCode: number | null;
+      /**
+       * @description Why the attempt failed; null when it succeeded
+       * @example HTTP 503
+       */
       error: string | null;
+      /** @example 212 */
       durationMs: number;
     };
     DeliveryDoc: {
-      /** @description Also the `webhook-id` header, the same on every attempt */
+      /**
+       * @description Also the `webhook-id` header, the same on every attempt
+       * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+       */
       id: string;
+      /** @example 0192f2c4-9d1e-7f20-b3a4-5b6c7d8e9f01 */
       webhookId: string;
+      /** @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
       eventId: string;
+      /** @example message.created */
       eventType: string;
-      /** @enum {string} */
+      /**
+       * @example pending
+       * @enum {string}
+       */
       status: 'pending' | 'succeeded' | 'failed';
       attempts: components['schemas']['AttemptDoc'][];
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @description When it is tried again; null once it succeeded or failed for good
+       * @example 2026-11-25T09:21:01.402Z
+       */
       nextAttemptAt: string | null;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.402Z
+       */
       createdAt: string;
     };
     DeliveryPageDoc: {
       items: components['schemas']['DeliveryDoc'][];
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example WyIyMDI2LTExLTI1VDA5OjIwOjMxLjQwMloiLCJ3aGRfWXRmYU1zRmpGcjN4TEE5TzVPRHg2MUdQNHVmV3RFT18iXQ
+       */
       nextCursor: string | null;
     };
     DeadLetter: {
-      /** @description Its sequence in the dead-letter stream */
+      /**
+       * @description Its sequence in the dead-letter stream
+       * @example 17
+       */
       id: string;
-      /** @description The consumer that gave up on it */
+      /**
+       * @description The consumer that gave up on it
+       * @example conversation
+       */
       consumer: string;
+      /** @example payload of parley.cmd.conversation.message.post is not JSON */
       reason: string;
+      /** @example PARLEY_COMMANDS */
       originalStream: string;
+      /** @example parley.cmd.conversation.message.post */
       originalSubject: string;
+      /**
+       * @description Its sequence in the original stream
+       * @example 4817
+       */
       originalSequence: number;
+      /**
+       * @description How often it was delivered before the consumer gave up
+       * @example 1
+       */
       deliveries: number;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @example 2026-11-25T10:03:12.877Z
+       */
       deadLetteredAt: string;
-      /** @description The payload as text (it may not be JSON: that may be why it is here) */
+      /**
+       * @description The payload as text (it may not be JSON: that may be why it is here)
+       * @example {"conversationId":"0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d","body":"Hello
+       */
       payload: string;
     };
     DeadLetterPage: {
       items: components['schemas']['DeadLetter'][];
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example 17
+       */
       nextCursor: string | null;
     };
     ReplayAccepted: {
+      /** @example 17 */
       id: string;
-      /** @description Where it was published again */
+      /**
+       * @description Where it was published again
+       * @example parley.cmd.conversation.message.post
+       */
       subject: string;
     };
     FieldErrorDoc: {

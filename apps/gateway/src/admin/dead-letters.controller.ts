@@ -25,6 +25,7 @@ import { headers as natsHeaders, NatsConnection } from '@nats-io/nats-core';
 import { PAGE_LIMIT_DEFAULT, StreamNames } from '@parley/contracts';
 import { BrokerUnavailable, DeadLetterHeaders, NATS_CONNECTION } from '@parley/jetstream';
 import { Allow } from '../auth/auth';
+import { CONVERSATION_ID, DEAD_LETTER_ID, DEAD_LETTERED_AT } from '../http/examples';
 import { LimitQuery } from '../conversations/conversations.dto';
 import { ApiProblems } from '../http/problem.doc';
 
@@ -39,26 +40,42 @@ export class DeadLettersQuery extends LimitQuery {
 }
 
 export class DeadLetter {
-  @ApiProperty({ description: 'Its sequence in the dead-letter stream' }) id: string;
-  @ApiProperty({ description: 'The consumer that gave up on it' }) consumer: string;
-  @ApiProperty() reason: string;
-  @ApiProperty() originalStream: string;
-  @ApiProperty() originalSubject: string;
-  @ApiProperty() originalSequence: number;
-  @ApiProperty() deliveries: number;
-  @ApiProperty({ format: 'date-time' }) deadLetteredAt: string;
-  @ApiProperty({ description: 'The payload as text (it may not be JSON: that may be why it is here)' })
+  @ApiProperty({ example: DEAD_LETTER_ID, description: 'Its sequence in the dead-letter stream' }) id: string;
+  @ApiProperty({ example: 'conversation', description: 'The consumer that gave up on it' }) consumer: string;
+  @ApiProperty({ example: 'payload of parley.cmd.conversation.message.post is not JSON' }) reason: string;
+  @ApiProperty({ example: 'PARLEY_COMMANDS' }) originalStream: string;
+  @ApiProperty({ example: 'parley.cmd.conversation.message.post' }) originalSubject: string;
+  @ApiProperty({ example: 4817, description: 'Its sequence in the original stream' })
+  originalSequence: number;
+  @ApiProperty({ example: 1, description: 'How often it was delivered before the consumer gave up' })
+  deliveries: number;
+  @ApiProperty({ format: 'date-time', example: DEAD_LETTERED_AT }) deadLetteredAt: string;
+  @ApiProperty({
+    // Cut off mid-string, so not JSON: why the consumer gave up on it at once.
+    example: `{"conversationId":"${CONVERSATION_ID}","body":"Hello`,
+    description: 'The payload as text (it may not be JSON: that may be why it is here)',
+  })
   payload: string;
 }
 
 class DeadLetterPage {
   @ApiProperty({ type: [DeadLetter] }) items: DeadLetter[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: DEAD_LETTER_ID,
+    description: 'Pass as `cursor` for the next page; null at the end',
+  })
+  nextCursor: string | null;
 }
 
 class ReplayAccepted {
-  @ApiProperty() id: string;
-  @ApiProperty({ description: 'Where it was published again' }) subject: string;
+  @ApiProperty({ example: DEAD_LETTER_ID }) id: string;
+  @ApiProperty({
+    example: 'parley.cmd.conversation.message.post',
+    description: 'Where it was published again',
+  })
+  subject: string;
 }
 
 const DLQ_HEADERS = new Set<string>(Object.values(DeadLetterHeaders).map((h) => h.toLowerCase()));

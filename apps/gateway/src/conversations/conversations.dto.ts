@@ -21,6 +21,23 @@ import {
   PRIORITIES,
   STATUSES,
 } from '@parley/contracts';
+import {
+  AGENT_ID,
+  CONVERSATION_CURSOR,
+  CONVERSATION_ID,
+  CUSTOMER_ID,
+  FIRST_BODY,
+  MESSAGE_CURSOR,
+  MESSAGE_ID,
+  OPENED_AT,
+  OTHER_AGENT_ID,
+  REPLIED_AT,
+  REPLY_BODY,
+  REPLY_ID,
+  SNOOZE_UNTIL,
+  SUBJECT,
+  TEAM,
+} from '../http/examples';
 import { ID_PATTERN } from '../http/id-param.pipe';
 
 /** `?limit=` of every list: 1 to 200, 50 by default. */
@@ -35,37 +52,37 @@ export class LimitQuery {
 }
 
 export class OpenConversationRequest {
-  @ApiPropertyOptional({ example: 'Where is my order?', maxLength: 300 })
+  @ApiPropertyOptional({ example: SUBJECT, maxLength: 300 })
   @IsOptional()
   @IsString()
   @Length(0, 300)
   subject?: string;
 
-  @ApiProperty({ example: 'Hi! My order #1234 has not arrived.', minLength: 1, maxLength: MESSAGE_BODY_MAX })
+  @ApiProperty({ example: FIRST_BODY, minLength: 1, maxLength: MESSAGE_BODY_MAX })
   @IsString()
   @Length(1, MESSAGE_BODY_MAX)
   body: string;
 
-  @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal' })
+  @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal', example: 'high' })
   @IsOptional()
   @IsIn(PRIORITIES)
   priority?: Priority;
 }
 
 export class ConversationOpened {
-  @ApiProperty() id: string;
-  @ApiProperty({ description: 'Id of the first message' }) messageId: string;
+  @ApiProperty({ example: CONVERSATION_ID }) id: string;
+  @ApiProperty({ example: MESSAGE_ID, description: 'Id of the first message' }) messageId: string;
 }
 
 export class PostMessageRequest {
-  @ApiProperty({ example: 'Thanks, that helped.', minLength: 1, maxLength: MESSAGE_BODY_MAX })
+  @ApiProperty({ example: REPLY_BODY, minLength: 1, maxLength: MESSAGE_BODY_MAX })
   @IsString()
   @Length(1, MESSAGE_BODY_MAX)
   body: string;
 }
 
 export class MessageAccepted {
-  @ApiProperty() id: string;
+  @ApiProperty({ example: REPLY_ID, description: 'Id of the message or note' }) id: string;
 }
 
 export class ListMessagesQuery extends LimitQuery {
@@ -95,14 +112,14 @@ export class ListMessagesQuery extends LimitQuery {
 }
 
 export class MessageItem {
-  @ApiProperty() id: string;
-  @ApiProperty() conversationId: string;
-  @ApiProperty({ example: 1 }) seq: number;
-  @ApiProperty() authorId: string;
-  @ApiProperty({ enum: ['agent', 'customer'] }) authorRole: string;
-  @ApiProperty({ enum: ['message', 'note'] }) type: string;
-  @ApiProperty() body: string;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ example: REPLY_ID }) id: string;
+  @ApiProperty({ example: CONVERSATION_ID }) conversationId: string;
+  @ApiProperty({ example: 2 }) seq: number;
+  @ApiProperty({ example: AGENT_ID }) authorId: string;
+  @ApiProperty({ enum: ['agent', 'customer'], example: 'agent' }) authorRole: string;
+  @ApiProperty({ enum: ['message', 'note'], example: 'message' }) type: string;
+  @ApiProperty({ example: REPLY_BODY }) body: string;
+  @ApiProperty({ format: 'date-time', example: REPLIED_AT }) createdAt: string;
 }
 
 export class MessagePage {
@@ -110,6 +127,7 @@ export class MessagePage {
   @ApiProperty({
     nullable: true,
     type: String,
+    example: MESSAGE_CURSOR,
     description:
       'The seq to pass as `after` (or `before` when reading backwards) for the next page; null at the end',
   })
@@ -155,26 +173,44 @@ export class ListConversationsQuery extends PageQuery {
 }
 
 export class ConversationItem {
-  @ApiProperty() id: string;
-  @ApiProperty() customerId: string;
-  @ApiProperty({ nullable: true, type: String }) subject: string | null;
-  @ApiProperty({ enum: STATUSES }) status: string;
-  @ApiProperty({ enum: PRIORITIES }) priority: string;
-  @ApiProperty({ nullable: true, type: String }) assigneeId: string | null;
-  @ApiProperty({ nullable: true, type: String }) team: string | null;
-  @ApiProperty({ description: 'seq of the newest message or note' }) lastSeq: number;
-  @ApiProperty({ format: 'date-time' }) lastMessageAt: string;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) snoozeUntil: string | null;
-  @ApiProperty({ description: "The caller's unread messages (notes never count for customers)" })
+  @ApiProperty({ example: CONVERSATION_ID }) id: string;
+  @ApiProperty({ example: CUSTOMER_ID }) customerId: string;
+  @ApiProperty({ nullable: true, type: String, example: SUBJECT }) subject: string | null;
+  @ApiProperty({ enum: STATUSES, example: 'open' }) status: string;
+  @ApiProperty({ enum: PRIORITIES, example: 'high' }) priority: string;
+  @ApiProperty({ nullable: true, type: String, example: AGENT_ID }) assigneeId: string | null;
+  @ApiProperty({ nullable: true, type: String, example: TEAM }) team: string | null;
+  @ApiProperty({ example: 2, description: 'seq of the newest message or note' }) lastSeq: number;
+  @ApiProperty({ format: 'date-time', example: REPLIED_AT }) lastMessageAt: string;
+  @ApiProperty({ format: 'date-time', example: OPENED_AT }) createdAt: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    example: null,
+    description: 'When a snoozed conversation opens again by itself',
+  })
+  snoozeUntil: string | null;
+  @ApiProperty({ example: 1, description: "The caller's unread messages (notes never count for customers)" })
   unread: number;
-  @ApiProperty({ nullable: true, type: String, description: 'Start of the newest message' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: REPLY_BODY,
+    description: 'Start of the newest message',
+  })
   lastMessagePreview: string | null;
 }
 
 export class ConversationPage {
   @ApiProperty({ type: [ConversationItem] }) items: ConversationItem[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: CONVERSATION_CURSOR,
+    description: 'Pass as `cursor` for the next page; null at the end',
+  })
+  nextCursor: string | null;
 }
 
 export class NoteRequest {
@@ -185,7 +221,12 @@ export class NoteRequest {
 }
 
 export class AssignmentRequest {
-  @ApiProperty({ nullable: true, type: String, description: 'An agent id, `me`, or null to unassign' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: AGENT_ID,
+    description: 'An agent id, `me`, or null to unassign',
+  })
   @ValidateIf((o: AssignmentRequest) => o.agentId !== null)
   @IsString()
   @Matches(ID_PATTERN)
@@ -193,25 +234,28 @@ export class AssignmentRequest {
 }
 
 export class TransferRequest {
-  @ApiPropertyOptional({ description: 'The agent who takes over' })
+  @ApiPropertyOptional({ example: OTHER_AGENT_ID, description: 'The agent who takes over' })
   @IsOptional()
   @IsString()
   @Matches(ID_PATTERN)
   agentId?: string;
 
-  @ApiPropertyOptional({ description: 'The team whose queue it goes to' })
+  @ApiPropertyOptional({ example: TEAM, description: 'The team whose queue it goes to' })
   @IsOptional()
   @IsString()
   @Length(1, 100)
   team?: string;
 
-  @ApiPropertyOptional({ maxLength: 1000 })
+  @ApiPropertyOptional({ example: 'Refund requests go to billing.', maxLength: 1000 })
   @IsOptional()
   @IsString()
   @Length(1, 1000)
   reason?: string;
 
-  @ApiPropertyOptional({ description: 'Context for the next agent, kept as a private history entry' })
+  @ApiPropertyOptional({
+    example: 'Order #1234 was paid twice; the customer wants one payment back.',
+    description: 'Context for the next agent, kept as a private history entry',
+  })
   @IsOptional()
   @IsString()
   @Length(1, MESSAGE_BODY_MAX)
@@ -219,12 +263,13 @@ export class TransferRequest {
 }
 
 export class StatusRequest {
-  @ApiProperty({ enum: STATUSES })
+  @ApiProperty({ enum: STATUSES, example: 'snoozed' })
   @IsIn(STATUSES)
   status: ConversationStatus;
 
   @ApiPropertyOptional({
     format: 'date-time',
+    example: SNOOZE_UNTIL,
     description: 'Required with `snoozed`: when it opens again by itself',
   })
   @IsOptional()
@@ -233,13 +278,18 @@ export class StatusRequest {
 }
 
 export class PriorityRequest {
-  @ApiProperty({ enum: PRIORITIES })
+  @ApiProperty({ enum: PRIORITIES, example: 'urgent' })
   @IsIn(PRIORITIES)
   priority: Priority;
 }
 
 export class ReadRequest {
-  @ApiProperty({ type: 'integer', minimum: 1, description: 'The caller has read everything up to this seq' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    example: 2,
+    description: 'The caller has read everything up to this seq',
+  })
   @IsInt()
   @Min(1)
   @Max(2_147_483_647)
@@ -247,5 +297,5 @@ export class ReadRequest {
 }
 
 export class ConversationChangeAccepted {
-  @ApiProperty() conversationId: string;
+  @ApiProperty({ example: CONVERSATION_ID }) conversationId: string;
 }

@@ -18,6 +18,18 @@ import {
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import {
+  AGENT_ID,
+  CONVERSATION_ID,
+  CUSTOMER_ID,
+  DELIVERED_AT,
+  READ_AT,
+  REPLIED_AT,
+  REPLY_BODY,
+  REPLY_ID,
+  SEARCH_CURSOR,
+  SEARCH_RANK,
+} from '../http/examples';
 import { ID_PATTERN, IdParam } from '../http/id-param.pipe';
 import { PageQuery } from '../conversations/conversations.dto';
 import { ApiProblems } from '../http/problem.doc';
@@ -42,40 +54,69 @@ export class SearchRequest extends PageQuery {
 }
 
 class ReceiptDoc {
-  @ApiProperty() recipientId: string;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) deliveredAt: string | null;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) readAt: string | null;
+  @ApiProperty({ example: CUSTOMER_ID }) recipientId: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    example: DELIVERED_AT,
+    description: 'When the recipient acked it in their inbox; null until then',
+  })
+  deliveredAt: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    example: READ_AT,
+    description: 'When the recipient marked it read; null until then',
+  })
+  readAt: string | null;
 }
 
 class MessageStatusDoc {
-  @ApiProperty() id: string;
-  @ApiProperty() conversationId: string;
-  @ApiProperty({ nullable: true, type: Number, description: 'null until stored' }) seq: number | null;
-  @ApiProperty() authorId: string;
-  @ApiProperty({ enum: ['agent', 'customer'] }) authorRole: string;
-  @ApiProperty({ enum: ['message', 'note'] }) type: string;
-  @ApiProperty({ nullable: true, type: String }) body: string | null;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ enum: ['accepted', 'stored', 'rejected'] }) status: string;
-  @ApiPropertyOptional({ description: 'Why it was rejected' }) rejection?: string;
+  @ApiProperty({ example: REPLY_ID }) id: string;
+  @ApiProperty({ example: CONVERSATION_ID }) conversationId: string;
+  @ApiProperty({ nullable: true, type: Number, example: 2, description: 'null until stored' })
+  seq: number | null;
+  @ApiProperty({ example: AGENT_ID }) authorId: string;
+  @ApiProperty({ enum: ['agent', 'customer'], example: 'agent' }) authorRole: string;
+  @ApiProperty({ enum: ['message', 'note'], example: 'message' }) type: string;
+  @ApiProperty({ nullable: true, type: String, example: REPLY_BODY }) body: string | null;
+  @ApiProperty({ format: 'date-time', example: REPLIED_AT }) createdAt: string;
+  @ApiProperty({ enum: ['accepted', 'stored', 'rejected'], example: 'stored' }) status: string;
+  @ApiPropertyOptional({
+    example: 'The conversation does not exist or you are not one of its participants.',
+    description: 'Why it was rejected (only when `rejected`)',
+  })
+  rejection?: string;
   @ApiProperty({ type: [ReceiptDoc] }) receipts: ReceiptDoc[];
 }
 
 class SearchHitDoc {
-  @ApiProperty() messageId: string;
-  @ApiProperty() conversationId: string;
-  @ApiProperty() customerId: string;
-  @ApiProperty() seq: number;
-  @ApiProperty() authorId: string;
-  @ApiProperty({ enum: ['message', 'note'] }) type: string;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty() rank: number;
-  @ApiProperty({ description: 'HTML-escaped passage with the hits in <mark>…</mark>' }) snippet: string;
+  @ApiProperty({ example: REPLY_ID }) messageId: string;
+  @ApiProperty({ example: CONVERSATION_ID }) conversationId: string;
+  @ApiProperty({ example: CUSTOMER_ID }) customerId: string;
+  @ApiProperty({ example: 2 }) seq: number;
+  @ApiProperty({ example: AGENT_ID }) authorId: string;
+  @ApiProperty({ enum: ['message', 'note'], example: 'message' }) type: string;
+  @ApiProperty({ format: 'date-time', example: REPLIED_AT }) createdAt: string;
+  @ApiProperty({ example: SEARCH_RANK, description: 'Relevance: higher is better' }) rank: number;
+  @ApiProperty({
+    example: 'It <mark>ships</mark> tomorrow morning.',
+    description: 'HTML-escaped passage with the hits in <mark>…</mark>',
+  })
+  snippet: string;
 }
 
 class SearchPageDoc {
   @ApiProperty({ type: [SearchHitDoc] }) items: SearchHitDoc[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: SEARCH_CURSOR,
+    description: 'Pass as `cursor` for the next page; null at the end',
+  })
+  nextCursor: string | null;
 }
 
 @ApiTags('history')

@@ -36,6 +36,7 @@ import {
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { CommandSender } from '../http/command-sender';
+import { CONVERSATION_ID, EVENT_ID, INBOX_CURSOR, MESSAGE_CREATED_DATA, REPLIED_AT } from '../http/examples';
 import { IdAllocator } from '../http/ids';
 import { PageQuery } from '../conversations/conversations.dto';
 import { ApiProblems } from '../http/problem.doc';
@@ -68,19 +69,29 @@ export class StreamRequest {
 }
 
 export class AckRequest {
-  @ApiProperty({ description: 'Everything up to and including this cursor counts as delivered' })
+  @ApiProperty({
+    example: INBOX_CURSOR,
+    description: 'Everything up to and including this cursor counts as delivered',
+  })
   @IsString()
   @Length(1, 200)
   cursor: string;
 }
 
 export class InboxEvent {
-  @ApiProperty() id: string;
-  @ApiProperty() cursor: string;
+  @ApiProperty({ example: EVENT_ID, description: '`<type>:<entity id>`, the same in webhooks' }) id: string;
+  @ApiProperty({ example: INBOX_CURSOR, description: 'Its position in this inbox; also its SSE `id:`' })
+  cursor: string;
   @ApiProperty({ example: 'message.created' }) type: string;
-  @ApiProperty({ nullable: true, type: String }) conversationId: string | null;
-  @ApiProperty({ format: 'date-time' }) occurredAt: string;
-  @ApiProperty({ type: 'object', additionalProperties: true }) data: Record<string, unknown>;
+  @ApiProperty({ nullable: true, type: String, example: CONVERSATION_ID }) conversationId: string | null;
+  @ApiProperty({ format: 'date-time', example: REPLIED_AT }) occurredAt: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: MESSAGE_CREATED_DATA,
+    description: 'Depends on `type`: for `message.created` and `note.created`, the stored message',
+  })
+  data: Record<string, unknown>;
 }
 
 export class InboxResponse {
@@ -88,13 +99,14 @@ export class InboxResponse {
   @ApiProperty({
     nullable: true,
     type: String,
+    example: INBOX_CURSOR,
     description: 'Pass as `cursor` to continue; stays put when nothing new came',
   })
   nextCursor: string | null;
 }
 
 class AckAccepted {
-  @ApiProperty() cursor: string;
+  @ApiProperty({ example: INBOX_CURSOR }) cursor: string;
 }
 
 @ApiTags('inbox')

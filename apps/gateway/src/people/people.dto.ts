@@ -12,18 +12,19 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { AGENT_CURSOR, AGENT_EMAIL, AGENT_ID, AGENT_NAME, EXTERNAL_ID, TEAM, TOKEN } from '../http/examples';
 
 export class CreateAgentRequest {
-  @ApiProperty({ example: 'Ada Lovelace', maxLength: 200 })
+  @ApiProperty({ example: AGENT_NAME, maxLength: 200 })
   @IsString()
   @Length(1, 200)
   name: string;
 
-  @ApiProperty({ example: 'ada@example.com' })
+  @ApiProperty({ example: AGENT_EMAIL })
   @IsEmail()
   email: string;
 
-  @ApiPropertyOptional({ example: ['billing'], description: 'Teams the agent works in' })
+  @ApiPropertyOptional({ example: [TEAM], description: 'Teams the agent works in' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
@@ -46,7 +47,7 @@ export class CreateAgentRequest {
 
 export class CreateCustomerRequest {
   @ApiProperty({
-    example: 'crm-42',
+    example: EXTERNAL_ID,
     description: "The business's own id for this user; the same one always maps to the same customer",
   })
   @IsString()
@@ -66,32 +67,38 @@ export class CreateCustomerRequest {
 }
 
 export class PrincipalCreated {
-  @ApiProperty({ example: '0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b' }) id: string;
-  @ApiProperty({ description: 'Bearer token for this principal (JWT)' }) token: string;
+  @ApiProperty({ example: AGENT_ID, description: 'The new agent’s id, or the customer’s' }) id: string;
+  @ApiProperty({ example: TOKEN, description: 'Bearer token for this principal (JWT)' }) token: string;
 }
 
 export class PresenceRequest {
-  @ApiProperty({ enum: PRESENCES })
+  @ApiProperty({ enum: PRESENCES, example: 'online' })
   @IsIn(PRESENCES)
   status: Presence;
 }
 
 export class PresenceAccepted {
-  @ApiProperty() agentId: string;
-  @ApiProperty({ enum: PRESENCES }) status: Presence;
+  @ApiProperty({ example: AGENT_ID }) agentId: string;
+  @ApiProperty({ enum: PRESENCES, example: 'online' }) status: Presence;
 }
 
 export class AgentItem {
-  @ApiProperty() id: string;
-  @ApiProperty() name: string;
-  @ApiProperty() email: string;
-  @ApiProperty({ type: [String] }) teams: string[];
-  @ApiProperty() capacity: number;
-  @ApiProperty({ enum: PRESENCES }) presence: string;
-  @ApiProperty({ description: 'Open and pending conversations assigned now' }) load: number;
+  @ApiProperty({ example: AGENT_ID }) id: string;
+  @ApiProperty({ example: AGENT_NAME }) name: string;
+  @ApiProperty({ example: AGENT_EMAIL }) email: string;
+  @ApiProperty({ type: [String], example: [TEAM] }) teams: string[];
+  @ApiProperty({ example: 5 }) capacity: number;
+  @ApiProperty({ enum: PRESENCES, example: 'online' }) presence: string;
+  @ApiProperty({ example: 1, description: 'Open and pending conversations assigned now' }) load: number;
 }
 
 export class AgentPage {
   @ApiProperty({ type: [AgentItem] }) items: AgentItem[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: AGENT_CURSOR,
+    description: 'Pass as `cursor` for the next page; null at the end',
+  })
+  nextCursor: string | null;
 }

@@ -36,6 +36,17 @@ import { SERVICE_CONFIG } from '@parley/runtime';
 import { GatewayEnv } from '../gateway.env';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { CommandSender } from '../http/command-sender';
+import {
+  DELIVERED_AT,
+  DELIVERY_CURSOR,
+  DELIVERY_ID,
+  EVENT_ID,
+  WEBHOOK_CREATED_AT,
+  WEBHOOK_CURSOR,
+  WEBHOOK_ID,
+  WEBHOOK_SECRET,
+  WEBHOOK_URL,
+} from '../http/examples';
 import { PageQuery } from '../conversations/conversations.dto';
 import { IdParam } from '../http/id-param.pipe';
 import { IdAllocator, idempotencyKey } from '../http/ids';
@@ -45,7 +56,7 @@ import { ApiProblems } from '../http/problem.doc';
 const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 
 export class CreateWebhookRequest {
-  @ApiProperty({ example: 'https://example.com/parley-webhooks' })
+  @ApiProperty({ example: WEBHOOK_URL })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   @MaxLength(2000)
   url: string;
@@ -60,45 +71,83 @@ export class CreateWebhookRequest {
 }
 
 export class WebhookCreated {
-  @ApiProperty() id: string;
-  @ApiProperty({ description: 'Standard Webhooks signing secret (`whsec_…`); shown only once' })
+  @ApiProperty({ example: WEBHOOK_ID }) id: string;
+  @ApiProperty({
+    example: WEBHOOK_SECRET,
+    description: 'Standard Webhooks signing secret (`whsec_…`); shown only once',
+  })
   secret: string;
 }
 
 class WebhookDoc {
-  @ApiProperty() id: string;
-  @ApiProperty() url: string;
-  @ApiProperty({ type: [String] }) events: string[];
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ example: WEBHOOK_ID }) id: string;
+  @ApiProperty({ example: WEBHOOK_URL }) url: string;
+  @ApiProperty({ type: [String], example: ['message.created'] }) events: string[];
+  @ApiProperty({ format: 'date-time', example: WEBHOOK_CREATED_AT }) createdAt: string;
 }
 
 class WebhookPageDoc {
   @ApiProperty({ type: [WebhookDoc] }) items: WebhookDoc[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: WEBHOOK_CURSOR,
+    description: 'Pass as `cursor` for the next page; null at the end',
+  })
+  nextCursor: string | null;
 }
 
 class AttemptDoc {
-  @ApiProperty() attempt: number;
-  @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ nullable: true, type: Number }) statusCode: number | null;
-  @ApiProperty({ nullable: true, type: String }) error: string | null;
-  @ApiProperty() durationMs: number;
+  @ApiProperty({ example: 1, description: 'Counts from 1' }) attempt: number;
+  @ApiProperty({ format: 'date-time', example: DELIVERED_AT }) at: string;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 503,
+    description: 'The endpoint’s HTTP status; null when it did not answer',
+  })
+  statusCode: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'HTTP 503',
+    description: 'Why the attempt failed; null when it succeeded',
+  })
+  error: string | null;
+  @ApiProperty({ example: 212 }) durationMs: number;
 }
 
 class DeliveryDoc {
-  @ApiProperty({ description: 'Also the `webhook-id` header, the same on every attempt' }) id: string;
-  @ApiProperty() webhookId: string;
-  @ApiProperty() eventId: string;
-  @ApiProperty() eventType: string;
-  @ApiProperty({ enum: DELIVERY_STATUSES }) status: string;
+  @ApiProperty({
+    example: DELIVERY_ID,
+    description: 'Also the `webhook-id` header, the same on every attempt',
+  })
+  id: string;
+  @ApiProperty({ example: WEBHOOK_ID }) webhookId: string;
+  @ApiProperty({ example: EVENT_ID }) eventId: string;
+  @ApiProperty({ example: 'message.created' }) eventType: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES, example: 'pending' }) status: string;
   @ApiProperty({ type: [AttemptDoc] }) attempts: AttemptDoc[];
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) nextAttemptAt: string | null;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    example: '2026-11-25T09:21:01.402Z',
+    description: 'When it is tried again; null once it succeeded or failed for good',
+  })
+  nextAttemptAt: string | null;
+  @ApiProperty({ format: 'date-time', example: DELIVERED_AT }) createdAt: string;
 }
 
 class DeliveryPageDoc {
   @ApiProperty({ type: [DeliveryDoc] }) items: DeliveryDoc[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: DELIVERY_CURSOR,
+    description: 'Pass as `cursor` for the next page; null at the end',
+  })
+  nextCursor: string | null;
 }
 
 export class DeliveriesQuery extends PageQuery {
@@ -109,7 +158,7 @@ export class DeliveriesQuery extends PageQuery {
 }
 
 class Accepted {
-  @ApiProperty() id: string;
+  @ApiProperty({ example: WEBHOOK_ID, description: 'The webhook’s id, or the delivery’s' }) id: string;
 }
 
 @ApiTags('webhooks')
