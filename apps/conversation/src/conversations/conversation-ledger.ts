@@ -12,8 +12,22 @@ const PREVIEW_LENGTH = 140;
  */
 @Injectable()
 export class ConversationLedger {
-  lock(em: EntityManager, conversationId: string): Promise<Conversation | null> {
-    return em.findOne(Conversation, { where: { id: conversationId }, lock: { mode: 'pessimistic_write' } });
+  /**
+   * Rows this transaction has locked, as loaded: a batch of messages into one conversation reads it
+   * once. Every change in the transaction goes through the same object, so it stays current.
+   */
+  private readonly locked = new WeakMap<EntityManager, Map<string, Conversation>>();
+
+  async lock(em: EntityManager, conversationId: string): Promise<Conversation | null> {
+    const held = this.locked.get(em) ?? new Map<string, Conversation>();
+    const known = held.get(conversationId);
+    if (known) return known;
+    const conversation = await em.findOne(Conversation, {
+      where: { id: conversationId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (conversation) this.locked.set(em, held.set(conversationId, conversation));
+    return conversation;
   }
 
   async append(
