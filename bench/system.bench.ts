@@ -122,7 +122,12 @@ async function postgresBaseline(url: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const system = await ParleySystem.start({ LOG_LEVEL: 'error' });
+  // BENCH_NODE_OPTIONS: Node.js flags for the services only (e.g. heap limits), to compare runs.
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS;
+  const system = await ParleySystem.start({
+    LOG_LEVEL: 'error',
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+  });
   try {
     await natsBaseline(system.nats.url);
     const bare = await fastifyBaseline();
