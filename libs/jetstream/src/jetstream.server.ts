@@ -200,13 +200,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         const messages = await consumer.consume({ max_messages: pullSize });
         this.iterators.push(messages);
         let lost = false;
+        let released = false;
         void lease?.lost.then(() => {
+          if (released) return;
           lost = true;
           messages.stop();
           this.log.warn(`lost the lease on ${def.durable}; waiting to take it again`);
         });
         await this.drainInBatches(def, consumer, messages, owed, () => lost);
         this.iterators.splice(this.iterators.indexOf(messages), 1);
+        released = true;
         await lease?.release();
         if (!lease) break;
       }
