@@ -1,6 +1,8 @@
 import { ParleySystem, waitFor } from '@parley/testing';
 import {
   Actor,
+  clientOf,
+  conversationAs,
   eventuallyConversation,
   newAgent,
   newCustomer,
@@ -20,10 +22,7 @@ describe('assignment', () => {
   const customers: Actor[] = [];
   const conversations: Record<string, string> = {};
 
-  const assigneeOf = async (id: string) => {
-    const res = await system.api('GET', `/v1/conversations/${id}`, { token: ada.token });
-    return res.body.assigneeId as string | null;
-  };
+  const assigneeOf = async (id: string) => (await conversationAs(system, ada, id)).assigneeId;
 
   beforeAll(async () => {
     system = await ParleySystem.start();
@@ -37,18 +36,18 @@ describe('assignment', () => {
   });
 
   it('keeps everything in the queue while all agents are offline, highest priority first', async () => {
-    const priorities = ['low', 'urgent', 'normal', 'high'];
+    const priorities = ['low', 'urgent', 'normal', 'high'] as const;
     for (const [i, priority] of priorities.entries()) {
       conversations[priority] = (
         await openConversation(system, customers[i], { body: `I am ${priority}`, priority })
       ).id;
     }
     const queue = await waitFor('four conversations in the queue', async () => {
-      const res = await system.api('GET', '/v1/queue', { token: ada.token });
-      return res.body.items?.length === 4 ? res.body.items : undefined;
+      const { data } = await clientOf(system, ada).GET('/v1/queue');
+      return data?.items.length === 4 ? data.items : undefined;
     });
-    expect(queue.map((c: { priority: string }) => c.priority)).toEqual(['urgent', 'high', 'normal', 'low']);
-    expect(queue.every((c: { assigneeId: string | null }) => c.assigneeId === null)).toBe(true);
+    expect(queue.map((c) => c.priority)).toEqual(['urgent', 'high', 'normal', 'low']);
+    expect(queue.every((c) => c.assigneeId === null)).toBe(true);
   });
 
   it('drains the queue the moment an agent comes online, highest priority first, within capacity', async () => {
@@ -64,13 +63,11 @@ describe('assignment', () => {
     await setPresence(system, bob, 'online');
     await waitFor('Bob to take the rest', async () => (await assigneeOf(conversations.low)) === bob.id);
     expect(await assigneeOf(conversations.normal)).toBe(bob.id);
-    const queue = await system.api('GET', '/v1/queue', { token: ada.token });
-    expect(queue.body.items).toEqual([]);
+    const queue = await clientOf(system, ada).GET('/v1/queue');
+    expect(queue.data?.items).toEqual([]);
 
-    const agents = await system.api('GET', '/v1/agents', { token: ada.token });
-    const load = Object.fromEntries(
-      agents.body.items.map((a: { id: string; load: number }) => [a.id, a.load]),
-    );
+    const agents = await clientOf(system, ada).GET('/v1/agents');
+    const load = Object.fromEntries((agents.data?.items ?? []).map((a) => [a.id, a.load]));
     expect(load).toEqual({ [ada.id]: 2, [bob.id]: 2 });
   });
 
@@ -84,11 +81,11 @@ describe('assignment', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await assigneeOf(waiting.id)).toBeNull();
 
-    const resolved = await system.api('POST', `/v1/conversations/${conversations.urgent}/status`, {
-      token: ada.token,
+    const resolved = await clientOf(system, ada).POST('/v1/conversations/{id}/status', {
+      params: { path: { id: conversations.urgent } },
       body: { status: 'resolved' },
     });
-    expect(resolved.status).toBe(202);
+    expect(resolved.response.status).toBe(202);
     await waitFor('Ada to take the waiting one', async () => (await assigneeOf(waiting.id)) === ada.id);
   });
 
@@ -113,11 +110,11 @@ describe('assignment', () => {
   });
 
   it('lets manual assignment win over capacity and presence', async () => {
-    const res = await system.api('POST', `/v1/conversations/${conversations.normal}/assignment`, {
-      token: ada.token,
+    const res = await clientOf(system, ada).POST('/v1/conversations/{id}/assignment', {
+      params: { path: { id: conversations.normal } },
       body: { agentId: 'me' },
     });
-    expect(res.status).toBe(202);
+    expect(res.response.status).toBe(202);
     await waitFor(
       'Ada to hold it although full',
       async () => (await assigneeOf(conversations.normal)) === ada.id,

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ParleySystem, TEST_ADMIN_TOKEN, TEST_JWT_SECRET, waitFor } from '@parley/testing';
-import { Actor, newAgent, newCustomer, openConversation } from './support/actors';
+import { Actor, clientOf, newAgent, newCustomer, openConversation } from './support/actors';
 
 function signed(claims: object): string {
   const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -30,10 +30,10 @@ describe('authorization', () => {
     other = await newCustomer(system);
     conversationId = (await openConversation(system, owner, { body: 'mine' })).id;
     await waitFor('the conversation in history', async () => {
-      const res = await system.api('GET', `/v1/conversations/${conversationId}/messages`, {
-        token: owner.token,
+      const res = await clientOf(system, owner).GET('/v1/conversations/{id}/messages', {
+        params: { path: { id: conversationId } },
       });
-      return res.status === 200;
+      return res.response.status === 200;
     });
     Object.assign(tokens, {
       admin: TEST_ADMIN_TOKEN,
@@ -71,6 +71,7 @@ describe('authorization', () => {
     ['GET', '/v1/inbox', undefined, [403, 200, 200, 200, 401, 401]],
   ];
 
+  // Raw requests on purpose: every role and forged or missing tokens against every route, one table.
   it.each(table)('%s %s', async (method, template, body, expected) => {
     const path = template.replace('{id}', conversationId).replace('{owner}', owner.id);
     const got: number[] = [];
@@ -86,6 +87,7 @@ describe('authorization', () => {
 
   it('answers another customer exactly as for a conversation that does not exist', async () => {
     const unknown = '0190aaaa-0000-7000-8000-000000000000';
+    // Raw on purpose: the same request byte for byte, for another's conversation and a missing one.
     for (const [method, suffix, body] of [
       ['GET', '', undefined],
       ['GET', '/messages', undefined],
@@ -113,6 +115,7 @@ describe('authorization', () => {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
     const tampered = `${header}.${forged}.${agent.token.split('.')[2]}`;
+    // Raw on purpose: forged, expired and malformed credentials.
     expect((await system.api('GET', '/v1/agents', { token: tampered })).status).toBe(401);
     const now = Math.floor(Date.now() / 1000);
     const fresh = signed({ sub: agent.id, role: 'agent', iat: now, exp: now + 60 });

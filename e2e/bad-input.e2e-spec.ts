@@ -1,6 +1,7 @@
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import {
   Actor,
+  clientOf,
   conversationAs,
   newAgent,
   newCustomer,
@@ -97,10 +98,11 @@ describe('bad input', () => {
 
   it('answers each with a 4xx problem and changes nothing', async () => {
     const before = await conversationAs(system, agent, id);
-    const agentsBefore = (await system.api('GET', '/v1/agents', { token: agent.token })).body.items;
+    const agentsBefore = (await clientOf(system, agent).GET('/v1/agents')).data?.items;
     const tokens = { admin: TEST_ADMIN_TOKEN, agent: agent.token, customer: customer.token };
     const wrong: string[] = [];
     for (const [method, path, who, body, expected] of cases()) {
+      // Raw on purpose: these bodies and queries are what the typed client's types refuse to send.
       const res = await system.api(method, path, { token: tokens[who], body });
       const problem =
         res.headers.get('content-type')?.includes('application/problem+json') &&
@@ -113,8 +115,10 @@ describe('bad input', () => {
     // Give anything that slipped through time to be applied, then look.
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await conversationAs(system, agent, id)).toEqual(before);
-    expect((await system.api('GET', '/v1/agents', { token: agent.token })).body.items).toEqual(agentsBefore);
-    const messages = await system.api('GET', `/v1/conversations/${id}/messages`, { token: agent.token });
-    expect(messages.body.items.map((m: { body: string }) => m.body)).toEqual(['original']);
+    expect((await clientOf(system, agent).GET('/v1/agents')).data?.items).toEqual(agentsBefore);
+    const messages = await clientOf(system, agent).GET('/v1/conversations/{id}/messages', {
+      params: { path: { id } },
+    });
+    expect(messages.data?.items.map((m) => m.body)).toEqual(['original']);
   });
 });

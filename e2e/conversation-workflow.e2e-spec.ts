@@ -1,6 +1,8 @@
 import { ParleySystem, waitFor } from '@parley/testing';
 import {
   Actor,
+  answer,
+  clientOf,
   conversationAs,
   eventuallyConversation,
   newAgent,
@@ -14,12 +16,10 @@ async function allMessages(system: ParleySystem, actor: Actor, conversationId: s
   const items: Array<{ id: string; seq: number; type: string; body: string }> = [];
   let after = 0;
   for (;;) {
-    const res = await system.api(
-      'GET',
-      `/v1/conversations/${conversationId}/messages?after=${after}&limit=200`,
-      {
-        token: actor.token,
-      },
+    const res = await answer(
+      clientOf(system, actor).GET('/v1/conversations/{id}/messages', {
+        params: { path: { id: conversationId }, query: { after, limit: 200 } },
+      }),
     );
     if (res.status !== 200) throw new Error(`messages: ${res.status}`);
     items.push(...res.body.items);
@@ -60,10 +60,12 @@ describe('the conversation workflow', () => {
       writers.map(async (writer, w) => {
         const ids: string[] = [];
         for (let n = 0; n < 50; n++) {
-          const res = await system.api('POST', `/v1/conversations/${opened.id}/messages`, {
-            token: writer.token,
-            body: { body: `writer ${w} message ${n}` },
-          });
+          const res = await answer(
+            clientOf(system, writer).POST('/v1/conversations/{id}/messages', {
+              params: { path: { id: opened.id } },
+              body: { body: `writer ${w} message ${n}` },
+            }),
+          );
           expect(res.status).toBe(202);
           ids.push(res.body.id);
         }
@@ -98,16 +100,20 @@ describe('the conversation workflow', () => {
     );
     expect(
       (
-        await system.api('POST', `/v1/conversations/${opened.id}/notes`, {
-          token: agent.token,
-          body: { body: 'VIP' },
-        })
+        await answer(
+          clientOf(system, agent).POST('/v1/conversations/{id}/notes', {
+            params: { path: { id: opened.id } },
+            body: { body: 'VIP' },
+          }),
+        )
       ).status,
     ).toBe(202);
-    const transfer = await system.api('POST', `/v1/conversations/${opened.id}/transfer`, {
-      token: agent.token,
-      body: { agentId: next.id, reason: 'billing question', note: 'Invoice 42 was charged twice' },
-    });
+    const transfer = await answer(
+      clientOf(system, agent).POST('/v1/conversations/{id}/transfer', {
+        params: { path: { id: opened.id } },
+        body: { agentId: next.id, reason: 'billing question', note: 'Invoice 42 was charged twice' },
+      }),
+    );
     expect(transfer.status).toBe(202);
     await eventuallyConversation(system, next, opened.id, 'the transfer', (c) => c.assigneeId === next.id);
 
@@ -140,8 +146,8 @@ describe('the conversation workflow', () => {
 
   it('counts unread per participant and moves the horizon on read', async () => {
     const opened = await openConversation(system, customer, { body: 'one' });
-    await system.api('POST', `/v1/conversations/${opened.id}/messages`, {
-      token: customer.token,
+    await clientOf(system, customer).POST('/v1/conversations/{id}/messages', {
+      params: { path: { id: opened.id } },
       body: { body: 'two' },
     });
     const agentView = await eventuallyConversation(
@@ -152,12 +158,12 @@ describe('the conversation workflow', () => {
       (c) => c.unread === 2,
     );
     expect(agentView.lastSeq).toBe(2);
-    await system.api('POST', `/v1/conversations/${opened.id}/notes`, {
-      token: agent.token,
+    await clientOf(system, agent).POST('/v1/conversations/{id}/notes', {
+      params: { path: { id: opened.id } },
       body: { body: 'private' },
     });
-    await system.api('POST', `/v1/conversations/${opened.id}/messages`, {
-      token: agent.token,
+    await clientOf(system, agent).POST('/v1/conversations/{id}/messages', {
+      params: { path: { id: opened.id } },
       body: { body: 'reply' },
     });
     // The customer does not count the note, nor their own messages.
@@ -170,14 +176,18 @@ describe('the conversation workflow', () => {
     );
     expect(
       (
-        await system.api('POST', `/v1/conversations/${opened.id}/read`, {
-          token: agent.token,
-          body: { seq: 2 },
-        })
+        await answer(
+          clientOf(system, agent).POST('/v1/conversations/{id}/read', {
+            params: { path: { id: opened.id } },
+            body: { seq: 2 },
+          }),
+        )
       ).status,
     ).toBe(202);
     await eventuallyConversation(system, agent, opened.id, 'read up to 2', (c) => c.unread === 0);
-    const list = await system.api('GET', '/v1/conversations?assignee=me&limit=200', { token: agent.token });
+    const list = await answer(
+      clientOf(system, agent).GET('/v1/conversations', { params: { query: { assignee: 'me', limit: 200 } } }),
+    );
     expect(list.body.items.find((c: { id: string }) => c.id === opened.id)).toMatchObject({
       unread: 0,
       status: 'open',
@@ -186,13 +196,13 @@ describe('the conversation workflow', () => {
 
   it('reopens a resolved conversation when the customer writes, and a pending one too', async () => {
     const opened = await openConversation(system, customer, { body: 'thanks' });
-    await system.api('POST', `/v1/conversations/${opened.id}/status`, {
-      token: agent.token,
+    await clientOf(system, agent).POST('/v1/conversations/{id}/status', {
+      params: { path: { id: opened.id } },
       body: { status: 'resolved' },
     });
     await eventuallyConversation(system, agent, opened.id, 'resolved', (c) => c.status === 'resolved');
-    await system.api('POST', `/v1/conversations/${opened.id}/messages`, {
-      token: customer.token,
+    await clientOf(system, customer).POST('/v1/conversations/{id}/messages', {
+      params: { path: { id: opened.id } },
       body: { body: 'one more thing' },
     });
     await eventuallyConversation(
@@ -203,17 +213,17 @@ describe('the conversation workflow', () => {
       (c) => c.status === 'open' && c.assigneeId === agent.id,
     );
 
-    await system.api('POST', `/v1/conversations/${opened.id}/status`, {
-      token: agent.token,
+    await clientOf(system, agent).POST('/v1/conversations/{id}/status', {
+      params: { path: { id: opened.id } },
       body: { status: 'pending' },
     });
     await eventuallyConversation(system, agent, opened.id, 'pending', (c) => c.status === 'pending');
-    await system.api('POST', `/v1/conversations/${opened.id}/priority`, {
-      token: agent.token,
+    await clientOf(system, agent).POST('/v1/conversations/{id}/priority', {
+      params: { path: { id: opened.id } },
       body: { priority: 'high' },
     });
-    await system.api('POST', `/v1/conversations/${opened.id}/messages`, {
-      token: customer.token,
+    await clientOf(system, customer).POST('/v1/conversations/{id}/messages', {
+      params: { path: { id: opened.id } },
       body: { body: 'here you go' },
     });
     await eventuallyConversation(
@@ -228,10 +238,12 @@ describe('the conversation workflow', () => {
   it('wakes a snoozed conversation after its time even when the service was down at that moment', async () => {
     const opened = await openConversation(system, customer, { body: 'remind me' });
     const snoozeUntil = new Date(Date.now() + 3_000).toISOString();
-    const res = await system.api('POST', `/v1/conversations/${opened.id}/status`, {
-      token: agent.token,
-      body: { status: 'snoozed', snoozeUntil },
-    });
+    const res = await answer(
+      clientOf(system, agent).POST('/v1/conversations/{id}/status', {
+        params: { path: { id: opened.id } },
+        body: { status: 'snoozed', snoozeUntil },
+      }),
+    );
     expect(res.status).toBe(202);
     await eventuallyConversation(system, agent, opened.id, 'snoozed', (c) => c.status === 'snoozed');
     expect(await system.services.conversation.stop('SIGTERM')).toBe(0);

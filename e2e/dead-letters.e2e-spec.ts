@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
-import { Actor, newCustomer, openConversation } from './support/actors';
+import { Actor, clientOf, newCustomer, openConversation } from './support/actors';
 
 interface Letter {
   id: string;
@@ -20,9 +20,11 @@ describe('dead letters', () => {
   let customer: Actor;
 
   const letters = async (): Promise<Letter[]> => {
-    const res = await system.api('GET', '/v1/admin/dead-letters?limit=200', { token: TEST_ADMIN_TOKEN });
-    expect(res.status).toBe(200);
-    return res.body.items;
+    const { data, response } = await clientOf(system, TEST_ADMIN_TOKEN).GET('/v1/admin/dead-letters', {
+      params: { query: { limit: 200 } },
+    });
+    expect(response.status).toBe(200);
+    return data?.items ?? [];
   };
 
   beforeAll(async () => {
@@ -47,10 +49,10 @@ describe('dead letters', () => {
     // The consumers keep going: a normal conversation still flows through every service.
     const opened = await openConversation(system, customer, { body: 'still working' });
     await waitFor('the conversation in history', async () => {
-      const res = await system.api('GET', `/v1/conversations/${opened.id}/messages`, {
-        token: customer.token,
+      const { data } = await clientOf(system, customer).GET('/v1/conversations/{id}/messages', {
+        params: { path: { id: opened.id } },
       });
-      return res.body.items?.length === 1;
+      return data?.items.length === 1;
     });
 
     const found = await waitFor('the dead letters', async () => {
@@ -71,11 +73,12 @@ describe('dead letters', () => {
     expect(found.find((l) => l.consumer === 'delivery')?.payload).toContain('"type":"message.created"');
 
     const letter = found.find((l) => l.consumer === 'conversation') as Letter;
-    const replay = await system.api('POST', `/v1/admin/dead-letters/${letter.id}/replay`, {
-      token: TEST_ADMIN_TOKEN,
+    const admin = clientOf(system, TEST_ADMIN_TOKEN);
+    const replay = await admin.POST('/v1/admin/dead-letters/{id}/replay', {
+      params: { path: { id: letter.id } },
     });
-    expect(replay.status).toBe(202);
-    expect(replay.body.subject).toBe('parley.cmd.conversation.message.post');
+    expect(replay.response.status).toBe(202);
+    expect(replay.data?.subject).toBe('parley.cmd.conversation.message.post');
     // Still poison: it comes back as a new dead letter, and the replayed one is gone from the list.
     const after = await waitFor('the replayed letter back', async () => {
       const all = await letters();
@@ -84,11 +87,13 @@ describe('dead letters', () => {
     expect(after.some((l) => l.id === letter.id)).toBe(false);
 
     expect(
-      (await system.api('POST', '/v1/admin/dead-letters/999999/replay', { token: TEST_ADMIN_TOKEN })).status,
+      (await admin.POST('/v1/admin/dead-letters/{id}/replay', { params: { path: { id: '999999' } } }))
+        .response.status,
     ).toBe(404);
     expect(
-      (await system.api('POST', '/v1/admin/dead-letters/abc/replay', { token: TEST_ADMIN_TOKEN })).status,
+      (await admin.POST('/v1/admin/dead-letters/{id}/replay', { params: { path: { id: 'abc' } } })).response
+        .status,
     ).toBe(400);
-    expect((await system.api('GET', '/v1/admin/dead-letters', { token: customer.token })).status).toBe(403);
+    expect((await clientOf(system, customer).GET('/v1/admin/dead-letters')).response.status).toBe(403);
   }, 60_000);
 });

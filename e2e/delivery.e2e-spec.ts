@@ -4,7 +4,16 @@ import { EventSource } from 'eventsource';
 import { Webhook } from 'standardwebhooks';
 import { INBOX_EVENT_TYPES } from '@parley/contracts';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
-import { Actor, newAgent, newCustomer, openConversation, setPresence, wholeInbox } from './support/actors';
+import {
+  Actor,
+  clientOf,
+  conversationAs,
+  newAgent,
+  newCustomer,
+  openConversation,
+  setPresence,
+  wholeInbox,
+} from './support/actors';
 
 interface Received {
   id: string;
@@ -68,13 +77,14 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
   const hooks: Hook[] = [];
 
   const post = async (actor: Actor, body: string) => {
-    const res = await system.api('POST', `/v1/conversations/${conversationId}/messages`, {
-      token: actor.token,
+    const { data, response } = await clientOf(system, actor).POST('/v1/conversations/{id}/messages', {
+      params: { path: { id: conversationId } },
       body: { body },
     });
-    expect(res.status).toBe(202);
-    return res.body.id as string;
+    expect(response.status).toBe(202);
+    return data?.id as string;
   };
+  const admin = () => clientOf(system, TEST_ADMIN_TOKEN);
 
   beforeAll(async () => {
     system = await ParleySystem.start({
@@ -85,10 +95,10 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
     customer = await newCustomer(system);
     await setPresence(system, agent, 'online');
     conversationId = (await openConversation(system, customer, { body: 'hello' })).id;
-    await waitFor('assignment', async () => {
-      const res = await system.api('GET', `/v1/conversations/${conversationId}`, { token: agent.token });
-      return res.body.assigneeId === agent.id;
-    });
+    await waitFor(
+      'assignment',
+      async () => (await conversationAs(system, agent, conversationId)).assigneeId === agent.id,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -144,26 +154,29 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
   });
 
   it('holds a long poll until something arrives, and returns empty after the wait when nothing does', async () => {
-    const start = (await system.api('GET', '/v1/inbox?limit=200', { token: customer.token })).body;
-    let cursor = start.nextCursor as string;
-    for (let page = start; page.events.length === 200;) {
-      page = (await system.api('GET', `/v1/inbox?limit=200&cursor=${cursor}`, { token: customer.token }))
-        .body;
-      cursor = page.nextCursor;
+    const api = clientOf(system, customer);
+    const inbox = async (query: { cursor?: string; limit?: number; wait?: number }) => {
+      const { data, response } = await api.GET('/v1/inbox', { params: { query } });
+      if (!data) throw new Error(`inbox: ${response.status}`);
+      return data;
+    };
+    let page = await inbox({ limit: 200 });
+    let cursor = page.nextCursor ?? undefined;
+    while (page.events.length === 200) {
+      page = await inbox({ limit: 200, cursor });
+      cursor = page.nextCursor ?? undefined;
     }
     const idleStart = Date.now();
-    const idle = await system.api('GET', `/v1/inbox?cursor=${cursor}&wait=2`, { token: customer.token });
-    expect(idle.body.events).toEqual([]);
+    const idle = await inbox({ cursor, wait: 2 });
+    expect(idle.events).toEqual([]);
     expect(Date.now() - idleStart).toBeGreaterThanOrEqual(1_900);
 
     const waitingStart = Date.now();
-    const waiting = system.api('GET', `/v1/inbox?cursor=${cursor}&wait=20`, { token: customer.token });
+    const waiting = inbox({ cursor, wait: 20 });
     await new Promise((r) => setTimeout(r, 500));
     const sent = await post(agent, 'wake up');
     const answered = await waiting;
-    expect(answered.body.events.map((e: { data: { messageId: string } }) => e.data.messageId)).toEqual([
-      sent,
-    ]);
+    expect(answered.events.map((e) => e.data.messageId)).toEqual([sent]);
     expect(Date.now() - waitingStart).toBeLessThan(5_000);
   });
 
@@ -198,24 +211,26 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
       return all.some((e) => e.data.messageId === messageId) ? all : undefined;
     });
     const mine = events.find((e) => e.data.messageId === messageId);
+    const agentApi = clientOf(system, agent);
+    const customerApi = clientOf(system, customer);
+    const message = { params: { path: { id: messageId } } };
     expect(
-      (await system.api('POST', '/v1/inbox/ack', { token: agent.token, body: { cursor: mine?.cursor } }))
-        .status,
+      (await agentApi.POST('/v1/inbox/ack', { body: { cursor: mine?.cursor ?? '' } })).response.status,
     ).toBe(202);
     const delivered = await waitFor('deliveredAt', async () => {
-      const res = await system.api('GET', `/v1/messages/${messageId}`, { token: customer.token });
-      return res.body.receipts?.find((r: { recipientId: string }) => r.recipientId === agent.id);
+      const { data } = await customerApi.GET('/v1/messages/{id}', message);
+      return data?.receipts.find((r) => r.recipientId === agent.id);
     });
     expect(delivered).toMatchObject({ deliveredAt: expect.any(String), readAt: null });
 
-    const seq = (await system.api('GET', `/v1/messages/${messageId}`, { token: agent.token })).body.seq;
-    await system.api('POST', `/v1/conversations/${conversationId}/read`, {
-      token: agent.token,
+    const seq = (await agentApi.GET('/v1/messages/{id}', message)).data?.seq ?? 0;
+    await agentApi.POST('/v1/conversations/{id}/read', {
+      params: { path: { id: conversationId } },
       body: { seq },
     });
     const read = await waitFor('readAt', async () => {
-      const res = await system.api('GET', `/v1/messages/${messageId}`, { token: customer.token });
-      const receipt = res.body.receipts?.find((r: { recipientId: string }) => r.recipientId === agent.id);
+      const { data } = await customerApi.GET('/v1/messages/{id}', message);
+      const receipt = data?.receipts.find((r) => r.recipientId === agent.id);
       return receipt?.readAt ? receipt : undefined;
     });
     expect(read.deliveredAt).toBe(delivered.deliveredAt);
@@ -223,9 +238,7 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
       (await wholeInbox(system, customer)).find((e) => e.type === 'receipt.read' && e.data.seq === seq),
     );
     expect(receipt.data).toMatchObject({ readerId: agent.id });
-    expect(
-      (await system.api('POST', '/v1/inbox/ack', { token: agent.token, body: { cursor: 'nope' } })).status,
-    ).toBe(400);
+    expect((await agentApi.POST('/v1/inbox/ack', { body: { cursor: 'nope' } })).response.status).toBe(400);
   });
 
   it('signs webhooks per Standard Webhooks, retries with the same webhook-id, and never lets a dead endpoint slow an inbox', async () => {
@@ -236,18 +249,17 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
     const dead = await receiver(() => undefined);
     hooks.push(flaky, dead);
     const register = async (url: string) => {
-      const res = await system.api('POST', '/v1/webhooks', {
-        token: TEST_ADMIN_TOKEN,
+      const { data, response } = await admin().POST('/v1/webhooks', {
         body: { url, events: ['message.created'] },
       });
-      expect(res.status).toBe(202);
-      return res.body as { id: string; secret: string };
+      expect(response.status).toBe(202);
+      return data as { id: string; secret: string };
     };
     const flakyHook = await register(flaky.url);
     const deadHook = await register(dead.url);
     await waitFor('both registered', async () => {
-      const res = await system.api('GET', '/v1/webhooks', { token: TEST_ADMIN_TOKEN });
-      return res.body.items?.length === 2;
+      const { data } = await admin().GET('/v1/webhooks');
+      return data?.items.length === 2;
     });
 
     // Flood the dead endpoint first, then measure how fast an inbox still is.
@@ -265,22 +277,16 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
     const probeDeliveries = await waitFor(
       'the flaky endpoint to get the probe on its 4th attempt',
       async () => {
-        const res = await system.api(
-          'GET',
-          `/v1/webhooks/${flakyHook.id}/deliveries?status=succeeded&limit=200`,
-          {
-            token: TEST_ADMIN_TOKEN,
-          },
-        );
-        return res.body.items?.length >= 1 ? res.body.items : undefined;
+        const { data } = await admin().GET('/v1/webhooks/{id}/deliveries', {
+          params: { path: { id: flakyHook.id }, query: { status: 'succeeded', limit: 200 } },
+        });
+        return data?.items.length ? data.items : undefined;
       },
       30_000,
       250,
     );
     const firstDelivered = probeDeliveries[probeDeliveries.length - 1];
-    expect(firstDelivered.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([
-      500, 500, 500, 204,
-    ]);
+    expect(firstDelivered.attempts.map((a) => a.statusCode)).toEqual([500, 500, 500, 204]);
     const sameDelivery = flaky.requests.filter((r) => r.headers['webhook-id'] === firstDelivered.id);
     expect(sameDelivery).toHaveLength(4);
     const verifier = new Webhook(flakyHook.secret);
@@ -301,37 +307,32 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
     const failed = await waitFor(
       'a failed delivery to the dead endpoint',
       async () => {
-        const res = await system.api('GET', `/v1/webhooks/${deadHook.id}/deliveries?status=failed`, {
-          token: TEST_ADMIN_TOKEN,
+        const { data } = await admin().GET('/v1/webhooks/{id}/deliveries', {
+          params: { path: { id: deadHook.id }, query: { status: 'failed' } },
         });
-        return res.body.items?.[0];
+        return data?.items[0];
       },
       60_000,
       500,
     );
     expect(failed.attempts).toHaveLength(5);
-    expect(failed.attempts.every((a: { error: string }) => a.error === 'timed out')).toBe(true);
+    expect(failed.attempts.every((a) => a.error === 'timed out')).toBe(true);
 
-    const retried = await system.api('POST', `/v1/webhooks/${deadHook.id}/deliveries/${failed.id}/retry`, {
-      token: TEST_ADMIN_TOKEN,
+    const retried = await admin().POST('/v1/webhooks/{id}/deliveries/{deliveryId}/retry', {
+      params: { path: { id: deadHook.id, deliveryId: failed.id } },
     });
-    expect(retried.status).toBe(202);
+    expect(retried.response.status).toBe(202);
     await waitFor('the resend', async () => {
-      const res = await system.api('GET', `/v1/webhooks/${deadHook.id}/deliveries?limit=200`, {
-        token: TEST_ADMIN_TOKEN,
+      const { data } = await admin().GET('/v1/webhooks/{id}/deliveries', {
+        params: { path: { id: deadHook.id }, query: { limit: 200 } },
       });
-      return res.body.items.find(
-        (d: { id: string; attempts: unknown[] }) => d.id === failed.id && d.attempts.length === 6,
-      );
+      return data?.items.find((d) => d.id === failed.id && d.attempts.length === 6);
     });
     expect(dead.requests.filter((r) => r.headers['webhook-id'] === failed.id)).toHaveLength(6);
 
     expect(
-      (await system.api('DELETE', `/v1/webhooks/${deadHook.id}`, { token: TEST_ADMIN_TOKEN })).status,
+      (await admin().DELETE('/v1/webhooks/{id}', { params: { path: { id: deadHook.id } } })).response.status,
     ).toBe(202);
-    await waitFor('deleted', async () => {
-      const res = await system.api('GET', '/v1/webhooks', { token: TEST_ADMIN_TOKEN });
-      return res.body.items.length === 1;
-    });
+    await waitFor('deleted', async () => (await admin().GET('/v1/webhooks')).data?.items.length === 1);
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ParleySystem, TEST_ADMIN_TOKEN } from '@parley/testing';
-import { Actor, newAgent, newCustomer, openConversation } from './support/actors';
+import { Actor, clientOf, newAgent, newCustomer, openConversation } from './support/actors';
 
 /**
  * Property: whatever arrives, the gateway answers with a status below 500, and every 4xx is
@@ -133,6 +133,7 @@ describe('hostile input', () => {
 
   it('never answers 5xx and always answers 4xx with problem+json', async () => {
     const tokens = () => ({ admin: TEST_ADMIN_TOKEN, agent: agent.token, customer: customer.token });
+    // Raw fetch on purpose: random bytes, content types and headers the typed client would never send.
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...ROUTES),
@@ -192,6 +193,7 @@ describe('hostile input', () => {
   }, 180_000);
 
   it('answers an oversized body with 413', async () => {
+    // Raw on purpose: a 2 MiB body, far past what the document allows.
     const res = await fetch(`${system.gatewayUrl}/v1/conversations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${customer.token}`, 'content-type': 'application/json' },
@@ -202,9 +204,7 @@ describe('hostile input', () => {
   });
 
   it('sends security headers', async () => {
-    const res = await fetch(`${system.gatewayUrl}/v1/inbox`, {
-      headers: { authorization: `Bearer ${customer.token}` },
-    });
+    const { response: res } = await clientOf(system, customer).GET('/v1/inbox');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(res.headers.get('strict-transport-security')).toContain('max-age=');
@@ -224,21 +224,20 @@ describe('rate limiting', () => {
   });
 
   it('answers 429 with Retry-After per token, and per IP without one', async () => {
-    const customer = await newCustomer(system);
+    const customer = clientOf(system, await newCustomer(system));
     const statuses: number[] = [];
-    for (let i = 0; i < 21; i++)
-      statuses.push((await system.api('GET', '/v1/inbox', { token: customer.token })).status);
+    for (let i = 0; i < 21; i++) statuses.push((await customer.GET('/v1/inbox')).response.status);
     expect(statuses.slice(0, 19).every((s) => s === 200)).toBe(true);
-    const limited = await system.api('GET', '/v1/inbox', { token: customer.token });
+    const { response: limited } = await customer.GET('/v1/inbox');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.headers.get('content-type')).toContain('application/problem+json');
     // Another token has its own budget; health checks are never limited.
-    const other = await system.api('GET', '/v1/conversations', { token: TEST_ADMIN_TOKEN });
-    expect(other.status).not.toBe(429);
+    const other = await clientOf(system, TEST_ADMIN_TOKEN).GET('/v1/conversations');
+    expect(other.response.status).not.toBe(429);
     for (let i = 0; i < 30; i++) expect((await fetch(`${system.gatewayUrl}/health/ready`)).status).toBe(200);
     const anonymous: number[] = [];
-    for (let i = 0; i < 22; i++) anonymous.push((await system.api('GET', '/v1/inbox')).status);
+    for (let i = 0; i < 22; i++) anonymous.push((await clientOf(system).GET('/v1/inbox')).response.status);
     expect(anonymous).toContain(429);
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { EventSource } from 'eventsource';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
-import { newAgent, newCustomer, openConversation } from './support/actors';
+import { clientOf, newAgent, newCustomer, openConversation } from './support/actors';
 
 const ASSETS = join(__dirname, '../deploy/observability');
 
@@ -31,8 +31,7 @@ describe('metrics, dashboard and alerts', () => {
   it('exports every metric the Grafana dashboard and the alert rules use', async () => {
     const customer = await newCustomer(system);
     await newAgent(system);
-    await system.api('POST', '/v1/webhooks', {
-      token: TEST_ADMIN_TOKEN,
+    await clientOf(system, TEST_ADMIN_TOKEN).POST('/v1/webhooks', {
       body: { url: 'http://127.0.0.1:9/nobody-listens', events: ['message.created'] },
     });
     const stream = new EventSource(`${system.gatewayUrl}/v1/inbox/stream`, {

@@ -1,24 +1,36 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { ParleySystem, ServiceProcess, startNats, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+import { answer, clientOf } from './support/actors';
 
 describe('service hygiene', () => {
   let system: ParleySystem;
   let customerToken: string;
   let agentToken: string;
 
+  const admin = () => clientOf(system, TEST_ADMIN_TOKEN);
+  const open = (token: string, body: string, headers?: Record<string, string>) =>
+    answer(clientOf(system, token).POST('/v1/conversations', { headers, body: { body } }));
+  const post = (token: string, conversationId: string, body: string) =>
+    answer(
+      clientOf(system, token).POST('/v1/conversations/{id}/messages', {
+        params: { path: { id: conversationId } },
+        body: { body },
+      }),
+    );
+  const messages = (token: string, conversationId: string) =>
+    answer(
+      clientOf(system, token).GET('/v1/conversations/{id}/messages', {
+        params: { path: { id: conversationId } },
+      }),
+    );
+
   beforeAll(async () => {
     system = await ParleySystem.start();
-    const customer = await system.api('POST', '/v1/customers', {
-      token: TEST_ADMIN_TOKEN,
-      body: { externalId: 'crm-h' },
-    });
-    const agent = await system.api('POST', '/v1/agents', {
-      token: TEST_ADMIN_TOKEN,
-      body: { name: 'Ada', email: 'ada@example.com' },
-    });
-    customerToken = customer.body.token;
-    agentToken = agent.body.token;
+    const customer = await admin().POST('/v1/customers', { body: { externalId: 'crm-h' } });
+    const agent = await admin().POST('/v1/agents', { body: { name: 'Ada', email: 'ada@example.com' } });
+    customerToken = customer.data?.token ?? '';
+    agentToken = agent.data?.token ?? '';
   }, 120_000);
 
   afterAll(async () => {
@@ -34,6 +46,7 @@ describe('service hygiene', () => {
       const metrics = await (await fetch(`${service.url}/metrics`)).text();
       expect(metrics).toContain('process_cpu_user_seconds_total');
     }
+    // Not part of /v1, so not in the typed client.
     const doc = await system.api('GET', '/docs/openapi.json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths)).toEqual(
@@ -55,6 +68,7 @@ describe('service hygiene', () => {
     ['a body over 10,000 characters', { body: 'x'.repeat(10_001) }, 'body'],
     ['an unknown priority', { body: 'hi', priority: 'asap' }, 'priority'],
   ])('rejects %s with a 400 problem naming the field', async (_, body, field) => {
+    // Raw on purpose: bodies the typed client's types refuse.
     const res = await system.api('POST', '/v1/conversations', { token: customerToken, body });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -63,6 +77,7 @@ describe('service hygiene', () => {
   });
 
   it('answers malformed JSON, bad ids, bad cursors and bad tokens with 4xx problems', async () => {
+    // Raw on purpose: malformed bodies, out-of-range queries, bad tokens and unknown routes.
     const malformed = await fetch(`${system.gatewayUrl}/v1/conversations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${customerToken}`, 'content-type': 'application/json' },
@@ -99,66 +114,46 @@ describe('service hygiene', () => {
   });
 
   it('never shows a customer another customer’s conversation', async () => {
-    const other = await system.api('POST', '/v1/customers', {
-      token: TEST_ADMIN_TOKEN,
-      body: { externalId: 'crm-h2' },
-    });
-    const opened = await system.api('POST', '/v1/conversations', {
-      token: customerToken,
-      body: { body: 'private' },
-    });
+    const otherToken =
+      (await admin().POST('/v1/customers', { body: { externalId: 'crm-h2' } })).data?.token ?? '';
+    const opened = await open(customerToken, 'private');
     const conversationId = opened.body.id;
     await waitFor('the conversation in history', async () => {
-      const res = await system.api('GET', `/v1/conversations/${conversationId}/messages`, {
-        token: customerToken,
-      });
+      const res = await messages(customerToken, conversationId);
       return res.status === 200 && res.body.items.length === 1;
     });
-    const peek = await system.api('GET', `/v1/conversations/${conversationId}/messages`, {
-      token: other.body.token,
-    });
+    const peek = await messages(otherToken, conversationId);
     expect(peek.status).toBe(404);
 
-    const intrusion = await system.api('POST', `/v1/conversations/${conversationId}/messages`, {
-      token: other.body.token,
-      body: { body: 'let me in' },
-    });
+    const intrusion = await post(otherToken, conversationId, 'let me in');
     expect(intrusion.status).toBe(404);
-    const missing = await system.api('GET', `/v1/conversations/${'0'.repeat(36)}/messages`, {
-      token: other.body.token,
-    });
+    const missing = await messages(otherToken, '0'.repeat(36));
     expect(missing.status).toBe(404);
     expect(Object.keys(missing.body).sort()).toEqual(Object.keys(peek.body).sort());
 
     // With the conversation service offline the write is accepted, then rejected with a reason that
     // does not tell "someone else's" from "does not exist".
     await system.services.conversation.stop('SIGTERM');
-    const blind = await system.api('POST', `/v1/conversations/${conversationId}/messages`, {
-      token: other.body.token,
-      body: { body: 'let me in' },
-    });
+    const blind = await post(otherToken, conversationId, 'let me in');
     expect(blind.status).toBe(202);
     await system.services.conversation.start();
     const rejected = await waitFor('the rejection in the intruder’s inbox', async () => {
-      const inbox = await system.api('GET', '/v1/inbox', { token: other.body.token });
-      return inbox.body.events?.find((e: { type: string }) => e.type === 'message.rejected');
+      const inbox = await clientOf(system, otherToken).GET('/v1/inbox');
+      return inbox.data?.events.find((e) => e.type === 'message.rejected');
     });
     expect(rejected.data).toMatchObject({
       messageId: blind.body.id,
       reason: 'The conversation does not exist or you are not one of its participants.',
     });
-    const history = await system.api('GET', `/v1/conversations/${conversationId}/messages`, {
-      token: customerToken,
-    });
-    expect(history.body.items.map((m: { body: string }) => m.body)).toEqual(['private']);
+    const history = await messages(customerToken, conversationId);
+    expect(history.body.items.map((m) => m.body)).toEqual(['private']);
   });
 
   it('carries the correlation id and trace id from the HTTP request through every hop', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const opened = await system.api('POST', '/v1/conversations', {
-      token: customerToken,
-      headers: { 'x-correlation-id': 'corr-e2e-1', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
-      body: { body: 'trace me' },
+    const opened = await open(customerToken, 'trace me', {
+      'x-correlation-id': 'corr-e2e-1',
+      traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
     });
     expect(opened.headers.get('x-correlation-id')).toBe('corr-e2e-1');
     const nc = await connect({ servers: system.nats.url });
@@ -182,10 +177,7 @@ describe('service hygiene', () => {
 
   it('answers 503, never 202, while the broker is down, and recovers without restarts', async () => {
     await system.nats.kill('SIGKILL');
-    const whileDown = await system.api('POST', '/v1/conversations', {
-      token: customerToken,
-      body: { body: 'are you there?' },
-    });
+    const whileDown = await open(customerToken, 'are you there?');
     expect(whileDown.status).toBe(503);
     expect(whileDown.headers.get('retry-after')).toBeTruthy();
     const readiness = await fetch(`${system.services.conversation.url}/health/ready`);
@@ -194,16 +186,11 @@ describe('service hygiene', () => {
     await system.nats.start();
     for (const service of Object.values(system.services)) await service.waitReady();
     const opened = await waitFor('a write accepted again', async () => {
-      const res = await system.api('POST', '/v1/conversations', {
-        token: customerToken,
-        body: { body: 'back again' },
-      });
+      const res = await open(customerToken, 'back again');
       return res.status === 202 ? res.body : undefined;
     });
     await waitFor('the new conversation stored', async () => {
-      const res = await system.api('GET', `/v1/conversations/${opened.id}/messages`, {
-        token: customerToken,
-      });
+      const res = await messages(customerToken, opened.id);
       return res.status === 200 && res.body.items[0]?.body === 'back again';
     });
     for (const service of Object.values(system.services)) expect(service.running).toBe(true);

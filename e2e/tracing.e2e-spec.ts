@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ParleySystem, waitFor } from '@parley/testing';
-import { Actor, newCustomer } from './support/actors';
+import { Actor, clientOf, newCustomer } from './support/actors';
 
 interface CollectedSpan {
   service: string;
@@ -71,12 +71,11 @@ describe('tracing', () => {
 
   it('follows one trace id from the POST through every hop to the stored message', async () => {
     const traceId = '0af7651916cd43dd8448eb211c80319c';
-    const opened = await system.api('POST', '/v1/conversations', {
-      token: customer.token,
+    const opened = await clientOf(system, customer).POST('/v1/conversations', {
       headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
       body: { body: 'trace me end to end' },
     });
-    expect(opened.status).toBe(202);
+    expect(opened.response.status).toBe(202);
 
     const trace = await waitFor(
       'spans from every service',

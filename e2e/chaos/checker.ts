@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { ParleySystem, waitFor } from '@parley/testing';
-import { Actor, wholeInbox } from '../support/actors';
+import { Actor, answer, clientOf, wholeInbox } from '../support/actors';
 import { Participant, Workload } from './workload';
 
 export interface Accounting {
@@ -68,13 +68,12 @@ async function quiesce(system: ParleySystem): Promise<void> {
 
 async function history(system: ParleySystem, agent: Actor, conversationId: string) {
   const items: Array<{ id: string; seq: number; body: string; type: string }> = [];
+  const api = clientOf(system, agent);
   for (let after = 0; ;) {
-    const res = await system.api(
-      'GET',
-      `/v1/conversations/${conversationId}/messages?after=${after}&limit=200`,
-      {
-        token: agent.token,
-      },
+    const res = await answer(
+      api.GET('/v1/conversations/{id}/messages', {
+        params: { path: { id: conversationId }, query: { after, limit: 200 } },
+      }),
     );
     if (res.status !== 200) throw new Error(`history of ${conversationId}: ${res.status}`);
     items.push(...res.body.items);
@@ -128,20 +127,26 @@ export async function account(
   }
   for (const attempt of workload.attempts.filter((a) => a.status === 202)) {
     const ids = storedIds.get(attempt.conversationId) ?? [];
-    if (attempt.id && ids.includes(attempt.id)) {
+    if (!attempt.id) {
+      result.lost++; // a 202 always names the message; one that did not cannot be accounted for
+      continue;
+    }
+    if (ids.includes(attempt.id)) {
       result.stored++;
       continue;
     }
-    const status = await system.api('GET', `/v1/messages/${attempt.id}`, { token: agents[0].token });
-    if (status.body?.status === 'rejected' && status.body.rejection) result.rejected++;
+    const { data: status } = await clientOf(system, agents[0]).GET('/v1/messages/{id}', {
+      params: { path: { id: attempt.id } },
+    });
+    if (status?.status === 'rejected' && status.rejection) result.rejected++;
     else result.lost++;
   }
   // Inboxes: the customer's and the assignee's, each message of the conversation once, in seq order.
   for (const { customer, conversationId } of participants) {
-    const conversation = await system.api('GET', `/v1/conversations/${conversationId}`, {
-      token: agents[0].token,
+    const { data: conversation } = await clientOf(system, agents[0]).GET('/v1/conversations/{id}', {
+      params: { path: { id: conversationId } },
     });
-    const assignee = agents.find((a) => a.id === conversation.body.assigneeId);
+    const assignee = agents.find((a) => a.id === conversation?.assigneeId);
     for (const reader of [customer, ...(assignee ? [assignee] : [])]) {
       const events = await wholeInbox(system, reader);
       const delivered = events

@@ -1,5 +1,5 @@
 import { ParleySystem } from '@parley/testing';
-import { Actor } from '../support/actors';
+import { Actor, clientOf } from '../support/actors';
 
 export interface Participant {
   customer: Actor;
@@ -61,12 +61,15 @@ export class Workload {
       const attempt: Attempt = { body, conversationId, status: 0 };
       this.attempts.push(attempt);
       try {
-        const res = await this.system.api('POST', `/v1/conversations/${conversationId}/messages`, {
-          token: author.token,
-          body: { body },
-        });
-        attempt.status = res.status;
-        if (res.status === 202) attempt.id = res.body.id;
+        const { data, response } = await clientOf(this.system, author).POST(
+          '/v1/conversations/{id}/messages',
+          {
+            params: { path: { id: conversationId } },
+            body: { body },
+          },
+        );
+        attempt.status = response.status;
+        if (response.status === 202) attempt.id = data?.id;
       } catch {
         attempt.status = 0;
       }
@@ -78,12 +81,11 @@ export class Workload {
     let cursor: string | undefined;
     while (this.running) {
       try {
-        const res = await this.system.api('GET', `/v1/inbox?limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
-          token: customer.token,
-        });
-        if (res.status === 200 && res.body.events.length) {
-          cursor = res.body.nextCursor;
-          await this.system.api('POST', '/v1/inbox/ack', { token: customer.token, body: { cursor } });
+        const api = clientOf(this.system, customer);
+        const { data } = await api.GET('/v1/inbox', { params: { query: { limit: 100, cursor } } });
+        if (data?.events.length && data.nextCursor) {
+          cursor = data.nextCursor;
+          await api.POST('/v1/inbox/ack', { body: { cursor } });
         }
       } catch {
         // the gateway is down: read again later

@@ -1,9 +1,45 @@
+import { components, createParleyClient, ParleyClient } from '@parley/client';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 
 /** Someone who can call the API: an id and a bearer token. */
 export interface Actor {
   id: string;
   token: string;
+}
+
+type Schemas = components['schemas'];
+export type Conversation = Schemas['ConversationItem'];
+export type InboxEvent = Schemas['InboxEvent'];
+
+/**
+ * The typed client (@parley/client, generated from the gateway's OpenAPI document) of the system's
+ * gateway, as the actor (or a raw token, or nobody). Going through it, a test compiles only while the
+ * document describes the requests it makes and the answers it reads.
+ */
+export function clientOf(system: ParleySystem, who?: Actor | string): ParleyClient {
+  return createParleyClient(system.gatewayUrl, typeof who === 'string' ? who : who?.token);
+}
+
+/** What a test reads of an answer: its status, its body (data or problem) and headers. */
+export interface Answer<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * The answer of a typed call as `{status, body, headers}`: the body is the 2xx data, else the
+ * problem. Typed by the success answer, as the specs read it after checking the status.
+ */
+export async function answer<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<Answer<T>> {
+  const { data, error, response } = await call;
+  return { status: response.status, body: (data ?? error) as T, headers: response.headers };
+}
+
+function refused(what: string, res: Answer<unknown>): Error {
+  return new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 let serial = 0;
@@ -13,44 +49,49 @@ export async function newAgent(
   options: { capacity?: number; teams?: string[]; name?: string } = {},
 ): Promise<Actor> {
   serial += 1;
-  const res = await system.api('POST', '/v1/agents', {
-    token: TEST_ADMIN_TOKEN,
-    body: { name: options.name ?? `Agent ${serial}`, email: `agent${serial}@example.com`, ...options },
-  });
-  if (res.status !== 202) throw new Error(`agent not created: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await answer(
+    clientOf(system, TEST_ADMIN_TOKEN).POST('/v1/agents', {
+      body: { name: options.name ?? `Agent ${serial}`, email: `agent${serial}@example.com`, ...options },
+    }),
+  );
+  if (res.status !== 202) throw refused('agent not created', res);
   return res.body;
 }
 
 export async function newCustomer(system: ParleySystem, externalId = `crm-${++serial}`): Promise<Actor> {
-  const res = await system.api('POST', '/v1/customers', { token: TEST_ADMIN_TOKEN, body: { externalId } });
-  if (res.status !== 202) throw new Error(`customer not created: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await answer(
+    clientOf(system, TEST_ADMIN_TOKEN).POST('/v1/customers', { body: { externalId } }),
+  );
+  if (res.status !== 202) throw refused('customer not created', res);
   return res.body;
 }
 
 export async function setPresence(system: ParleySystem, agent: Actor, status: 'online' | 'away' | 'offline') {
-  const res = await system.api('PUT', '/v1/agents/me/presence', { token: agent.token, body: { status } });
-  if (res.status !== 202) throw new Error(`presence not set: ${res.status}`);
+  const res = await answer(clientOf(system, agent).PUT('/v1/agents/me/presence', { body: { status } }));
+  if (res.status !== 202) throw refused('presence not set', res);
 }
 
 /** Opens a conversation and waits until the conversation service has it. */
 export async function openConversation(
   system: ParleySystem,
   customer: Actor,
-  body: Record<string, unknown> = { body: 'Hello' },
+  body: Schemas['OpenConversationRequest'] = { body: 'Hello' },
 ): Promise<{ id: string; messageId: string }> {
-  const res = await system.api('POST', '/v1/conversations', { token: customer.token, body });
-  if (res.status !== 202)
-    throw new Error(`conversation not opened: ${res.status} ${JSON.stringify(res.body)}`);
+  const api = clientOf(system, customer);
+  const res = await answer(api.POST('/v1/conversations', { body }));
+  if (res.status !== 202) throw refused('conversation not opened', res);
   await waitFor('the conversation to exist', async () => {
-    const got = await system.api('GET', `/v1/conversations/${res.body.id}`, { token: customer.token });
-    return got.status === 200;
+    const got = await api.GET('/v1/conversations/{id}', { params: { path: { id: res.body.id } } });
+    return got.response.status === 200;
   });
   return res.body;
 }
 
-export async function conversationAs(system: ParleySystem, actor: Actor, id: string) {
-  const res = await system.api('GET', `/v1/conversations/${id}`, { token: actor.token });
-  if (res.status !== 200) throw new Error(`conversation ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+export async function conversationAs(system: ParleySystem, actor: Actor, id: string): Promise<Conversation> {
+  const res = await answer(
+    clientOf(system, actor).GET('/v1/conversations/{id}', { params: { path: { id } } }),
+  );
+  if (res.status !== 200) throw refused(`conversation ${id}`, res);
   return res.body;
 }
 
@@ -60,32 +101,24 @@ export function eventuallyConversation(
   actor: Actor,
   id: string,
   what: string,
-  check: (conversation: Record<string, unknown>) => boolean,
-) {
+  check: (conversation: Conversation) => boolean,
+): Promise<Conversation> {
   return waitFor(what, async () => {
     const conversation = await conversationAs(system, actor, id);
     return check(conversation) ? conversation : undefined;
   });
 }
 
-export interface InboxEvent {
-  id: string;
-  cursor: string;
-  type: string;
-  conversationId: string | null;
-  data: Record<string, unknown>;
-}
-
 /** The actor's whole inbox, read page by page from the beginning. */
 export async function wholeInbox(system: ParleySystem, actor: Actor): Promise<InboxEvent[]> {
+  const api = clientOf(system, actor);
   const events: InboxEvent[] = [];
-  let cursor: string | null = null;
+  let cursor: string | undefined;
   for (;;) {
-    const query: string = cursor ? `?limit=200&cursor=${cursor}` : '?limit=200';
-    const res = await system.api('GET', `/v1/inbox${query}`, { token: actor.token });
-    if (res.status !== 200) throw new Error(`inbox: ${res.status} ${JSON.stringify(res.body)}`);
+    const res = await answer(api.GET('/v1/inbox', { params: { query: { limit: 200, cursor } } }));
+    if (res.status !== 200) throw refused('inbox', res);
     events.push(...res.body.events);
     if (!res.body.events.length) return events;
-    cursor = res.body.nextCursor;
+    cursor = res.body.nextCursor ?? undefined;
   }
 }
