@@ -1135,6 +1135,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -1199,6 +1208,15 @@ export interface operations {
       };
       /** @description Body over 1 MiB */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -1275,6 +1293,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -1336,6 +1363,15 @@ export interface operations {
       };
       /** @description Body over 1 MiB */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -1438,6 +1474,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -1521,6 +1566,15 @@ export interface operations {
       };
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -1612,6 +1666,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -1696,6 +1759,15 @@ export interface operations {
       };
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -1795,6 +1867,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -1880,6 +1961,15 @@ export interface operations {
       };
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -1979,6 +2069,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -2064,6 +2163,15 @@ export interface operations {
       };
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2162,6 +2270,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -2246,6 +2363,15 @@ export interface operations {
       };
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2345,6 +2471,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -2398,6 +2533,15 @@ export interface operations {
       };
       /** @description The role may not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2467,6 +2611,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -2527,6 +2680,15 @@ export interface operations {
       };
       /** @description Unknown id, or a conversation that is not yours */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2608,6 +2770,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -2663,6 +2834,15 @@ export interface operations {
       };
       /** @description The role may not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2730,6 +2910,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -2783,6 +2972,15 @@ export interface operations {
       };
       /** @description The role may not do this */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2851,6 +3049,15 @@ export interface operations {
       };
       /** @description Unknown id, or a conversation that is not yours */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2930,6 +3137,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -2990,6 +3206,15 @@ export interface operations {
       };
       /** @description Unknown id, or a conversation that is not yours */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -3069,6 +3294,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -3130,6 +3364,15 @@ export interface operations {
       };
       /** @description Unknown id, or a conversation that is not yours */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -3206,6 +3449,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
@@ -3266,6 +3518,15 @@ export interface operations {
       };
       /** @description Unknown id, or a conversation that is not yours */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
         headers: {
           [name: string]: unknown;
         };

@@ -21,13 +21,17 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Unknown id, or a conversation that is not yours',
   413: 'Body over 1 MiB',
   422: 'Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last)',
+  429: 'Too many requests from this token (or address, without one); retry after `Retry-After` seconds',
   503: 'The broker or the owning service is unreachable; retry after `Retry-After` seconds',
 };
 
-/** The problem+json answers an endpoint can give, in the OpenAPI document. */
+/**
+ * The problem+json answers an endpoint can give, in the OpenAPI document; 429 on every one, as
+ * every `/v1` route is rate-limited.
+ */
 export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ...statuses.map((status) =>
+    ...[...new Set([...statuses, 429])].map((status) =>
       ApiResponse({
         status,
         description: DESCRIPTIONS[status],
