@@ -1,30 +1,105 @@
-import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+import { readdirSync, readFileSync } from 'node:fs';
+import { ApiResponse, callApi, ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 
 /**
- * `npm run demo`: Parley's story told in the terminal, on a system of its own (its own broker,
- * database and the four services as processes, so it can stop one): a customer writes while no
- * agent is online and history is down; the agent comes online, catches up and replies; the
- * customer, who was away, catches up too.
+ * `npm run demo`: Parley's story told in the terminal: a customer writes while no agent is online
+ * and history is down; the agent comes online, catches up and replies; the customer, who was away,
+ * catches up too. Against the system `npm start` runs (PARLEY_URL, default http://127.0.0.1:3000;
+ * history is paused with SIGSTOP and resumed with SIGCONT, so it must run on this machine), or, when
+ * none answers there, on a system of its own (its own broker, database and services).
  */
 const started = Date.now();
 const t = () => `${((Date.now() - started) / 1000).toFixed(2).padStart(6)} s`;
 const say = (who: string, what: string) => console.log(`${t()}  ${who.padEnd(10)} ${what}`);
 
-async function main(): Promise<void> {
+type Api = (
+  method: string,
+  path: string,
+  options?: { token?: string; body?: unknown },
+  // The story reads answers field by field.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+) => Promise<ApiResponse<any>>;
+
+interface Stage {
+  api: Api;
+  adminToken: string;
+  stopHistory(): Promise<void>;
+  startHistory(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The history processes of a system started on this machine (`npm start`, `npm run start:history`). */
+function historyProcesses(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('apps/history/src/main.js');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function runningSystem(url: string): Promise<Stage | undefined> {
+  const ready = await fetch(`${url}/health/ready`).then(
+    (res) => res.ok,
+    () => false,
+  );
+  if (!ready) return undefined;
+  const history = historyProcesses();
+  if (!history.length) {
+    throw new Error(`Parley answers at ${url}, but no history process runs on this machine to pause`);
+  }
+  say('system', `using the system at ${url} (history: process ${history.join(', ')})`);
+  return {
+    api: (method, path, options) => callApi(url, method, path, options),
+    adminToken: process.env.PARLEY_ADMIN_TOKEN ?? 'parley-dev-admin-token',
+    stopHistory: async () => history.forEach((pid) => process.kill(pid, 'SIGSTOP')),
+    startHistory: async () => history.forEach((pid) => process.kill(pid, 'SIGCONT')),
+    close: async () => undefined,
+  };
+}
+
+async function ownSystem(): Promise<Stage> {
   say('system', 'starting broker, database, gateway, conversation, delivery, history…');
   const system = await ParleySystem.start();
+  return {
+    api: (method, path, options) => system.api(method, path, options),
+    adminToken: TEST_ADMIN_TOKEN,
+    stopHistory: async () => {
+      await system.services.history.stop('SIGTERM');
+    },
+    startHistory: async () => {
+      if (!system.services.history.running) await system.services.history.start();
+    },
+    close: async () => {
+      await system.stop();
+      say('system', 'stopped');
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const stage =
+    (await runningSystem(process.env.PARLEY_URL ?? 'http://127.0.0.1:3000')) ?? (await ownSystem());
+  const { api } = stage;
+  // Unique per run, so the story can be told again on the same system.
+  const run = Date.now().toString(36);
+  let agentToken: string | undefined;
   try {
-    const api = system.api.bind(system);
     const agent = (
       await api('POST', '/v1/agents', {
-        token: TEST_ADMIN_TOKEN,
-        body: { name: 'Ada', email: 'ada@example.com' },
+        token: stage.adminToken,
+        body: { name: 'Ada', email: `ada-${run}@example.com` },
       })
     ).body;
+    agentToken = agent.token;
     const customer = (
       await api('POST', '/v1/customers', {
-        token: TEST_ADMIN_TOKEN,
-        body: { externalId: 'crm-grace', name: 'Grace' },
+        token: stage.adminToken,
+        body: { externalId: `crm-grace-${run}`, name: 'Grace' },
       })
     ).body;
     say(
@@ -32,8 +107,8 @@ async function main(): Promise<void> {
       `created agent Ada (${agent.id.slice(0, 8)}…) and customer Grace (${customer.id.slice(0, 8)}…)`,
     );
 
-    await system.services.history.stop('SIGTERM');
-    say('system', 'history is stopped; no agent is online');
+    await stage.stopHistory();
+    say('system', 'history is stopped; no agent of the story is online');
 
     const opened = await api('POST', '/v1/conversations', {
       token: customer.token,
@@ -54,15 +129,28 @@ async function main(): Promise<void> {
     say('system', `the conversation waits in the queue (${queued[0].priority} priority, unassigned)`);
     say('Grace', 'closes the laptop and goes away');
 
-    await system.services.history.start();
+    await stage.startHistory();
     say('system', 'history is back and catches up from its durable consumer');
     await api('PUT', '/v1/agents/me/presence', { token: agent.token, body: { status: 'online' } });
     say('Ada', 'comes online');
-    await waitFor('assignment', async () => {
+    const assignee = await waitFor('assignment', async () => {
       const res = await api('GET', `/v1/conversations/${opened.body.id}`, { token: agent.token });
-      return res.body.assigneeId === agent.id;
+      return res.body.assigneeId ?? undefined;
     });
-    say('system', 'the queue drains: the conversation is assigned to Ada');
+    if (assignee === agent.id) {
+      say('system', 'the queue drains: the conversation is assigned to Ada');
+    } else {
+      // On a shared system another online agent may have been given it first.
+      await api('POST', `/v1/conversations/${opened.body.id}/assignment`, {
+        token: agent.token,
+        body: { agentId: agent.id },
+      });
+      await waitFor('Ada to hold it', async () => {
+        const res = await api('GET', `/v1/conversations/${opened.body.id}`, { token: agent.token });
+        return res.body.assigneeId === agent.id;
+      });
+      say('Ada', 'takes over the conversation another agent had been given');
+    }
     const inbox = (await api('GET', '/v1/inbox', { token: agent.token })).body;
     say('Ada', `catches up: ${inbox.events.map((e: { type: string }) => e.type).join(', ')}`);
     const history = await waitFor('history', async () => {
@@ -101,8 +189,14 @@ async function main(): Promise<void> {
       `never sees Ada's note: ${seen.some((m: { type: string }) => m.type === 'note') ? 'NO, it leaked' : 'right'}`,
     );
   } finally {
-    await system.stop();
-    say('system', 'stopped');
+    // Ada goes offline again, so later conversations on a shared system are not routed to her.
+    if (agentToken) {
+      await api('PUT', '/v1/agents/me/presence', { token: agentToken, body: { status: 'offline' } }).catch(
+        () => undefined,
+      );
+    }
+    await stage.startHistory(); // never leave a shared system's history paused
+    await stage.close();
   }
 }
 

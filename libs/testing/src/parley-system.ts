@@ -13,6 +13,32 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
+/** One request to a gateway at `baseUrl`: JSON in, JSON (or text) out, any status. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function callApi<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: the raw text is the body
+  }
+  return { status: res.status, headers: res.headers, body: body as T };
+}
+
 /**
  * The whole of Parley for one test suite: its own broker and database, and the four services as
  * OS processes. `services[name]` can be stopped, killed and started again.
@@ -64,27 +90,12 @@ export class ParleySystem {
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async api<T = any>(
+  api<T = any>(
     method: string,
     path: string,
     options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.gatewayUrl}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: the raw text is the body
-    }
-    return { status: res.status, headers: res.headers, body: body as T };
+    return callApi<T>(this.gatewayUrl, method, path, options);
   }
 
   async stop(): Promise<void> {
