@@ -6,6 +6,7 @@ import { ParleySystem } from '@parley/testing';
 import {
   documentedOperations,
   exampleProblems,
+  parameterExampleProblems,
   examplesByName,
   fetchDocument,
   HTTP_METHODS,
@@ -65,6 +66,10 @@ describe('the OpenAPI document served by the gateway', () => {
   it('shows an example on every schema property, each valid against its own schema', () => {
     // A property that is a $ref (or an array of them) is covered by the schema it refers to.
     expect(exampleProblems(document)).toEqual([]);
+  });
+
+  it('shows an example on every parameter (path, query, header), each valid against its schema', () => {
+    expect(parameterExampleProblems(document)).toEqual([]);
   });
 
   it('tells one story in its examples: the same conversation, people, message and webhook everywhere', () => {

@@ -12,7 +12,13 @@ export interface OpenApiOperation {
   operationId?: string;
   summary?: string;
   security?: Array<Record<string, string[]>>;
-  parameters?: Array<{ name: string; in: string; required?: boolean }>;
+  parameters?: Array<{
+    name: string;
+    in: string;
+    required?: boolean;
+    example?: unknown;
+    schema?: { example?: unknown } & Record<string, unknown>;
+  }>;
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
 
@@ -84,6 +90,34 @@ export function exampleProblems(document: OpenApiDocument): string[] {
     if (!validate(example)) {
       const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
       problems.push(`${what} example ${JSON.stringify(example)}: ${errors.join('; ')}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * What is wrong with the examples of the operations' parameters (path, query, header): one
+ * without an example, or an example its own schema refuses.
+ */
+export function parameterExampleProblems(document: OpenApiDocument): string[] {
+  const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+  const problems: string[] = [];
+  for (const [path, operations] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      for (const parameter of operation.parameters ?? []) {
+        const what = `${method.toUpperCase()} ${path} ${parameter.in} ${parameter.name}`;
+        const { example: inSchema, ...schema } = parameter.schema ?? {};
+        const example = parameter.example ?? inSchema;
+        if (example === undefined) {
+          problems.push(`${what} has no example`);
+          continue;
+        }
+        const validate = ajv.compile(schema);
+        if (!validate(example)) {
+          const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+          problems.push(`${what} example ${JSON.stringify(example)}: ${errors.join('; ')}`);
+        }
+      }
     }
   }
   return problems;

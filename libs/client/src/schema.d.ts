@@ -1081,7 +1081,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        /** @description nextCursor of the previous page */
+        /** @description nextCursor of the previous page of the same list (opaque) */
         cursor?: string;
       };
       header?: never;
@@ -1394,7 +1394,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        /** @description nextCursor of the previous page */
+        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
         cursor?: string;
         status?: 'open' | 'pending' | 'snoozed' | 'resolved';
         /** @description An agent id, `me`, or `none` for unassigned (agents only) */
@@ -1598,6 +1598,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Conversation id */
         id: string;
       };
       cookie?: never;
@@ -1697,6 +1698,7 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description Conversation id */
         id: string;
       };
       cookie?: never;
@@ -1794,6 +1796,7 @@ export interface operations {
         'idempotency-key'?: string;
       };
       path: {
+        /** @description Conversation id */
         id: string;
       };
       cookie?: never;
@@ -1895,6 +1898,7 @@ export interface operations {
         'idempotency-key'?: string;
       };
       path: {
+        /** @description Conversation id */
         id: string;
       };
       cookie?: never;
@@ -1996,6 +2000,7 @@ export interface operations {
         'idempotency-key'?: string;
       };
       path: {
+        /** @description Conversation id */
         id: string;
       };
       cookie?: never;
@@ -2097,6 +2102,7 @@ export interface operations {
         'idempotency-key'?: string;
       };
       path: {
+        /** @description Conversation id */
         id: string;
       };
       cookie?: never;
@@ -2198,6 +2204,7 @@ export interface operations {
         'idempotency-key'?: string;
       };
       path: {
+        /** @description Conversation id */
         id: string;
       };
       cookie?: never;
@@ -2298,6 +2305,7 @@ export interface operations {
         'idempotency-key'?: string;
       };
       path: {
+        /** @description Conversation id */
         id: string;
       };
       cookie?: never;
@@ -2398,6 +2406,7 @@ export interface operations {
         'idempotency-key'?: string;
       };
       path: {
+        /** @description Conversation id */
         id: string;
       };
       cookie?: never;
@@ -2495,7 +2504,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        /** @description nextCursor of the previous page */
+        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
         cursor?: string;
       };
       header?: never;
@@ -2564,11 +2573,12 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        /** @description nextCursor of the previous page */
+        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
         cursor?: string;
       };
       header?: never;
       path: {
+        /** @description Customer id */
         id: string;
       };
       cookie?: never;
@@ -2636,6 +2646,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Message or note id */
         id: string;
       };
       cookie?: never;
@@ -2711,12 +2722,13 @@ export interface operations {
     parameters: {
       query: {
         limit?: number;
-        /** @description nextCursor of the previous page */
+        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
         cursor?: string;
         /** @description Words to find (stemmed: "refunds" finds "refund"); "quoted phrases", `or`, `-word` */
         q: string;
         /** @description Only this customer’s conversations (agents) */
         customerId?: string;
+        /** @description Only this conversation */
         conversationId?: string;
       };
       header?: never;
@@ -2794,7 +2806,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        /** @description nextCursor of the previous page */
+        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
         cursor?: string;
         /** @description Seconds to hold the request when nothing is new; it returns as soon as something arrives */
         wait?: number;
@@ -3003,7 +3015,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        /** @description nextCursor of the previous page */
+        /** @description nextCursor of the previous page of the same list (opaque) */
         cursor?: string;
       };
       header?: never;
@@ -3162,6 +3174,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Webhook id */
         id: string;
       };
       cookie?: never;
@@ -3237,12 +3250,13 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        /** @description nextCursor of the previous page */
+        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
         cursor?: string;
         status?: 'pending' | 'succeeded' | 'failed';
       };
       header?: never;
       path: {
+        /** @description Webhook id */
         id: string;
       };
       cookie?: never;
@@ -3319,7 +3333,9 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Webhook id */
         id: string;
+        /** @description Webhook delivery id */
         deliveryId: string;
       };
       cookie?: never;
@@ -3474,6 +3490,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Dead letter id (its sequence in the dead-letter stream) */
         id: string;
       };
       cookie?: never;

@@ -28,9 +28,10 @@ import { Allow } from '../auth/auth';
 import { CONVERSATION_ID, DEAD_LETTER_ID, DEAD_LETTERED_AT } from '../http/examples';
 import { LimitQuery } from '../conversations/conversations.dto';
 import { ApiProblems } from '../http/problem.doc';
+import { ApiDeadLetterIdParam } from '../http/params.doc';
 
 export class DeadLettersQuery extends LimitQuery {
-  @ApiPropertyOptional({ type: 'integer', description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ type: 'integer', description: 'nextCursor of the previous page', example: 17 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -142,6 +143,7 @@ export class DeadLettersController {
   }
 
   @Post(':id/replay')
+  @ApiDeadLetterIdParam()
   @HttpCode(202)
   @Allow('admin')
   @ApiOperation({ operationId: 'replayDeadLetter', summary: 'Replay a dead letter to its original subject' })

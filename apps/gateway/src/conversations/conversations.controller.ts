@@ -54,6 +54,7 @@ import {
   StatusRequest,
   TransferRequest,
 } from './conversations.dto';
+import { ApiConversationIdParam } from '../http/params.doc';
 
 const MAX_SNOOZE_MS = 366 * 24 * 3600 * 1000;
 
@@ -127,6 +128,7 @@ export class ConversationsController {
   }
 
   @Get(':id')
+  @ApiConversationIdParam()
   @Allow('customer', 'agent')
   @ApiOperation({ operationId: 'getConversation', summary: 'Get a conversation' })
   @ApiOkResponse({ type: ConversationItem })
@@ -138,6 +140,7 @@ export class ConversationsController {
   }
 
   @Post(':id/messages')
+  @ApiConversationIdParam()
   @HttpCode(202)
   @Allow('customer', 'agent')
   @ApiOperation({ operationId: 'postMessage', summary: 'Post a message' })
@@ -165,6 +168,7 @@ export class ConversationsController {
   }
 
   @Get(':id/messages')
+  @ApiConversationIdParam()
   @Allow('customer', 'agent')
   @ApiOperation({ operationId: 'listMessages', summary: 'Read the messages of a conversation' })
   @ApiOkResponse({ type: MessagePage, description: 'Ordered by seq; agents see private notes inline' })
@@ -187,6 +191,7 @@ export class ConversationsController {
   }
 
   @Post(':id/notes')
+  @ApiConversationIdParam()
   @HttpCode(202)
   @Allow('agent')
   @ApiOperation({ operationId: 'addNote', summary: 'Add a private note' })
@@ -209,6 +214,7 @@ export class ConversationsController {
   }
 
   @Post(':id/assignment')
+  @ApiConversationIdParam()
   @HttpCode(202)
   @Allow('agent')
   @ApiOperation({
@@ -235,6 +241,7 @@ export class ConversationsController {
   }
 
   @Post(':id/transfer')
+  @ApiConversationIdParam()
   @HttpCode(202)
   @Allow('agent')
   @ApiOperation({
@@ -268,6 +275,7 @@ export class ConversationsController {
   }
 
   @Post(':id/status')
+  @ApiConversationIdParam()
   @HttpCode(202)
   @Allow('agent')
   @ApiOperation({ operationId: 'changeStatus', summary: 'Change the status of a conversation' })
@@ -300,6 +308,7 @@ export class ConversationsController {
   }
 
   @Post(':id/priority')
+  @ApiConversationIdParam()
   @HttpCode(202)
   @Allow('agent')
   @ApiOperation({ operationId: 'changePriority', summary: 'Change the priority of a conversation' })
@@ -322,6 +331,7 @@ export class ConversationsController {
   }
 
   @Post(':id/read')
+  @ApiConversationIdParam()
   @HttpCode(202)
   @Allow('customer', 'agent')
   @ApiOperation({ operationId: 'markRead', summary: 'Mark a conversation read up to a seq' })

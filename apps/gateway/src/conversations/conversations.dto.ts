@@ -42,7 +42,13 @@ import { ID_PATTERN } from '../http/id-param.pipe';
 
 /** `?limit=` of every list: 1 to 200, 50 by default. */
 export class LimitQuery {
-  @ApiPropertyOptional({ type: 'integer', default: PAGE_LIMIT_DEFAULT, minimum: 1, maximum: PAGE_LIMIT_MAX })
+  @ApiPropertyOptional({
+    type: 'integer',
+    default: PAGE_LIMIT_DEFAULT,
+    minimum: 1,
+    maximum: PAGE_LIMIT_MAX,
+    example: 20,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -90,6 +96,7 @@ export class ListMessagesQuery extends LimitQuery {
     type: 'integer',
     description: 'Return messages with seq greater than this (reading forwards)',
     minimum: 0,
+    example: 0,
   })
   @IsOptional()
   @Type(() => Number)
@@ -102,6 +109,7 @@ export class ListMessagesQuery extends LimitQuery {
     type: 'integer',
     description: 'Return messages with seq lower than this (reading backwards)',
     minimum: 1,
+    example: Number(MESSAGE_CURSOR),
   })
   @IsOptional()
   @Type(() => Number)
@@ -135,7 +143,10 @@ export class MessagePage {
 }
 
 export class PageQuery extends LimitQuery {
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({
+    description: 'nextCursor of the previous page of the same list (opaque; each list has its own)',
+    example: CONVERSATION_CURSOR,
+  })
   @IsOptional()
   @IsString()
   @Length(1, 300)
@@ -143,29 +154,32 @@ export class PageQuery extends LimitQuery {
 }
 
 export class ListConversationsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: STATUSES })
+  @ApiPropertyOptional({ enum: STATUSES, example: 'open' })
   @IsOptional()
   @IsIn(STATUSES)
   status?: ConversationStatus;
 
-  @ApiPropertyOptional({ description: 'An agent id, `me`, or `none` for unassigned (agents only)' })
+  @ApiPropertyOptional({
+    description: 'An agent id, `me`, or `none` for unassigned (agents only)',
+    example: 'me',
+  })
   @IsOptional()
   @IsString()
   @Matches(ID_PATTERN)
   assignee?: string;
 
-  @ApiPropertyOptional({ description: 'Agents only' })
+  @ApiPropertyOptional({ description: 'Agents only', example: TEAM })
   @IsOptional()
   @IsString()
   @Length(1, 100)
   team?: string;
 
-  @ApiPropertyOptional({ enum: PRIORITIES })
+  @ApiPropertyOptional({ enum: PRIORITIES, example: 'high' })
   @IsOptional()
   @IsIn(PRIORITIES)
   priority?: Priority;
 
-  @ApiPropertyOptional({ description: 'Agents only' })
+  @ApiPropertyOptional({ description: 'Agents only', example: CUSTOMER_ID })
   @IsOptional()
   @IsString()
   @Matches(ID_PATTERN)

@@ -6,6 +6,7 @@ import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { IdParam } from '../http/id-param.pipe';
 import { ConversationPage, PageQuery } from './conversations.dto';
+import { ApiCustomerIdParam } from '../http/params.doc';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -33,6 +34,7 @@ export class QueueController {
   }
 
   @Get('customers/:id/conversations')
+  @ApiCustomerIdParam()
   @Allow('agent')
   @ApiOperation({ operationId: 'listCustomerConversations', summary: "List a customer's conversations" })
   @ApiOkResponse({ type: ConversationPage, description: "The customer's conversations, newest first" })

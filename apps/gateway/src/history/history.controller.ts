@@ -33,21 +33,23 @@ import {
 import { ID_PATTERN, IdParam } from '../http/id-param.pipe';
 import { PageQuery } from '../conversations/conversations.dto';
 import { ApiProblems } from '../http/problem.doc';
+import { ApiMessageIdParam } from '../http/params.doc';
 
 export class SearchRequest extends PageQuery {
   @ApiProperty({
     description: 'Words to find (stemmed: "refunds" finds "refund"); "quoted phrases", `or`, `-word`',
+    example: 'order ships',
   })
   @IsString()
   @Length(1, 200)
   q: string;
 
-  @ApiPropertyOptional({ description: 'Only this customer’s conversations (agents)' })
+  @ApiPropertyOptional({ description: 'Only this customer’s conversations (agents)', example: CUSTOMER_ID })
   @IsOptional()
   @Matches(ID_PATTERN)
   customerId?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'Only this conversation', example: CONVERSATION_ID })
   @IsOptional()
   @Matches(ID_PATTERN)
   conversationId?: string;
@@ -127,6 +129,7 @@ export class HistoryController {
   constructor(private readonly publisher: JetStreamPublisher) {}
 
   @Get('messages/:id')
+  @ApiMessageIdParam()
   @Allow('customer', 'agent')
   @ApiOperation({ operationId: 'getMessage', summary: 'Get the status and receipts of a message' })
   @ApiOkResponse({

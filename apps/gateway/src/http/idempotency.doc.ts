@@ -9,6 +9,7 @@ export const ApiIdempotencyKey = (): MethodDecorator & ClassDecorator =>
   ApiHeader({
     name: 'idempotency-key',
     required: false,
+    example: 'reply-1234-2026-11-25',
     description:
       'A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new',
   });

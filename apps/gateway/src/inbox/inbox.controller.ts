@@ -51,6 +51,7 @@ export class InboxRequest extends PageQuery {
     minimum: 0,
     maximum: 30,
     description: 'Seconds to hold the request when nothing is new; it returns as soon as something arrives',
+    example: 25,
   })
   @IsOptional()
   @Type(() => Number)
@@ -61,7 +62,10 @@ export class InboxRequest extends PageQuery {
 }
 
 export class StreamRequest {
-  @ApiPropertyOptional({ description: 'Resume after this cursor (Last-Event-ID wins when both are given)' })
+  @ApiPropertyOptional({
+    description: 'Resume after this cursor (Last-Event-ID wins when both are given)',
+    example: INBOX_CURSOR,
+  })
   @IsOptional()
   @IsString()
   @Length(1, 200)
@@ -149,7 +153,12 @@ export class InboxController {
   @Get('stream')
   @Allow('customer', 'agent')
   @ApiOperation({ operationId: 'streamInbox', summary: 'Stream the inbox (Server-Sent Events)' })
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event’s cursor' })
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'Resume after this event’s cursor',
+    example: INBOX_CURSOR,
+  })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description:

@@ -18,6 +18,8 @@ import { CommandSender } from '../http/command-sender';
 import { customerIdFor, IdAllocator, idempotencyKey } from '../http/ids';
 import { ApiIdempotencyKey } from '../http/idempotency.doc';
 import { PageQuery } from '../conversations/conversations.dto';
+import { AGENT_CURSOR } from '../http/examples';
+import { ApiListCursor } from '../http/params.doc';
 import {
   AgentPage,
   CreateAgentRequest,
@@ -47,6 +49,7 @@ export class PeopleController {
     type: AgentPage,
     description: 'With presence and current load (open and pending conversations)',
   })
+  @ApiListCursor(AGENT_CURSOR)
   agents(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal): Promise<Page<AgentView>> {
     return this.publisher.query(QuerySubjects.agents, {
       principal,

@@ -52,6 +52,7 @@ import { IdParam } from '../http/id-param.pipe';
 import { IdAllocator, idempotencyKey } from '../http/ids';
 import { ApiIdempotencyKey } from '../http/idempotency.doc';
 import { ApiProblems } from '../http/problem.doc';
+import { ApiDeliveryIdParam, ApiListCursor, ApiWebhookIdParam } from '../http/params.doc';
 
 const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 
@@ -151,7 +152,7 @@ class DeliveryPageDoc {
 }
 
 export class DeliveriesQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES, example: 'failed' })
   @IsOptional()
   @IsIn(DELIVERY_STATUSES)
   status?: (typeof DELIVERY_STATUSES)[number];
@@ -208,6 +209,7 @@ export class WebhooksController {
   @Allow('admin')
   @ApiOperation({ operationId: 'listWebhooks', summary: 'List webhook endpoints' })
   @ApiOkResponse({ type: WebhookPageDoc })
+  @ApiListCursor(WEBHOOK_CURSOR)
   list(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal): Promise<Page<WebhookView>> {
     return this.publisher.query(QuerySubjects.webhooks, {
       principal,
@@ -217,6 +219,7 @@ export class WebhooksController {
   }
 
   @Delete(':id')
+  @ApiWebhookIdParam()
   @HttpCode(202)
   @Allow('admin')
   @ApiOperation({ operationId: 'deleteWebhook', summary: 'Delete a webhook endpoint' })
@@ -233,6 +236,7 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
+  @ApiWebhookIdParam()
   @Allow('admin')
   @ApiOperation({
     operationId: 'listWebhookDeliveries',
@@ -254,6 +258,8 @@ export class WebhooksController {
   }
 
   @Post(':id/deliveries/:deliveryId/retry')
+  @ApiWebhookIdParam()
+  @ApiDeliveryIdParam()
   @HttpCode(202)
   @Allow('admin')
   @ApiOperation({ operationId: 'retryWebhookDelivery', summary: 'Send a webhook delivery again' })
