@@ -2722,7 +2722,7 @@ export interface operations {
     parameters: {
       query: {
         limit?: number;
-        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
+        /** @description nextCursor of the previous page of the same list (opaque) */
         cursor?: string;
         /** @description Words to find (stemmed: "refunds" finds "refund"); "quoted phrases", `or`, `-word` */
         q: string;
@@ -2806,7 +2806,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
+        /** @description nextCursor of the previous page of the same list (opaque) */
         cursor?: string;
         /** @description Seconds to hold the request when nothing is new; it returns as soon as something arrives */
         wait?: number;
@@ -3250,7 +3250,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
+        /** @description nextCursor of the previous page of the same list (opaque) */
         cursor?: string;
         status?: 'pending' | 'succeeded' | 'failed';
       };

@@ -33,7 +33,7 @@ import {
 import { ID_PATTERN, IdParam } from '../http/id-param.pipe';
 import { PageQuery } from '../conversations/conversations.dto';
 import { ApiProblems } from '../http/problem.doc';
-import { ApiMessageIdParam } from '../http/params.doc';
+import { ApiListCursor, ApiMessageIdParam } from '../http/params.doc';
 
 export class SearchRequest extends PageQuery {
   @ApiProperty({
@@ -145,6 +145,7 @@ export class HistoryController {
   }
 
   @Get('search')
+  @ApiListCursor(SEARCH_CURSOR)
   @Allow('customer', 'agent')
   @ApiOperation({ operationId: 'searchMessages', summary: 'Search messages and notes' })
   @ApiOkResponse({

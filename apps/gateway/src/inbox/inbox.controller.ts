@@ -40,6 +40,7 @@ import { CONVERSATION_ID, EVENT_ID, INBOX_CURSOR, MESSAGE_CREATED_DATA, REPLIED_
 import { IdAllocator } from '../http/ids';
 import { PageQuery } from '../conversations/conversations.dto';
 import { ApiProblems } from '../http/problem.doc';
+import { ApiListCursor } from '../http/params.doc';
 import { LiveInbox } from './live-inbox';
 
 const HEARTBEAT_MS = 15_000;
@@ -130,6 +131,7 @@ export class InboxController {
   }
 
   @Get()
+  @ApiListCursor(INBOX_CURSOR)
   @Allow('customer', 'agent')
   @ApiOperation({ operationId: 'readInbox', summary: 'Read the inbox, or wait for something new' })
   @ApiOkResponse({

@@ -236,6 +236,7 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
+  @ApiListCursor(DELIVERY_CURSOR)
   @ApiWebhookIdParam()
   @Allow('admin')
   @ApiOperation({
