@@ -16,6 +16,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Principal, Role, ROLES } from '@parley/contracts';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { DEV_ADMIN_TOKEN, DEV_JWT_SECRET, GatewayEnv } from '../gateway.env';
+import { Remembered } from '../http/remembered';
 
 const ROLES_KEY = 'parley:roles';
 
@@ -52,7 +53,7 @@ export class TokenService implements OnModuleInit {
    * and checking its HMAC again cost the gateway a third of its CPU under load (`npm run bench`).
    * Only valid tokens are kept, so garbage cannot evict them faster than they are used.
    */
-  private readonly verified = new Map<string, { principal: Principal; validUntil: number }>();
+  private readonly verified = new Remembered<Principal>(REMEMBER_TOKENS_AT_MOST);
 
   constructor(
     private readonly jwt: JwtService,
@@ -87,7 +88,7 @@ export class TokenService implements OnModuleInit {
     const given = Buffer.from(token);
     if (given.length === admin.length && timingSafeEqual(given, admin)) return { id: 'admin', role: 'admin' };
     const known = this.verified.get(token);
-    if (known && known.validUntil > Date.now()) return known.principal;
+    if (known) return known;
     try {
       const claims = this.jwt.verify<{ sub?: string; role?: string; exp?: number }>(token, {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
@@ -96,18 +97,11 @@ export class TokenService implements OnModuleInit {
         return null;
       const principal: Principal = { id: claims.sub, role: claims.role as Role };
       if (claims.exp !== undefined)
-        this.remember(token, principal, (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000);
+        this.verified.set(token, principal, (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000);
       return principal;
     } catch {
       return null;
     }
-  }
-
-  private remember(token: string, principal: Principal, validUntil: number): void {
-    this.verified.delete(token);
-    if (this.verified.size >= REMEMBER_TOKENS_AT_MOST)
-      this.verified.delete(this.verified.keys().next().value as string);
-    this.verified.set(token, { principal, validUntil });
   }
 }
 

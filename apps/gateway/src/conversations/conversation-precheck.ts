@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrecheckQuery, PrecheckVerdict, QuerySubjects } from '@parley/contracts';
 import { BrokerUnavailable, JetStreamPublisher, QueryRejected } from '@parley/jetstream';
+import { Remembered } from '../http/remembered';
 
 /**
  * Asks the conversation service whether a write on an existing conversation can succeed, so an
@@ -18,17 +19,17 @@ export class ConversationPrecheck {
    * into any), so an `ok` without agent or seq to check is remembered for a minute: a customer
    * writing a stream of messages does not wait on the conversation service for each one.
    */
-  private readonly allowed = new Map<string, number>();
+  private readonly allowed = new Remembered<true>(REMEMBER_AT_MOST);
 
   constructor(private readonly publisher: JetStreamPublisher) {}
 
   async check(query: PrecheckQuery): Promise<void> {
     const plain = query.agentId === undefined && query.seq === undefined;
     const key = `${query.principal.id}\n${query.conversationId}`;
-    if (plain && (this.allowed.get(key) ?? 0) > Date.now()) return;
+    if (plain && this.allowed.get(key)) return;
     try {
       const { verdict } = await this.publisher.query<PrecheckVerdict>(QuerySubjects.precheck, query, 2_000);
-      if (plain && verdict === 'ok') this.remember(key);
+      if (plain && verdict === 'ok') this.allowed.set(key, true, Date.now() + REMEMBER_MS);
     } catch (error) {
       // Only a verdict (4xx) blocks the write; a service that cannot answer (offline, or without its
       // database) does not.
@@ -36,11 +37,5 @@ export class ConversationPrecheck {
         error instanceof BrokerUnavailable || (error instanceof QueryRejected && error.status >= 500);
       if (!unanswered) throw error;
     }
-  }
-
-  private remember(key: string): void {
-    if (this.allowed.size >= REMEMBER_AT_MOST)
-      this.allowed.delete(this.allowed.keys().next().value as string);
-    this.allowed.set(key, Date.now() + REMEMBER_MS);
   }
 }
