@@ -17,6 +17,7 @@ import {
   ok,
   pendingMessage,
   useInbox,
+  useMarkRead,
   useReceipt,
   type Message,
   type ReceiptState,
@@ -45,7 +46,6 @@ export function Widget({ token, customerId }: { token: string; customerId: strin
   const [agentReadSeq, setAgentReadSeq] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [signedOut, setSignedOut] = useState(false);
-  const readSent = useRef(0);
 
   const loadConversation = useCallback(
     async (id: string) =>
@@ -101,23 +101,7 @@ export function Widget({ token, customerId }: { token: string; customerId: strin
   });
 
   // What the customer has on screen counts as read, which the agent sees as "Seen".
-  useEffect(() => {
-    if (!conversationId) return;
-    const markRead = () => {
-      const last = messages.reduce((max, m) => (m.pending ? max : Math.max(max, m.seq)), 0);
-      if (last <= readSent.current || document.visibilityState !== 'visible') return;
-      readSent.current = last;
-      void api
-        .POST('/v1/conversations/{id}/read', {
-          params: { path: { id: conversationId } },
-          body: { seq: last },
-        })
-        .catch(() => (readSent.current = 0));
-    };
-    markRead();
-    document.addEventListener('visibilitychange', markRead);
-    return () => document.removeEventListener('visibilitychange', markRead);
-  }, [api, conversationId, messages]);
+  useMarkRead(api, conversationId, messages);
 
   const lastOwn = [...messages].reverse().find((m) => m.authorRole === 'customer');
   const receipt = useReceipt(api, lastOwn, agentReadSeq);

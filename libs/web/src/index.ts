@@ -2,4 +2,5 @@ export * from './api-result';
 export * from './messages';
 export * from './time';
 export * from './use-inbox';
+export * from './use-mark-read';
 export * from './use-receipt';

@@ -1,6 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { InboxEvent, ParleyClient } from '@parley/client';
-import { mergeMessages, messageFromEvent, ok, pendingMessage, useReceipt, type Message } from '@parley/web';
+import {
+  mergeMessages,
+  messageFromEvent,
+  ok,
+  pendingMessage,
+  useMarkRead,
+  useReceipt,
+  type Message,
+} from '@parley/web';
 import { Composer, type ComposerMode } from './composer';
 import { ConversationActions } from './conversation-actions';
 import { CustomerPanel } from './customer-panel';
@@ -30,7 +38,6 @@ export function ConversationView(props: Props) {
   const [olderBefore, setOlderBefore] = useState<number | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [customerReadSeq, setCustomerReadSeq] = useState(0);
-  const readSent = useRef(0);
 
   const loadConversation = useCallback(async () => {
     try {
@@ -107,28 +114,8 @@ export function ConversationView(props: Props) {
   }, [bus, conversationId, agentId, loadConversation, loadLatest]);
 
   // Reading the conversation while it is on screen marks it read for the customer's receipts and
-  // clears the unread badge.
-  useEffect(() => {
-    const markRead = () => {
-      const last = messages.reduce((max, m) => (m.pending ? max : Math.max(max, m.seq)), 0);
-      if (last <= readSent.current || document.visibilityState !== 'visible') return;
-      readSent.current = last;
-      void api
-        // Applied before the answer (Prefer: wait), so the lists reloaded next show no stale badge.
-        .POST('/v1/conversations/{id}/read', {
-          params: { path: { id: conversationId } },
-          body: { seq: last },
-          headers: { prefer: 'wait=5' },
-        })
-        .then(
-          () => onChanged(),
-          () => (readSent.current = 0),
-        );
-    };
-    markRead();
-    document.addEventListener('visibilitychange', markRead);
-    return () => document.removeEventListener('visibilitychange', markRead);
-  }, [api, conversationId, messages, onChanged]);
+  // clears the unread badge; waiting for it to be applied keeps the reloaded lists from a stale badge.
+  useMarkRead(api, conversationId, messages, { waitSeconds: 5, onMarked: onChanged });
 
   const lastReply = [...messages].reverse().find((m) => m.authorRole === 'agent' && m.type === 'message');
   const receipt = useReceipt(api, lastReply, customerReadSeq);
