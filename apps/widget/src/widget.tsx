@@ -1,13 +1,4 @@
-import {
-  useCallback,
-  useEffect,
-  useLayoutEffect,
-  useMemo,
-  useRef,
-  useState,
-  type FormEvent,
-  type KeyboardEvent,
-} from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { createParleyClient, type components, type InboxEvent } from '@parley/client';
 import {
   clockTime,
@@ -16,6 +7,7 @@ import {
   messageFromEvent,
   ok,
   pendingMessage,
+  useDraft,
   useInbox,
   useMarkRead,
   useReceipt,
@@ -260,32 +252,7 @@ function Composer({
   starting: boolean;
   disabled: boolean;
 }) {
-  const [body, setBody] = useState('');
-  // One key per draft: sending it again after a network error never posts it twice.
-  const [draftKey, setDraftKey] = useState(() => crypto.randomUUID());
-  const [sending, setSending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function submit(event?: FormEvent) {
-    event?.preventDefault();
-    const text = body.trim();
-    if (!text || sending) return;
-    setSending(true);
-    try {
-      await onSend(text, draftKey);
-      setBody('');
-      setDraftKey(crypto.randomUUID());
-      setError(null);
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setSending(false);
-    }
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) void submit(event);
-  }
+  const { body, setBody, sending, error, submit, onKeyDown } = useDraft(onSend);
 
   return (
     <form className="composer" onSubmit={submit}>

@@ -1,6 +1,6 @@
-import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, useState } from 'react';
 import type { ParleyClient } from '@parley/client';
-import { describeError, ok } from '@parley/web';
+import { ok, useDraft } from '@parley/web';
 
 export type ComposerMode = 'message' | 'note';
 
@@ -17,44 +17,22 @@ interface Props {
  */
 export function Composer({ api, conversationId, onSent }: Props) {
   const [mode, setMode] = useState<ComposerMode>('message');
-  const [body, setBody] = useState('');
-  const [draftKey, setDraftKey] = useState(() => crypto.randomUUID());
-  const [error, setError] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
+  const { body, setBody, sending, error, submit, onKeyDown } = useDraft(async (text, idempotencyKey) => {
+    const options = {
+      params: { path: { id: conversationId }, header: { 'idempotency-key': idempotencyKey } },
+      body: { body: text },
+    };
+    const { id } = ok(
+      mode === 'note'
+        ? await api.POST('/v1/conversations/{id}/notes', options)
+        : await api.POST('/v1/conversations/{id}/messages', options),
+    );
+    onSent(id, text, mode);
+  });
   const fieldId = useId();
 
-  async function send(event?: FormEvent) {
-    event?.preventDefault();
-    const text = body.trim();
-    if (!text || sending) return;
-    setSending(true);
-    try {
-      const options = {
-        params: { path: { id: conversationId }, header: { 'idempotency-key': draftKey } },
-        body: { body: text },
-      };
-      const { id } = ok(
-        mode === 'note'
-          ? await api.POST('/v1/conversations/{id}/notes', options)
-          : await api.POST('/v1/conversations/{id}/messages', options),
-      );
-      onSent(id, text, mode);
-      setBody('');
-      setDraftKey(crypto.randomUUID());
-      setError(null);
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setSending(false);
-    }
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) void send(event);
-  }
-
   return (
-    <form className={`composer composer-${mode}`} onSubmit={send}>
+    <form className={`composer composer-${mode}`} onSubmit={submit}>
       <fieldset className="composer-mode">
         <legend className="visually-hidden">Write</legend>
         <label>
