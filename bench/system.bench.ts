@@ -317,7 +317,8 @@ async function main(): Promise<void> {
       system,
       async (jsm) => (await jsm.consumers.info('PARLEY_COMMANDS', 'conversation')).delivered.stream_seq,
     );
-    await withJetStream(system, async (js) => {
+    await withJsm(system, async (jsm) => {
+      const js = jsm.jetstream();
       for (let i = 0; i < CATCH_UP; i += 1_000) {
         await Promise.all(
           Array.from({ length: Math.min(1_000, CATCH_UP - i) }, (_, k) => {
@@ -476,18 +477,6 @@ function cpuSeconds(system: ParleySystem): Map<string, number> {
   }
   totals.set('load generator (this process)', used(process.pid));
   return totals;
-}
-
-async function withJetStream<T>(
-  system: ParleySystem,
-  work: (js: ReturnType<typeof jetstream>) => Promise<T>,
-): Promise<T> {
-  const nc = await connect({ servers: system.nats.url });
-  try {
-    return await work(jetstream(nc));
-  } finally {
-    await nc.close();
-  }
 }
 
 const pendingOf = (system: ParleySystem, stream: string, durable: string) =>
