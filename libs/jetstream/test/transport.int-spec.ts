@@ -249,6 +249,20 @@ interface WorkerProcess {
   output(): string;
 }
 
+/** What the worker processes report handling, in the order the reports arrive. */
+async function workerReports(): Promise<HandledReport[]> {
+  const reports: HandledReport[] = [];
+  subscriptions.push(
+    nc.subscribe(WORKER_HANDLED_SUBJECT, {
+      callback: (error, msg) => {
+        if (!error) reports.push(msg.json<HandledReport>());
+      },
+    }),
+  );
+  await nc.flush();
+  return reports;
+}
+
 async function startWorker(name: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
@@ -543,15 +557,7 @@ describe('JetStream transport against a real nats-server', () => {
     const expected = ids('work', 500);
     await publishAll(WORKER_CONSUMER.filterSubject, jobs(expected));
 
-    const reports: HandledReport[] = [];
-    subscriptions.push(
-      nc.subscribe(WORKER_HANDLED_SUBJECT, {
-        callback: (error, msg) => {
-          if (!error) reports.push(msg.json<HandledReport>());
-        },
-      }),
-    );
-    await nc.flush();
+    const reports = await workerReports();
 
     const first = await startWorker('first');
     await waitFor('100 handled by the first worker', async () => reports.length >= 100, 20_000, 5);
@@ -650,15 +656,7 @@ describe('JetStream transport against a real nats-server', () => {
     await ensureConsumer(jsm, ORDERED_WORKER_CONSUMER);
     const expected = ids('in-order', 600);
     await publishAll(ORDERED_WORKER_CONSUMER.filterSubject, jobs(expected.slice(0, 300)));
-    const reports: HandledReport[] = [];
-    subscriptions.push(
-      nc.subscribe(WORKER_HANDLED_SUBJECT, {
-        callback: (error, msg) => {
-          if (!error) reports.push(msg.json<HandledReport>());
-        },
-      }),
-    );
-    await nc.flush();
+    const reports = await workerReports();
 
     const first = await startWorker('first', { WORKER_ORDERED: '1' });
     await waitFor('100 handled by the first worker', async () => reports.length >= 100, 20_000, 5);
