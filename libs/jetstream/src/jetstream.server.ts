@@ -258,6 +258,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const ackWaitMs = (def.ackWaitSeconds ?? 10) * 1000;
     const keepAlive = setInterval(() => queue.forEach((m) => m.working()), ackWaitMs / 3);
     const leaving = () => lostLease() || this.stopping;
+    const maxBatch = def.maxBatch ?? 1;
     try {
       // Stopping finishes what was already pulled; a lost lease leaves it, unacked, to the next holder.
       while (!lostLease()) {
@@ -265,8 +266,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           owed = undefined;
         }
         // Let the messages already received join the queue first, so that a backlog comes in full batches.
-        if (queue.length < (def.maxBatch ?? 1)) await new Promise((resolve) => setImmediate(resolve));
-        const batch = this.takeBatch(queue, def.maxBatch ?? 1, owed);
+        if (queue.length < maxBatch) await new Promise((resolve) => setImmediate(resolve));
+        const batch = this.takeBatch(queue, maxBatch, owed);
         if (!batch.length) {
           if (ended) break;
           await nextArrival(owed ? 1_000 : 60_000);
