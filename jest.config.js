@@ -16,7 +16,8 @@ const base = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^@parley/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   setupFiles: ['reflect-metadata'],
-  testEnvironment: 'node',
+  // Kills and names any broker or service a test file leaves running, so Jest can always exit.
+  testEnvironment: '<rootDir>/libs/testing/src/process-guard-environment.ts',
   rootDir: __dirname,
   testTimeout: 60_000,
 };

@@ -67,10 +67,15 @@ describe('the agent console and the customer widget in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [system, browser] = await Promise.all([
+    // Both start at once; if one fails, the other is kept so afterAll stops it rather than leaking it.
+    const [started, launched] = await Promise.allSettled([
       ParleySystem.start(),
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
     ]);
+    if (started.status === 'fulfilled') system = started.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (started.status === 'rejected') throw started.reason;
+    if (launched.status === 'rejected') throw launched.reason;
   }, 120_000);
 
   afterAll(async () => {
@@ -110,7 +115,7 @@ describe('the agent console and the customer widget in Chromium', () => {
     await queued.click();
     await visible(messagesOf(console).getByText('Hello, my parcel #1234 has not arrived.', { exact: true }));
     await console.getByRole('button', { name: 'Claim' }).click();
-    await visible(console.getByText('Assigned to you'));
+    await visible(console.getByText('Assigned to you', { exact: true }));
     await visible(
       console.getByRole('list', { name: 'My conversations' }).getByRole('button', { name: /parcel/ }),
     );

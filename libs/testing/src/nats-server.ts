@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import type { StartedTestContainer } from 'testcontainers';
+import { track } from './children';
 import { infraKind } from './infra';
 import { freePort, waitFor } from './ports';
 
@@ -15,16 +16,19 @@ export interface TestNats {
   stop(): Promise<void>;
 }
 
+async function brokerAnswers(url: string): Promise<true> {
+  const nc = await connect({ servers: url, reconnect: false, timeout: 500 });
+  await nc.close();
+  return true;
+}
+
 async function waitForBroker(url: string): Promise<void> {
-  await waitFor(`nats-server at ${url}`, async () => {
-    const nc = await connect({ servers: url, reconnect: false, timeout: 500 });
-    await nc.close();
-    return true;
-  });
+  await waitFor(`nats-server at ${url}`, () => brokerAnswers(url));
 }
 
 class LocalNats implements TestNats {
   private child?: ChildProcess;
+  private stderr = '';
   private readonly storeDir = mkdtempSync(join(tmpdir(), 'parley-nats-'));
 
   private constructor(
@@ -33,8 +37,10 @@ class LocalNats implements TestNats {
   ) {}
 
   static async create(): Promise<LocalNats> {
-    const nats = new LocalNats(await freePort());
-    await nats.start();
+    const [nats] = await startWithFreshPorts('a nats-server', async () => {
+      const candidate = new LocalNats(await freePort());
+      return { nodes: [candidate], ready: () => candidate.start() };
+    });
     return nats;
   }
 
@@ -47,14 +53,37 @@ class LocalNats implements TestNats {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  private get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts the server and waits until it answers; if it exits first, fails at once with what it said. */
   async start(): Promise<void> {
     const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
-    this.child = spawn(
+    const child = spawn(
       binary,
       ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir, ...this.clusterArgs],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    await waitForBroker(this.url);
+    this.child = track(child, `nats-server on port ${this.port}`);
+    this.stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
+    });
+    try {
+      const outcome = await waitFor(`nats-server at ${this.url}`, async () =>
+        this.running ? brokerAnswers(this.url) : ('exited' as const),
+      );
+      if (outcome === 'exited') {
+        const status = child.exitCode ?? child.signalCode;
+        throw new Error(
+          `nats-server on port ${this.port} exited with ${status} while starting:\n${this.stderr}`,
+        );
+      }
+    } catch (error) {
+      await this.kill();
+      throw error;
+    }
   }
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
@@ -111,35 +140,55 @@ export interface TestNatsCluster extends TestNats {
   readonly nodes: TestNats[];
 }
 
-export async function startNatsCluster(size = 3): Promise<TestNatsCluster> {
-  const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
-  const clusterPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
-  const routes = clusterPorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
-  const nodes = ports.map((port, i) =>
-    LocalNats.node(port, [
-      '-n',
-      `parley-${i}`,
-      '--cluster_name',
-      'parley',
-      '--cluster',
-      `nats://127.0.0.1:${clusterPorts[i]}`,
-      '--routes',
-      routes,
-    ]),
-  );
-  await Promise.all(nodes.map((n) => n.start()));
-  const url = nodes.map((n) => n.url).join(',');
-  // JetStream needs a meta leader before streams can be created.
-  await waitFor('a JetStream meta leader', async () => {
-    const nc = await connect({ servers: nodes.map((n) => n.url), timeout: 1000 });
+/**
+ * Runs `attempt` until its nodes start, on fresh ports each time. A port picked as free can be taken
+ * before the server binds it (the OS hands the same range out as outgoing connections' source
+ * ports), so one more try on new ports is what separates a busy machine from a broken broker.
+ */
+async function startWithFreshPorts(
+  what: string,
+  attempt: () => Promise<{ nodes: LocalNats[]; ready: () => Promise<void> }>,
+  tries = 2,
+): Promise<LocalNats[]> {
+  for (let i = 1; ; i++) {
+    const { nodes, ready } = await attempt();
     try {
-      const { jetstreamManager } = await import('@nats-io/jetstream');
-      await (await jetstreamManager(nc)).getAccountInfo();
-      return true;
-    } finally {
-      await nc.close();
+      await ready();
+      return nodes;
+    } catch (error) {
+      await Promise.all(nodes.map((n) => n.stop()));
+      if (i >= tries) throw error;
+      console.warn(`[parley-testing] ${what} failed to start, trying again on fresh ports: ${error}`);
     }
+  }
+}
+
+export async function startNatsCluster(size = 3): Promise<TestNatsCluster> {
+  const nodes = await startWithFreshPorts(`a ${size}-node JetStream cluster`, async () => {
+    const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
+    const clusterPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+    const routes = clusterPorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
+    const candidates = ports.map((port, i) =>
+      LocalNats.node(port, [
+        '-n',
+        `parley-${i}`,
+        '--cluster_name',
+        'parley',
+        '--cluster',
+        `nats://127.0.0.1:${clusterPorts[i]}`,
+        '--routes',
+        routes,
+      ]),
+    );
+    return {
+      nodes: candidates,
+      ready: async () => {
+        await Promise.all(candidates.map((n) => n.start()));
+        await waitForMetaLeader(candidates.map((n) => n.url));
+      },
+    };
   });
+  const url = nodes.map((n) => n.url).join(',');
   return {
     url,
     nodes,
@@ -153,4 +202,18 @@ export async function startNatsCluster(size = 3): Promise<TestNatsCluster> {
       await Promise.all(nodes.map((n) => n.stop()));
     },
   };
+}
+
+/** JetStream needs a meta leader before streams can be created. */
+async function waitForMetaLeader(servers: string[]): Promise<void> {
+  await waitFor('a JetStream meta leader', async () => {
+    const nc = await connect({ servers, timeout: 1000 });
+    try {
+      const { jetstreamManager } = await import('@nats-io/jetstream');
+      await (await jetstreamManager(nc)).getAccountInfo();
+      return true;
+    } finally {
+      await nc.close();
+    }
+  });
 }

@@ -66,7 +66,10 @@ export class ParleySystem {
     options: { cluster?: boolean } = {},
   ): Promise<ParleySystem> {
     const nats = options.cluster ? await startNatsCluster(3) : await startNats();
-    const database = await createDatabase();
+    const database = await createDatabase().catch(async (error: unknown) => {
+      await nats.stop();
+      throw error;
+    });
     const env = {
       NATS_URL: nats.url,
       DATABASE_URL: database.url,
@@ -80,8 +83,14 @@ export class ParleySystem {
     const services = {} as Record<ServiceName, ServiceProcess>;
     for (const name of SERVICE_NAMES) services[name] = await ServiceProcess.create(name, env);
     const system = new ParleySystem(nats, database, services, env);
-    // Sequential starts: concurrent migrations are safe, but two cores boot four processes faster one by one.
-    for (const name of SERVICE_NAMES) await services[name].start();
+    try {
+      // Sequential starts: concurrent migrations are safe, but two cores boot four processes faster one by one.
+      for (const name of SERVICE_NAMES) await services[name].start();
+    } catch (error) {
+      // The caller never gets a system to stop, so what did start is stopped here.
+      await system.stop();
+      throw error;
+    }
     return system;
   }
 

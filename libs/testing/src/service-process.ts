@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { track } from './children';
 import { freePort, waitFor } from './ports';
 
 export type ServiceName = 'gateway' | 'conversation' | 'delivery' | 'history';
@@ -96,7 +97,7 @@ export class ServiceProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    this.child = child;
+    this.child = track(child, `the ${this.name} service`);
     return child;
   }
 
