@@ -22,8 +22,8 @@ describe('chaos', () => {
         duplicated: result.duplicated,
         unexpected: result.unexpected,
         seqGaps: result.seqGaps,
-        inboxIssues: result.inboxIssues,
-      }).toEqual({ lost: 0, duplicated: 0, unexpected: 0, seqGaps: 0, inboxIssues: 0 });
+        inboxProblems: result.inboxProblems,
+      }).toEqual({ lost: 0, duplicated: 0, unexpected: 0, seqGaps: 0, inboxProblems: [] });
       expect(result.stored + result.rejected).toBe(result.accepted);
     },
     300_000,

@@ -22,6 +22,8 @@ export interface Accounting {
   seqGaps: number;
   /** Inboxes missing, repeating or reordering an event. Must be 0. */
   inboxIssues: number;
+  /** What each inbox issue was, so a failing run says more than a count. */
+  inboxProblems: string[];
 }
 
 const DURABLES: Array<[string, string]> = [
@@ -105,6 +107,7 @@ export async function account(
     recovered: 0,
     seqGaps: 0,
     inboxIssues: 0,
+    inboxProblems: [],
   };
   const sent = new Map(workload.attempts.map((a) => [a.body, a]));
   const storedIds = new Map<string, string[]>();
@@ -152,9 +155,36 @@ export async function account(
       const delivered = events
         .filter((e) => e.type === 'message.created' && e.conversationId === conversationId)
         .map((e) => e.data.messageId as string);
-      if (JSON.stringify(delivered) !== JSON.stringify(storedIds.get(conversationId))) result.inboxIssues++;
-      if (new Set(events.map((e) => e.id)).size !== events.length) result.inboxIssues++;
+      const problem = inboxProblem(delivered, storedIds.get(conversationId) ?? [], events);
+      if (problem) {
+        result.inboxIssues++;
+        result.inboxProblems.push(`inbox of ${reader.id}, conversation ${conversationId}: ${problem}`);
+      }
     }
   }
   return result;
+}
+
+/** How an inbox differs from the conversation's stored messages, or undefined when it holds each once in seq order. */
+function inboxProblem(
+  delivered: string[],
+  stored: string[],
+  events: Array<{ id: string }>,
+): string | undefined {
+  const problems: string[] = [];
+  const missing = stored.filter((id) => !delivered.includes(id));
+  const extra = delivered.filter((id) => !stored.includes(id));
+  if (missing.length) problems.push(`${missing.length} of ${stored.length} messages missing`);
+  if (extra.length) problems.push(`${extra.length} messages never stored`);
+  const order = delivered.filter((id) => stored.includes(id));
+  const expected = stored.filter((id) => delivered.includes(id));
+  const firstOutOfOrder = order.findIndex((id, i) => id !== expected[i]);
+  if (firstOutOfOrder >= 0) {
+    const seqOf = (id: string) => stored.indexOf(id) + 1;
+    const around = order.slice(Math.max(0, firstOutOfOrder - 2), firstOutOfOrder + 4).map(seqOf);
+    problems.push(`out of seq order from position ${firstOutOfOrder + 1} (seqs ${around.join(', ')})`);
+  }
+  const repeated = events.length - new Set(events.map((e) => e.id)).size;
+  if (repeated) problems.push(`${repeated} events repeated`);
+  return problems.length ? problems.join('; ') : undefined;
 }

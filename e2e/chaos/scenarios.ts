@@ -150,4 +150,5 @@ export function printResults(results: ScenarioResult[]): void {
       'inbox issues': r.inboxIssues,
     })),
   );
+  for (const r of results) for (const problem of r.inboxProblems) console.log(`${r.scenario}: ${problem}`);
 }

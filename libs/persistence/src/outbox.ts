@@ -95,12 +95,20 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
             ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED`,
         );
         if (!rows.length) return 0;
-        // Pipelined on the one connection, so JetStream stores them in this order.
-        await Promise.all(
-          rows.map((row) =>
-            this.publisher.publish(row.subject, row.payload, row.msg_id, row.trace ?? undefined),
-          ),
+        // A conversation's events are published one after another, each once the one before it is
+        // stored: pipelined, a publish lost with a dying broker node while later ones got through
+        // stored a conversation's messages out of seq order (found by the cluster-node chaos test).
+        // Different conversations still go side by side.
+        const outcomes = await Promise.allSettled(
+          [...inOrderPerConversation(rows)].map(async (chain) => {
+            for (const row of chain)
+              await this.publisher.publish(row.subject, row.payload, row.msg_id, row.trace ?? undefined);
+          }),
         );
+        // Nothing is deleted then: the next flush publishes the rows again, and JetStream drops the
+        // ones it already stored by their msg id.
+        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        if (failed) throw failed.reason;
         await em.query(`DELETE FROM "${this.schema}".outbox WHERE id = ANY($1::bigint[])`, [
           rows.map((r) => r.id),
         ]);
@@ -109,4 +117,16 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
       if (published < 200) return;
     }
   }
+}
+
+/** The rows of each conversation, in outbox order; rows of no conversation form one chain too. */
+function inOrderPerConversation<T extends { payload: object }>(rows: T[]): Iterable<T[]> {
+  const chains = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = (row.payload as { conversationId?: string }).conversationId ?? '';
+    const chain = chains.get(key);
+    if (chain) chain.push(row);
+    else chains.set(key, [row]);
+  }
+  return chains.values();
 }
