@@ -6,9 +6,19 @@ import { ConversationEntry } from './conversation-entry.entity';
 
 const PREVIEW_LENGTH = 140;
 
+/** What a transaction appended and has not written yet. */
+interface Unwritten {
+  entries: ConversationEntry[];
+  conversations: Map<string, Conversation>;
+}
+
 /**
  * Hands out each conversation's seq. The conversation row is locked for the rest of the
  * transaction, so concurrent writers (and replicas) get 1, 2, 3… with no gap and no repeat.
+ *
+ * Appends are applied set-wise: they change the locked row in memory, and `writeAppended` writes all
+ * of a transaction's entries in one insert and every touched conversation in one update just before
+ * the commit. A batch of 200 messages costs two statements instead of 400.
  */
 @Injectable()
 export class ConversationLedger {
@@ -17,27 +27,46 @@ export class ConversationLedger {
    * once. Every change in the transaction goes through the same object, so it stays current.
    */
   private readonly locked = new WeakMap<EntityManager, Map<string, Conversation>>();
+  private readonly unwritten = new WeakMap<EntityManager, Unwritten>();
 
   async lock(em: EntityManager, conversationId: string): Promise<Conversation | null> {
-    const held = this.locked.get(em) ?? new Map<string, Conversation>();
+    const held = this.held(em);
     const known = held.get(conversationId);
     if (known) return known;
     const conversation = await em.findOne(Conversation, {
       where: { id: conversationId },
       lock: { mode: 'pessimistic_write' },
     });
-    if (conversation) this.locked.set(em, held.set(conversationId, conversation));
+    if (conversation) held.set(conversationId, conversation);
     return conversation;
   }
 
-  async append(
+  /**
+   * Locks all of these conversations in one statement. Rows are locked in id order, so two
+   * transactions locking overlapping sets never wait on each other in a cycle.
+   */
+  async lockAll(em: EntityManager, conversationIds: string[]): Promise<void> {
+    const held = this.held(em);
+    const wanted = [...new Set(conversationIds)].filter((id) => !held.has(id));
+    if (!wanted.length) return;
+    const rows = await em
+      .createQueryBuilder(Conversation, 'c')
+      .where('c.id IN (:...ids)', { ids: wanted })
+      .orderBy('c.id')
+      .setLock('pessimistic_write')
+      .getMany();
+    for (const conversation of rows) held.set(conversation.id, conversation);
+  }
+
+  /** Takes the conversation's next seq for a message or note; written by `writeAppended`. */
+  append(
     em: EntityManager,
     conversation: Conversation,
     entryId: string,
     author: Issuer,
     type: 'message' | 'note',
     body: string,
-  ): Promise<ConversationEntry> {
+  ): ConversationEntry {
     const at = new Date();
     const entry = em.create(ConversationEntry, {
       id: entryId,
@@ -48,15 +77,53 @@ export class ConversationLedger {
       type,
       createdAt: at,
     });
-    await em.insert(ConversationEntry, entry);
     conversation.lastSeq = entry.seq;
     conversation.lastMessageAt = at;
     if (type === 'message') conversation.lastMessagePreview = body.slice(0, PREVIEW_LENGTH);
-    await em.update(
-      Conversation,
-      { id: conversation.id },
-      { lastSeq: entry.seq, lastMessageAt: at, lastMessagePreview: conversation.lastMessagePreview },
-    );
+    const pending: Unwritten = this.unwritten.get(em) ?? { entries: [], conversations: new Map() };
+    pending.entries.push(entry);
+    pending.conversations.set(conversation.id, conversation);
+    this.unwritten.set(em, pending);
     return entry;
+  }
+
+  /** Writes what the transaction appended: one insert for the entries, one update for the conversations. */
+  async writeAppended(em: EntityManager): Promise<void> {
+    const pending = this.unwritten.get(em);
+    if (!pending) return;
+    this.unwritten.delete(em);
+    const { entries } = pending;
+    await em.query(
+      `INSERT INTO conversation.conversation_entries (id, conversation_id, seq, author_id, author_role, type, created_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])`,
+      [
+        entries.map((e) => e.id),
+        entries.map((e) => e.conversationId),
+        entries.map((e) => e.seq),
+        entries.map((e) => e.authorId),
+        entries.map((e) => e.authorRole),
+        entries.map((e) => e.type),
+        entries.map((e) => e.createdAt),
+      ],
+    );
+    const conversations = [...pending.conversations.values()];
+    await em.query(
+      `UPDATE conversation.conversations c
+          SET last_seq = v.last_seq, last_message_at = v.last_message_at, last_message_preview = v.preview
+         FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::text[]) AS v(id, last_seq, last_message_at, preview)
+        WHERE c.id = v.id`,
+      [
+        conversations.map((c) => c.id),
+        conversations.map((c) => c.lastSeq),
+        conversations.map((c) => c.lastMessageAt),
+        conversations.map((c) => c.lastMessagePreview),
+      ],
+    );
+  }
+
+  private held(em: EntityManager): Map<string, Conversation> {
+    const held = this.locked.get(em) ?? new Map<string, Conversation>();
+    this.locked.set(em, held);
+    return held;
   }
 }

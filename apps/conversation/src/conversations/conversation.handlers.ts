@@ -82,14 +82,7 @@ export class ConversationHandlers {
         createdAt: now,
       });
       await em.insert(Conversation, conversation);
-      const first = await this.ledger.append(
-        em,
-        conversation,
-        cmd.messageId,
-        cmd.issuedBy,
-        'message',
-        cmd.body,
-      );
+      const first = this.ledger.append(em, conversation, cmd.messageId, cmd.issuedBy, 'message', cmd.body);
       const created: ConversationCreatedData = {
         conversationId: conversation.id,
         customerId: conversation.customerId,
@@ -115,8 +108,15 @@ export class ConversationHandlers {
   /** Messages come in batches under load: one transaction and one outbox flush for all of them. */
   @HandleCommandBatch(PostMessage)
   async postMessages(@Payload() commands: PostMessage[], @Ctx() ctx: JetStreamContext): Promise<void> {
-    await this.tx.runBatch(ctx, commands, (em, cmd, events, cause, deliveryCount) =>
-      this.postMessage(em, cmd, events, cause, deliveryCount),
+    await this.tx.runBatch(
+      ctx,
+      commands,
+      (em, cmd, events, cause, deliveryCount) => this.postMessage(em, cmd, events, cause, deliveryCount),
+      (em) =>
+        this.ledger.lockAll(
+          em,
+          commands.map((cmd) => cmd.conversationId),
+        ),
     );
   }
 
@@ -151,14 +151,7 @@ export class ConversationHandlers {
       });
       return;
     }
-    const entry = await this.ledger.append(
-      em,
-      conversation,
-      cmd.messageId,
-      cmd.issuedBy,
-      'message',
-      cmd.body,
-    );
+    const entry = this.ledger.append(em, conversation, cmd.messageId, cmd.issuedBy, 'message', cmd.body);
     events.push(entryStored(conversation, entry, cmd.body));
     if (cmd.issuedBy.role === 'customer')
       await this.customerWrote(em, conversation, cmd.issuedBy, cause, events);
@@ -184,7 +177,7 @@ export class ConversationHandlers {
   async addNote(@Payload() cmd: AddNote, @Ctx() ctx: JetStreamContext): Promise<void> {
     await this.tx.run(ctx, async (em, events) => {
       const conversation = await this.existing(em, cmd.conversationId);
-      const entry = await this.ledger.append(em, conversation, cmd.noteId, cmd.issuedBy, 'note', cmd.body);
+      const entry = this.ledger.append(em, conversation, cmd.noteId, cmd.issuedBy, 'note', cmd.body);
       events.push(entryStored(conversation, entry, cmd.body));
     });
   }
@@ -299,7 +292,7 @@ export class ConversationHandlers {
         conversation.team = cmd.team;
         await em.update(Conversation, { id: conversation.id }, { team: cmd.team });
       }
-      const record = await this.ledger.append(
+      const record = this.ledger.append(
         em,
         conversation,
         cmd.transferId,

@@ -3,6 +3,7 @@ import { DomainEvent, eventSubject } from '@parley/contracts';
 import { JetStreamContext } from '@parley/jetstream';
 import { Outbox } from '@parley/persistence';
 import { DataSource, EntityManager } from 'typeorm';
+import { ConversationLedger } from '../conversations/conversation-ledger';
 
 export type CommandWork = (em: EntityManager, events: DomainEvent<object>[], cause: string) => Promise<void>;
 
@@ -19,20 +20,31 @@ export type BatchedCommandWork<T> = (
  * Handles commands exactly once: in one transaction it claims each command's stream sequence,
  * applies the changes in stream order (each command sees what the one before it changed) and
  * writes the resulting events to the outbox; after commit they are published. A redelivered
- * command finds its sequence claimed and changes nothing. A batch costs one commit and one flush.
+ * command finds its sequence claimed and changes nothing. A batch costs one commit and one flush,
+ * and the ledger's appends are written set-wise just before the commit.
  */
 @Injectable()
 export class CommandTransaction {
   constructor(
     private readonly db: DataSource,
     private readonly outbox: Outbox,
+    private readonly ledger: ConversationLedger,
   ) {}
 
   run(ctx: JetStreamContext, work: CommandWork): Promise<void> {
     return this.runBatch(ctx, [undefined], (em, _, events, cause) => work(em, events, cause));
   }
 
-  async runBatch<T>(ctx: JetStreamContext, commands: T[], work: BatchedCommandWork<T>): Promise<void> {
+  /**
+   * `prepare` runs once in the transaction before the commands, e.g. to lock every row the batch
+   * touches in one statement.
+   */
+  async runBatch<T>(
+    ctx: JetStreamContext,
+    commands: T[],
+    work: BatchedCommandWork<T>,
+    prepare?: (em: EntityManager) => Promise<void>,
+  ): Promise<void> {
     const causes = ctx.messages.map((m) => String(m.seq));
     const applied = await this.db.transaction(async (em) => {
       const claimed: Array<{ stream_seq: string }> = await em.query(
@@ -43,10 +55,12 @@ export class CommandTransaction {
       if (!claimed.length) return false;
       const fresh = new Set(claimed.map((row) => String(row.stream_seq)));
       const events: DomainEvent<object>[] = [];
+      await prepare?.(em);
       for (const [i, command] of commands.entries()) {
         if (fresh.has(causes[i]))
           await work(em, command, events, causes[i], ctx.messages[i].info.deliveryCount);
       }
+      await this.ledger.writeAppended(em);
       await this.outbox.add(
         em,
         ...events.map((event) => ({ subject: eventSubject(event.type), payload: event, msgId: event.id })),
