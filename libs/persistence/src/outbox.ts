@@ -11,6 +11,15 @@ export interface OutboxMessage {
   msgId: string;
 }
 
+/** A row of the outbox table, as written by `add` or read back by the relay. */
+export interface OutboxRow {
+  id: string;
+  subject: string;
+  msg_id: string;
+  payload: object;
+  trace: TraceContext | null;
+}
+
 /** SQL for a service's outbox table; each service adds it in one of its migrations. */
 /** Added later: the trace context each event was written in, so the relay publishes it with it. */
 export function outboxTraceColumnSql(schema: string): string {
@@ -37,6 +46,8 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(Outbox.name);
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  /** A publish failed and rows may be left: flushes read the table, in order, until it is drained. */
+  private behind = false;
 
   constructor(
     private readonly db: DataSource,
@@ -44,12 +55,14 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(OUTBOX_SCHEMA) private readonly schema: string,
   ) {}
 
-  async add(em: EntityManager, ...messages: OutboxMessage[]): Promise<void> {
-    if (!messages.length) return;
-    const trace = currentTrace();
-    await em.query(
+  /** Writes the messages in the caller's transaction; hand what it returns to `flush` after commit. */
+  async add(em: EntityManager, ...messages: OutboxMessage[]): Promise<OutboxRow[]> {
+    if (!messages.length) return [];
+    const trace = currentTrace() ?? null;
+    const ids: Array<{ id: string }> = await em.query(
       `INSERT INTO "${this.schema}".outbox (subject, msg_id, payload, trace)
-       SELECT s, m, p, $4::jsonb FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS t(s, m, p)`,
+       SELECT s, m, p, $4::jsonb FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS t(s, m, p, n)
+       ORDER BY n RETURNING id`,
       [
         messages.map((m) => m.subject),
         messages.map((m) => m.msgId),
@@ -57,13 +70,31 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
         trace ? JSON.stringify(trace) : null,
       ],
     );
+    // Ids are drawn in the ORDER BY's order, so ascending ids are the messages' order.
+    const ascending = ids.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return messages.map((m, i) => ({
+      id: String(ascending[i]),
+      subject: m.subject,
+      msg_id: m.msgId,
+      payload: m.payload,
+      trace,
+    }));
   }
 
-  /** Publishes everything committed so far; concurrent calls queue up behind one another. */
-  flush(): Promise<void> {
+  /**
+   * Publishes what a committed transaction wrote (`written`, from `add`) without reading it back, or,
+   * when there is no such list or an earlier publish failed, everything committed so far in outbox
+   * order. Concurrent calls queue up behind one another.
+   */
+  flush(written?: OutboxRow[]): Promise<void> {
     this.flushing = this.flushing
-      .then(() => this.publishPending())
+      .then(async () => {
+        if (written && !this.behind) await this.publishWritten(written);
+        else await this.publishPending();
+      })
       .catch((error: Error) => {
+        // Until the relay has published what is left, newer rows must not overtake it.
+        this.behind = true;
         this.log.warn(`outbox not flushed yet: ${error.message}`);
       });
     return this.flushing;
@@ -80,42 +111,53 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.flushing;
   }
 
+  private async publishWritten(rows: OutboxRow[]): Promise<void> {
+    if (!rows.length) return;
+    await this.publishInOrder(rows);
+    // The relay may have published and deleted some of them meanwhile; deleting those is a no-op.
+    await this.db.query(`DELETE FROM "${this.schema}".outbox WHERE id = ANY($1::bigint[])`, [
+      rows.map((r) => r.id),
+    ]);
+  }
+
   private async publishPending(): Promise<void> {
     for (;;) {
       const published = await this.db.transaction(async (em) => {
         // SKIP LOCKED lets replicas relay side by side without publishing the same row twice.
-        const rows: Array<{
-          id: string;
-          subject: string;
-          msg_id: string;
-          payload: object;
-          trace: TraceContext | null;
-        }> = await em.query(
+        const rows: OutboxRow[] = await em.query(
           `SELECT id, subject, msg_id, payload, trace FROM "${this.schema}".outbox
             ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED`,
         );
         if (!rows.length) return 0;
-        // A conversation's events are published one after another, each once the one before it is
-        // stored: pipelined, a publish lost with a dying broker node while later ones got through
-        // stored a conversation's messages out of seq order (found by the cluster-node chaos test).
-        // Different conversations still go side by side.
-        const outcomes = await Promise.allSettled(
-          [...inOrderPerConversation(rows)].map(async (chain) => {
-            for (const row of chain)
-              await this.publisher.publish(row.subject, row.payload, row.msg_id, row.trace ?? undefined);
-          }),
-        );
-        // Nothing is deleted then: the next flush publishes the rows again, and JetStream drops the
-        // ones it already stored by their msg id.
-        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-        if (failed) throw failed.reason;
+        await this.publishInOrder(rows);
         await em.query(`DELETE FROM "${this.schema}".outbox WHERE id = ANY($1::bigint[])`, [
           rows.map((r) => r.id),
         ]);
         return rows.length;
       });
-      if (published < 200) return;
+      if (published < 200) {
+        this.behind = false;
+        return;
+      }
     }
+  }
+
+  /**
+   * A conversation's events are published one after another, each once the one before it is
+   * stored: pipelined, a publish lost with a dying broker node while later ones got through stored
+   * a conversation's messages out of seq order (found by the cluster-node chaos test). Different
+   * conversations still go side by side. On a failure nothing is deleted: the rows are published
+   * again, and JetStream drops the ones it already stored by their msg id.
+   */
+  private async publishInOrder(rows: OutboxRow[]): Promise<void> {
+    const outcomes = await Promise.allSettled(
+      [...inOrderPerConversation(rows)].map(async (chain) => {
+        for (const row of chain)
+          await this.publisher.publish(row.subject, row.payload, row.msg_id, row.trace ?? undefined);
+      }),
+    );
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
 

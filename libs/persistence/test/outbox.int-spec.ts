@@ -77,4 +77,34 @@ describe('Outbox', () => {
     const [{ after }] = await db.query('SELECT count(*)::int AS after FROM relay.outbox');
     expect(after).toBe(0);
   });
+
+  it('publishes what a transaction wrote, and after a failure lets nothing newer overtake what is left', async () => {
+    const stream = new StreamStandIn();
+    const outbox = new Outbox(db, stream as unknown as JetStreamPublisher, 'relay');
+    const event = (n: number) => ({
+      subject: 'parley.evt.message.created',
+      msgId: `c-${n}`,
+      payload: { id: `c-${n}`, type: 'message.created', conversationId: 'c' },
+    });
+    const first = await db.transaction((em) => outbox.add(em, event(1), event(2), event(3)));
+    const rows: Array<{ id: string; msg_id: string }> = await db.query(
+      'SELECT id::text, msg_id FROM relay.outbox ORDER BY id',
+    );
+    expect(first.map((r) => [r.id, r.msg_id])).toEqual(rows.map((r) => [r.id, r.msg_id]));
+
+    stream.failNext('c-2');
+    await outbox.flush(first);
+    expect(stream.stored).toEqual(['c-1']);
+
+    // c-4 comes from a newer transaction; c-2 and c-3 are still in the table and go first.
+    const second = await db.transaction((em) => outbox.add(em, event(4)));
+    await outbox.flush(second);
+    expect(stream.stored).toEqual(['c-1', 'c-2', 'c-3', 'c-4']);
+
+    const third = await db.transaction((em) => outbox.add(em, event(5)));
+    await outbox.flush(third);
+    expect(stream.stored).toEqual(['c-1', 'c-2', 'c-3', 'c-4', 'c-5']);
+    const [{ left }] = await db.query('SELECT count(*)::int AS left FROM relay.outbox');
+    expect(left).toBe(0);
+  });
 });

@@ -46,13 +46,13 @@ export class CommandTransaction {
     prepare?: (em: EntityManager) => Promise<void>,
   ): Promise<void> {
     const causes = ctx.messages.map((m) => String(m.seq));
-    const applied = await this.db.transaction(async (em) => {
+    const written = await this.db.transaction(async (em) => {
       const claimed: Array<{ stream_seq: string }> = await em.query(
         `INSERT INTO conversation.processed_commands (stream_seq) SELECT unnest($1::bigint[])
          ON CONFLICT DO NOTHING RETURNING stream_seq`,
         [causes],
       );
-      if (!claimed.length) return false;
+      if (!claimed.length) return undefined;
       const fresh = new Set(claimed.map((row) => String(row.stream_seq)));
       const events: DomainEvent<object>[] = [];
       await prepare?.(em);
@@ -61,12 +61,11 @@ export class CommandTransaction {
           await work(em, command, events, causes[i], ctx.messages[i].info.deliveryCount);
       }
       await this.ledger.writeAppended(em);
-      await this.outbox.add(
+      return this.outbox.add(
         em,
         ...events.map((event) => ({ subject: eventSubject(event.type), payload: event, msgId: event.id })),
       );
-      return true;
     });
-    if (applied) await this.outbox.flush();
+    if (written) await this.outbox.flush(written);
   }
 }

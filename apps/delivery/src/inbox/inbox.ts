@@ -81,13 +81,13 @@ export class Inbox {
    * stretch get their deliveredAt, announced to history as `receipt.delivered` through the outbox.
    */
   async acknowledge(cmd: AckInbox): Promise<void> {
-    const flushed = await this.db.transaction(async (em) => {
+    const written = await this.db.transaction(async (em) => {
       const [previous] = await em.query(
         'SELECT position FROM delivery.inbox_acks WHERE principal_id = $1 FOR UPDATE',
         [cmd.principalId],
       );
       const from: string = previous?.position ?? '0';
-      if (BigInt(cmd.position) <= BigInt(from)) return false;
+      if (BigInt(cmd.position) <= BigInt(from)) return [];
       const deliveredAt = new Date().toISOString();
       await em.query(
         `INSERT INTO delivery.inbox_acks (principal_id, position, acked_at) VALUES ($1, $2, $3)
@@ -99,7 +99,7 @@ export class Inbox {
           WHERE principal_id = $1 AND cursor > $2 AND cursor <= $3 AND type IN ('message.created', 'note.created')`,
         [cmd.principalId, from, cmd.position],
       );
-      if (!messages.length) return false;
+      if (!messages.length) return [];
       const data: ReceiptDeliveredData = {
         recipientId: cmd.principalId,
         messageIds: messages.map((m) => m.id),
@@ -112,10 +112,9 @@ export class Inbox {
         occurredAt: deliveredAt,
         data,
       };
-      await this.outbox.add(em, { subject: eventSubject(event.type), payload: event, msgId: id });
-      return true;
+      return this.outbox.add(em, { subject: eventSubject(event.type), payload: event, msgId: id });
     });
-    if (flushed) await this.outbox.flush();
+    await this.outbox.flush(written);
   }
 
   /** A page after the cursor; nextCursor is where to continue, even when nothing new was there. */
