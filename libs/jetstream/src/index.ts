@@ -9,3 +9,4 @@ export * from './jetstream.server';
 export * from './provisioning';
 export * from './trace-context';
 export * from './rethrow-rpc-errors';
+export * from './payload';

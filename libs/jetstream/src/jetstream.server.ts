@@ -2,13 +2,12 @@ import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { Consumer, ConsumerMessages, jetstream, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
-import { plainToInstance } from 'class-transformer';
-import { validate, ValidationError } from 'class-validator';
 import { lastValueFrom } from 'rxjs';
 import { DeadLetterHeaders, deadLetterSubject } from './dead-letter';
 import { PayloadClass } from './decorators';
 import { PermanentFailure, QueryRejected, RetryLater } from './errors';
 import { JetStreamContext } from './jetstream.context';
+import { decodePayload, UndecodablePayload } from './payload';
 import { ConsumerDefinition } from './provisioning';
 import {
   CORRELATION_HEADER,
@@ -54,16 +53,6 @@ export interface ConsumerObserver {
 }
 
 const DEFAULT_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
-
-function describeValidation(errors: ValidationError[], parent = ''): string[] {
-  return errors.flatMap((e) => {
-    const path = parent ? `${parent}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((c) => `${path}: ${c}`);
-    return [...own, ...describeValidation(e.children ?? [], path)];
-  });
-}
-
-class UndecodablePayload extends Error {}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -337,7 +326,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       }
       if (deliveries > 1) this.observer?.redelivered(def.durable);
       try {
-        ready.push({ m, payload: await this.decode(m, handler.extras?.schema as PayloadClass | undefined) });
+        ready.push({
+          m,
+          payload: await decodePayload(m.data, m.subject, handler.extras?.schema as PayloadClass | undefined),
+        });
       } catch (error) {
         await this.deadLetter(def, m, (error as Error).message);
       }
@@ -450,23 +442,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return schedule[Math.min(deliveries - 1, schedule.length - 1)];
   }
 
-  private async decode(m: { data: Uint8Array; subject: string }, schema?: PayloadClass): Promise<unknown> {
-    let plain: unknown;
-    try {
-      plain = JSON.parse(Buffer.from(m.data).toString('utf8'));
-    } catch {
-      throw new UndecodablePayload(`payload of ${m.subject} is not JSON`);
-    }
-    if (!schema) return plain;
-    if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
-      throw new UndecodablePayload(`payload of ${m.subject} is not a JSON object`);
-    }
-    const instance = plainToInstance(schema, plain);
-    const problems = describeValidation(await validate(instance, { whitelist: true }));
-    if (problems.length) throw new UndecodablePayload(`invalid ${schema.name}: ${problems.join('; ')}`);
-    return instance;
-  }
-
   private async deadLetter(def: ConsumerDefinition, m: JsMsg, reason: string): Promise<void> {
     const h = natsHeaders();
     const original = m.headers;
@@ -511,7 +486,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private async answer(handler: MessageHandler, msg: Msg): Promise<void> {
     let reply: unknown;
     try {
-      const query = await this.decode(msg);
+      const query = await decodePayload(msg.data, msg.subject);
       const data = await runInTrace(traceFromHeaders(msg.headers), () =>
         this.invoke(handler, query, undefined),
       );

@@ -1,0 +1,82 @@
+/**
+ * `npm run bench -- decode`: what checking one pulled message costs, per payload, against
+ * JSON.parse alone in the same run: an event as the consumers decode it (envelope, shallow copy),
+ * the same event through class-transformer as they did before, and a posted-message command.
+ */
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { DomainEvent, PostMessage } from '@parley/contracts';
+import { decodePayload } from '@parley/jetstream';
+import { round, writeResults } from './support';
+
+const N = Number(process.env.BENCH_DECODES ?? 50_000);
+const at = new Date().toISOString();
+const ids = ['01a22f4f-4075-7179-a5ee-760eb80615e4', 'e298f5a1-76ce-5a38-a7a9-07842a3ca04a'];
+const event = Buffer.from(
+  JSON.stringify({
+    id: `message.created:${ids[0]}`,
+    type: 'message.created',
+    conversationId: ids[0],
+    customerId: ids[1],
+    assigneeId: null,
+    occurredAt: at,
+    data: {
+      messageId: ids[0],
+      conversationId: ids[0],
+      seq: 17,
+      authorId: ids[1],
+      authorRole: 'customer',
+      type: 'message',
+      body: 'Hello, my parcel #1234 has not arrived yet. Could you check where it is, please?',
+      createdAt: at,
+    },
+  }),
+);
+const command = Buffer.from(
+  JSON.stringify({
+    conversationId: ids[0],
+    messageId: ids[0],
+    body: 'Hello, my parcel #1234 has not arrived yet. Could you check where it is, please?',
+    issuedBy: { id: ids[1], role: 'customer' },
+    acceptedAt: at,
+  }),
+);
+
+async function perPayloadMicros(work: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < N / 10; i++) await work(); // warm-up: let the JIT settle first
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < N; i++) await work();
+  return Number(process.hrtime.bigint() - start) / N / 1000;
+}
+
+async function main(): Promise<void> {
+  const baseline = await perPayloadMicros(async () => JSON.parse(event.toString('utf8')));
+  const rows = [
+    { scenario: 'baseline: JSON.parse of an event', micros: baseline },
+    {
+      scenario: 'event through class-transformer + validate (before)',
+      micros: await perPayloadMicros(async () => {
+        await validate(plainToInstance(DomainEvent, JSON.parse(event.toString('utf8'))), { whitelist: true });
+      }),
+    },
+    {
+      scenario: 'event as consumers decode it (envelope)',
+      micros: await perPayloadMicros(() => decodePayload(event, 'parley.evt.message.created', DomainEvent)),
+    },
+    {
+      scenario: 'message.post command as conversation decodes it',
+      micros: await perPayloadMicros(() =>
+        decodePayload(command, 'parley.cmd.conversation.message.post', PostMessage),
+      ),
+    },
+  ].map((r) => ({ ...r, micros: round(r.micros, 1), 'x JSON.parse': round(r.micros / baseline, 1) }));
+  console.log(`\ndecoding a pulled message, ${N.toLocaleString('en')} times each, µs per payload`);
+  console.table(rows);
+  console.log(`written to ${writeResults('decode', { date: new Date().toISOString(), n: N, rows })}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
