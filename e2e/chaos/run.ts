@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   const file = join(dir, `chaos-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), minutes, results }, null, 2)}\n`);
   console.log(`written to ${file}`);
-  const failed = results.filter((r) => r.lost + r.duplicated + r.unexpected + r.seqGaps + r.inboxIssues > 0);
+  const failed = results.filter(
+    (r) => r.lost + r.duplicated + r.unexpected + r.seqGaps + r.inboxProblems.length > 0,
+  );
   process.exit(failed.length ? 1 : 0);
 }
 

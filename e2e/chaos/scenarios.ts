@@ -147,7 +147,7 @@ export function printResults(results: ScenarioResult[]): void {
       unexpected: r.unexpected,
       recovered: r.recovered,
       'seq gaps': r.seqGaps,
-      'inbox issues': r.inboxIssues,
+      'inbox issues': r.inboxProblems.length,
     })),
   );
   for (const r of results) for (const problem of r.inboxProblems) console.log(`${r.scenario}: ${problem}`);

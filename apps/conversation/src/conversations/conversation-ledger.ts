@@ -122,8 +122,8 @@ export class ConversationLedger {
   }
 
   private held(em: EntityManager): Map<string, Conversation> {
-    const held = this.locked.get(em) ?? new Map<string, Conversation>();
-    this.locked.set(em, held);
+    let held = this.locked.get(em);
+    if (!held) this.locked.set(em, (held = new Map()));
     return held;
   }
 }
