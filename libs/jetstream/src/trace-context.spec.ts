@@ -23,4 +23,12 @@ describe('trace context', () => {
     expect(received.traceparent.slice(3, 35)).toBe(origin.traceparent.slice(3, 35));
     expect(currentTrace()).toBeUndefined();
   });
+
+  it('gives every new trace its own ids, also across refills of the random pool', () => {
+    // 24 random bytes per new trace: 1,000 traces use the 4 KiB pool up several times over.
+    const traces = Array.from({ length: 1_000 }, () => continueTrace('corr').traceparent);
+    expect(new Set(traces.map((t) => t.slice(3, 35))).size).toBe(traces.length);
+    expect(new Set(traces.map((t) => t.slice(36, 52))).size).toBe(traces.length);
+    expect(traces.every((t) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(t))).toBe(true);
+  });
 });

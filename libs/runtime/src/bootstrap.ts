@@ -16,7 +16,7 @@ import {
 } from '@parley/jetstream';
 import {
   consumerMetrics,
-  HttpMetricsInterceptor,
+  measureHttp,
   loggingModule,
   MetricsModule,
   registerConsumerLag,
@@ -141,7 +141,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();
-  app.useGlobalInterceptors(app.get(HttpMetricsInterceptor));
+  measureHttp(app.getHttpAdapter().getInstance());
   await def.configureHttp?.(app, config);
   app.connectMicroservice({ strategy: transport });
   await app.startAllMicroservices();
