@@ -52,6 +52,8 @@ export interface ConsumerObserver {
   redelivered(consumer: string): void;
 }
 
+const SUBJECTS_REMEMBERED = 1_000;
+
 const DEFAULT_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -90,6 +92,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly iterators: ConsumerMessages[] = [];
   private readonly loops: Promise<void>[] = [];
   private readonly querySubscriptions: Subscription[] = [];
+  private readonly handlersBySubject = new Map<string, MessageHandler | null>();
   private stopping = false;
   private listening = false;
   observer?: ConsumerObserver;
@@ -170,7 +173,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   private process(def: ConsumerDefinition, m: JsMsg): Promise<boolean> {
-    return this.processRun(def, this.getHandlerByPattern(m.subject), [m], () => this.stopping);
+    return this.processRun(def, this.handlerFor(m.subject), [m], () => this.stopping);
   }
 
   /**
@@ -283,6 +286,21 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return batch;
   }
 
+  /**
+   * The handler of a subject, looked up once per subject: Nest's lookup first tries `JSON.parse` on
+   * the subject, and the exception that throws for every plain subject was a tenth of history's and
+   * delivery's CPU in a catch-up (docs/performance.md). Subjects are this system's own and few;
+   * past SUBJECTS_REMEMBERED distinct ones, lookups are no longer remembered.
+   */
+  private handlerFor(subject: string): MessageHandler | null {
+    let handler = this.handlersBySubject.get(subject);
+    if (handler === undefined) {
+      handler = this.getHandlerByPattern(subject);
+      if (this.handlersBySubject.size < SUBJECTS_REMEMBERED) this.handlersBySubject.set(subject, handler);
+    }
+    return handler;
+  }
+
   /** Runs of consecutive messages for the same batch handler go together; the rest one by one. */
   private async processBatch(
     def: ConsumerDefinition,
@@ -290,10 +308,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     leaving: () => boolean,
   ): Promise<boolean> {
     for (let i = 0; i < batch.length;) {
-      const handler = this.getHandlerByPattern(batch[i].subject);
+      const handler = this.handlerFor(batch[i].subject);
       let j = i + 1;
       if (handler?.extras?.batch) {
-        while (j < batch.length && this.getHandlerByPattern(batch[j].subject) === handler) j++;
+        while (j < batch.length && this.handlerFor(batch[j].subject) === handler) j++;
       }
       if (!(await this.processRun(def, handler, batch.slice(i, j), leaving))) return false;
       i = j;
