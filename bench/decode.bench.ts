@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- decode`: what checking one pulled message costs, per payload, against
- * JSON.parse alone in the same run: an event as the consumers decode it (envelope, shallow copy),
- * the same event through class-transformer as they did before, and a posted-message command.
+ * JSON.parse alone in the same run: an event and a posted-message command as the consumers decode
+ * them (shallow copies), and each through class-transformer as they were decoded before.
  */
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
@@ -63,6 +63,14 @@ async function main(): Promise<void> {
     {
       scenario: 'event as consumers decode it (envelope)',
       micros: await perPayloadMicros(() => decodePayload(event, 'parley.evt.message.created', DomainEvent)),
+    },
+    {
+      scenario: 'message.post command through class-transformer + validate (before)',
+      micros: await perPayloadMicros(async () => {
+        await validate(plainToInstance(PostMessage, JSON.parse(command.toString('utf8'))), {
+          whitelist: true,
+        });
+      }),
     },
     {
       scenario: 'message.post command as conversation decodes it',

@@ -26,7 +26,12 @@ export class Issuer {
   @IsIn(ROLES) role: Role;
 }
 
-abstract class Command {
+/**
+ * What every command carries. `issuedBy` is a command's only nested class: the transport builds
+ * commands by a shallow copy plus that one instance (libs/jetstream/src/payload.ts), so a new nested
+ * class here must be added there too.
+ */
+export abstract class Command {
   @ValidateNested() @Type(() => Issuer) issuedBy: Issuer;
   /** When the gateway accepted the command (RFC 3339). */
   @IsISO8601() acceptedAt: string;
