@@ -1,10 +1,19 @@
 // `npm run bench [-- <name>…]`: runs the named benchmarks (all when none is named) one after another.
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+//
+// With BENCH_AGAINST=<git revision>, each one runs against a build of that revision and this
+// checkout in turn, BENCH_PAIRS times (default 2: A B A B), both driven by this checkout's bench
+// files, and a table sets their figures side by side. This machine's speed drifts within the hour,
+// so a change is only measured against its parent this way. The other build lives in a temporary
+// git worktree that shares this checkout's node_modules: a revision whose dependencies differ
+// needs them installed first. Its JSON results are kept beside these, marked `-at-<revision>`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
 const available = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
   .map((f) => f.replace('.bench.ts', ''));
@@ -14,11 +23,89 @@ if (unknown.length) {
   console.error(`unknown benchmark ${unknown.join(', ')}; available: ${available.join(', ')}`);
   process.exit(2);
 }
-for (const name of wanted.length ? wanted : available) {
-  const run = spawnSync(
+const names = wanted.length ? wanted : available;
+
+/** Runs one benchmark from `checkout` and returns the results file it wrote. */
+function run(checkout, name) {
+  const results = join(checkout, 'bench', 'results');
+  mkdirSync(results, { recursive: true });
+  const before = new Set(readdirSync(results));
+  const child = spawnSync(
     process.execPath,
-    ['--require', join(here, '../tools/ts-register.js'), join(here, `${name}.bench.ts`)],
-    { stdio: 'inherit' },
+    ['--require', join(checkout, 'tools/ts-register.js'), join(checkout, 'bench', `${name}.bench.ts`)],
+    { stdio: 'inherit', cwd: checkout },
   );
-  if (run.status !== 0) process.exit(run.status ?? 1);
+  if (child.status !== 0) process.exit(child.status ?? 1);
+  const written = readdirSync(results).find(
+    (f) => !before.has(f) && f.startsWith(`${name}-`) && f.endsWith('.json'),
+  );
+  return written && join(results, written);
+}
+
+const against = process.env.BENCH_AGAINST;
+if (!against) {
+  for (const name of names) run(root, name);
+  process.exit(0);
+}
+
+const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+const revision = git('rev-parse', '--short', against);
+const pairs = Number(process.env.BENCH_PAIRS ?? 2);
+const other = join(tmpdir(), `parley-bench-${revision}`);
+rmSync(other, { recursive: true, force: true });
+git('worktree', 'prune');
+git('worktree', 'add', '--force', '--detach', other, revision);
+try {
+  symlinkSync(join(root, 'node_modules'), join(other, 'node_modules'));
+  for (const f of readdirSync(here).filter((f) => f.endsWith('.ts')))
+    copyFileSync(join(here, f), join(other, 'bench', f));
+  execFileSync('npm', ['run', 'build'], { cwd: other, stdio: 'inherit' });
+  for (const name of names) {
+    const files = [];
+    for (let pair = 1; pair <= pairs; pair++) {
+      for (const [label, checkout] of [
+        [`A ${revision}`, other],
+        [`B this checkout`, root],
+      ]) {
+        console.log(`\n=== ${name}: ${label}, run ${pair} of ${pairs}`);
+        let file = run(checkout, name);
+        if (file && checkout === other) {
+          const kept = join(
+            here,
+            'results',
+            file
+              .split('/')
+              .pop()
+              .replace(/\.json$/, `-at-${revision}.json`),
+          );
+          renameSync(file, kept);
+          console.log(`kept as ${kept}`);
+          file = kept;
+        }
+        files.push({ label: `${label.split(' ')[0]}${pair}`, file });
+      }
+    }
+    compare(name, files);
+  }
+} finally {
+  git('worktree', 'remove', '--force', other);
+}
+
+/** Every numeric figure of every row, one column per run. */
+function compare(name, files) {
+  const table = new Map();
+  for (const { label, file } of files) {
+    if (!file) continue;
+    const { rows = [] } = JSON.parse(readFileSync(file, 'utf8'));
+    for (const row of rows) {
+      for (const [field, value] of Object.entries(row)) {
+        if (typeof value !== 'number' || field === 'offered' || field === 'n') continue;
+        const key = `${row.scenario} · ${field}`;
+        if (!table.has(key)) table.set(key, { figure: key });
+        table.get(key)[label] = value;
+      }
+    }
+  }
+  console.log(`\n${name}: A = ${revision}, B = this checkout, interleaved`);
+  console.table([...table.values()]);
 }
