@@ -80,10 +80,9 @@ export class ConversationLedger {
     conversation.lastSeq = entry.seq;
     conversation.lastMessageAt = at;
     if (type === 'message') conversation.lastMessagePreview = body.slice(0, PREVIEW_LENGTH);
-    const pending: Unwritten = this.unwritten.get(em) ?? { entries: [], conversations: new Map() };
+    const pending = this.pending(em);
     pending.entries.push(entry);
     pending.conversations.set(conversation.id, conversation);
-    this.unwritten.set(em, pending);
     return entry;
   }
 
@@ -119,6 +118,12 @@ export class ConversationLedger {
         conversations.map((c) => c.lastMessagePreview),
       ],
     );
+  }
+
+  private pending(em: EntityManager): Unwritten {
+    let pending = this.unwritten.get(em);
+    if (!pending) this.unwritten.set(em, (pending = { entries: [], conversations: new Map() }));
+    return pending;
   }
 
   private held(em: EntityManager): Map<string, Conversation> {
