@@ -210,6 +210,18 @@ describe('hostile input', () => {
     expect(res.headers.get('strict-transport-security')).toContain('max-age=');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
   });
+
+  it('lets other sites frame the customer widget, and only the widget', async () => {
+    const widget = await fetch(`${system.gatewayUrl}/widget/`);
+    expect(widget.status).toBe(200);
+    expect(widget.headers.get('x-frame-options')).toBeNull();
+    expect(widget.headers.get('content-security-policy')).toContain('frame-ancestors *');
+
+    const console = await fetch(`${system.gatewayUrl}/console/`);
+    expect(console.status).toBe(200);
+    expect(console.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(console.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
+  });
 });
 
 describe('rate limiting', () => {

@@ -27,6 +27,7 @@ import { AdvisoryLease, DatabaseUnreachable } from '@parley/persistence';
 import { Logger } from 'nestjs-pino';
 import { InvalidConfiguration, loadConfig, ServiceEnv } from './config';
 import { HealthModule } from './health';
+import { StartupProgress } from './startup-progress';
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 
@@ -74,6 +75,7 @@ function fail(service: string, message: string): never {
  */
 export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>): Promise<void> {
   startTracing(def.name);
+  const progress = new StartupProgress(def.name);
   let config: C;
   let nc: NatsConnection;
   let consumers: ConsumerDefinition[];
@@ -83,7 +85,9 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     const refusal = def.checkConfig?.(config);
     if (refusal) throw new InvalidConfiguration(`Invalid configuration: ${refusal}`);
     consumers = typeof def.consumers === 'function' ? def.consumers(config) : (def.consumers ?? []);
+    progress.enter(`connecting to NATS at ${config.NATS_URL}`);
     nc = await connectToNats(config.NATS_URL, def.name);
+    progress.enter('provisioning streams and durable consumers');
     jsm = await jetstreamManager(nc);
     await provision(jsm, config, consumers);
   } catch (error) {
@@ -126,6 +130,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
   class ServiceRootModule {}
 
   let app: NestFastifyApplication;
+  progress.enter('creating the application (database connection and migrations)');
   try {
     app = await NestFactory.create<NestFastifyApplication>(
       { module: ServiceRootModule, global: true },
@@ -144,8 +149,11 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
   measureHttp(app.getHttpAdapter().getInstance());
   await def.configureHttp?.(app, config);
   app.connectMicroservice({ strategy: transport });
+  progress.enter('starting the JetStream consumers');
   await app.startAllMicroservices();
+  progress.enter(`listening on :${config.PORT}`);
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  progress.done();
   const log = new NestLogger(def.name);
   log.log(`${def.name} listening on :${config.PORT}, NATS ${config.NATS_URL}`);
 

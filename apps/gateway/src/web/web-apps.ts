@@ -66,7 +66,8 @@ export async function serveWebApps(
             csp.replace(/frame-ancestors [^;]*/, `frame-ancestors ${options.widgetFrameAncestors}`),
           );
         }
-        reply.removeHeader('x-frame-options');
+        // Helmet writes straight to the raw response, which reply.removeHeader does not touch.
+        reply.raw.removeHeader('x-frame-options');
       }
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
     };
