@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { ParleySystem, waitFor } from '@parley/testing';
 import {
   Actor,
@@ -262,5 +263,60 @@ describe('the conversation workflow', () => {
     });
     expect(inbox.data).toMatchObject({ previousStatus: 'snoozed', changedBy: 'snooze' });
     expect((await conversationAs(system, agent, opened.id)).assigneeId).toBe(agent.id);
+  }, 60_000);
+
+  it('after a crash, publishes the events it committed but never sent before anything newer', async () => {
+    const opened = await openConversation(system, customer, { body: 'is anyone there?' });
+    const service = system.services.conversation;
+
+    // The process dies right after committing a change whose event it never got to publish: the
+    // row waits in the outbox. Meanwhile the customer writes again.
+    await service.stop('SIGKILL');
+    const leftOver = `conversation.status_changed:${opened.id}:left-over`;
+    const db = new Client({ connectionString: system.database.url });
+    await db.connect();
+    try {
+      await db.query(
+        `INSERT INTO conversation.outbox (subject, msg_id, payload) VALUES ('parley.evt.conversation.status_changed', $1, $2)`,
+        [
+          leftOver,
+          JSON.stringify({
+            id: leftOver,
+            type: 'conversation.status_changed',
+            conversationId: opened.id,
+            customerId: customer.id,
+            assigneeId: null,
+            occurredAt: new Date().toISOString(),
+            data: {
+              conversationId: opened.id,
+              status: 'pending',
+              previousStatus: 'open',
+              snoozeUntil: null,
+              changedBy: agent.id,
+            },
+          }),
+        ],
+      );
+    } finally {
+      await db.end();
+    }
+    const later = await answer(
+      clientOf(system, customer).POST('/v1/conversations/{id}/messages', {
+        params: { path: { id: opened.id } },
+        body: { body: 'hello again' },
+      }),
+    );
+    expect(later.status).toBe(202);
+
+    await service.start();
+    const isLater = (e: { type: string; data: Record<string, unknown> }) =>
+      e.type === 'message.created' && e.data.messageId === later.body.id;
+    const inbox = await waitFor('the later message in the customer’s inbox', async () => {
+      const events = (await wholeInbox(system, customer)).filter((e) => e.conversationId === opened.id);
+      return events.some(isLater) ? events : undefined;
+    });
+    const leftOverAt = inbox.findIndex((e) => e.id === leftOver);
+    expect(leftOverAt).toBeGreaterThanOrEqual(0);
+    expect(leftOverAt).toBeLessThan(inbox.findIndex(isLater));
   }, 60_000);
 });

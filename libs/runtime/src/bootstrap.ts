@@ -149,6 +149,8 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
   measureHttp(app.getHttpAdapter().getInstance());
   await def.configureHttp?.(app, config);
   app.connectMicroservice({ strategy: transport });
+  // Init hooks first (routes, the outbox's relay), so consumers never run in a half-started app.
+  await app.init();
   progress.enter('starting the JetStream consumers');
   await app.startAllMicroservices();
   progress.enter(`listening on :${config.PORT}`);
