@@ -21,6 +21,8 @@ describe('metrics, dashboard and alerts', () => {
     system = await ParleySystem.start({
       PARLEY_WEBHOOK_RETRY_SCHEDULE: '1',
       PARLEY_WEBHOOK_TIMEOUT_MS: '500',
+      // As operators run it: the access log is written at info.
+      LOG_LEVEL: 'info',
     });
   }, 120_000);
 
@@ -86,5 +88,54 @@ describe('metrics, dashboard and alerts', () => {
         await (await fetch(`${system.gatewayUrl}/metrics`)).text(),
       ),
     );
+  });
+
+  it('logs each API request once, as JSON with its correlation id, and never a token or an idempotency key', async () => {
+    const customer = await newCustomer(system);
+    const res = await fetch(`${system.gatewayUrl}/v1/conversations`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${customer.token}`,
+        'content-type': 'application/json',
+        'idempotency-key': 'idem-key-that-must-not-be-logged',
+        'x-correlation-id': 'corr-access-log-1',
+      },
+      body: JSON.stringify({ body: 'Where is my parcel?' }),
+    });
+    expect(res.status).toBe(202);
+
+    const gatewayLines = () =>
+      system.services.gateway
+        .recentOutput(500)
+        .split('\n')
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line) as Record<string, unknown>];
+          } catch {
+            return []; // not a log line, or one still being written
+          }
+        });
+    const logged = await waitFor('the access log line', async () => {
+      const lines = gatewayLines().filter((l) => l.correlationId === 'corr-access-log-1');
+      return lines.some((l) => l.msg === 'request completed') && lines;
+    });
+    const access = logged.filter((l) => l.msg === 'request completed');
+    expect(access).toHaveLength(1);
+    expect(access[0]).toMatchObject({
+      level: 30,
+      service: 'gateway',
+      req: { method: 'POST', url: '/v1/conversations' },
+      res: { statusCode: 202 },
+    });
+    expect(access[0].responseTime).toEqual(expect.any(Number));
+    // Probes run every few hundred milliseconds; logging them would drown everything else.
+    expect(
+      gatewayLines().some((l) => /^\/(health|metrics)/.test((l.req as { url?: string })?.url ?? '')),
+    ).toBe(false);
+    for (const service of Object.values(system.services)) {
+      const printed = service.recentOutput(500);
+      expect(printed).not.toContain(customer.token);
+      expect(printed).not.toContain('idem-key-that-must-not-be-logged');
+    }
   });
 });

@@ -16,8 +16,9 @@ import {
 } from '@parley/jetstream';
 import {
   consumerMetrics,
-  measureHttp,
+  logHttpRequests,
   loggingModule,
+  measureHttp,
   MetricsModule,
   registerConsumerLag,
   startTracing,
@@ -147,6 +148,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
   app.useLogger(logger);
   app.flushLogs();
   measureHttp(app.getHttpAdapter().getInstance());
+  logHttpRequests(app.getHttpAdapter().getInstance());
   await def.configureHttp?.(app, config);
   app.connectMicroservice({ strategy: transport });
   // Init hooks first (routes, the outbox's relay), so consumers never run in a half-started app.
