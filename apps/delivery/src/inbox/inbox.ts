@@ -51,26 +51,39 @@ export class Inbox {
       (agents ??= this.db
         .query('SELECT id FROM delivery.agents ORDER BY id')
         .then((rows: Array<{ id: string }>) => rows.map((r) => r.id)));
-    const entries: Array<{ principalId: string; event: DomainEvent }> = [];
-    for (const event of events) {
-      for (const principalId of await recipientsOf(event, allAgents)) entries.push({ principalId, event });
+    const principals: string[] = [];
+    const eventIndexes: number[] = [];
+    for (const [index, event] of events.entries()) {
+      for (const principalId of await recipientsOf(event, allAgents)) {
+        principals.push(principalId);
+        eventIndexes.push(index);
+      }
     }
-    if (!entries.length) return;
+    if (!principals.length) return;
+    // The events go as one JSON document, each once however many inboxes it lands in: as a jsonb[]
+    // parameter every copy was escaped element by element (pg's escapeElement, 4% of delivery).
     const stored: Array<{ principal_id: string; cursor: string }> = await this.db.query(
-      `INSERT INTO delivery.inbox_events (principal_id, event_id, type, conversation_id, occurred_at, data)
-       SELECT principal_id, event_id, type, conversation_id, occurred_at, data
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
-              WITH ORDINALITY AS e (principal_id, event_id, type, conversation_id, occurred_at, data, position)
-        ORDER BY position
+      `WITH batch AS MATERIALIZED (SELECT $3::jsonb AS events)
+       INSERT INTO delivery.inbox_events (principal_id, event_id, type, conversation_id, occurred_at, data)
+       SELECT r.principal_id, e->>'id', e->>'type', e->>'conversationId', (e->>'occurredAt')::timestamptz, e->'data'
+         FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS r (principal_id, event_index, position)
+              CROSS JOIN batch
+              CROSS JOIN LATERAL (SELECT batch.events -> r.event_index) AS picked (e)
+        ORDER BY r.position
        ON CONFLICT (principal_id, event_id) DO NOTHING
        RETURNING principal_id, cursor`,
       [
-        entries.map((e) => e.principalId),
-        entries.map((e) => e.event.id),
-        entries.map((e) => e.event.type),
-        entries.map((e) => e.event.conversationId ?? null),
-        entries.map((e) => e.event.occurredAt),
-        entries.map((e) => JSON.stringify(e.event.data)),
+        principals,
+        eventIndexes,
+        JSON.stringify(
+          events.map(({ id, type, conversationId, occurredAt, data }) => ({
+            id,
+            type,
+            conversationId,
+            occurredAt,
+            data,
+          })),
+        ),
       ],
     );
     for (const row of stored) this.nc.publish(liveSubject(row.principal_id), encodeInboxCursor(row.cursor));
