@@ -341,9 +341,10 @@ async function main(): Promise<void> {
     );
     const conversationRate = CATCH_UP / ((performance.now() - written) / 1000);
     record({
-      scenario: `catch-up: conversation after ${CATCH_UP.toLocaleString()} commands (from ${commandsBefore.toLocaleString()})`,
+      // The backlog it started from goes in the unit: the scenario names a row compared across runs.
+      scenario: `catch-up: conversation after ${CATCH_UP.toLocaleString()} commands`,
       value: round(conversationRate, 0),
-      unit: 'commands/s',
+      unit: `commands/s (from ${commandsBefore.toLocaleString()} already in the stream)`,
       target: '≥ 10,000/s',
       verdict: conversationRate >= 10_000 ? 'met' : 'MISSED',
     });
