@@ -37,6 +37,68 @@ async function handledBy(url: string): Promise<number> {
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
 
+/**
+ * Writes a conversation event into the conversation service's outbox, as a process does that
+ * committed a change and has not published its event yet (it died, or it is slow); returns its id.
+ */
+async function leaveInOutbox(
+  system: ParleySystem,
+  conversationId: string,
+  customer: Actor,
+  agent: Actor,
+): Promise<string> {
+  const id = `conversation.status_changed:${conversationId}:left-over`;
+  const db = new Client({ connectionString: system.database.url });
+  await db.connect();
+  try {
+    await db.query(
+      `INSERT INTO conversation.outbox (subject, msg_id, payload) VALUES ('parley.evt.conversation.status_changed', $1, $2)`,
+      [
+        id,
+        JSON.stringify({
+          id,
+          type: 'conversation.status_changed',
+          conversationId,
+          customerId: customer.id,
+          assigneeId: null,
+          occurredAt: new Date().toISOString(),
+          data: {
+            conversationId,
+            status: 'pending',
+            previousStatus: 'open',
+            snoozeUntil: null,
+            changedBy: agent.id,
+          },
+        }),
+      ],
+    );
+  } finally {
+    await db.end();
+  }
+  return id;
+}
+
+/** The customer's inbox for one conversation, once it holds the message; each event's position. */
+async function inboxUntil(system: ParleySystem, customer: Actor, conversationId: string, messageId: string) {
+  const events = await waitFor(
+    'the message in the customer’s inbox',
+    async () => {
+      const all = (await wholeInbox(system, customer)).filter((e) => e.conversationId === conversationId);
+      return all.some((e) => e.type === 'message.created' && e.data.messageId === messageId)
+        ? all
+        : undefined;
+    },
+    45_000,
+    250,
+  );
+  return {
+    positionOf: (eventId: string) => events.findIndex((e) => e.id === eventId),
+    positionOfMessage: events.findIndex(
+      (e) => e.type === 'message.created' && e.data.messageId === messageId,
+    ),
+  };
+}
+
 describe('the conversation workflow', () => {
   let system: ParleySystem;
   let agent: Actor;
@@ -272,34 +334,7 @@ describe('the conversation workflow', () => {
     // The process dies right after committing a change whose event it never got to publish: the
     // row waits in the outbox. Meanwhile the customer writes again.
     await service.stop('SIGKILL');
-    const leftOver = `conversation.status_changed:${opened.id}:left-over`;
-    const db = new Client({ connectionString: system.database.url });
-    await db.connect();
-    try {
-      await db.query(
-        `INSERT INTO conversation.outbox (subject, msg_id, payload) VALUES ('parley.evt.conversation.status_changed', $1, $2)`,
-        [
-          leftOver,
-          JSON.stringify({
-            id: leftOver,
-            type: 'conversation.status_changed',
-            conversationId: opened.id,
-            customerId: customer.id,
-            assigneeId: null,
-            occurredAt: new Date().toISOString(),
-            data: {
-              conversationId: opened.id,
-              status: 'pending',
-              previousStatus: 'open',
-              snoozeUntil: null,
-              changedBy: agent.id,
-            },
-          }),
-        ],
-      );
-    } finally {
-      await db.end();
-    }
+    const leftOver = await leaveInOutbox(system, opened.id, customer, agent);
     const later = await answer(
       clientOf(system, customer).POST('/v1/conversations/{id}/messages', {
         params: { path: { id: opened.id } },
@@ -309,14 +344,35 @@ describe('the conversation workflow', () => {
     expect(later.status).toBe(202);
 
     await service.start();
-    const isLater = (e: { type: string; data: Record<string, unknown> }) =>
-      e.type === 'message.created' && e.data.messageId === later.body.id;
-    const inbox = await waitFor('the later message in the customer’s inbox', async () => {
-      const events = (await wholeInbox(system, customer)).filter((e) => e.conversationId === opened.id);
-      return events.some(isLater) ? events : undefined;
-    });
-    const leftOverAt = inbox.findIndex((e) => e.id === leftOver);
-    expect(leftOverAt).toBeGreaterThanOrEqual(0);
-    expect(leftOverAt).toBeLessThan(inbox.findIndex(isLater));
+    const inbox = await inboxUntil(system, customer, opened.id, later.body.id);
+    expect(inbox.positionOf(leftOver)).toBeGreaterThanOrEqual(0);
+    expect(inbox.positionOf(leftOver)).toBeLessThan(inbox.positionOfMessage);
   }, 60_000);
+
+  it('publishes a conversation’s events in order across replicas, even when the one that wrote the earlier ones stalls before publishing', async () => {
+    // This replica's relay would find a stalled one's rows only a minute later: what must send
+    // them in order is its own publish of the conversation's next event.
+    const replica = await system.startReplica('conversation', { PARLEY_OUTBOX_RELAY_INTERVAL_MS: '60000' });
+    const opened = await openConversation(system, customer, { body: 'anyone?' });
+    const stalled = system.services.conversation;
+    process.kill(stalled.pid as number, 'SIGSTOP');
+    try {
+      const leftOver = await leaveInOutbox(system, opened.id, customer, agent);
+      const later = await answer(
+        clientOf(system, customer).POST('/v1/conversations/{id}/messages', {
+          params: { path: { id: opened.id } },
+          body: { body: 'still there?' },
+        }),
+      );
+      expect(later.status).toBe(202);
+
+      const inbox = await inboxUntil(system, customer, opened.id, later.body.id);
+      expect(inbox.positionOf(leftOver)).toBeGreaterThanOrEqual(0);
+      expect(inbox.positionOf(leftOver)).toBeLessThan(inbox.positionOfMessage);
+    } finally {
+      await stalled.stop('SIGKILL');
+      await stalled.start();
+      await replica.stop('SIGTERM');
+    }
+  }, 90_000);
 });

@@ -34,7 +34,7 @@ void runService({
       schema: 'conversation',
       entities: [Agent, Customer, Conversation, ConversationEntry],
       migrations: [InitialConversationSchema1764000000000, OutboxTrace1764200000000],
-      outbox: true,
+      outbox: { relayIntervalMs: config.PARLEY_OUTBOX_RELAY_INTERVAL_MS },
     }),
     ConversationModule,
   ],

@@ -38,7 +38,7 @@ void runService({
       schema: 'delivery',
       entities: [],
       migrations: [InitialDeliverySchema1764000000000, AcksWebhooks1764100000000, OutboxTrace1764200000000],
-      outbox: true,
+      outbox: { relayIntervalMs: config.PARLEY_OUTBOX_RELAY_INTERVAL_MS },
     }),
     DeliveryModule,
   ],

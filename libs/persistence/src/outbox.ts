@@ -2,7 +2,14 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { currentTrace, JetStreamPublisher, TraceContext } from '@parley/jetstream';
 import { DataSource, EntityManager } from 'typeorm';
 
-export const OUTBOX_SCHEMA = Symbol('OUTBOX_SCHEMA');
+export const OUTBOX_OPTIONS = Symbol('OUTBOX_OPTIONS');
+
+export interface OutboxOptions {
+  /** The service's schema, which holds its `outbox` table. */
+  schema: string;
+  /** How often the relay looks for rows a failed or crashed publish left behind. */
+  relayIntervalMs: number;
+}
 
 export interface OutboxMessage {
   subject: string;
@@ -52,7 +59,7 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly db: DataSource,
     private readonly publisher: JetStreamPublisher,
-    @Inject(OUTBOX_SCHEMA) private readonly schema: string,
+    @Inject(OUTBOX_OPTIONS) private readonly options: OutboxOptions,
   ) {}
 
   /** Writes the messages in the caller's transaction; hand what it returns to `flush` after commit. */
@@ -60,7 +67,7 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
     if (!messages.length) return [];
     const trace = currentTrace() ?? null;
     const ids: Array<{ id: string }> = await em.query(
-      `INSERT INTO "${this.schema}".outbox (subject, msg_id, payload, trace)
+      `INSERT INTO "${this.options.schema}".outbox (subject, msg_id, payload, trace)
        SELECT s, m, p, $4::jsonb FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS t(s, m, p, n)
        ORDER BY n RETURNING id`,
       [
@@ -102,7 +109,7 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
 
   onApplicationBootstrap(): void {
     void this.flush();
-    this.timer = setInterval(() => void this.flush(), 1_000);
+    this.timer = setInterval(() => void this.flush(), this.options.relayIntervalMs);
     this.timer.unref();
   }
 
@@ -111,26 +118,48 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.flushing;
   }
 
+  /**
+   * Another replica may have committed a conversation's earlier events and not published them yet
+   * (it is slow, or it died): under the conversation's row lock it committed first, so its rows
+   * have lower ids. They go out first, from here; if it publishes them too, JetStream drops the
+   * copy by its msg id. Otherwise a conversation's seq k+1 could reach the stream before k.
+   */
   private async publishWritten(rows: OutboxRow[]): Promise<void> {
     if (!rows.length) return;
-    await this.publishInOrder(rows);
+    const conversations = [...new Set(rows.map((r) => conversationOf(r)).filter((c) => c !== ''))];
+    const earlier: OutboxRow[] = conversations.length
+      ? await this.db.query(
+          `SELECT id, subject, msg_id, payload, trace FROM "${this.options.schema}".outbox
+            WHERE id < $1 AND payload->>'conversationId' = ANY($2::text[]) ORDER BY id`,
+          [
+            rows
+              .map((r) => BigInt(r.id))
+              .reduce((a, b) => (a < b ? a : b))
+              .toString(),
+            conversations,
+          ],
+        )
+      : [];
+    const all = [...earlier, ...rows];
+    await this.publishInOrder(all);
     // The relay may have published and deleted some of them meanwhile; deleting those is a no-op.
-    await this.db.query(`DELETE FROM "${this.schema}".outbox WHERE id = ANY($1::bigint[])`, [
-      rows.map((r) => r.id),
+    await this.db.query(`DELETE FROM "${this.options.schema}".outbox WHERE id = ANY($1::bigint[])`, [
+      all.map((r) => r.id),
     ]);
   }
 
   private async publishPending(): Promise<void> {
     for (;;) {
       const published = await this.db.transaction(async (em) => {
-        // SKIP LOCKED lets replicas relay side by side without publishing the same row twice.
+        // Relays of several replicas take turns (no SKIP LOCKED): one skipping the rows another
+        // holds could publish a conversation's later events before the earlier ones.
         const rows: OutboxRow[] = await em.query(
-          `SELECT id, subject, msg_id, payload, trace FROM "${this.schema}".outbox
-            ORDER BY id LIMIT 200 FOR UPDATE SKIP LOCKED`,
+          `SELECT id, subject, msg_id, payload, trace FROM "${this.options.schema}".outbox
+            ORDER BY id LIMIT 200 FOR UPDATE`,
         );
         if (!rows.length) return 0;
         await this.publishInOrder(rows);
-        await em.query(`DELETE FROM "${this.schema}".outbox WHERE id = ANY($1::bigint[])`, [
+        await em.query(`DELETE FROM "${this.options.schema}".outbox WHERE id = ANY($1::bigint[])`, [
           rows.map((r) => r.id),
         ]);
         return rows.length;
@@ -162,10 +191,15 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
 }
 
 /** The rows of each conversation, in outbox order; rows of no conversation form one chain too. */
+function conversationOf(row: { payload: object }): string {
+  const { conversationId } = row.payload as { conversationId?: unknown };
+  return typeof conversationId === 'string' ? conversationId : '';
+}
+
 function inOrderPerConversation<T extends { payload: object }>(rows: T[]): Iterable<T[]> {
   const chains = new Map<string, T[]>();
   for (const row of rows) {
-    const key = (row.payload as { conversationId?: string }).conversationId ?? '';
+    const key = conversationOf(row);
     const chain = chains.get(key);
     if (chain) chain.push(row);
     else chains.set(key, [row]);

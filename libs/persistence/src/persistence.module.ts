@@ -1,20 +1,31 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { openServiceDataSource, ServiceDataSourceOptions } from './database';
-import { Outbox, OUTBOX_SCHEMA } from './outbox';
+import { Outbox, OUTBOX_OPTIONS } from './outbox';
 
 /** Provides the service's TypeORM DataSource, migrated, and closes its pool last at shutdown. */
 @Module({})
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  static forService(options: ServiceDataSourceOptions & { outbox?: boolean }): DynamicModule {
+  /** `outbox`: the service writes events through a transactional outbox, relayed this often. */
+  static forService(
+    options: ServiceDataSourceOptions & { outbox?: { relayIntervalMs: number } },
+  ): DynamicModule {
     return {
       module: PersistenceModule,
       global: true,
       providers: [
         { provide: DataSource, useFactory: () => openServiceDataSource(options) },
-        ...(options.outbox ? [{ provide: OUTBOX_SCHEMA, useValue: options.schema }, Outbox] : []),
+        ...(options.outbox
+          ? [
+              {
+                provide: OUTBOX_OPTIONS,
+                useValue: { schema: options.schema, relayIntervalMs: options.outbox.relayIntervalMs },
+              },
+              Outbox,
+            ]
+          : []),
       ],
       exports: [DataSource, ...(options.outbox ? [Outbox] : [])],
     };

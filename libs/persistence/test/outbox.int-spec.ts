@@ -46,7 +46,10 @@ afterAll(async () => {
 describe('Outbox', () => {
   it("publishes each conversation's events in order even when a publish is lost and later ones are not", async () => {
     const stream = new StreamStandIn();
-    const outbox = new Outbox(db, stream as unknown as JetStreamPublisher, 'relay');
+    const outbox = new Outbox(db, stream as unknown as JetStreamPublisher, {
+      schema: 'relay',
+      relayIntervalMs: 1_000,
+    });
     const event = (conversationId: string, n: number) => ({
       subject: 'parley.evt.message.created',
       msgId: `${conversationId}-${n}`,
@@ -80,7 +83,10 @@ describe('Outbox', () => {
 
   it('publishes what a transaction wrote, and after a failure lets nothing newer overtake what is left', async () => {
     const stream = new StreamStandIn();
-    const outbox = new Outbox(db, stream as unknown as JetStreamPublisher, 'relay');
+    const outbox = new Outbox(db, stream as unknown as JetStreamPublisher, {
+      schema: 'relay',
+      relayIntervalMs: 1_000,
+    });
     const event = (n: number) => ({
       subject: 'parley.evt.message.created',
       msgId: `c-${n}`,

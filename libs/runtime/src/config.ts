@@ -62,6 +62,13 @@ export class ServiceEnv {
   @Min(1000)
   @Max(600_000)
   PARLEY_SHUTDOWN_TIMEOUT_MS = 20_000;
+
+  /** How often the outbox relay looks for events a failed or crashed publish left behind. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  PARLEY_OUTBOX_RELAY_INTERVAL_MS = 1_000;
 }
 
 export class InvalidConfiguration extends Error {

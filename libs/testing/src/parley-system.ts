@@ -54,8 +54,8 @@ export class ParleySystem {
   private readonly replicas: ServiceProcess[] = [];
 
   /** Another process of a service, sharing its broker, database and durable consumers. */
-  async startReplica(name: ServiceName): Promise<ServiceProcess> {
-    const replica = await ServiceProcess.create(name, this.env);
+  async startReplica(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
+    const replica = await ServiceProcess.create(name, { ...this.env, ...extraEnv });
     this.replicas.push(replica);
     await replica.start();
     return replica;
