@@ -66,14 +66,14 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
   async add(em: EntityManager, ...messages: OutboxMessage[]): Promise<OutboxRow[]> {
     if (!messages.length) return [];
     const trace = currentTrace() ?? null;
+    // One JSON document rather than a jsonb[] parameter, which pg escaped element by element.
     const ids: Array<{ id: string }> = await em.query(
       `INSERT INTO "${this.options.schema}".outbox (subject, msg_id, payload, trace)
-       SELECT s, m, p, $4::jsonb FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS t(s, m, p, n)
-       ORDER BY n RETURNING id`,
+       SELECT m->>'subject', m->>'msgId', m->'payload', $2::jsonb
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(m, n)
+        ORDER BY n RETURNING id`,
       [
-        messages.map((m) => m.subject),
-        messages.map((m) => m.msgId),
-        messages.map((m) => JSON.stringify(m.payload)),
+        JSON.stringify(messages.map(({ subject, msgId, payload }) => ({ subject, msgId, payload }))),
         trace ? JSON.stringify(trace) : null,
       ],
     );
