@@ -35,8 +35,9 @@ export function loggingModule(service: string, level: string): DynamicModule {
       },
     },
     // No per-request middleware: pino-http's child logger, its AsyncLocalStorage scope and the
-    // middleware layer it needs cost about 4% of the gateway's CPU. The access log is written by
-    // `logHttpRequests` instead, and log lines carry the request's ids through the mixin above.
+    // middleware layer ran on every request, even when nothing was logged (docs/performance.md).
+    // The access log is written by `logHttpRequests` instead, and log lines carry the request's
+    // ids through the mixin above.
     forRoutes: [],
   });
 }

@@ -126,18 +126,12 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
    */
   private async publishWritten(rows: OutboxRow[]): Promise<void> {
     if (!rows.length) return;
-    const conversations = [...new Set(rows.map((r) => conversationOf(r)).filter((c) => c !== ''))];
+    const conversations = [...new Set(rows.map(conversationOf).filter((c) => c !== ''))];
     const earlier: OutboxRow[] = conversations.length
       ? await this.db.query(
           `SELECT id, subject, msg_id, payload, trace FROM "${this.options.schema}".outbox
-            WHERE id < $1 AND payload->>'conversationId' = ANY($2::text[]) ORDER BY id`,
-          [
-            rows
-              .map((r) => BigInt(r.id))
-              .reduce((a, b) => (a < b ? a : b))
-              .toString(),
-            conversations,
-          ],
+            WHERE id < ALL($1::bigint[]) AND payload->>'conversationId' = ANY($2::text[]) ORDER BY id`,
+          [rows.map((r) => r.id), conversations],
         )
       : [];
     const all = [...earlier, ...rows];
@@ -190,12 +184,13 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 }
 
-/** The rows of each conversation, in outbox order; rows of no conversation form one chain too. */
+/** The conversation an outbox row's event belongs to; '' for events of no conversation. */
 function conversationOf(row: { payload: object }): string {
   const { conversationId } = row.payload as { conversationId?: unknown };
   return typeof conversationId === 'string' ? conversationId : '';
 }
 
+/** The rows of each conversation, in outbox order; rows of no conversation form one chain too. */
 function inOrderPerConversation<T extends { payload: object }>(rows: T[]): Iterable<T[]> {
   const chains = new Map<string, T[]>();
   for (const row of rows) {
