@@ -27,8 +27,13 @@ export default [
     },
   },
   {
-    // Integration tests of an app or lib may use the test harness; their production code may not.
-    files: ['apps/*/test/**/*.ts', 'libs/*/test/**/*.ts'],
+    // Tests of an app or lib may use the test harness; their production code may not.
+    files: [
+      'apps/*/test/**/*.ts',
+      'libs/*/test/**/*.ts',
+      'apps/*/src/**/*.spec.ts',
+      'libs/*/src/**/*.spec.ts',
+    ],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

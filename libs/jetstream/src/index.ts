@@ -10,3 +10,4 @@ export * from './provisioning';
 export * from './trace-context';
 export * from './rethrow-rpc-errors';
 export * from './payload';
+export * from './validation';

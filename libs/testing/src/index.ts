@@ -4,3 +4,4 @@ export * from './nats-server';
 export * from './parley-system';
 export * from './ports';
 export * from './service-process';
+export * from './validation-conformance';
