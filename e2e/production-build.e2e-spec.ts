@@ -69,6 +69,8 @@ describe('Dockerfile and build output', () => {
     expect(runtime).toContain('COPY --from=deps /app/node_modules ./node_modules');
     expect(runtime).toContain('COPY --from=build /out/ ./');
     expect(runtime).toContain('USER 1000:1000');
+    // The heap limit that holds each service under 200 MB (docs/performance.md#memory).
+    expect(runtime.find((l) => l.startsWith('ENV '))).toMatch(/\bNODE_OPTIONS=--max-old-space-size=160\b/);
     expect(runtime.find((l) => l.startsWith('HEALTHCHECK'))).toMatch(/\/health\/live/);
     expect(runtime).toContain('CMD ["node", "."]');
     expect(runtime.some((l) => l.startsWith('ENTRYPOINT'))).toBe(false);
@@ -185,10 +187,12 @@ describe('production build of each app, packed and installed as in the image', (
     database = await createDatabase();
     const start = async (app: App) => {
       const port = await freePort();
-      // The image's environment: NODE_ENV=production (the gateway then insists on real secrets).
+      // The image's environment: NODE_ENV=production (the gateway then insists on real secrets),
+      // and its heap limit.
       const env: Record<string, string> = {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         NODE_ENV: 'production',
+        NODE_OPTIONS: '--max-old-space-size=160',
         PORT: String(port),
         NATS_URL: nats.url,
         LOG_LEVEL: 'warn',

@@ -23,6 +23,8 @@ function stopAll(code) {
 for (const name of services) {
   const child = spawn(process.execPath, [`dist/apps/${name}/src/main.js`], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // The production image's heap limit (Dockerfile), unless NODE_OPTIONS says otherwise.
+    env: { NODE_OPTIONS: '--max-old-space-size=160', ...process.env },
   });
   children.set(name, child);
   const prefix = `[${name}]`.padEnd(15);

@@ -4,6 +4,9 @@ import { join, resolve } from 'node:path';
 import { track } from './children';
 import { freePort, waitFor } from './ports';
 
+/** The heap limit the production image sets (Dockerfile), so tests and benchmarks run as it does. */
+const SERVICE_NODE_OPTIONS = '--max-old-space-size=160';
+
 export type ServiceName = 'gateway' | 'conversation' | 'delivery' | 'history';
 export const SERVICE_NAMES: ServiceName[] = ['gateway', 'conversation', 'delivery', 'history'];
 
@@ -88,7 +91,7 @@ export class ServiceProcess {
       : [];
     const child = spawn(process.execPath, [...nodeArgs, entry], {
       cwd: ROOT,
-      env: { ...process.env, ...this.env, PORT: String(this.port) },
+      env: { NODE_OPTIONS: SERVICE_NODE_OPTIONS, ...process.env, ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer) => {
