@@ -63,6 +63,12 @@ interface Owed {
   /** The consumer's last delivered stream sequence when this process started. */
   upTo: number;
   count: number;
+  /**
+   * They come back as their ack waits run out, which the holder extended at different times (a
+   * batch in hand and the queue behind it), so not in stream order: they are held until all are
+   * back, or until this time (a count gone stale must not stall the consumer).
+   */
+  waitUntil: number;
 }
 
 interface Decoded {
@@ -188,7 +194,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           ? await this.options.lease?.acquire(def.durable, () => this.stopping)
           : undefined;
         if (this.stopping) break;
-        const owed = def.ordered ? await this.owedBy(consumer) : undefined;
+        const owed = def.ordered ? await this.owedBy(def, consumer) : undefined;
         const messages = await consumer.consume({ max_messages: pullSize });
         this.iterators.push(messages);
         let lost = false;
@@ -210,10 +216,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  private async owedBy(consumer: Consumer): Promise<Owed | undefined> {
+  private async owedBy(def: ConsumerDefinition, consumer: Consumer): Promise<Owed | undefined> {
     const info = await consumer.info();
+    const ackWaitMs = (def.ackWaitSeconds ?? 10) * 1000;
     return info.num_ack_pending > 0
-      ? { upTo: info.delivered.stream_seq, count: info.num_ack_pending }
+      ? {
+          upTo: info.delivered.stream_seq,
+          count: info.num_ack_pending,
+          waitUntil: Date.now() + 2 * ackWaitMs,
+        }
       : undefined;
   }
 
@@ -275,14 +286,17 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /** The next messages in stream order; while a crashed holder's messages are owed, only those. */
+  /**
+   * The next messages in stream order; while a crashed holder's messages are owed, only those, once
+   * all of them are back (see `Owed.waitUntil`), lowest stream sequence first.
+   */
   private takeBatch(queue: JsMsg[], max: number, owed: Owed | undefined): JsMsg[] {
     if (!owed) return queue.splice(0, max);
-    const batch: JsMsg[] = [];
-    for (let i = 0; i < queue.length && batch.length < max;) {
-      if (queue[i].seq <= owed.upTo) batch.push(...queue.splice(i, 1));
-      else i++;
-    }
+    const back = queue.filter((m) => m.seq <= owed.upTo);
+    if (back.length < owed.count && Date.now() < owed.waitUntil) return [];
+    const batch = back.sort((a, b) => a.seq - b.seq).slice(0, max);
+    const taken = new Set(batch);
+    queue.splice(0, queue.length, ...queue.filter((m) => !taken.has(m)));
     return batch;
   }
 

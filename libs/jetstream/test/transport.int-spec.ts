@@ -16,6 +16,7 @@ import {
   JetStreamClient,
   JetStreamManager,
   jetstreamManager,
+  JsMsg,
   PubAck,
   StoredMsg,
 } from '@nats-io/jetstream';
@@ -650,6 +651,42 @@ describe('JetStream transport against a real nats-server', () => {
     expect(failures).toBe(3);
     // Never nak'ed: the server had no chance to hand a later message out before it.
     expect([...acksBySeq.values()].flat().every((ack) => ack === '+ACK')).toBe(true);
+  });
+
+  it('an ordered consumer taking over handles what was left unacked in stream order, though it comes back out of order', async () => {
+    // As when a holder loses its lease (a database outage): the batch in its hands and the queue
+    // behind it had their ack waits extended at different times, so the later messages come back first.
+    const def: ConsumerDefinition = {
+      stream: TEST_STREAM.name,
+      durable: 'takeover',
+      filterSubject: OrderedJob.subject,
+      maxBatch: 10,
+      ordered: true,
+      ackWaitSeconds: 2,
+    };
+    await jsm.streams.purge(TEST_STREAM.name, { filter: OrderedJob.subject }); // earlier tests' jobs
+    await ensureConsumer(jsm, def);
+    const left = ids('takeover', 20);
+    await publishAll(OrderedJob.subject, jobs(left));
+    const holder = await js.consumers.get(TEST_STREAM.name, def.durable);
+    const held: JsMsg[] = [];
+    for await (const m of await holder.fetch({ max_messages: 50, expires: 2_000 })) {
+      held.push(m);
+      if (held.length === left.length) break;
+    }
+    await sleep(1_000);
+    held.slice(0, 5).forEach((m) => m.working()); // the batch in hand: back a second after the rest
+    const handled: string[] = [];
+    batchBehaviours.set(OrderedJob.subject, (batch) => {
+      handled.push(...batch.map((job) => job.id).filter((id) => id.startsWith('takeover-')));
+    });
+    const consumer = await startConsumer([def], { backoffMs: [100] });
+    const newer = ids('takeover-newer', 5);
+    await publishAll(OrderedJob.subject, jobs(newer));
+    await waitFor('all 25 handled', async () => handled.length >= 25, 20_000, 20);
+    await waitSettled(def.durable);
+    await consumer.close();
+    expect(handled).toEqual([...left, ...newer]);
   });
 
   it('after an ordered worker is SIGKILLed, the next one handles what it left unacked before anything newer', async () => {
