@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
-import { PersistenceModule } from '@parley/persistence';
+import { outboxWritersMigration, PersistenceModule } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
 import { Assignment } from './assignment/assignment';
 import { ConversationLedger } from './conversations/conversation-ledger';
@@ -33,7 +33,11 @@ void runService({
       url: config.DATABASE_URL,
       schema: 'conversation',
       entities: [Agent, Customer, Conversation, ConversationEntry],
-      migrations: [InitialConversationSchema1764000000000, OutboxTrace1764200000000],
+      migrations: [
+        InitialConversationSchema1764000000000,
+        OutboxTrace1764200000000,
+        outboxWritersMigration('conversation'),
+      ],
       outbox: { relayIntervalMs: config.PARLEY_OUTBOX_RELAY_INTERVAL_MS },
     }),
     ConversationModule,

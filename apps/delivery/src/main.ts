@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
-import { PersistenceModule } from '@parley/persistence';
+import { outboxWritersMigration, PersistenceModule } from '@parley/persistence';
 import { runService } from '@parley/runtime';
 import { DeliveryEnv } from './delivery.env';
 import { DeliveryHandlers } from './inbox/delivery.handlers';
@@ -37,7 +37,12 @@ void runService({
       url: config.DATABASE_URL,
       schema: 'delivery',
       entities: [],
-      migrations: [InitialDeliverySchema1764000000000, AcksWebhooks1764100000000, OutboxTrace1764200000000],
+      migrations: [
+        InitialDeliverySchema1764000000000,
+        AcksWebhooks1764100000000,
+        OutboxTrace1764200000000,
+        outboxWritersMigration('delivery'),
+      ],
       outbox: { relayIntervalMs: config.PARLEY_OUTBOX_RELAY_INTERVAL_MS },
     }),
     DeliveryModule,

@@ -5,7 +5,7 @@
 import { JetStreamPublisher } from '@parley/jetstream';
 import { createDatabase, TestDatabase } from '@parley/testing';
 import { DataSource } from 'typeorm';
-import { Outbox, outboxTableSql, outboxTraceColumnSql } from '../src';
+import { Outbox, outboxTableSql, outboxTraceColumnSql, outboxWritersSql } from '../src';
 
 /** Stores each msg id once, like JetStream's duplicate window; can fail chosen publishes once. */
 class StreamStandIn {
@@ -36,6 +36,16 @@ beforeAll(async () => {
   await db.query('CREATE SCHEMA relay');
   await db.query(outboxTableSql('relay'));
   await db.query(outboxTraceColumnSql('relay'));
+  for (const sql of outboxWritersSql('relay')) await db.query(sql);
+});
+
+const relayOutbox = (stream: StreamStandIn, schema = 'relay') =>
+  new Outbox(db, stream as unknown as JetStreamPublisher, { schema, relayIntervalMs: 1_000 });
+
+const messageOf = (conversationId: string, n: number) => ({
+  subject: 'parley.evt.message.created',
+  msgId: `${conversationId}-${n}`,
+  payload: { id: `${conversationId}-${n}`, type: 'message.created', conversationId },
 });
 
 afterAll(async () => {
@@ -112,5 +122,40 @@ describe('Outbox', () => {
     expect(stream.stored).toEqual(['c-1', 'c-2', 'c-3', 'c-4', 'c-5']);
     const [{ left }] = await db.query('SELECT count(*)::int AS left FROM relay.outbox');
     expect(left).toBe(0);
+  });
+
+  it("publishes a conversation's rows that another writer left unpublished before its own", async () => {
+    const stream = new StreamStandIn();
+    const stalled = relayOutbox(stream);
+    const next = relayOutbox(stream);
+    // The first writer commits and stalls before publishing; the next one takes the conversation over.
+    await db.transaction((em) => stalled.add(em, messageOf('d', 1), messageOf('d', 2)));
+    const mine = await db.transaction((em) => next.add(em, messageOf('d', 3)));
+    await next.flush(mine);
+    expect(stream.stored).toEqual(['d-1', 'd-2', 'd-3']);
+
+    // The conversation is now the next writer's: its own rows go out as they are written.
+    const more = await db.transaction((em) => next.add(em, messageOf('d', 4)));
+    await next.flush(more);
+    expect(stream.stored).toEqual(['d-1', 'd-2', 'd-3', 'd-4']);
+    const [{ left }] = await db.query('SELECT count(*)::int AS left FROM relay.outbox');
+    expect(left).toBe(0);
+  });
+
+  it('treats rows written before writers were recorded as another writer’s', async () => {
+    await db.query('CREATE SCHEMA upgraded');
+    await db.query(outboxTableSql('upgraded'));
+    await db.query(outboxTraceColumnSql('upgraded'));
+    await db.query(
+      `INSERT INTO upgraded.outbox (subject, msg_id, payload) VALUES ('parley.evt.message.created', 'e-1', $1)`,
+      [JSON.stringify(messageOf('e', 1).payload)],
+    );
+    for (const sql of outboxWritersSql('upgraded')) await db.query(sql);
+
+    const stream = new StreamStandIn();
+    const outbox = relayOutbox(stream, 'upgraded');
+    const mine = await db.transaction((em) => outbox.add(em, messageOf('e', 2)));
+    await outbox.flush(mine);
+    expect(stream.stored).toEqual(['e-1', 'e-2']);
   });
 });
