@@ -1,5 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { skipCancelErrorOfAnsweredRequests } from './answered-requests';
 
 export class NatsUnreachable extends Error {
   override readonly name = 'NatsUnreachable';
@@ -10,6 +11,7 @@ export class NatsUnreachable extends Error {
  * must not require a process restart.
  */
 export async function connectToNats(url: string, serviceName: string): Promise<NatsConnection> {
+  skipCancelErrorOfAnsweredRequests();
   try {
     return await connect({
       // A cluster is given as a comma-separated list of seed URLs.
