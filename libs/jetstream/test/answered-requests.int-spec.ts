@@ -23,9 +23,15 @@ describe('answered nats.js requests', () => {
   beforeAll(async () => {
     nats = await startNats();
     nc = await connect({ servers: nats.url, noAsyncTraces: true });
-    nc.subscribe('answers.now', { callback: (_error, msg) => msg.respond('yes') });
+    nc.subscribe('answers.now', {
+      callback: (_error, msg) => {
+        msg.respond('yes');
+      },
+    });
     nc.subscribe('answers.late', {
-      callback: (_error, msg) => setTimeout(() => msg.respond('too late'), 300),
+      callback: (_error, msg) => {
+        setTimeout(() => msg.respond('too late'), 300);
+      },
     });
     natsErrors.RequestError = class CountedRequestError extends OriginalRequestError {
       constructor(message: string, options?: ErrorOptions) {
