@@ -243,7 +243,12 @@ describe('rate limiting', () => {
   let system: ParleySystem;
 
   beforeAll(async () => {
-    system = await ParleySystem.start({ PARLEY_RATE_LIMIT_PER_MINUTE: '20' });
+    // This test's own connections from 127.0.0.1 stand for the ingress; from 127.0.0.5, for a client
+    // that reaches the gateway directly.
+    system = await ParleySystem.start({
+      PARLEY_RATE_LIMIT_PER_MINUTE: '20',
+      PARLEY_TRUSTED_PROXIES: '127.0.0.1',
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -266,5 +271,45 @@ describe('rate limiting', () => {
     const anonymous: number[] = [];
     for (let i = 0; i < 22; i++) anonymous.push((await clientOf(system).GET('/v1/inbox')).response.status);
     expect(anonymous).toContain(429);
+  });
+
+  /** Status of an anonymous request sent from `from` with this X-Forwarded-For. */
+  const anonymousFrom = (from: string, forwardedFor: string) =>
+    new Promise<number>((resolve, reject) => {
+      const { hostname, port } = new URL(system.gatewayUrl);
+      request({
+        host: hostname,
+        port,
+        path: '/v1/inbox',
+        localAddress: from,
+        headers: { 'x-forwarded-for': forwardedFor },
+      })
+        .on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject)
+        .end();
+    });
+  const statusesOf = async (n: number, from: string, forwardedFor: string) => {
+    const statuses: number[] = [];
+    for (let i = 0; i < n; i++) statuses.push(await anonymousFrom(from, forwardedFor));
+    return statuses;
+  };
+
+  it('limits clients behind a trusted proxy by their own address, which a forged X-Forwarded-For entry cannot change', async () => {
+    const spent = await statusesOf(21, '127.0.0.1', '203.0.113.1');
+    expect(spent.slice(0, 20)).not.toContain(429);
+    expect(spent[20]).toBe(429);
+    // The client wrote its own X-Forwarded-For and the proxy appended the address it saw.
+    expect(await anonymousFrom('127.0.0.1', '198.51.100.7, 203.0.113.1')).toBe(429);
+    expect(await anonymousFrom('127.0.0.1', '203.0.113.2')).not.toBe(429);
+  });
+
+  it('ignores X-Forwarded-For from a client that is not a trusted proxy', async () => {
+    const spent = await statusesOf(21, '127.0.0.5', '203.0.113.3');
+    expect(spent.slice(0, 20)).not.toContain(429);
+    expect(spent[20]).toBe(429);
+    expect(await anonymousFrom('127.0.0.5', '203.0.113.4')).toBe(429);
   });
 });

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsEmpty, IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { ServiceEnv } from '@parley/runtime';
+import { IsTrustedProxyList } from './http/trusted-proxies';
 
 export const DEV_ADMIN_TOKEN = 'parley-dev-admin-token';
 export const DEV_JWT_SECRET = 'parley-development-jwt-secret-change-me';
@@ -26,12 +27,24 @@ export class GatewayEnv extends ServiceEnv {
   @Max(10_000_000)
   PARLEY_RATE_LIMIT_PER_MINUTE = 6_000;
 
-  /** Proxies in front of the gateway whose X-Forwarded-For is trusted (1 behind an ingress). */
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(10)
-  PARLEY_TRUST_PROXY_HOPS = 0;
+  /**
+   * The proxies in front of the gateway (an ingress) whose X-Forwarded-For is believed: IP
+   * addresses or CIDR ranges, comma-separated, or `loopback`, `linklocal`, `uniquelocal`. The
+   * client's address is the rightmost entry not added by one of them. Empty: none is believed.
+   */
+  @IsTrustedProxyList()
+  PARLEY_TRUSTED_PROXIES = '';
+
+  /**
+   * Replaced by PARLEY_TRUSTED_PROXIES: left set, it stops the gateway rather than let an operator
+   * believe the count still applies.
+   */
+  @IsEmpty({
+    message:
+      'PARLEY_TRUST_PROXY_HOPS is no longer read: list the proxies in PARLEY_TRUSTED_PROXIES instead ' +
+      '(with a hop count, a client that reaches the gateway directly can choose its X-Forwarded-For address)',
+  })
+  PARLEY_TRUST_PROXY_HOPS?: string;
 
   /** Lifetime of issued agent and customer tokens. */
   @Type(() => Number)

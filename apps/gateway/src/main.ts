@@ -21,6 +21,7 @@ import { ProblemFilter, sendProblem, toProblem } from './http/problem';
 import { ProblemDoc } from './http/problem.doc';
 import { recordRoutes } from './http/route-table';
 import { traceRequests } from './http/request-trace';
+import { trustProxyOption } from './http/trusted-proxies';
 import { requestValidation } from './http/validation';
 import { InboxController } from './inbox/inbox.controller';
 import { LiveInbox } from './inbox/live-inbox';
@@ -139,6 +140,6 @@ void runService({
         toProblem({ statusCode: 400, message: 'The request URL is not valid.' }, new Logger('Problem')),
       ),
     // Behind an ingress the client address is in X-Forwarded-For; per-IP rate limits need it.
-    trustProxy: config.PARLEY_TRUST_PROXY_HOPS > 0 ? config.PARLEY_TRUST_PROXY_HOPS : false,
+    trustProxy: trustProxyOption(config.PARLEY_TRUSTED_PROXIES),
   }),
 });
