@@ -1,3 +1,5 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { ParleySystem, waitFor } from '@parley/testing';
 import {
@@ -378,4 +380,53 @@ describe('the conversation workflow', () => {
       await replica.stop('SIGTERM');
     }
   }, 90_000);
+
+  it('forgets the claims of commands once the command stream no longer holds them, and still handles each command once', async () => {
+    const opened = await openConversation(system, customer, { body: 'claims' });
+    await customerWritesAgain(system, customer, opened.id, 'one');
+    await eventuallyConversation(system, agent, opened.id, 'two messages', (c) => c.lastSeq === 2);
+    const db = new Client({ connectionString: system.database.url });
+    const nc = await connect({ servers: system.nats.url });
+    await db.connect();
+    try {
+      const jsm = await jetstreamManager(nc);
+      // Every consumer of the command stream is done with it, as when retention lets commands go.
+      await waitFor('the command consumers to be done', async () => {
+        const all = await jsm.consumers.list('PARLEY_COMMANDS').next();
+        return all.every((c) => c.num_pending === 0 && c.num_ack_pending === 0);
+      });
+      await jsm.streams.purge('PARLEY_COMMANDS', { keep: 1 });
+      const { first_seq: first } = (await jsm.streams.info('PARLEY_COMMANDS')).state;
+      const claims = async () =>
+        (
+          await db.query(
+            `SELECT count(*) FILTER (WHERE stream_seq < $1)::int AS below,
+                    count(*) FILTER (WHERE stream_seq >= $1)::int AS kept
+               FROM conversation.processed_commands`,
+            [first],
+          )
+        ).rows[0] as { below: number; kept: number };
+      const before = await claims();
+      expect(before.below).toBeGreaterThan(2);
+
+      // It prunes at start (and every hour).
+      expect(await system.services.conversation.stop('SIGTERM')).toBe(0);
+      await system.services.conversation.start();
+      const after = await waitFor('the claims below the stream to go', async () => {
+        const now = await claims();
+        return now.below === 0 ? now : undefined;
+      });
+      expect(after.kept).toBe(before.kept);
+
+      const last = await customerWritesAgain(system, customer, opened.id, 'after pruning');
+      const messages = await waitFor('the message stored once', async () => {
+        const all = await allMessages(system, customer, opened.id);
+        return all.some((m) => m.id === last) ? all : undefined;
+      });
+      expect(messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+    } finally {
+      await nc.close();
+      await db.end();
+    }
+  }, 60_000);
 });

@@ -9,6 +9,7 @@ import { ConversationHandlers } from './conversations/conversation.handlers';
 import { ConversationQueries } from './conversations/conversation.queries';
 import { Conversation } from './conversations/conversation.entity';
 import { ConversationEntry } from './conversations/conversation-entry.entity';
+import { CommandClaims } from './events/command-claims';
 import { CommandTransaction } from './events/command-transaction';
 import { InitialConversationSchema1764000000000 } from './migrations/1764000000000-initial-conversation-schema';
 import { OutboxTrace1764200000000 } from './migrations/1764200000000-outbox-trace';
@@ -19,7 +20,7 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
 
 @Module({
   controllers: [PeopleHandlers, ConversationHandlers, ConversationQueries],
-  providers: [CommandTransaction, ConversationLedger, Assignment, SnoozeAlarm],
+  providers: [CommandTransaction, CommandClaims, ConversationLedger, Assignment, SnoozeAlarm],
 })
 class ConversationModule {}
 

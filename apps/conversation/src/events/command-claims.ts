@@ -1,0 +1,66 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { NatsConnection } from '@nats-io/nats-core';
+import { Durables } from '@parley/contracts';
+import { NATS_CONNECTION } from '@parley/jetstream';
+import { DataSource } from 'typeorm';
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** Rows deleted per statement, so that a first pruning of a long history holds no lock for long. */
+const CHUNK = 10_000;
+
+/**
+ * `processed_commands` keeps a claim per handled command so that a redelivery changes nothing. A
+ * claim matters only while JetStream can deliver its command again: once the command stream has
+ * let it go (PARLEY_COMMAND_RETENTION_DAYS), no consumer, not even one created anew from the
+ * start, can see it. Claims below the stream's first sequence are deleted at start and every hour;
+ * without this the table grew by a row for every command ever handled.
+ */
+@Injectable()
+export class CommandClaims implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger(CommandClaims.name);
+  private timer?: NodeJS.Timeout;
+  private pruning: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const prune = () => {
+      this.pruning = this.forgetUndeliverable()
+        .then((deleted) => {
+          if (deleted) this.log.log(`forgot ${deleted} claims of commands the stream no longer holds`);
+        })
+        .catch((error: Error) => this.log.warn(`claims not pruned: ${error.message}`));
+    };
+    prune();
+    this.timer = setInterval(prune, PRUNE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.pruning;
+  }
+
+  /** Deletes the claims of commands below the command stream's first sequence; returns how many. */
+  async forgetUndeliverable(): Promise<number> {
+    const jsm = await jetstreamManager(this.nc);
+    const { first_seq: first } = (await jsm.streams.info(Durables.conversationCommands.stream)).state;
+    let deleted = 0;
+    for (;;) {
+      const [{ n }]: Array<{ n: number }> = await this.db.query(
+        `WITH gone AS (
+           DELETE FROM conversation.processed_commands WHERE stream_seq IN (
+             SELECT stream_seq FROM conversation.processed_commands WHERE stream_seq < $1 LIMIT ${CHUNK}
+           ) RETURNING 1
+         ) SELECT count(*)::int AS n FROM gone`,
+        [first],
+      );
+      deleted += n;
+      if (n < CHUNK) return deleted;
+    }
+  }
+}
