@@ -2,7 +2,8 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { EventSource } from 'eventsource';
 import { Webhook } from 'standardwebhooks';
-import { INBOX_EVENT_TYPES } from '@parley/contracts';
+import { connect } from '@nats-io/transport-node';
+import { INBOX_EVENT_TYPES, liveSubject } from '@parley/contracts';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import {
   Actor,
@@ -179,6 +180,35 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
     expect(answered.events.map((e) => e.data.messageId)).toEqual([sent]);
     expect(Date.now() - waitingStart).toBeLessThan(5_000);
   });
+
+  it('wakes a principal’s readers once per stored batch, not once per event, and the stream still gets each event', async () => {
+    const stream = openStream(system, customer);
+    const nc = await connect({ servers: system.nats.url });
+    let notifications = 0;
+    nc.subscribe(liveSubject(customer.id), {
+      callback: () => {
+        notifications++;
+      },
+    });
+    try {
+      await waitFor('the stream’s backlog', async () => stream.received.length > 0);
+      // Delivery away while 40 messages are written: it comes back to them as one backlog.
+      expect(await system.services.delivery.stop('SIGTERM')).toBe(0);
+      const sent: string[] = [];
+      for (let n = 1; n <= 40; n++) sent.push(await post(agent, `backlog ${n}`));
+      await system.services.delivery.start();
+      await waitFor('all 40 on the stream', async () =>
+        sent.every((id) => stream.received.some((e) => e.data.data.messageId === id)),
+      );
+      const onStream = stream.received.filter((e) => sent.includes(e.data.data.messageId ?? ''));
+      expect(onStream.map((e) => e.data.data.messageId)).toEqual(sent);
+      expect(notifications).toBeGreaterThan(0);
+      expect(notifications).toBeLessThan(10);
+    } finally {
+      stream.source.close();
+      await nc.close();
+    }
+  }, 60_000);
 
   it('keeps every inbox complete and in order when delivery is killed while 200 events happen', async () => {
     const sent: string[] = [];

@@ -43,7 +43,7 @@ export class Inbox {
   /**
    * Stores each event of a batch once in each recipient's inbox, in the batch's order, with one
    * insert (a redelivery inserts nothing), then tells the gateways holding those principals'
-   * streams and long-polls to look.
+   * streams and long-polls to look, once per principal.
    */
   async deliver(events: DomainEvent[]): Promise<void> {
     let agents: Promise<string[]> | undefined;
@@ -86,7 +86,15 @@ export class Inbox {
         ),
       ],
     );
-    for (const row of stored) this.nc.publish(liveSubject(row.principal_id), encodeInboxCursor(row.cursor));
+    // A notification only wakes the principal's readers, who then read the inbox: one per principal
+    // and batch, with its newest cursor, says all (a catch-up sent a thousand a batch, one per row).
+    const newest = new Map<string, bigint>();
+    for (const row of stored) {
+      const cursor = BigInt(row.cursor);
+      if (cursor > (newest.get(row.principal_id) ?? -1n)) newest.set(row.principal_id, cursor);
+    }
+    for (const [principal, cursor] of newest)
+      this.nc.publish(liveSubject(principal), encodeInboxCursor(String(cursor)));
   }
 
   /**
