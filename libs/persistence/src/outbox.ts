@@ -199,25 +199,28 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
    */
   private async publishWritten(rows: OutboxRow[]): Promise<void> {
     if (!rows.length) return;
-    const conversations = [...new Set(rows.filter((r) => r.afterOtherWriter).map(conversationOf))].filter(
-      (c) => c !== '',
-    );
-    // A bound, not `id < ALL(ids)`: PostgreSQL scans the primary key only up to a bound, while with
-    // ALL it read the whole table, dead rows included (catch-up 9,000 -> 2,600 commands/s).
-    const lowest = rows.map((r) => BigInt(r.id)).reduce((a, b) => (a < b ? a : b));
-    const earlier: OutboxRow[] = conversations.length
-      ? await this.db.query(
-          `SELECT id, subject, msg_id, payload, trace FROM "${this.options.schema}".outbox
-            WHERE id < $1 AND payload->>'conversationId' = ANY($2::text[]) ORDER BY id`,
-          [lowest.toString(), conversations],
-        )
-      : [];
-    const all = [...earlier, ...rows];
+    const all = [...(await this.leftByOtherWriters(rows)), ...rows];
     await this.publishInOrder(all);
     // The relay may have published and deleted some of them meanwhile; deleting those is a no-op.
     await this.db.query(`DELETE FROM "${this.options.schema}".outbox WHERE id = ANY($1::bigint[])`, [
       all.map((r) => r.id),
     ]);
+  }
+
+  /** Older rows still in the table of the conversations of `rows` that changed writer, in id order. */
+  private async leftByOtherWriters(rows: OutboxRow[]): Promise<OutboxRow[]> {
+    const conversations = [...new Set(rows.filter((r) => r.afterOtherWriter).map(conversationOf))].filter(
+      (c) => c !== '',
+    );
+    if (!conversations.length) return [];
+    // A bound, not `id < ALL(ids)`: PostgreSQL scans the primary key only up to a bound, while with
+    // ALL it read the whole table, dead rows included (catch-up 9,000 -> 2,600 commands/s).
+    const lowest = rows.map((r) => BigInt(r.id)).reduce((a, b) => (a < b ? a : b));
+    return this.db.query(
+      `SELECT id, subject, msg_id, payload, trace FROM "${this.options.schema}".outbox
+        WHERE id < $1 AND payload->>'conversationId' = ANY($2::text[]) ORDER BY id`,
+      [lowest.toString(), conversations],
+    );
   }
 
   private async publishPending(): Promise<void> {
