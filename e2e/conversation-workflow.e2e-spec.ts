@@ -429,4 +429,45 @@ describe('the conversation workflow', () => {
       await db.end();
     }
   }, 60_000);
+
+  it('handles new commands after the command stream is created anew, though its claims from the old one remain', async () => {
+    const opened = await openConversation(system, customer, { body: 'before the stream is lost' });
+    await eventuallyConversation(system, agent, opened.id, 'opened', (c) => c.lastSeq === 1);
+    const db = new Client({ connectionString: system.database.url });
+    const nc = await connect({ servers: system.nats.url });
+    await db.connect();
+    try {
+      const jsm = await jetstreamManager(nc);
+      await waitFor('the conversation consumer to be done', async () => {
+        const info = await jsm.consumers.info('PARLEY_COMMANDS', 'conversation');
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      });
+      const [{ lowest }] = (
+        await db.query('SELECT min(stream_seq)::int AS lowest FROM conversation.processed_commands')
+      ).rows;
+      // The broker's data is lost; the service creates the stream again at start, from sequence 1.
+      await jsm.streams.delete('PARLEY_COMMANDS');
+      expect(await system.services.conversation.stop('SIGTERM')).toBe(0);
+      await system.services.conversation.start();
+      // Commands for other services take the sequences up to the lowest old claim; the messages
+      // below are given sequences the old stream's commands were claimed under.
+      const js = jsm.jetstream();
+      const { last_seq: last } = (await jsm.streams.info('PARLEY_COMMANDS')).state;
+      expect(lowest).toBeGreaterThan(last + 1);
+      await Promise.all(
+        Array.from({ length: lowest - 1 - last }, (_, i) => js.publish('parley.cmd.delivery.filler', `${i}`)),
+      );
+    } finally {
+      await nc.close();
+      await db.end();
+    }
+    const sent: string[] = [];
+    for (const body of ['after', 'the stream', 'came back'])
+      sent.push(await customerWritesAgain(system, customer, opened.id, body));
+    const messages = await waitFor('the new messages stored', async () => {
+      const all = await allMessages(system, customer, opened.id);
+      return sent.every((id) => all.some((m) => m.id === id)) ? all : undefined;
+    });
+    expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  }, 60_000);
 });

@@ -14,7 +14,8 @@ const CHUNK = 10_000;
  * claim matters only while JetStream can deliver its command again: once the command stream has
  * let it go (PARLEY_COMMAND_RETENTION_DAYS), no consumer, not even one created anew from the
  * start, can see it. Claims below the stream's first sequence are deleted at start and every hour;
- * without this the table grew by a row for every command ever handled.
+ * without this the table grew by a row for every command ever handled. Claims above its last
+ * sequence are deleted at start (`forgetBeyondStream`).
  */
 @Injectable()
 export class CommandClaims implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,7 +28,19 @@ export class CommandClaims implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
   ) {}
 
-  onApplicationBootstrap(): void {
+  /** Before the consumer starts (Nest awaits this in `init`), so no command meets a stale claim. */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      const forgotten = await this.forgetBeyondStream();
+      if (forgotten) {
+        this.log.error(
+          `the command stream is behind its claims (restored from an older backup, or created anew): ` +
+            `forgot ${forgotten} claims above its last sequence, which new commands will be given`,
+        );
+      }
+    } catch (error) {
+      this.log.warn(`claims not checked against the stream: ${(error as Error).message}`);
+    }
     const prune = () => {
       this.pruning = this.forgetUndeliverable()
         .then((deleted) => {
@@ -43,6 +56,27 @@ export class CommandClaims implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.pruning;
+  }
+
+  /**
+   * A stream only moves forward, so a claim above its last sequence means it went back: restored
+   * from a backup older than the database, or deleted and created anew. Its next commands get those
+   * sequences, and each would be skipped as already handled: those claims are deleted. The highest
+   * claim is read before the stream, so a command claimed in between cannot look like one.
+   */
+  async forgetBeyondStream(): Promise<number> {
+    const [{ highest }]: Array<{ highest: string | null }> = await this.db.query(
+      'SELECT max(stream_seq)::text AS highest FROM conversation.processed_commands',
+    );
+    const jsm = await jetstreamManager(this.nc);
+    const { last_seq: last } = (await jsm.streams.info(Durables.conversationCommands.stream)).state;
+    if (highest === null || BigInt(highest) <= BigInt(last)) return 0;
+    const [{ n }]: Array<{ n: number }> = await this.db.query(
+      `WITH gone AS (DELETE FROM conversation.processed_commands WHERE stream_seq > $1 RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [last],
+    );
+    return n;
   }
 
   /** Deletes the claims of commands below the command stream's first sequence; returns how many. */
