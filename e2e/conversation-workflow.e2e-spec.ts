@@ -1,4 +1,4 @@
-import { jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { ParleySystem, waitFor } from '@parley/testing';
@@ -119,6 +119,36 @@ async function expectInInboxBefore(
   const leftOverAt = events.findIndex((e) => e.id === leftOver);
   expect(leftOverAt).toBeGreaterThanOrEqual(0);
   expect(leftOverAt).toBeLessThan(events.findIndex(isMessage));
+}
+
+/**
+ * Runs `work` with the broker's stream manager and a database connection, once every consumer of
+ * the command stream has handled what it holds.
+ */
+async function onSettledCommands<T>(
+  system: ParleySystem,
+  work: (jsm: JetStreamManager, db: Client) => Promise<T>,
+): Promise<T> {
+  const db = new Client({ connectionString: system.database.url });
+  const nc = await connect({ servers: system.nats.url });
+  await db.connect();
+  try {
+    const jsm = await jetstreamManager(nc);
+    await waitFor('the command consumers to be done', async () => {
+      const all = await jsm.consumers.list('PARLEY_COMMANDS').next();
+      return all.every((c) => c.num_pending === 0 && c.num_ack_pending === 0);
+    });
+    return await work(jsm, db);
+  } finally {
+    await nc.close();
+    await db.end();
+  }
+}
+
+/** Stops the conversation service gracefully and starts it again. */
+async function restartConversation(system: ParleySystem): Promise<void> {
+  expect(await system.services.conversation.stop('SIGTERM')).toBe(0);
+  await system.services.conversation.start();
 }
 
 describe('the conversation workflow', () => {
@@ -385,16 +415,8 @@ describe('the conversation workflow', () => {
     const opened = await openConversation(system, customer, { body: 'claims' });
     await customerWritesAgain(system, customer, opened.id, 'one');
     await eventuallyConversation(system, agent, opened.id, 'two messages', (c) => c.lastSeq === 2);
-    const db = new Client({ connectionString: system.database.url });
-    const nc = await connect({ servers: system.nats.url });
-    await db.connect();
-    try {
-      const jsm = await jetstreamManager(nc);
-      // Every consumer of the command stream is done with it, as when retention lets commands go.
-      await waitFor('the command consumers to be done', async () => {
-        const all = await jsm.consumers.list('PARLEY_COMMANDS').next();
-        return all.every((c) => c.num_pending === 0 && c.num_ack_pending === 0);
-      });
+    // As when retention lets commands go: every consumer of the command stream is done with them.
+    await onSettledCommands(system, async (jsm, db) => {
       await jsm.streams.purge('PARLEY_COMMANDS', { keep: 1 });
       const { first_seq: first } = (await jsm.streams.info('PARLEY_COMMANDS')).state;
       const claims = async () =>
@@ -410,45 +432,32 @@ describe('the conversation workflow', () => {
       expect(before.below).toBeGreaterThan(2);
 
       // It prunes at start (and every hour).
-      expect(await system.services.conversation.stop('SIGTERM')).toBe(0);
-      await system.services.conversation.start();
+      await restartConversation(system);
       const after = await waitFor('the claims below the stream to go', async () => {
         const now = await claims();
         return now.below === 0 ? now : undefined;
       });
       expect(after.kept).toBe(before.kept);
+    });
 
-      const last = await customerWritesAgain(system, customer, opened.id, 'after pruning');
-      const messages = await waitFor('the message stored once', async () => {
-        const all = await allMessages(system, customer, opened.id);
-        return all.some((m) => m.id === last) ? all : undefined;
-      });
-      expect(messages.map((m) => m.seq)).toEqual([1, 2, 3]);
-    } finally {
-      await nc.close();
-      await db.end();
-    }
+    const last = await customerWritesAgain(system, customer, opened.id, 'after pruning');
+    const messages = await waitFor('the message stored once', async () => {
+      const all = await allMessages(system, customer, opened.id);
+      return all.some((m) => m.id === last) ? all : undefined;
+    });
+    expect(messages.map((m) => m.seq)).toEqual([1, 2, 3]);
   }, 60_000);
 
   it('handles new commands after the command stream is created anew, though its claims from the old one remain', async () => {
     const opened = await openConversation(system, customer, { body: 'before the stream is lost' });
     await eventuallyConversation(system, agent, opened.id, 'opened', (c) => c.lastSeq === 1);
-    const db = new Client({ connectionString: system.database.url });
-    const nc = await connect({ servers: system.nats.url });
-    await db.connect();
-    try {
-      const jsm = await jetstreamManager(nc);
-      await waitFor('the conversation consumer to be done', async () => {
-        const info = await jsm.consumers.info('PARLEY_COMMANDS', 'conversation');
-        return info.num_pending === 0 && info.num_ack_pending === 0;
-      });
+    await onSettledCommands(system, async (jsm, db) => {
       const [{ lowest }] = (
         await db.query('SELECT min(stream_seq)::int AS lowest FROM conversation.processed_commands')
       ).rows;
       // The broker's data is lost; the service creates the stream again at start, from sequence 1.
       await jsm.streams.delete('PARLEY_COMMANDS');
-      expect(await system.services.conversation.stop('SIGTERM')).toBe(0);
-      await system.services.conversation.start();
+      await restartConversation(system);
       // Commands for other services take the sequences up to the lowest old claim; the messages
       // below are given sequences the old stream's commands were claimed under.
       const js = jsm.jetstream();
@@ -457,10 +466,7 @@ describe('the conversation workflow', () => {
       await Promise.all(
         Array.from({ length: lowest - 1 - last }, (_, i) => js.publish('parley.cmd.delivery.filler', `${i}`)),
       );
-    } finally {
-      await nc.close();
-      await db.end();
-    }
+    });
     const sent: string[] = [];
     for (const body of ['after', 'the stream', 'came back'])
       sent.push(await customerWritesAgain(system, customer, opened.id, body));

@@ -109,10 +109,7 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
     if (!messages.length) return [];
     // Before the rows take their ids: a writer that wrote these conversations before has committed
     // by now (the lock below waits for it), so its rows have lower ids than these.
-    const afterOtherWriter = await this.claimConversations(
-      em,
-      messages.map((m) => conversationOf(m)),
-    );
+    const afterOtherWriter = await this.claimConversations(em, messages.map(conversationOf));
     const trace = currentTrace() ?? null;
     // One JSON document rather than a jsonb[] parameter, which pg escaped element by element.
     const ids: Array<{ id: string }> = await em.query(
@@ -209,9 +206,8 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** Older rows still in the table of the conversations of `rows` that changed writer, in id order. */
   private async leftByOtherWriters(rows: OutboxRow[]): Promise<OutboxRow[]> {
-    const conversations = [...new Set(rows.filter((r) => r.afterOtherWriter).map(conversationOf))].filter(
-      (c) => c !== '',
-    );
+    // Only rows of a conversation are ever marked (`claimConversations`).
+    const conversations = [...new Set(rows.filter((r) => r.afterOtherWriter).map(conversationOf))];
     if (!conversations.length) return [];
     // A bound, not `id < ALL(ids)`: PostgreSQL scans the primary key only up to a bound, while with
     // ALL it read the whole table, dead rows included (catch-up 9,000 -> 2,600 commands/s).

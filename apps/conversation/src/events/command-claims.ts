@@ -68,33 +68,37 @@ export class CommandClaims implements OnApplicationBootstrap, OnApplicationShutd
     const [{ highest }]: Array<{ highest: string | null }> = await this.db.query(
       'SELECT max(stream_seq)::text AS highest FROM conversation.processed_commands',
     );
-    const jsm = await jetstreamManager(this.nc);
-    const { last_seq: last } = (await jsm.streams.info(Durables.conversationCommands.stream)).state;
+    const { last_seq: last } = await this.commandStream();
     if (highest === null || BigInt(highest) <= BigInt(last)) return 0;
-    const [{ n }]: Array<{ n: number }> = await this.db.query(
-      `WITH gone AS (DELETE FROM conversation.processed_commands WHERE stream_seq > $1 RETURNING 1)
-       SELECT count(*)::int AS n FROM gone`,
-      [last],
-    );
-    return n;
+    return this.deleteClaims('stream_seq > $1', last);
   }
 
   /** Deletes the claims of commands below the command stream's first sequence; returns how many. */
   async forgetUndeliverable(): Promise<number> {
-    const jsm = await jetstreamManager(this.nc);
-    const { first_seq: first } = (await jsm.streams.info(Durables.conversationCommands.stream)).state;
+    const { first_seq: first } = await this.commandStream();
     let deleted = 0;
     for (;;) {
-      const [{ n }]: Array<{ n: number }> = await this.db.query(
-        `WITH gone AS (
-           DELETE FROM conversation.processed_commands WHERE stream_seq IN (
-             SELECT stream_seq FROM conversation.processed_commands WHERE stream_seq < $1 LIMIT ${CHUNK}
-           ) RETURNING 1
-         ) SELECT count(*)::int AS n FROM gone`,
-        [first],
+      const n = await this.deleteClaims(
+        `stream_seq IN (SELECT stream_seq FROM conversation.processed_commands WHERE stream_seq < $1 LIMIT ${CHUNK})`,
+        first,
       );
       deleted += n;
       if (n < CHUNK) return deleted;
     }
+  }
+
+  private async commandStream() {
+    const jsm = await jetstreamManager(this.nc);
+    return (await jsm.streams.info(Durables.conversationCommands.stream)).state;
+  }
+
+  /** Deletes the claims `where` selects (with `seq` as $1); returns how many. */
+  private async deleteClaims(where: string, seq: number): Promise<number> {
+    const [{ n }]: Array<{ n: number }> = await this.db.query(
+      `WITH gone AS (DELETE FROM conversation.processed_commands WHERE ${where} RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [seq],
+    );
+    return n;
   }
 }
