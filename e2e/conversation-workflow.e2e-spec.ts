@@ -476,4 +476,33 @@ describe('the conversation workflow', () => {
     });
     expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
   }, 60_000);
+
+  it('handles commands that reached the command stream created anew while it was away, at sequences its old claims hold', async () => {
+    const opened = await openConversation(system, customer, { body: 'before the stream is lost' });
+    await eventuallyConversation(system, agent, opened.id, 'opened', (c) => c.lastSeq === 1);
+    await onSettledCommands(system, async (jsm, db) => {
+      const [{ highest }] = (
+        await db.query('SELECT max(stream_seq)::int AS highest FROM conversation.processed_commands')
+      ).rows;
+      // The broker's data is lost while the service is away; the stream is created again and
+      // takes commands before the service is back, under sequences it claimed for the old ones.
+      expect(await system.services.conversation.stop('SIGTERM')).toBe(0);
+      const { config } = await jsm.streams.info('PARLEY_COMMANDS');
+      await jsm.streams.delete('PARLEY_COMMANDS');
+      await jsm.streams.add(config);
+      const js = jsm.jetstream();
+      await Promise.all(
+        Array.from({ length: highest - 2 }, (_, i) => js.publish('parley.cmd.delivery.filler', `${i}`)),
+      );
+    });
+    const sent: string[] = [];
+    for (const body of ['written', 'while it', 'was away'])
+      sent.push(await customerWritesAgain(system, customer, opened.id, body));
+    await system.services.conversation.start();
+    const messages = await waitFor('the messages written meanwhile stored', async () => {
+      const all = await allMessages(system, customer, opened.id);
+      return sent.every((id) => all.some((m) => m.id === id)) ? all : undefined;
+    });
+    expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  }, 60_000);
 });

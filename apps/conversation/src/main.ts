@@ -13,6 +13,7 @@ import { CommandClaims } from './events/command-claims';
 import { CommandTransaction } from './events/command-transaction';
 import { InitialConversationSchema1764000000000 } from './migrations/1764000000000-initial-conversation-schema';
 import { OutboxTrace1764200000000 } from './migrations/1764200000000-outbox-trace';
+import { CommandClaimsMsgId1764400000000 } from './migrations/1764400000000-command-claims-msg-id';
 import { Agent } from './people/agent.entity';
 import { Customer } from './people/customer.entity';
 import { PeopleHandlers } from './people/people.handlers';
@@ -38,6 +39,7 @@ void runService({
         InitialConversationSchema1764000000000,
         OutboxTrace1764200000000,
         outboxWritersMigration('conversation'),
+        CommandClaimsMsgId1764400000000,
       ],
       outbox: { relayIntervalMs: config.PARLEY_OUTBOX_RELAY_INTERVAL_MS },
     }),

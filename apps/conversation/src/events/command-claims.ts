@@ -15,7 +15,7 @@ const CHUNK = 10_000;
  * let it go (PARLEY_COMMAND_RETENTION_DAYS), no consumer, not even one created anew from the
  * start, can see it. Claims below the stream's first sequence are deleted at start and every hour;
  * without this the table grew by a row for every command ever handled. Claims above its last
- * sequence are deleted at start (`forgetBeyondStream`).
+ * sequence are deleted at start (`forgetBeyondStream`), and reported.
  */
 @Injectable()
 export class CommandClaims implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -61,8 +61,10 @@ export class CommandClaims implements OnApplicationBootstrap, OnApplicationShutd
   /**
    * A stream only moves forward, so a claim above its last sequence means it went back: restored
    * from a backup older than the database, or deleted and created anew. Its next commands get those
-   * sequences, and each would be skipped as already handled: those claims are deleted. The highest
-   * claim is read before the stream, so a command claimed in between cannot look like one.
+   * sequences: a claim that recorded its command's id tells them apart, one made before ids were
+   * recorded would have them skipped. No command the stream holds has those sequences, so the
+   * claims are deleted either way. The highest claim is read before the stream, so a command
+   * claimed in between cannot look like one.
    */
   async forgetBeyondStream(): Promise<number> {
     const [{ highest }]: Array<{ highest: string | null }> = await this.db.query(

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PubHeaders } from '@nats-io/jetstream';
 import { DomainEvent, eventSubject } from '@parley/contracts';
 import { JetStreamContext } from '@parley/jetstream';
 import { Outbox } from '@parley/persistence';
@@ -17,11 +18,12 @@ export type BatchedCommandWork<T> = (
 ) => Promise<void>;
 
 /**
- * Handles commands exactly once: in one transaction it claims each command's stream sequence,
- * applies the changes in stream order (each command sees what the one before it changed) and
- * writes the resulting events to the outbox; after commit they are published. A redelivered
- * command finds its sequence claimed and changes nothing. A batch costs one commit and one flush,
- * and the ledger's appends are written set-wise just before the commit.
+ * Handles commands exactly once: in one transaction it claims each command's stream sequence
+ * (recording its `Nats-Msg-Id`), applies the changes in stream order (each command sees what the
+ * one before it changed) and writes the resulting events to the outbox; after commit they are
+ * published. A redelivered command finds its sequence claimed under its id and changes nothing. A
+ * batch costs one commit and one flush, and the ledger's appends are written set-wise just before
+ * the commit.
  */
 @Injectable()
 export class CommandTransaction {
@@ -46,11 +48,17 @@ export class CommandTransaction {
     prepare?: (em: EntityManager) => Promise<void>,
   ): Promise<void> {
     const causes = ctx.messages.map((m) => String(m.seq));
+    const commandIds = ctx.messages.map((m) => m.headers?.get(PubHeaders.MsgIdHdr) || null);
     const written = await this.db.transaction(async (em) => {
+      // A claimed sequence is a redelivery only if it came with the same command id: a stream
+      // created anew (or a new leader after a crash) can hand the sequence to another command.
       const claimed: Array<{ stream_seq: string }> = await em.query(
-        `INSERT INTO conversation.processed_commands (stream_seq) SELECT unnest($1::bigint[])
-         ON CONFLICT DO NOTHING RETURNING stream_seq`,
-        [causes],
+        `INSERT INTO conversation.processed_commands AS p (stream_seq, msg_id)
+         SELECT * FROM unnest($1::bigint[], $2::text[])
+         ON CONFLICT (stream_seq) DO UPDATE SET msg_id = EXCLUDED.msg_id, processed_at = now()
+          WHERE p.msg_id <> EXCLUDED.msg_id
+         RETURNING stream_seq`,
+        [causes, commandIds],
       );
       if (!claimed.length) return undefined;
       const fresh = new Set(claimed.map((row) => String(row.stream_seq)));
