@@ -218,6 +218,43 @@ describe('hostile input', () => {
     expect(res.contentType).toContain('application/problem+json');
   });
 
+  it('answers an oversized body sent in chunks, with no length declared, with 413 once it passes the limit', async () => {
+    const url = new URL('/v1/conversations', system.gatewayUrl);
+    const chunk = Buffer.alloc(64 * 1024, ' ');
+    let sent = 0;
+    const res = await new Promise<{ status?: number; contentType?: string }>((resolve, reject) => {
+      let answered = false;
+      const req = request(url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${customer.token}`,
+          'content-type': 'application/json',
+          'transfer-encoding': 'chunked',
+        },
+      });
+      req.on('response', (response) => {
+        answered = true;
+        resolve({ status: response.statusCode, contentType: response.headers['content-type'] });
+        req.destroy();
+      });
+      // Once answered, the gateway may close the socket under a chunk still being written.
+      req.on('error', (error) => answered || reject(error));
+      // A chunk at a time, each after the one before has gone, so that an answer is seen in time.
+      const writeMore = () => {
+        if (answered) return;
+        if (sent >= 8 * 1024 * 1024) return void req.end();
+        sent += chunk.length;
+        req.write(chunk, () => setImmediate(writeMore));
+      };
+      req.write('{"body":"');
+      writeMore();
+    });
+    expect(res.status).toBe(413);
+    expect(res.contentType).toContain('application/problem+json');
+    // Refused as it arrived (the limit is 1 MiB), not after all 8 MiB were read.
+    expect(sent).toBeLessThan(2 * 1024 * 1024);
+  });
+
   it('sends security headers', async () => {
     const { response: res } = await clientOf(system, customer).GET('/v1/inbox');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
