@@ -62,16 +62,22 @@ export class Inbox {
     if (!principals.length) return;
     // The events go as one JSON document, each once however many inboxes it lands in: as a jsonb[]
     // parameter every copy was escaped element by element (pg's escapeElement, 4% of delivery).
-    const stored: Array<{ principal_id: string; cursor: string }> = await this.db.query(
-      `WITH batch AS MATERIALIZED (SELECT $3::jsonb AS events)
-       INSERT INTO delivery.inbox_events (principal_id, event_id, type, conversation_id, occurred_at, data)
-       SELECT r.principal_id, e->>'id', e->>'type', e->>'conversationId', (e->>'occurredAt')::timestamptz, e->'data'
-         FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS r (principal_id, event_index, position)
-              CROSS JOIN batch
-              CROSS JOIN LATERAL (SELECT batch.events -> r.event_index) AS picked (e)
-        ORDER BY r.position
-       ON CONFLICT (principal_id, event_id) DO NOTHING
-       RETURNING principal_id, cursor`,
+    // Only each principal's newest cursor comes back: a notification only wakes the principal's
+    // readers, who then read the inbox, so one per principal and batch says all (a catch-up sent a
+    // thousand a batch, one per row).
+    const newest: Array<{ principal_id: string; cursor: string }> = await this.db.query(
+      `WITH batch AS MATERIALIZED (SELECT $3::jsonb AS events),
+       stored AS (
+         INSERT INTO delivery.inbox_events (principal_id, event_id, type, conversation_id, occurred_at, data)
+         SELECT r.principal_id, e->>'id', e->>'type', e->>'conversationId', (e->>'occurredAt')::timestamptz, e->'data'
+           FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS r (principal_id, event_index, position)
+                CROSS JOIN batch
+                CROSS JOIN LATERAL (SELECT batch.events -> r.event_index) AS picked (e)
+          ORDER BY r.position
+         ON CONFLICT (principal_id, event_id) DO NOTHING
+         RETURNING principal_id, cursor
+       )
+       SELECT principal_id, max(cursor)::text AS cursor FROM stored GROUP BY principal_id`,
       [
         principals,
         eventIndexes,
@@ -86,15 +92,8 @@ export class Inbox {
         ),
       ],
     );
-    // A notification only wakes the principal's readers, who then read the inbox: one per principal
-    // and batch, with its newest cursor, says all (a catch-up sent a thousand a batch, one per row).
-    const newest = new Map<string, bigint>();
-    for (const row of stored) {
-      const cursor = BigInt(row.cursor);
-      if (cursor > (newest.get(row.principal_id) ?? -1n)) newest.set(row.principal_id, cursor);
-    }
-    for (const [principal, cursor] of newest)
-      this.nc.publish(liveSubject(principal), encodeInboxCursor(String(cursor)));
+    for (const { principal_id: principal, cursor } of newest)
+      this.nc.publish(liveSubject(principal), encodeInboxCursor(cursor));
   }
 
   /**
