@@ -1,6 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { ParleySystem, waitFor } from '@parley/testing';
+import { Client } from 'pg';
 import {
   Actor,
   answer,
@@ -207,6 +208,20 @@ describe('history and search', () => {
   });
 
   describe('message status', () => {
+    /** Whether history still holds the message's `accepted` record (an outcome must clear it). */
+    async function stillAccepted(messageId: string): Promise<boolean> {
+      const db = new Client({ connectionString: system.database.url });
+      await db.connect();
+      try {
+        const { rowCount } = await db.query('SELECT 1 FROM history.accepted_messages WHERE id = $1', [
+          messageId,
+        ]);
+        return rowCount !== 0;
+      } finally {
+        await db.end();
+      }
+    }
+
     it('moves from accepted to stored, and shows who has read it', async () => {
       const conversationId = (await openConversation(system, alice, { body: 'status please' })).id;
       await system.services.conversation.stop('SIGTERM');
@@ -224,6 +239,7 @@ describe('history and search', () => {
         return res.body.status === 'stored' ? res.body : undefined;
       });
       expect(stored).toMatchObject({ seq: 2, authorId: alice.id, conversationId });
+      expect(await stillAccepted(sent.body.id)).toBe(false);
 
       expect(
         (
@@ -258,6 +274,7 @@ describe('history and search', () => {
         seq: null,
         rejection: 'The conversation does not exist or you are not one of its participants.',
       });
+      expect(await stillAccepted(intrusion.body.id)).toBe(false);
       expect((await messageStatus(alice, intrusion.body.id)).status).toBe(404);
     });
   });

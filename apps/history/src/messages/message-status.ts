@@ -63,15 +63,16 @@ export class MessageStatus {
     );
   }
 
+  /** Records the rejection and clears the `accepted` record in one statement. */
   async recordRejected(r: MessageRejectedData, at: string): Promise<void> {
-    await this.db.transaction(async (em) => {
-      await em.query(
-        `INSERT INTO history.rejected_messages (id, conversation_id, author_id, reason, rejected_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
-        [r.messageId, r.conversationId, r.authorId, r.reason, at],
-      );
-      await em.query('DELETE FROM history.accepted_messages WHERE id = $1', [r.messageId]);
-    });
+    await this.db.query(
+      `WITH rejected AS (
+         INSERT INTO history.rejected_messages (id, conversation_id, author_id, reason, rejected_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING
+       )
+       DELETE FROM history.accepted_messages WHERE id = $1`,
+      [r.messageId, r.conversationId, r.authorId, r.reason, at],
+    );
   }
 
   async recordRead(eventId: string, r: ReceiptReadData): Promise<void> {
