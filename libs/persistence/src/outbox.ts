@@ -199,9 +199,15 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
     const all = [...(await this.leftByOtherWriters(rows)), ...rows];
     await this.publishInOrder(all);
     // The relay may have published and deleted some of them meanwhile; deleting those is a no-op.
-    await this.db.query(`DELETE FROM "${this.options.schema}".outbox WHERE id = ANY($1::bigint[])`, [
-      all.map((r) => r.id),
-    ]);
+    // Committed without waiting for the WAL to reach the disk (the caller's next batch waited for
+    // that flush): should a database crash undo the delete, the relay publishes the rows again and
+    // JetStream drops them by msg id, or the consumers, idempotent by event id, do.
+    await this.db.query(
+      `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+       DELETE FROM "${this.options.schema}".outbox
+        WHERE id = ANY($1::bigint[]) AND EXISTS (SELECT FROM async_commit)`,
+      [all.map((r) => r.id)],
+    );
   }
 
   /** Older rows still in the table of the conversations of `rows` that changed writer, in id order. */

@@ -158,4 +158,32 @@ describe('Outbox', () => {
     await outbox.flush(mine);
     expect(stream.stored).toEqual(['e-1', 'e-2']);
   });
+
+  it('deletes what it published with an asynchronous commit that does not outlive the delete', async () => {
+    // One connection, so that whatever the delete leaves behind the next transaction would inherit.
+    const single = await new DataSource({
+      type: 'postgres',
+      url: database.url,
+      extra: { max: 1 },
+    }).initialize();
+    try {
+      const stream = new StreamStandIn();
+      const outbox = new Outbox(single, stream as unknown as JetStreamPublisher, {
+        schema: 'relay',
+        relayIntervalMs: 1_000,
+      });
+      const written = await single.transaction((em) => outbox.add(em, messageOf('f', 1)));
+      await outbox.flush(written);
+      expect(stream.stored).toEqual(['f-1']);
+      const [{ left }] = await single.query(
+        "SELECT count(*)::int AS left FROM relay.outbox WHERE msg_id = 'f-1'",
+      );
+      expect(left).toBe(0);
+      // The services' own transactions (claims, state, outbox rows) must keep waiting for the disk.
+      const [{ synchronous_commit: mode }] = await single.query('SHOW synchronous_commit');
+      expect(mode).toBe('on');
+    } finally {
+      await single.destroy();
+    }
+  });
 });
