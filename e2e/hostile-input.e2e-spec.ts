@@ -219,11 +219,13 @@ describe('hostile input', () => {
   });
 
   it('answers an oversized body sent in chunks, with no length declared, with 413 once it passes the limit', async () => {
+    // 1.5 MiB in chunks and then the body is left unfinished: a gateway that read to the end before
+    // deciding would never answer, one that stops at the limit (1 MiB) answers at once.
     const url = new URL('/v1/conversations', system.gatewayUrl);
     const chunk = Buffer.alloc(64 * 1024, ' ');
-    let sent = 0;
     const res = await new Promise<{ status?: number; contentType?: string }>((resolve, reject) => {
       let answered = false;
+      let sent = 0;
       const req = request(url, {
         method: 'POST',
         headers: {
@@ -239,10 +241,8 @@ describe('hostile input', () => {
       });
       // Once answered, the gateway may close the socket under a chunk still being written.
       req.on('error', (error) => answered || reject(error));
-      // A chunk at a time, each after the one before has gone, so that an answer is seen in time.
       const writeMore = () => {
-        if (answered) return;
-        if (sent >= 8 * 1024 * 1024) return void req.end();
+        if (answered || sent >= 1.5 * 1024 * 1024) return;
         sent += chunk.length;
         req.write(chunk, () => setImmediate(writeMore));
       };
@@ -251,9 +251,7 @@ describe('hostile input', () => {
     });
     expect(res.status).toBe(413);
     expect(res.contentType).toContain('application/problem+json');
-    // Refused as it arrived (the limit is 1 MiB), not after all 8 MiB were read.
-    expect(sent).toBeLessThan(2 * 1024 * 1024);
-  });
+  }, 15_000);
 
   it('sends security headers', async () => {
     const { response: res } = await clientOf(system, customer).GET('/v1/inbox');
