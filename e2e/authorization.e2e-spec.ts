@@ -2,10 +2,11 @@ import { createHmac } from 'node:crypto';
 import { ParleySystem, TEST_ADMIN_TOKEN, TEST_JWT_SECRET, waitFor } from '@parley/testing';
 import { Actor, clientOf, newAgent, newCustomer, openConversation } from './support/actors';
 
-function signed(claims: object): string {
+function signed(claims: object, alg: 'HS256' | 'HS512' = 'HS256'): string {
   const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
-  return `${unsigned}.${createHmac('sha256', TEST_JWT_SECRET).update(unsigned).digest('base64url')}`;
+  const unsigned = `${part({ alg, typ: 'JWT' })}.${part(claims)}`;
+  const hmac = createHmac(alg === 'HS256' ? 'sha256' : 'sha512', TEST_JWT_SECRET);
+  return `${unsigned}.${hmac.update(unsigned).digest('base64url')}`;
 }
 
 type Who = 'admin' | 'agent' | 'owner' | 'other' | 'none' | 'bad';
@@ -110,7 +111,7 @@ describe('authorization', () => {
     }
   });
 
-  it('rejects an expired or tampered token and an admin token used as a JWT', async () => {
+  it('rejects an expired, tampered or differently signed token and an admin token used as a JWT', async () => {
     const [header, payload] = agent.token.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
@@ -124,6 +125,9 @@ describe('authorization', () => {
     expect((await system.api('GET', '/v1/agents', { token: expired })).status).toBe(401);
     const selfMadeAdmin = signed({ sub: 'x', role: 'admin', iat: now, exp: now + 60 });
     expect((await system.api('GET', '/v1/agents', { token: selfMadeAdmin })).status).toBe(401);
+    // Only the algorithm the gateway issues, even when the signature with the secret is right.
+    const otherAlgorithm = signed({ sub: agent.id, role: 'agent', iat: now, exp: now + 60 }, 'HS512');
+    expect((await system.api('GET', '/v1/agents', { token: otherAlgorithm })).status).toBe(401);
     expect((await system.api('GET', '/v1/agents', { headers: { authorization: agent.token } })).status).toBe(
       401,
     );

@@ -9,7 +9,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { runService } from '@parley/runtime';
 import { DeadLettersController } from './admin/dead-letters.controller';
-import { AuthGuard, refuseDevelopmentSecrets, TokenService } from './auth/auth';
+import { AuthGuard, jwtOptions, refuseDevelopmentSecrets, TokenService } from './auth/auth';
 import { ConversationPrecheck } from './conversations/conversation-precheck';
 import { ConversationsController } from './conversations/conversations.controller';
 import { QueueController } from './conversations/queue.controller';
@@ -31,7 +31,7 @@ import { PeopleController } from './people/people.controller';
 
 function apiModule(config: GatewayEnv) {
   @Module({
-    imports: [JwtModule.register({ secret: config.PARLEY_JWT_SECRET, signOptions: { algorithm: 'HS256' } })],
+    imports: [JwtModule.register(jwtOptions(config))],
     controllers: [
       PeopleController,
       ConversationsController,
