@@ -414,6 +414,10 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', () => {
               'cnpg.io/cluster': 'parley-db',
             };
 
+      // X-Forwarded-For is believed from any private address only because nothing but the ingress
+      // controller can reach the gateway (asserted below).
+      const config = all(overlay, 'ConfigMap').find((c) => c.metadata.name.startsWith('parley-config'));
+      expect(config.data.PARLEY_TRUSTED_PROXIES).toBe('uniquelocal');
       for (const name of SERVICES) {
         const labels = one(overlay, 'Deployment', name).spec.template.metadata.labels;
         expect(covering(labels, 'Ingress').length).toBeGreaterThan(0);
