@@ -145,6 +145,22 @@ async function onSettledCommands<T>(
   }
 }
 
+/** Commands for another service, to move the command stream's sequence on by `count`. */
+async function publishFillers(jsm: JetStreamManager, count: number): Promise<void> {
+  const js = jsm.jetstream();
+  await Promise.all(
+    Array.from({ length: count }, (_, i) => js.publish('parley.cmd.delivery.filler', `${i}`)),
+  );
+}
+
+/** The conversation's messages, once every one of `ids` is among them. */
+function allStored(system: ParleySystem, customer: Actor, conversationId: string, ids: string[]) {
+  return waitFor('the messages stored', async () => {
+    const all = await allMessages(system, customer, conversationId);
+    return ids.every((id) => all.some((m) => m.id === id)) ? all : undefined;
+  });
+}
+
 /** Stops the conversation service gracefully and starts it again. */
 async function restartConversation(system: ParleySystem): Promise<void> {
   expect(await system.services.conversation.stop('SIGTERM')).toBe(0);
@@ -460,20 +476,14 @@ describe('the conversation workflow', () => {
       await restartConversation(system);
       // Commands for other services take the sequences up to the lowest old claim; the messages
       // below are given sequences the old stream's commands were claimed under.
-      const js = jsm.jetstream();
       const { last_seq: last } = (await jsm.streams.info('PARLEY_COMMANDS')).state;
       expect(lowest).toBeGreaterThan(last + 1);
-      await Promise.all(
-        Array.from({ length: lowest - 1 - last }, (_, i) => js.publish('parley.cmd.delivery.filler', `${i}`)),
-      );
+      await publishFillers(jsm, lowest - 1 - last);
     });
     const sent: string[] = [];
     for (const body of ['after', 'the stream', 'came back'])
       sent.push(await customerWritesAgain(system, customer, opened.id, body));
-    const messages = await waitFor('the new messages stored', async () => {
-      const all = await allMessages(system, customer, opened.id);
-      return sent.every((id) => all.some((m) => m.id === id)) ? all : undefined;
-    });
+    const messages = await allStored(system, customer, opened.id, sent);
     expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
   }, 60_000);
 
@@ -490,19 +500,13 @@ describe('the conversation workflow', () => {
       const { config } = await jsm.streams.info('PARLEY_COMMANDS');
       await jsm.streams.delete('PARLEY_COMMANDS');
       await jsm.streams.add(config);
-      const js = jsm.jetstream();
-      await Promise.all(
-        Array.from({ length: highest - 2 }, (_, i) => js.publish('parley.cmd.delivery.filler', `${i}`)),
-      );
+      await publishFillers(jsm, highest - 2);
     });
     const sent: string[] = [];
     for (const body of ['written', 'while it', 'was away'])
       sent.push(await customerWritesAgain(system, customer, opened.id, body));
     await system.services.conversation.start();
-    const messages = await waitFor('the messages written meanwhile stored', async () => {
-      const all = await allMessages(system, customer, opened.id);
-      return sent.every((id) => all.some((m) => m.id === id)) ? all : undefined;
-    });
+    const messages = await allStored(system, customer, opened.id, sent);
     expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
   }, 60_000);
 });
