@@ -1,15 +1,40 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The first port the kernel hands out to outgoing connections. Ports for servers are taken below
+ * it: a port from the ephemeral range (what listening on port 0 gives) can become some client
+ * socket's local port while its service is stopped, and the service then fails to start again on
+ * it (CI saw history restart into EADDRINUSE).
+ */
+function firstEphemeralPort(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    return 32768;
+  }
+}
+
+const LOWEST_PORT = 10_000;
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    // All addresses, as the services listen: a port bound on loopback alone counts as taken too.
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
   });
+}
+
+/** A free port for a server, below the ephemeral range. */
+export async function freePort(): Promise<number> {
+  const above = Math.max(firstEphemeralPort(), LOWEST_PORT + 1_000);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = LOWEST_PORT + Math.floor(Math.random() * (above - LOWEST_PORT));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found between ${LOWEST_PORT} and ${above}`);
 }
 
 export async function waitFor<T>(
