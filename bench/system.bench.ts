@@ -8,8 +8,10 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { freePort, ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PostMessage } from '@parley/contracts';
+import { CpuProfile, flameGraph } from './flame-graph';
 import { latencyChart } from './latency-chart';
 import { offerAtRate } from './open-loop';
 import { round, Samples, writeResults } from './support';
@@ -433,6 +435,17 @@ async function main(): Promise<void> {
     ),
   );
   console.log(`\nwritten to ${file} and ${chart}`);
+  // Each service wrote its CPU profile on exit; a flame graph per service shows where it went.
+  const profiles = process.env.PARLEY_CPU_PROF_DIR;
+  if (profiles) {
+    for (const name of readdirSync(profiles).filter((f) => f.endsWith('.cpuprofile'))) {
+      const service = name.replace(/\.cpuprofile$/, '');
+      const graph = file.replace(/\.json$/, `-flame-${service}.svg`);
+      const profile = JSON.parse(readFileSync(join(profiles, name), 'utf8')) as CpuProfile;
+      writeFileSync(graph, flameGraph(profile, `${service}, whole system benchmark`));
+      console.log(`flame graph of ${service}: ${graph}`);
+    }
+  }
 }
 
 async function lastCursor(system: ParleySystem, token: string): Promise<string> {
