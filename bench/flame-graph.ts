@@ -5,6 +5,8 @@ export interface CpuProfile {
     callFrame: { functionName: string; url: string; lineNumber: number };
     children?: number[];
   }>;
+  /** Microseconds on the monotonic clock that `process.hrtime` reads too. */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -24,7 +26,7 @@ const WIDTH = 1200;
 const ROW = 16;
 const HEADER = 52;
 /** Frames narrower than this many pixels are left out: their time stays in their parent's bar. */
-const MIN_PX = 0.5;
+const MIN_PX = 1;
 
 const HUES: Record<Origin, [number, number]> = {
   parley: [205, 65],
@@ -52,11 +54,19 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] ?? c);
 }
 
-/** Stacks merged by function and place, idle time left out, each frame's time summed from samples. */
-function frames(profile: CpuProfile): Frame {
+/**
+ * Stacks merged by function and place, idle time and samples taken before `since` left out, each
+ * frame's time summed from samples.
+ */
+function frames(profile: CpuProfile, since: number): Frame {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at >= since) self.set(id, (self.get(id) ?? 0) + delta);
+  });
   const root: Frame = { name: 'all', where: '', origin: 'native', total: 0, children: new Map() };
   const visit = (id: number, parent: Frame): number => {
     const node = byId.get(id);
@@ -73,6 +83,7 @@ function frames(profile: CpuProfile): Frame {
     let total = self.get(id) ?? 0;
     for (const child of node.children ?? []) total += visit(child, frame);
     frame.total += total;
+    if (frame.total === 0) parent.children.delete(key);
     return total;
   };
   const top = profile.nodes[0];
@@ -91,10 +102,11 @@ function colour(frame: Frame): string {
 /**
  * An SVG flame graph of a V8 CPU profile: callers below, callees above, each bar as wide as the
  * time spent in it and what it called, widest first. Bars are coloured by where the code lives
- * (Parley, a dependency, Node.js, V8) and name their function, file and share on hover.
+ * (Parley, a dependency, Node.js, V8) and name their function, file and share on hover. `since`
+ * (monotonic microseconds, `process.hrtime`) leaves out what came before, such as the start-up.
  */
-export function flameGraph(profile: CpuProfile, title: string): string {
-  const root = frames(profile);
+export function flameGraph(profile: CpuProfile, title: string, since = 0): string {
+  const root = frames(profile, since);
   const scale = root.total > 0 ? WIDTH / root.total : 0;
   const bars: string[] = [];
   let depth = 0;
