@@ -91,6 +91,8 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
     system = await ParleySystem.start({
       PARLEY_WEBHOOK_RETRY_SCHEDULE: '1,1,1,1',
       PARLEY_WEBHOOK_TIMEOUT_MS: '1000',
+      // The receivers listen on loopback, which webhooks may not reach by default (the last test).
+      PARLEY_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
     });
     agent = await newAgent(system, { capacity: 10 });
     customer = await newCustomer(system);
@@ -365,4 +367,50 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
     ).toBe(202);
     await waitFor('deleted', async () => (await admin().GET('/v1/webhooks')).data?.items.length === 1);
   }, 120_000);
+
+  it('never calls an address outside the public internet unless its network is allowed', async () => {
+    const neighbour = await receiver((_, res) => {
+      res.statusCode = 204;
+      res.end();
+    });
+    hooks.push(neighbour);
+    const { port } = new URL(neighbour.url);
+    expect(await system.services.delivery.stop('SIGTERM')).toBe(0);
+    // As production runs it by default: PARLEY_WEBHOOK_ALLOWED_NETWORKS empty.
+    const guarded = await system.startReplica('delivery', { PARLEY_WEBHOOK_ALLOWED_NETWORKS: '' });
+    try {
+      const registered: Array<{ id: string; host: string }> = [];
+      for (const url of [neighbour.url, `http://localhost:${port}/hook`]) {
+        const { data, response } = await admin().POST('/v1/webhooks', {
+          body: { url, events: ['message.created'] },
+        });
+        expect(response.status).toBe(202);
+        registered.push({ id: (data as { id: string }).id, host: new URL(url).hostname });
+      }
+      await waitFor('both registered', async () => {
+        const ids = ((await admin().GET('/v1/webhooks')).data?.items ?? []).map((w) => w.id);
+        return registered.every((r) => ids.includes(r.id));
+      });
+      await post(customer, 'not for the neighbours');
+      for (const { id, host } of registered) {
+        const attempt = await waitFor(
+          `an attempt at ${host}`,
+          async () => {
+            const { data } = await admin().GET('/v1/webhooks/{id}/deliveries', {
+              params: { path: { id }, query: { limit: 200 } },
+            });
+            return data?.items.find((d) => d.attempts.length)?.attempts[0];
+          },
+          30_000,
+          250,
+        );
+        expect(attempt.statusCode).toBeNull();
+        expect(attempt.error).toMatch(/refused: .*127\.0\.0\.1.* is not a public address/);
+      }
+      expect(neighbour.requests).toHaveLength(0);
+    } finally {
+      await guarded.stop('SIGTERM');
+      await system.services.delivery.start();
+    }
+  });
 });

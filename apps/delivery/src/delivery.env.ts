@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsInt, Matches, Max, Min } from 'class-validator';
 import { ServiceEnv } from '@parley/runtime';
+import { IsNetworkList } from './webhooks/webhook-egress';
 
 export class DeliveryEnv extends ServiceEnv {
   /** Seconds to wait before each retry of a failed webhook delivery; after the last, it fails. */
@@ -22,6 +23,13 @@ export class DeliveryEnv extends ServiceEnv {
   @Min(1)
   @Max(512)
   PARLEY_WEBHOOK_CONCURRENCY = 32;
+
+  /**
+   * Networks outside the public internet that webhooks may reach anyway (an internal receiver):
+   * comma-separated IP addresses or CIDR ranges. Empty: webhooks reach public addresses only.
+   */
+  @IsNetworkList()
+  PARLEY_WEBHOOK_ALLOWED_NETWORKS = '';
 
   get webhookRetrySchedule(): number[] {
     return this.PARLEY_WEBHOOK_RETRY_SCHEDULE.split(',').map(Number);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createHash, randomInt } from 'node:crypto';
 import {
   DomainEvent,
@@ -12,8 +12,10 @@ import { JetStreamPublisher, QueryRejected, RetryLater } from '@parley/jetstream
 import { webhookAttempts } from '@parley/observability';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { DataSource } from 'typeorm';
+import { fetch } from 'undici';
 import { DeliveryEnv } from '../delivery.env';
 import { signWebhook } from './signature';
+import { WebhookEgress } from './webhook-egress';
 import { decodeListCursor, encodeListCursor, WebhookRegistry } from './webhook-registry';
 
 /** One endpoint never takes more than this many of the sender's slots; the rest wait their turn. */
@@ -41,16 +43,23 @@ export function deliveryIdFor(webhookId: string, eventId: string): string {
  * waits are nak delays held by JetStream, so a restart neither forgets nor repeats a schedule.
  */
 @Injectable()
-export class WebhookDeliveries {
+export class WebhookDeliveries implements OnApplicationShutdown {
   private readonly log = new Logger(WebhookDeliveries.name);
   private readonly inFlight = new Map<string, number>();
+  private readonly egress: WebhookEgress;
 
   constructor(
     private readonly db: DataSource,
     private readonly registry: WebhookRegistry,
     private readonly publisher: JetStreamPublisher,
     @Inject(SERVICE_CONFIG) private readonly config: DeliveryEnv,
-  ) {}
+  ) {
+    this.egress = new WebhookEgress(config.PARLEY_WEBHOOK_ALLOWED_NETWORKS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.egress.close();
+  }
 
   /**
    * Records a delivery per subscribed endpoint for each event of a batch and queues them; a
@@ -174,11 +183,14 @@ export class WebhookDeliveries {
     const body = JSON.stringify(delivery.payload);
     const timestamp = Math.floor(Date.now() / 1000);
     const started = Date.now();
+    const refusal = this.egress.refusal(delivery.url);
+    if (refusal) return { statusCode: null, error: refusal, ms: 0 };
     try {
       const res = await fetch(delivery.url, {
         method: 'POST',
         body,
         redirect: 'manual',
+        dispatcher: this.egress.dispatcher,
         signal: AbortSignal.timeout(this.config.PARLEY_WEBHOOK_TIMEOUT_MS),
         headers: {
           'content-type': 'application/json',
@@ -195,7 +207,9 @@ export class WebhookDeliveries {
         ms: Date.now() - started,
       };
     } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message;
+      // fetch reports every network failure as "fetch failed"; what failed is its cause.
+      const failure = (error as Error & { cause?: Error }).cause ?? (error as Error);
+      const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : failure.message;
       return { statusCode: null, error: reason.slice(0, 500), ms: Date.now() - started };
     }
   }

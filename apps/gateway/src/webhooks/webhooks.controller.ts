@@ -181,7 +181,7 @@ export class WebhooksController {
   @ApiAcceptedResponse({
     type: WebhookCreated,
     description:
-      'Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature with HMAC-SHA256); payload `{type, timestamp, data}`. Non-2xx or timeout is retried on PARLEY_WEBHOOK_RETRY_SCHEDULE with jitter.',
+      'Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature with HMAC-SHA256); payload `{type, timestamp, data}`. Non-2xx or timeout is retried on PARLEY_WEBHOOK_RETRY_SCHEDULE with jitter. Only public addresses are called: an endpoint that is (or resolves to) a loopback, private, link-local or other non-public address fails each attempt with a `refused:` error, unless the operator allowed its network (PARLEY_WEBHOOK_ALLOWED_NETWORKS).',
   })
   async create(
     @Body() body: CreateWebhookRequest,
