@@ -19,7 +19,8 @@ import { round, Samples, writeResults } from './support';
 /**
  * The whole system against the machine's own limits, measured in one run: raw JetStream publish,
  * a bare Fastify server under the same load generator, and raw multi-row INSERTs; then Parley's
- * accept rate, end-to-end latency at fixed offered rates, catch-up after an outage, and memory.
+ * accept rate, end-to-end latency at fixed offered rates, the highest rate sustained for a minute,
+ * catch-up after an outage, and memory.
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 64;
@@ -27,6 +28,11 @@ const CONNECTIONS = 64;
 const E2E_CONNECTIONS = 256;
 const CATCH_UP = Number(process.env.BENCH_CATCHUP ?? 100_000);
 const RATES = (process.env.BENCH_RATES ?? '100,250,500,1000,2000').split(',').map(Number);
+/** How long an offered rate must be held to count as sustained; 0 leaves the search out. */
+const SUSTAIN_SECONDS = Number(process.env.BENCH_SUSTAIN_SECONDS ?? 60);
+/** Probes of the binary search below the target when the target itself is not sustained. */
+const SUSTAIN_PROBES = Number(process.env.BENCH_SUSTAIN_PROBES ?? 4);
+const SUSTAIN_TARGET = 3_000;
 
 interface Row {
   scenario: string;
@@ -260,12 +266,14 @@ async function main(): Promise<void> {
       latency.get(rate)?.add(performance.now() - at);
     });
     await pause(500);
-    for (rate of RATES) {
-      repeated = 0;
-      const samples = new Samples();
-      latency.set(rate, samples);
-      const total = rate * SECONDS;
-      const outcome = await offerAtRate({
+    /** Messages `${label} ${i}` from the customers in turn, at `rate` a second whatever the answers do. */
+    const offerMessages = (
+      rate: number,
+      total: number,
+      label: string,
+      sent: (body: string, at: number) => void = () => undefined,
+    ) =>
+      offerAtRate({
         url: system.gatewayUrl,
         rate,
         total,
@@ -277,11 +285,17 @@ async function main(): Promise<void> {
           return {
             path: `/v1/conversations/${c.conversationId}/messages`,
             headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
-            body: JSON.stringify({ body: `e2e ${rate} ${i}` }),
+            body: JSON.stringify({ body: `${label} ${i}` }),
           };
         },
-        sent: (i, at) => sentAt.set(`e2e ${rate} ${i}`, at),
+        sent: (i, at) => sent(`${label} ${i}`, at),
       });
+    for (rate of RATES) {
+      repeated = 0;
+      const samples = new Samples();
+      latency.set(rate, samples);
+      const total = rate * SECONDS;
+      const outcome = await offerMessages(rate, total, `e2e ${rate}`, (body, at) => sentAt.set(body, at));
       const { accepted } = outcome;
       // Every accepted message must arrive; the wait ends early only when arrivals stop for 15 s.
       let seen = -1;
@@ -319,6 +333,40 @@ async function main(): Promise<void> {
       });
     }
     stream.close();
+
+    // Sustained: the highest offered rate held for SUSTAIN_SECONDS with every POST answered 202
+    // and no more than two seconds' worth of messages left in the consumers' backlog at its end
+    // (one that falls behind by 4% leaves more). The target first, then a binary search below it.
+    const keepsUp = async (offered: number): Promise<boolean> => {
+      await waitFor('the backlog to drain', async () => (await backlog(system)) === 0, 600_000, 500);
+      const outcome = await offerMessages(offered, offered * SUSTAIN_SECONDS, `sustain ${offered}`);
+      const left = await backlog(system);
+      const kept = outcome.refused === 0 && left <= 2 * offered;
+      record({
+        scenario: `  held ${SUSTAIN_SECONDS} s at ${offered} msg/s offered`,
+        value: round(outcome.accepted / outcome.seconds, 0),
+        unit: `msg/s answered 202; ${outcome.refused} not; ${left} left in the backlog: ${kept ? 'kept up' : 'fell behind'}`,
+      });
+      return kept;
+    };
+    if (SUSTAIN_SECONDS > 0) {
+      let [lo, hi] = [0, SUSTAIN_TARGET];
+      if (await keepsUp(SUSTAIN_TARGET)) lo = SUSTAIN_TARGET;
+      else
+        for (let probe = 0; probe < SUSTAIN_PROBES; probe++) {
+          const mid = Math.round((lo + hi) / 100) * 50;
+          if (await keepsUp(mid)) lo = mid;
+          else hi = mid;
+        }
+      record({
+        scenario: `sustained for ${SUSTAIN_SECONDS} s: highest offered rate kept up with`,
+        value: lo,
+        unit:
+          lo === SUSTAIN_TARGET ? 'msg/s stored and delivered' : `msg/s stored and delivered (${hi} was not)`,
+        target: `≥ ${SUSTAIN_TARGET.toLocaleString('en')} msg/s`,
+        verdict: lo >= SUSTAIN_TARGET ? 'met' : 'MISSED',
+      });
+    }
 
     // Catch-up: history and delivery away while messages are accepted; then both come back.
     await waitFor('the backlog to drain', async () => (await backlog(system)) === 0, 600_000, 500);
@@ -425,7 +473,14 @@ async function main(): Promise<void> {
       memoryGiB: round(totalmem() / 2 ** 30, 1),
       node: process.version,
     },
-    settings: { seconds: SECONDS, connections: CONNECTIONS, catchUp: CATCH_UP, rates: RATES },
+    settings: {
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      catchUp: CATCH_UP,
+      rates: RATES,
+      sustainSeconds: SUSTAIN_SECONDS,
+      sustainProbes: SUSTAIN_PROBES,
+    },
     rows,
   });
   const chart = file.replace(/\.json$/, '.svg');
