@@ -395,6 +395,78 @@ describe('the conversation workflow', () => {
     expect((await conversationAs(system, agent, opened.id)).assigneeId).toBe(agent.id);
   }, 60_000);
 
+  it('answers a post with Prefer: wait once the message is stored: 201 with its seq; 202 when that takes too long', async () => {
+    const writer = await newCustomer(system);
+    const { id } = await openConversation(system, writer, { body: 'first' });
+    await eventuallyConversation(system, writer, id, 'the conversation opened', (c) => c.id === id);
+    const post = (body: string, prefer?: string) =>
+      system.api('POST', `/v1/conversations/${id}/messages`, {
+        token: writer.token,
+        body: { body },
+        headers: prefer ? { prefer } : {},
+      });
+
+    const applied = await post('second', 'respond-async, wait=10');
+    expect(applied.status).toBe(201);
+    expect(applied.headers.get('preference-applied')).toBe('wait=10');
+    expect(applied.body).toMatchObject({
+      conversationId: id,
+      seq: 2,
+      authorId: writer.id,
+      authorRole: 'customer',
+      type: 'message',
+      body: 'second',
+    });
+    const read = await system.api('GET', `/v1/conversations/${id}/messages`, { token: writer.token });
+    expect(read.body.items.find((m: { id: string }) => m.id === applied.body.id)).toEqual(applied.body);
+
+    expect((await post('no preference')).status).toBe(202);
+    expect((await post('unreadable preference', 'wait=soon')).status).toBe(202);
+
+    expect(await system.services.conversation.stop('SIGTERM')).toBe(0);
+    try {
+      const late = await post('while the conversation service is away', 'wait=1');
+      expect(late.status).toBe(202);
+      expect(late.headers.get('preference-applied')).toBeNull();
+      expect(late.body).toEqual({ id: expect.any(String) });
+    } finally {
+      await system.services.conversation.start();
+    }
+    await allStored(system, writer, id, [applied.body.id]);
+  });
+
+  it('answers with the rejection when a waited-for message turns out not to be allowed', async () => {
+    const owner = await newCustomer(system);
+    const intruder = await newCustomer(system);
+    const { id } = await openConversation(system, owner, { body: 'mine' });
+    await eventuallyConversation(system, owner, id, 'the conversation opened', (c) => c.id === id);
+    expect(await system.services.conversation.stop('SIGTERM')).toBe(0);
+    const nc = await connect({ servers: system.nats.url });
+    try {
+      // With the conversation service away the gateway's check goes unanswered and the message is
+      // taken; the service, back, rejects it, and the waiting request hears so.
+      const answerLater = system.api('POST', `/v1/conversations/${id}/messages`, {
+        token: intruder.token,
+        body: { body: 'let me in' },
+        headers: { prefer: 'wait=30' },
+      });
+      const jsm = await jetstreamManager(nc);
+      await waitFor(
+        'the message in the command stream',
+        async () => (await jsm.consumers.info('PARLEY_COMMANDS', 'conversation')).num_pending > 0,
+      );
+      await system.services.conversation.start();
+      const rejected = await answerLater;
+      expect(rejected.status).toBe(404);
+      expect(rejected.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(rejected.headers.get('preference-applied')).toBe('wait=30');
+      expect(rejected.body.detail).toMatch(/does not exist or you are not one of its participants/);
+    } finally {
+      await nc.close();
+      if (!system.services.conversation.running) await system.services.conversation.start();
+    }
+  });
+
   it('after a crash, publishes the events it committed but never sent before anything newer', async () => {
     const opened = await openConversation(system, customer, { body: 'is anyone there?' });
     const service = system.services.conversation;

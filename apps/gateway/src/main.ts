@@ -15,6 +15,7 @@ import { ConversationsController } from './conversations/conversations.controlle
 import { QueueController } from './conversations/queue.controller';
 import { GatewayEnv } from './gateway.env';
 import { HistoryController } from './history/history.controller';
+import { AppliedEvents } from './http/applied-events';
 import { CommandSender } from './http/command-sender';
 import { jsonDepth, MAX_JSON_DEPTH } from './http/json-depth';
 import { ProblemFilter, sendProblem, toProblem } from './http/problem';
@@ -46,6 +47,7 @@ function apiModule(config: GatewayEnv) {
       CommandSender,
       ConversationPrecheck,
       LiveInbox,
+      AppliedEvents,
       { provide: APP_GUARD, useClass: AuthGuard },
     ],
   })

@@ -617,13 +617,6 @@ export interface components {
       /** @example It ships tomorrow morning. */
       body: string;
     };
-    MessageAccepted: {
-      /**
-       * @description Id of the message or note
-       * @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
-       */
-      id: string;
-    };
     MessageItem: {
       /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
       id: string;
@@ -650,6 +643,13 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       createdAt: string;
+    };
+    MessageAccepted: {
+      /**
+       * @description Id of the message or note
+       * @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+       */
+      id: string;
     };
     MessagePage: {
       items: components['schemas']['MessageItem'][];
@@ -1794,6 +1794,8 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`; if N seconds pass first, the usual 202 */
+        prefer?: string;
       };
       path: {
         /** @description Conversation id */
@@ -1807,6 +1809,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: stored in the conversation, with its seq */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageItem'];
+        };
+      };
       /** @description Stored in JetStream. A customer writing into a resolved, snoozed or pending conversation opens it again. */
       202: {
         headers: {

@@ -6,10 +6,13 @@ import {
   Get,
   Headers,
   HttpCode,
+  NotFoundException,
   Param,
   Post,
   Query,
+  Res,
 } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AddNote,
@@ -19,7 +22,10 @@ import {
   ConversationListQuery,
   ConversationMessagesQuery,
   ConversationView,
+  eventId,
+  EventTypes,
   MarkRead,
+  MessageRejectedData,
   MessageView,
   OpenConversation,
   PAGE_LIMIT_DEFAULT,
@@ -27,14 +33,17 @@ import {
   PostMessage,
   Principal,
   QuerySubjects,
+  StoredMessageData,
   TransferConversation,
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { AppliedEvents, preferredWait } from '../http/applied-events';
 import { CommandSender } from '../http/command-sender';
 import { IdParam } from '../http/id-param.pipe';
 import { IdAllocator, idempotencyKey } from '../http/ids';
 import { ApiIdempotencyKey } from '../http/idempotency.doc';
+import { ApiPreferWait } from '../http/prefer-wait.doc';
 import { ConversationPrecheck } from './conversation-precheck';
 import {
   AssignmentRequest,
@@ -45,6 +54,7 @@ import {
   ListConversationsQuery,
   ListMessagesQuery,
   MessageAccepted,
+  MessageItem,
   MessagePage,
   NoteRequest,
   OpenConversationRequest,
@@ -67,6 +77,7 @@ export class ConversationsController {
     private readonly commands: CommandSender,
     private readonly publisher: JetStreamPublisher,
     private readonly precheck: ConversationPrecheck,
+    private readonly applied: AppliedEvents,
   ) {}
 
   private ids(principal: Principal, route: string, key?: string): IdAllocator {
@@ -150,12 +161,15 @@ export class ConversationsController {
     description:
       'Stored in JetStream. A customer writing into a resolved, snoozed or pending conversation opens it again.',
   })
+  @ApiPreferWait(MessageItem, 'With `Prefer: wait=N`: stored in the conversation, with its seq')
   async post(
     @Param('id', IdParam) conversationId: string,
     @Body() body: PostMessageRequest,
     @CurrentPrincipal() author: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') key?: string,
-  ): Promise<MessageAccepted> {
+    @Headers('prefer') prefer?: string,
+  ): Promise<MessageAccepted | MessageItem> {
     await this.precheck.check({ principal: author, conversationId });
     const messageId = this.ids(author, `POST /v1/conversations/${conversationId}/messages`, key).allocate();
     const command: Omit<PostMessage, 'issuedBy' | 'acceptedAt'> = {
@@ -163,8 +177,36 @@ export class ConversationsController {
       messageId,
       body: body.body,
     };
-    await this.commands.send(PostMessage, command, author, messageId);
-    return { id: messageId };
+    const send = () => this.commands.send(PostMessage, command, author, messageId);
+    const wait = preferredWait(prefer);
+    if (wait === undefined) {
+      await send();
+      return { id: messageId };
+    }
+    const outcome = await this.applied.sendAndWait<StoredMessageData | MessageRejectedData>(
+      [EventTypes.messageCreated, EventTypes.messageRejected].map((type) => ({
+        type,
+        id: eventId(type, messageId),
+      })),
+      wait,
+      send,
+    );
+    if (!outcome) return { id: messageId };
+    reply.header('preference-applied', `wait=${wait}`);
+    if (outcome.type === EventTypes.messageRejected)
+      throw new NotFoundException((outcome.data as MessageRejectedData).reason);
+    const stored = outcome.data as StoredMessageData;
+    reply.status(201);
+    return {
+      id: stored.messageId,
+      conversationId: stored.conversationId,
+      seq: stored.seq,
+      authorId: stored.authorId,
+      authorRole: stored.authorRole,
+      type: stored.type,
+      body: stored.body,
+      createdAt: stored.createdAt,
+    };
   }
 
   @Get(':id/messages')
