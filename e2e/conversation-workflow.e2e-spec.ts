@@ -395,10 +395,22 @@ describe('the conversation workflow', () => {
     expect((await conversationAs(system, agent, opened.id)).assigneeId).toBe(agent.id);
   }, 60_000);
 
-  it('answers a post with Prefer: wait once the message is stored: 201 with its seq; 202 when that takes too long', async () => {
+  it('answers writes with Prefer: wait once they are applied: 201 with the result; 202 when that takes too long', async () => {
     const writer = await newCustomer(system);
-    const { id } = await openConversation(system, writer, { body: 'first' });
-    await eventuallyConversation(system, writer, id, 'the conversation opened', (c) => c.id === id);
+    const opened = await system.api('POST', '/v1/conversations', {
+      token: writer.token,
+      body: { body: 'first', subject: 'Waiting' },
+      headers: { prefer: 'wait=10' },
+    });
+    expect(opened.status).toBe(201);
+    expect(opened.headers.get('preference-applied')).toBe('wait=10');
+    expect(opened.body).toMatchObject({
+      customerId: writer.id,
+      subject: 'Waiting',
+      status: 'open',
+      lastSeq: 1,
+    });
+    const id: string = opened.body.id;
     const post = (body: string, prefer?: string) =>
       system.api('POST', `/v1/conversations/${id}/messages`, {
         token: writer.token,
@@ -419,6 +431,19 @@ describe('the conversation workflow', () => {
     });
     const read = await system.api('GET', `/v1/conversations/${id}/messages`, { token: writer.token });
     expect(read.body.items.find((m: { id: string }) => m.id === applied.body.id)).toEqual(applied.body);
+    expect(read.body.items[0]).toMatchObject({ id: opened.body.messageId, seq: 1, body: 'first' });
+    const note = await system.api('POST', `/v1/conversations/${id}/notes`, {
+      token: agent.token,
+      body: { body: 'asked twice already' },
+      headers: { prefer: 'wait=10' },
+    });
+    expect(note.status).toBe(201);
+    expect(note.body).toMatchObject({
+      seq: 3,
+      type: 'note',
+      authorId: agent.id,
+      body: 'asked twice already',
+    });
 
     expect((await post('no preference')).status).toBe(202);
     expect((await post('unreadable preference', 'wait=soon')).status).toBe(202);

@@ -543,6 +543,64 @@ export interface components {
        */
       priority?: 'low' | 'normal' | 'high' | 'urgent';
     };
+    OpenedConversation: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      id: string;
+      /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
+      customerId: string;
+      /** @example Where is my order? */
+      subject: string | null;
+      /**
+       * @example open
+       * @enum {string}
+       */
+      status: 'open' | 'pending' | 'snoozed' | 'resolved';
+      /**
+       * @example high
+       * @enum {string}
+       */
+      priority: 'low' | 'normal' | 'high' | 'urgent';
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+      assigneeId: string | null;
+      /** @example billing */
+      team: string | null;
+      /**
+       * @description seq of the newest message or note
+       * @example 2
+       */
+      lastSeq: number;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      lastMessageAt: string;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:14:07.412Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description When a snoozed conversation opens again by itself
+       * @example null
+       */
+      snoozeUntil: string | null;
+      /**
+       * @description The caller's unread messages (notes never count for customers)
+       * @example 1
+       */
+      unread: number;
+      /**
+       * @description Start of the newest message
+       * @example It ships tomorrow morning.
+       */
+      lastMessagePreview: string | null;
+      /**
+       * @description Id of the first message
+       * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e
+       */
+      messageId: string;
+    };
     ConversationOpened: {
       /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       id: string;
@@ -1500,6 +1558,8 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`; if N seconds pass first, the usual 202 */
+        prefer?: string;
       };
       path?: never;
       cookie?: never;
@@ -1510,6 +1570,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: opened, as `GET /v1/conversations/{id}` shows it, with its first message id */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OpenedConversation'];
+        };
+      };
       /** @description Stored in JetStream; the conversation service opens it */
       202: {
         headers: {
@@ -1907,6 +1976,8 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`; if N seconds pass first, the usual 202 */
+        prefer?: string;
       };
       path: {
         /** @description Conversation id */
@@ -1920,6 +1991,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: stored in the conversation, with its seq */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageItem'];
+        };
+      };
       /** @description A private note: agents see it, customers never do */
       202: {
         headers: {

@@ -22,6 +22,7 @@ import {
   ConversationListQuery,
   ConversationMessagesQuery,
   ConversationView,
+  DomainEvent,
   eventId,
   EventTypes,
   MarkRead,
@@ -38,7 +39,7 @@ import {
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
-import { AppliedEvents, preferredWait } from '../http/applied-events';
+import { AppliedEvents } from '../http/applied-events';
 import { CommandSender } from '../http/command-sender';
 import { IdParam } from '../http/id-param.pipe';
 import { IdAllocator, idempotencyKey } from '../http/ids';
@@ -57,6 +58,7 @@ import {
   MessageItem,
   MessagePage,
   NoteRequest,
+  OpenedConversation,
   OpenConversationRequest,
   PostMessageRequest,
   PriorityRequest,
@@ -93,11 +95,17 @@ export class ConversationsController {
     type: ConversationOpened,
     description: 'Stored in JetStream; the conversation service opens it',
   })
+  @ApiPreferWait(
+    OpenedConversation,
+    'With `Prefer: wait=N`: opened, as `GET /v1/conversations/{id}` shows it, with its first message id',
+  )
   async open(
     @Body() body: OpenConversationRequest,
     @CurrentPrincipal() customer: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') key?: string,
-  ): Promise<ConversationOpened> {
+    @Headers('prefer') prefer?: string,
+  ): Promise<ConversationOpened | OpenedConversation> {
     const ids = this.ids(customer, 'POST /v1/conversations', key);
     const conversationId = ids.allocate();
     const messageId = ids.allocate();
@@ -108,8 +116,16 @@ export class ConversationsController {
       body: body.body,
       priority: body.priority ?? 'normal',
     };
-    await this.commands.send(OpenConversation, command, customer, conversationId);
-    return { id: conversationId, messageId };
+    return this.applied.answer({
+      prefer,
+      reply,
+      expected: [
+        { type: EventTypes.conversationCreated, id: eventId(EventTypes.conversationCreated, conversationId) },
+      ],
+      send: () => this.commands.send(OpenConversation, command, customer, conversationId),
+      accepted: { id: conversationId, messageId },
+      applied: async () => ({ ...(await this.get(conversationId, customer)), messageId }),
+    });
   }
 
   @Get()
@@ -177,36 +193,21 @@ export class ConversationsController {
       messageId,
       body: body.body,
     };
-    const send = () => this.commands.send(PostMessage, command, author, messageId);
-    const wait = preferredWait(prefer);
-    if (wait === undefined) {
-      await send();
-      return { id: messageId };
-    }
-    const outcome = await this.applied.sendAndWait<StoredMessageData | MessageRejectedData>(
-      [EventTypes.messageCreated, EventTypes.messageRejected].map((type) => ({
+    return this.applied.answer<StoredMessageData | MessageRejectedData, MessageAccepted, MessageItem>({
+      prefer,
+      reply,
+      expected: [EventTypes.messageCreated, EventTypes.messageRejected].map((type) => ({
         type,
         id: eventId(type, messageId),
       })),
-      wait,
-      send,
-    );
-    if (!outcome) return { id: messageId };
-    reply.header('preference-applied', `wait=${wait}`);
-    if (outcome.type === EventTypes.messageRejected)
-      throw new NotFoundException((outcome.data as MessageRejectedData).reason);
-    const stored = outcome.data as StoredMessageData;
-    reply.status(201);
-    return {
-      id: stored.messageId,
-      conversationId: stored.conversationId,
-      seq: stored.seq,
-      authorId: stored.authorId,
-      authorRole: stored.authorRole,
-      type: stored.type,
-      body: stored.body,
-      createdAt: stored.createdAt,
-    };
+      send: () => this.commands.send(PostMessage, command, author, messageId),
+      accepted: { id: messageId },
+      applied: (event) => {
+        if (event.type === EventTypes.messageRejected)
+          throw new NotFoundException((event.data as MessageRejectedData).reason);
+        return storedEntry(event.data as StoredMessageData);
+      },
+    });
   }
 
   @Get(':id/messages')
@@ -242,17 +243,26 @@ export class ConversationsController {
     type: MessageAccepted,
     description: 'A private note: agents see it, customers never do',
   })
+  @ApiPreferWait(MessageItem, 'With `Prefer: wait=N`: stored in the conversation, with its seq')
   async note(
     @Param('id', IdParam) conversationId: string,
     @Body() body: NoteRequest,
     @CurrentPrincipal() agent: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') key?: string,
-  ): Promise<MessageAccepted> {
+    @Headers('prefer') prefer?: string,
+  ): Promise<MessageAccepted | MessageItem> {
     await this.precheck.check({ principal: agent, conversationId });
     const noteId = this.ids(agent, `POST /v1/conversations/${conversationId}/notes`, key).allocate();
     const command: Omit<AddNote, 'issuedBy' | 'acceptedAt'> = { conversationId, noteId, body: body.body };
-    await this.commands.send(AddNote, command, agent, noteId);
-    return { id: noteId };
+    return this.applied.answer({
+      prefer,
+      reply,
+      expected: [{ type: EventTypes.noteCreated, id: eventId(EventTypes.noteCreated, noteId) }],
+      send: () => this.commands.send(AddNote, command, agent, noteId),
+      accepted: { id: noteId },
+      applied: (event: DomainEvent<StoredMessageData>) => storedEntry(event.data),
+    });
   }
 
   @Post(':id/assignment')
@@ -394,4 +404,18 @@ export class ConversationsController {
     await this.commands.send(MarkRead, command, reader, msgId);
     return { conversationId };
   }
+}
+
+/** A stored message or note as `GET /v1/conversations/{id}/messages` shows it. */
+function storedEntry(stored: StoredMessageData): MessageItem {
+  return {
+    id: stored.messageId,
+    conversationId: stored.conversationId,
+    seq: stored.seq,
+    authorId: stored.authorId,
+    authorRole: stored.authorRole,
+    type: stored.type,
+    body: stored.body,
+    createdAt: stored.createdAt,
+  };
 }

@@ -216,6 +216,11 @@ export class ConversationItem {
   lastMessagePreview: string | null;
 }
 
+/** An opened conversation as `Prefer: wait` returns it: what `GET` shows, and its first message's id. */
+export class OpenedConversation extends ConversationItem {
+  @ApiProperty({ example: MESSAGE_ID, description: 'Id of the first message' }) messageId: string;
+}
+
 export class ConversationPage {
   @ApiProperty({ type: [ConversationItem] }) items: ConversationItem[];
   @ApiProperty({

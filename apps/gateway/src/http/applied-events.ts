@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { PubHeaders } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import type { FastifyReply } from 'fastify';
 import { DomainEvent, eventSubject } from '@parley/contracts';
 import { NATS_CONNECTION } from '@parley/jetstream';
 
@@ -37,6 +38,32 @@ export class AppliedEvents implements BeforeApplicationShutdown {
   private readonly waiters = new Map<string, Set<(event: DomainEvent | undefined) => void>>();
 
   constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+
+  /**
+   * Answers a write as `Prefer` asks: without `wait`, `accepted` once `send` is done (202); with
+   * `wait=N`, what `applied` makes of the first expected event (201, `Preference-Applied`), or
+   * `accepted` if N seconds pass first. `applied` may throw, e.g. for a rejection.
+   */
+  async answer<D extends object, A, R>(write: {
+    prefer: string | undefined;
+    reply: FastifyReply;
+    expected: ExpectedEvent[];
+    send: () => Promise<void>;
+    accepted: A;
+    applied: (event: DomainEvent<D>) => R | Promise<R>;
+  }): Promise<A | R> {
+    const wait = preferredWait(write.prefer);
+    if (wait === undefined) {
+      await write.send();
+      return write.accepted;
+    }
+    const event = await this.sendAndWait<D>(write.expected, wait, write.send);
+    if (!event) return write.accepted;
+    write.reply.header('preference-applied', `wait=${wait}`);
+    const result = await write.applied(event);
+    write.reply.status(201);
+    return result;
+  }
 
   /**
    * Subscribes for `expected`, then runs `send` (which publishes the command: on the same
