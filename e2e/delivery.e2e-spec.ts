@@ -375,22 +375,24 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
     });
     hooks.push(neighbour);
     const { port } = new URL(neighbour.url);
+    const urls = [neighbour.url, `http://localhost:${port}/hook`];
+    const register = (url: string) =>
+      admin().POST('/v1/webhooks', { body: { url, events: ['message.created'] } });
+    // Registered while loopback is allowed (this suite's delivery), then the allowance goes.
+    const registered: Array<{ id: string; host: string }> = [];
+    for (const url of urls) {
+      const { data, response } = await register(url);
+      expect(response.status).toBe(202);
+      registered.push({ id: (data as { id: string }).id, host: new URL(url).hostname });
+    }
+    await waitFor('both registered', async () => {
+      const ids = ((await admin().GET('/v1/webhooks')).data?.items ?? []).map((w) => w.id);
+      return registered.every((r) => ids.includes(r.id));
+    });
     expect(await system.services.delivery.stop('SIGTERM')).toBe(0);
     // As production runs it by default: PARLEY_WEBHOOK_ALLOWED_NETWORKS empty.
     const guarded = await system.startReplica('delivery', { PARLEY_WEBHOOK_ALLOWED_NETWORKS: '' });
     try {
-      const registered: Array<{ id: string; host: string }> = [];
-      for (const url of [neighbour.url, `http://localhost:${port}/hook`]) {
-        const { data, response } = await admin().POST('/v1/webhooks', {
-          body: { url, events: ['message.created'] },
-        });
-        expect(response.status).toBe(202);
-        registered.push({ id: (data as { id: string }).id, host: new URL(url).hostname });
-      }
-      await waitFor('both registered', async () => {
-        const ids = ((await admin().GET('/v1/webhooks')).data?.items ?? []).map((w) => w.id);
-        return registered.every((r) => ids.includes(r.id));
-      });
       await post(customer, 'not for the neighbours');
       for (const { id, host } of registered) {
         const attempt = await waitFor(
@@ -408,6 +410,15 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
         expect(attempt.error).toMatch(/refused: .*127\.0\.0\.1.* is not a public address/);
       }
       expect(neighbour.requests).toHaveLength(0);
+      // Registering such a URL now is refused at once, with the reason.
+      for (const url of urls) {
+        const { error, response } = await register(url);
+        expect([url, response.status]).toEqual([url, 422]);
+        expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect((error as { detail: string }).detail).toMatch(
+          /^url: .*refused: .*127\.0\.0\.1.* is not a public address/,
+        );
+      }
     } finally {
       await guarded.stop('SIGTERM');
       await system.services.delivery.start();

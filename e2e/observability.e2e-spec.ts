@@ -21,6 +21,8 @@ describe('metrics, dashboard and alerts', () => {
     system = await ParleySystem.start({
       PARLEY_WEBHOOK_RETRY_SCHEDULE: '1',
       PARLEY_WEBHOOK_TIMEOUT_MS: '500',
+      // The webhook below points at a closed port on loopback, which must be allowed to be tried.
+      PARLEY_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
       // As operators run it: the access log is written at info.
       LOG_LEVEL: 'info',
     });

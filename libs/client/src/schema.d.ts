@@ -3159,6 +3159,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
@@ -3195,7 +3204,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature with HMAC-SHA256); payload `{type, timestamp, data}`. Non-2xx or timeout is retried on PARLEY_WEBHOOK_RETRY_SCHEDULE with jitter. Only public addresses are called: an endpoint that is (or resolves to) a loopback, private, link-local or other non-public address fails each attempt with a `refused:` error, unless the operator allowed its network (PARLEY_WEBHOOK_ALLOWED_NETWORKS). */
+      /** @description Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature with HMAC-SHA256); payload `{type, timestamp, data}`. Non-2xx or timeout is retried on PARLEY_WEBHOOK_RETRY_SCHEDULE with jitter. Only public addresses are called, unless the operator allowed a network (PARLEY_WEBHOOK_ALLOWED_NETWORKS): a URL that is (or resolves to) a loopback, private, link-local or other non-public address is refused with 422, and an attempt whose name resolves to one later fails with a `refused:` error. */
       202: {
         headers: {
           [name: string]: unknown;
@@ -3233,6 +3242,15 @@ export interface operations {
       };
       /** @description Unknown id, or a conversation that is not yours */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -3310,6 +3328,15 @@ export interface operations {
       };
       /** @description Unknown id, or a conversation that is not yours */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -3399,6 +3426,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
@@ -3471,6 +3507,15 @@ export interface operations {
       };
       /** @description Unknown id, or a conversation that is not yours */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
         headers: {
           [name: string]: unknown;
         };

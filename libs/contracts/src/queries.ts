@@ -178,6 +178,15 @@ export interface WebhookView {
   createdAt: string;
 }
 
+/** Whether delivery would call a webhook URL: why not, or null. */
+export interface WebhookEndpointQuery {
+  url: string;
+}
+
+export interface WebhookEndpointVerdict {
+  refusal: string | null;
+}
+
 export interface WebhookDeliveriesQuery extends CursorQuery {
   webhookId: string;
   status?: 'pending' | 'succeeded' | 'failed';

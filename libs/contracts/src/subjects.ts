@@ -34,6 +34,7 @@ export const QuerySubjects = {
   inbox: 'parley.query.delivery.inbox',
   webhooks: 'parley.query.delivery.webhooks',
   webhookDeliveries: 'parley.query.delivery.webhook-deliveries',
+  webhookEndpoint: 'parley.query.delivery.webhook-endpoint',
 } as const;
 
 export const EVENT_SUBJECT_PREFIX = 'parley.evt';

@@ -14,6 +14,8 @@ import {
   RetryWebhookDelivery,
   SendWebhook,
   WebhookDeliveriesQuery,
+  WebhookEndpointQuery,
+  WebhookEndpointVerdict,
 } from '@parley/contracts';
 import { AnswerQuery, HandleCommand, HandleEvent, HandleEventBatch } from '@parley/jetstream';
 import { WebhookDeliveries } from '../webhooks/webhook-deliveries';
@@ -78,5 +80,10 @@ export class DeliveryHandlers {
   @AnswerQuery(QuerySubjects.webhookDeliveries)
   webhookDeliveries(@Payload() query: WebhookDeliveriesQuery) {
     return this.deliveries.list(query);
+  }
+
+  @AnswerQuery(QuerySubjects.webhookEndpoint)
+  async webhookEndpoint(@Payload() query: WebhookEndpointQuery): Promise<WebhookEndpointVerdict> {
+    return { refusal: await this.deliveries.endpointRefusal(query.url) };
   }
 }

@@ -57,6 +57,11 @@ export class WebhookDeliveries implements OnApplicationShutdown {
     this.egress = new WebhookEgress(config.PARLEY_WEBHOOK_ALLOWED_NETWORKS);
   }
 
+  /** Why a webhook at this URL would never be called, for the gateway to say at registration. */
+  endpointRefusal(url: string): Promise<string | null> {
+    return this.egress.endpointRefusal(url);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.egress.close();
   }

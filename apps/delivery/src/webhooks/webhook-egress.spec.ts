@@ -99,6 +99,15 @@ describe('WebhookEgress', () => {
     });
   });
 
+  it('judges a URL by what its name resolves to now, for registration', async () => {
+    expect(await egress().endpointRefusal('http://localhost:8080/hook')).toMatch(
+      /^localhost: refused: .*127\.0\.0\.1.* is not a public address/,
+    );
+    expect(await egress('127.0.0.0/8, ::1').endpointRefusal('http://localhost:8080/hook')).toBeNull();
+    expect(await egress().endpointRefusal('http://[::1]/hook')).toMatch(/^refused: ::1 /);
+    expect(await egress().endpointRefusal('http://93.184.215.14/hook')).toBeNull();
+  });
+
   it('reads PARLEY_WEBHOOK_ALLOWED_NETWORKS strictly', () => {
     expect(parseNetworks('')).toEqual([]);
     expect(parseNetworks(' 10.0.0.0/8 , 192.0.2.7,fd00::/8 ')).toHaveLength(3);

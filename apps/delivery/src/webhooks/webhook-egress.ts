@@ -1,4 +1,4 @@
-import { lookup, LookupAddress } from 'node:dns';
+import { lookup, LookupAddress, promises as dnsPromises } from 'node:dns';
 import { isIP, LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { ValidateBy, ValidationOptions } from 'class-validator';
@@ -88,6 +88,21 @@ export class WebhookEgress {
       return 'not a valid URL';
     }
     return ipaddr.isValid(host) && !this.permits(host) ? refused(host) : null;
+  }
+
+  /**
+   * Why delivery would not call a URL as its name resolves now, or null; a name that does not
+   * resolve yet is not refused (connections are checked again when made).
+   */
+  async endpointRefusal(url: string): Promise<string | null> {
+    const literal = this.refusal(url);
+    if (literal) return literal;
+    const host = new URL(url).hostname;
+    if (ipaddr.isValid(host.replace(/^\[(.*)\]$/, '$1'))) return null;
+    const addresses = await dnsPromises.lookup(host, { all: true }).catch(() => []);
+    return addresses.length && !addresses.some((a) => this.permits(a.address))
+      ? `${host}: ${refused(addresses.map((a) => a.address).join(', '))}`
+      : null;
   }
 
   close(): Promise<void> {

@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -29,9 +41,10 @@ import {
   RegisterWebhook,
   RetryWebhookDelivery,
   WebhookDeliveryView,
+  WebhookEndpointVerdict,
   WebhookView,
 } from '@parley/contracts';
-import { JetStreamPublisher } from '@parley/jetstream';
+import { BrokerUnavailable, JetStreamPublisher } from '@parley/jetstream';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { GatewayEnv } from '../gateway.env';
 import { Allow, CurrentPrincipal } from '../auth/auth';
@@ -164,7 +177,7 @@ class Accepted {
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
-@ApiProblems(400, 401, 403, 404, 503)
+@ApiProblems(400, 401, 403, 404, 422, 503)
 @Controller('v1/webhooks')
 export class WebhooksController {
   constructor(
@@ -181,13 +194,14 @@ export class WebhooksController {
   @ApiAcceptedResponse({
     type: WebhookCreated,
     description:
-      'Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature with HMAC-SHA256); payload `{type, timestamp, data}`. Non-2xx or timeout is retried on PARLEY_WEBHOOK_RETRY_SCHEDULE with jitter. Only public addresses are called: an endpoint that is (or resolves to) a loopback, private, link-local or other non-public address fails each attempt with a `refused:` error, unless the operator allowed its network (PARLEY_WEBHOOK_ALLOWED_NETWORKS).',
+      'Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature with HMAC-SHA256); payload `{type, timestamp, data}`. Non-2xx or timeout is retried on PARLEY_WEBHOOK_RETRY_SCHEDULE with jitter. Only public addresses are called, unless the operator allowed a network (PARLEY_WEBHOOK_ALLOWED_NETWORKS): a URL that is (or resolves to) a loopback, private, link-local or other non-public address is refused with 422, and an attempt whose name resolves to one later fails with a `refused:` error.',
   })
   async create(
     @Body() body: CreateWebhookRequest,
     @CurrentPrincipal() admin: Principal,
     @Headers('idempotency-key') key?: string,
   ): Promise<WebhookCreated> {
+    await this.refuseUncallable(body.url);
     const webhookId = new IdAllocator(admin, 'POST /v1/webhooks', idempotencyKey(key)).allocate();
     // Derived from the id with the server's secret: a retried request gets the same secret back,
     // and nobody without PARLEY_JWT_SECRET can compute it.
@@ -203,6 +217,26 @@ export class WebhooksController {
     };
     await this.commands.send(RegisterWebhook, command, admin, webhookId);
     return { id: webhookId, secret };
+  }
+
+  /**
+   * Delivery knows which addresses it may call (PARLEY_WEBHOOK_ALLOWED_NETWORKS): a URL it would
+   * never call is refused now rather than fail every attempt. When delivery cannot be asked, the
+   * URL is taken; each connection is checked when it is made anyway.
+   */
+  private async refuseUncallable(url: string): Promise<void> {
+    let verdict: WebhookEndpointVerdict;
+    try {
+      verdict = await this.publisher.query<WebhookEndpointVerdict>(
+        QuerySubjects.webhookEndpoint,
+        { url },
+        2_000,
+      );
+    } catch (error) {
+      if (error instanceof BrokerUnavailable) return;
+      throw error;
+    }
+    if (verdict.refusal) throw new UnprocessableEntityException(`url: ${verdict.refusal}`);
   }
 
   @Get()
