@@ -81,12 +81,8 @@ export class WebhookEgress {
    * looked up, so it is checked here; a name is checked when it resolves.
    */
   refusal(url: string): string | null {
-    let host: string;
-    try {
-      host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
-    } catch {
-      return 'not a valid URL';
-    }
+    const host = hostOf(url);
+    if (host === undefined) return 'not a valid URL';
     return ipaddr.isValid(host) && !this.permits(host) ? refused(host) : null;
   }
 
@@ -95,13 +91,11 @@ export class WebhookEgress {
    * resolve yet is not refused (connections are checked again when made).
    */
   async endpointRefusal(url: string): Promise<string | null> {
-    const literal = this.refusal(url);
-    if (literal) return literal;
-    const host = new URL(url).hostname;
-    if (ipaddr.isValid(host.replace(/^\[(.*)\]$/, '$1'))) return null;
+    const host = hostOf(url);
+    if (host === undefined || ipaddr.isValid(host)) return this.refusal(url);
     const addresses = await dnsPromises.lookup(host, { all: true }).catch(() => []);
     return addresses.length && !addresses.some((a) => this.permits(a.address))
-      ? `${host}: ${refused(addresses.map((a) => a.address).join(', '))}`
+      ? refusedName(host, addresses)
       : null;
   }
 
@@ -114,8 +108,10 @@ export class WebhookEgress {
       if (error) return callback(error, '', 0);
       const usable = addresses.filter((a) => this.permits(a.address));
       if (!usable.length) {
-        const denied = new Error(`${hostname}: ${refused(addresses.map((a) => a.address).join(', '))}`);
-        return callback(Object.assign(denied, { code: 'EWEBHOOKADDRESS' }), '', 0);
+        const denied = Object.assign(new Error(refusedName(hostname, addresses)), {
+          code: 'EWEBHOOKADDRESS',
+        });
+        return callback(denied, '', 0);
       }
       if (options.all) return (callback as unknown as (e: null, all: LookupAddress[]) => void)(null, usable);
       callback(null, usable[0].address, usable[0].family);
@@ -123,6 +119,19 @@ export class WebhookEgress {
   };
 }
 
+/** A URL's host as an address or a name (an IPv6 literal without its brackets); undefined if no URL. */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return undefined;
+  }
+}
+
 function refused(address: string): string {
   return `refused: ${address} is not a public address (PARLEY_WEBHOOK_ALLOWED_NETWORKS can allow it)`;
+}
+
+function refusedName(hostname: string, addresses: LookupAddress[]): string {
+  return `${hostname}: ${refused(addresses.map((a) => a.address).join(', '))}`;
 }

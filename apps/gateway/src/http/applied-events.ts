@@ -70,7 +70,7 @@ export class AppliedEvents implements BeforeApplicationShutdown {
    * connection, so the subscription reaches the server first and the event cannot slip past), and
    * resolves with the first expected event, or undefined when `seconds` run out first.
    */
-  async sendAndWait<T extends object>(
+  private async sendAndWait<T extends object>(
     expected: ExpectedEvent[],
     seconds: number,
     send: () => Promise<void>,
