@@ -6,9 +6,15 @@ import { RethrowRpcErrors } from './rethrow-rpc-errors';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type PayloadClass = new (...args: any[]) => object;
 
-/** Handles a command taken from the owning service's durable consumer; the payload is validated first. */
+/**
+ * Handles a command taken from the owning service's durable consumer; the payload is validated
+ * first. Whoever asked to hear of it (`APPLIED_NOTICE_HEADER`) is told once it is applied or rejected.
+ */
 export function HandleCommand(command: PayloadClass & { subject: string }): MethodDecorator {
-  return applyDecorators(EventPattern(command.subject, { schema: command }), UseFilters(RethrowRpcErrors));
+  return applyDecorators(
+    EventPattern(command.subject, { schema: command, command: true }),
+    UseFilters(RethrowRpcErrors),
+  );
 }
 
 /** Handles domain events of the given types, validated as a `DomainEvent` envelope. */
@@ -34,7 +40,7 @@ export function HandleEventBatch(...types: EventType[]): MethodDecorator {
 /** Like `HandleCommand`, for a batch of commands of one kind (see `HandleEventBatch`). */
 export function HandleCommandBatch(command: PayloadClass & { subject: string }): MethodDecorator {
   return applyDecorators(
-    EventPattern(command.subject, { schema: command, batch: true }),
+    EventPattern(command.subject, { schema: command, batch: true, command: true }),
     UseFilters(RethrowRpcErrors),
   );
 }

@@ -1,9 +1,16 @@
 /**
  * A handler throws this when retrying can never help (the command contradicts stored state in a
- * way no later delivery will change). The transport dead-letters the message instead of retrying.
+ * way no later delivery will change). The transport dead-letters the message instead of retrying,
+ * and a client waiting for the command gets `status` with the reason (see applied-notice.ts).
  */
 export class PermanentFailure extends Error {
   override readonly name = 'PermanentFailure';
+  constructor(
+    reason: string,
+    readonly status = 422,
+  ) {
+    super(reason);
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+export * from './applied-notice';
 export * from './connection';
 export * from './dead-letter';
 export * from './decorators';

@@ -20,11 +20,19 @@ export class JetStreamPublisher {
 
   /**
    * Resolves only once JetStream has stored the message (PubAck). `msgId` makes a retry inside
-   * the stream's duplicate window a no-op (`PubAck.duplicate`). `trace` defaults to the current one.
+   * the stream's duplicate window a no-op (`PubAck.duplicate`). `trace` defaults to the current one;
+   * `headers` are added to the trace's.
    */
-  async publish(subject: string, payload: unknown, msgId: string, trace?: TraceContext): Promise<PubAck> {
+  async publish(
+    subject: string,
+    payload: unknown,
+    msgId: string,
+    trace?: TraceContext,
+    headers?: Record<string, string>,
+  ): Promise<PubAck> {
     const data = JSON.stringify(payload);
     const options = { msgID: msgId, headers: traceHeaders(undefined, trace ?? currentTrace()) };
+    for (const [name, value] of Object.entries(headers ?? {})) options.headers.set(name, value);
     try {
       return await this.atEndOfTurn(() => this.js.publish(subject, data, options));
     } catch (error) {

@@ -3,6 +3,7 @@ import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microse
 import { Consumer, ConsumerMessages, jetstream, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { lastValueFrom } from 'rxjs';
+import { APPLIED_NOTICE_HEADER, AppliedNotice } from './applied-notice';
 import { DeadLetterHeaders, deadLetterSubject } from './dead-letter';
 import { PayloadClass } from './decorators';
 import { PermanentFailure, QueryRejected, RetryLater } from './errors';
@@ -53,6 +54,8 @@ export interface ConsumerObserver {
 }
 
 const SUBJECTS_REMEMBERED = 1_000;
+
+const APPLIED: AppliedNotice = { outcome: 'applied' };
 
 const DEFAULT_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
@@ -363,7 +366,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           payload: await decodePayload(m.data, m.subject, handler.extras?.schema as PayloadClass | undefined),
         });
       } catch (error) {
-        await this.deadLetter(def, m, (error as Error).message);
+        await this.reject(def, handler, m, error as Error);
       }
     }
     if (!ready.length) return true;
@@ -416,6 +419,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     for (const { m } of ready) {
       m.ack();
       this.observer?.handled(def.durable, m.subject, seconds);
+      if (handler.extras?.command) this.notify(m, APPLIED);
     }
     return undefined;
   }
@@ -436,7 +440,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     for (let attempts = m.info.deliveryCount; ; attempts++) {
       const reason = (error as Error).message ?? String(error);
       if (error instanceof UndecodablePayload || error instanceof PermanentFailure) {
-        await this.deadLetter(def, m, reason);
+        await this.reject(def, handler, m, error);
         return true;
       }
       if (!(error instanceof RetryLater) && attempts >= maxDeliver) {
@@ -474,7 +478,31 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return schedule[Math.min(deliveries - 1, schedule.length - 1)];
   }
 
-  private async deadLetter(def: ConsumerDefinition, m: JsMsg, reason: string): Promise<void> {
+  /** Dead-letters a message no retry can help, and tells whoever waits for the command why. */
+  private async reject(
+    def: ConsumerDefinition,
+    handler: MessageHandler,
+    m: JsMsg,
+    error: Error,
+  ): Promise<void> {
+    if (!(await this.deadLetter(def, m, error.message)) || !handler.extras?.command) return;
+    const status = error instanceof PermanentFailure ? error.status : 422;
+    this.notify(m, { outcome: 'rejected', status, reason: error.message });
+  }
+
+  /** Core NATS, fire and forget: a waiting client that misses it gets its 202 when its wait ends. */
+  private notify(m: JsMsg, notice: AppliedNotice): void {
+    const subject = m.headers?.get(APPLIED_NOTICE_HEADER);
+    if (!subject) return;
+    try {
+      this.nc.publish(subject, JSON.stringify(notice));
+    } catch (error) {
+      this.log.warn(`could not tell ${subject} about #${m.seq}: ${(error as Error).message}`);
+    }
+  }
+
+  /** True once the dead letter is stored and the message terminated; false when it was nak'ed. */
+  private async deadLetter(def: ConsumerDefinition, m: JsMsg, reason: string): Promise<boolean> {
     const h = natsHeaders();
     const original = m.headers;
     for (const key of original?.keys() ?? []) {
@@ -495,11 +523,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       // Without a stored dead letter the message must stay in the consumer: try again later.
       this.log.error(`could not dead-letter ${m.subject} #${m.seq}: ${(error as Error).message}`);
       m.nak(this.backoff(m.info.deliveryCount));
-      return;
+      return false;
     }
     m.term();
     this.observer?.failed(def.durable, m.subject, 'dead-lettered');
     this.log.error(`dead-lettered ${m.subject} #${m.seq} from ${def.durable}: ${reason}`);
+    return true;
   }
 
   private subscribeQueries(): void {

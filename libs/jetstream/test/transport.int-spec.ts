@@ -20,10 +20,12 @@ import {
   PubAck,
   StoredMsg,
 } from '@nats-io/jetstream';
-import { nanos, NatsConnection, Subscription } from '@nats-io/nats-core';
+import { createInbox, headers as natsHeaders, nanos, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { parleyStreams, StreamDefinition, StreamNames } from '@parley/contracts';
 import { startNats, TestNats, waitFor } from '@parley/testing';
 import {
+  APPLIED_NOTICE_HEADER,
+  AppliedNotice,
   connectToNats,
   ConsumerDefinition,
   DeadLetterHeaders,
@@ -35,6 +37,7 @@ import {
   JetStreamContext,
   JetStreamServer,
   JetStreamServerOptions,
+  PermanentFailure,
 } from '../src';
 import {
   BatchJob,
@@ -43,6 +46,7 @@ import {
   FlakyJob,
   HandledReport,
   Job,
+  NoticedJob,
   ORDERED_WORKER_CONSUMER,
   OrderedJob,
   RestartJob,
@@ -103,6 +107,11 @@ class JobsController {
   @HandleCommand(StrictJob)
   strict(@Payload() job: StrictJob, @Ctx() ctx: JetStreamContext) {
     return behave(StrictJob.subject, job, ctx);
+  }
+
+  @HandleCommand(NoticedJob)
+  noticed(@Payload() job: NoticedJob, @Ctx() ctx: JetStreamContext) {
+    return behave(NoticedJob.subject, job, ctx);
   }
 
   @HandleCommand(DoomedJob)
@@ -514,6 +523,60 @@ describe('JetStream transport against a real nats-server', () => {
     expect(acksBySeq.get(notJson.seq)).toEqual(['+TERM']);
     expect(acksBySeq.get(invalid.seq)).toEqual(['+TERM']);
     expect(acksBySeq.get(good.seq)).toEqual(['+ACK']);
+  });
+
+  it('tells a command’s notice subject once it is applied, or why it was rejected, and only then', async () => {
+    const def: ConsumerDefinition = {
+      stream: TEST_STREAM.name,
+      durable: 'noticed',
+      filterSubject: NoticedJob.subject,
+    };
+    await ensureConsumer(jsm, def);
+    const handled: string[] = [];
+    let failuresLeft = 1;
+    behaviours.set(NoticedJob.subject, (job) => {
+      if (job.id === 'refused') throw new PermanentFailure('refused for good', 404);
+      if (job.id === 'flaky' && failuresLeft-- > 0) throw new Error('try again');
+      handled.push(job.id);
+    });
+    const notices = new Map<string, AppliedNotice[]>();
+    const inbox = createInbox();
+    subscriptions.push(
+      nc.subscribe(`${inbox}.*`, {
+        callback: (error, msg) => {
+          const id = msg.subject.slice(inbox.length + 1);
+          notices.set(id, [...(notices.get(id) ?? []), msg.json<AppliedNotice>()]);
+        },
+      }),
+    );
+    const send = (job: object, id: string) => {
+      const h = natsHeaders();
+      h.set(APPLIED_NOTICE_HEADER, `${inbox}.${id}`);
+      return js.publish(NoticedJob.subject, JSON.stringify(job), { headers: h });
+    };
+    const consumer = await startConsumer([def], { backoffMs: [300] });
+
+    await send({ id: 'fine' }, 'fine');
+    await send({ id: 'flaky' }, 'flaky');
+    await send({ id: 'refused' }, 'refused');
+    await send({ id: 42 }, 'invalid');
+    await js.publish(NoticedJob.subject, JSON.stringify({ id: 'unasked' }));
+    await waitFor('every job settled', async () => handled.includes('unasked') && notices.size >= 4);
+    await waitSettled('noticed');
+    await sleep(200);
+    await consumer.close();
+
+    expect(notices.get('fine')).toEqual([{ outcome: 'applied' }]);
+    // Retried, not rejected: the notice comes once, after the delivery that succeeded.
+    expect(notices.get('flaky')).toEqual([{ outcome: 'applied' }]);
+    expect(notices.get('refused')).toEqual([
+      { outcome: 'rejected', status: 404, reason: 'refused for good' },
+    ]);
+    expect(notices.get('invalid')).toEqual([
+      { outcome: 'rejected', status: 422, reason: expect.stringMatching(/^invalid NoticedJob: id: /) },
+    ]);
+    expect([...notices.keys()].sort()).toEqual(['fine', 'flaky', 'invalid', 'refused']);
+    expect(handled.sort()).toEqual(['fine', 'flaky', 'unasked']);
   });
 
   it('dead-letters a message whose handler always fails after maxDeliver deliveries', async () => {
