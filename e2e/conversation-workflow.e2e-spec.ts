@@ -460,7 +460,61 @@ describe('the conversation workflow', () => {
     await allStored(system, writer, id, [applied.body.id]);
   });
 
-  it('answers with the rejection when a waited-for message turns out not to be allowed', async () => {
+  it('answers changes with Prefer: wait once applied: 200 with the conversation as it is now, even when nothing changed', async () => {
+    const writer = await newCustomer(system);
+    const { id } = await openConversation(system, writer, { body: 'can you help?' });
+    await eventuallyConversation(system, agent, id, 'the conversation opened', (c) => c.id === id);
+    const change = (path: string, body: object, actor: Actor = agent) =>
+      system.api('POST', `/v1/conversations/${id}/${path}`, {
+        token: actor.token,
+        body,
+        headers: { prefer: 'wait=10' },
+      });
+
+    const pending = await change('status', { status: 'pending' });
+    expect(pending.status).toBe(200);
+    expect(pending.headers.get('preference-applied')).toBe('wait=10');
+    expect(pending.body).toMatchObject({ id, conversationId: id, customerId: writer.id, status: 'pending' });
+    // A change that changes nothing emits no event; the service's word that it is applied answers it.
+    const again = await change('status', { status: 'pending' });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('preference-applied')).toBe('wait=10');
+    expect(again.body).toMatchObject({ id, status: 'pending' });
+
+    const urgent = await change('priority', { priority: 'urgent' });
+    expect(urgent.status).toBe(200);
+    expect(urgent.body).toMatchObject({ id, priority: 'urgent', status: 'pending' });
+    const mine = await change('assignment', { agentId: 'me' });
+    expect(mine.status).toBe(200);
+    expect(mine.body.assigneeId).toBe(agent.id);
+    expect(mine.body.unread).toBe(1);
+    const read = await change('read', { seq: 1 });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id, unread: 0, lastSeq: 1 });
+    expect(await conversationAs(system, agent, id)).toEqual(
+      (({ conversationId: _, ...view }) => view)(read.body),
+    );
+
+    const transferred = await change('transfer', { team: 'billing', reason: 'a refund' });
+    expect(transferred.status).toBe(201);
+    expect(transferred.headers.get('preference-applied')).toBe('wait=10');
+    expect(transferred.body).toMatchObject({
+      conversationId: id,
+      seq: 2,
+      type: 'note',
+      authorId: agent.id,
+      body: expect.stringContaining('Reason: a refund'),
+    });
+
+    const unasked = await system.api('POST', `/v1/conversations/${id}/status`, {
+      token: agent.token,
+      body: { status: 'open' },
+    });
+    expect(unasked.status).toBe(202);
+    expect(unasked.body).toEqual({ conversationId: id });
+  });
+
+  it('answers with the rejection when a waited-for message or change turns out not to be allowed', async () => {
     const owner = await newCustomer(system);
     const intruder = await newCustomer(system);
     const { id } = await openConversation(system, owner, { body: 'mine' });
@@ -475,10 +529,16 @@ describe('the conversation workflow', () => {
         body: { body: 'let me in' },
         headers: { prefer: 'wait=30' },
       });
+      // A change to a conversation that never existed is taken the same way, and refused for good.
+      const changeLater = system.api('POST', '/v1/conversations/no-such-conversation/status', {
+        token: agent.token,
+        body: { status: 'resolved' },
+        headers: { prefer: 'wait=30' },
+      });
       const jsm = await jetstreamManager(nc);
       await waitFor(
-        'the message in the command stream',
-        async () => (await jsm.consumers.info('PARLEY_COMMANDS', 'conversation')).num_pending > 0,
+        'the message and the change in the command stream',
+        async () => (await jsm.consumers.info('PARLEY_COMMANDS', 'conversation')).num_pending > 1,
       );
       await system.services.conversation.start();
       const rejected = await answerLater;
@@ -486,6 +546,11 @@ describe('the conversation workflow', () => {
       expect(rejected.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(rejected.headers.get('preference-applied')).toBe('wait=30');
       expect(rejected.body.detail).toMatch(/does not exist or you are not one of its participants/);
+      const refused = await changeLater;
+      expect(refused.status).toBe(404);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(refused.headers.get('preference-applied')).toBe('wait=30');
+      expect(refused.body.detail).toBe('conversation no-such-conversation does not exist');
     } finally {
       await nc.close();
       if (!system.services.conversation.running) await system.services.conversation.start();

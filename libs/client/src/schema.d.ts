@@ -728,6 +728,64 @@ export interface components {
        */
       agentId: string | null;
     };
+    ChangedConversation: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      id: string;
+      /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
+      customerId: string;
+      /** @example Where is my order? */
+      subject: string | null;
+      /**
+       * @example open
+       * @enum {string}
+       */
+      status: 'open' | 'pending' | 'snoozed' | 'resolved';
+      /**
+       * @example high
+       * @enum {string}
+       */
+      priority: 'low' | 'normal' | 'high' | 'urgent';
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+      assigneeId: string | null;
+      /** @example billing */
+      team: string | null;
+      /**
+       * @description seq of the newest message or note
+       * @example 2
+       */
+      lastSeq: number;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      lastMessageAt: string;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:14:07.412Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description When a snoozed conversation opens again by itself
+       * @example null
+       */
+      snoozeUntil: string | null;
+      /**
+       * @description The caller's unread messages (notes never count for customers)
+       * @example 1
+       */
+      unread: number;
+      /**
+       * @description Start of the newest message
+       * @example It ships tomorrow morning.
+       */
+      lastMessagePreview: string | null;
+      /**
+       * @description The same as `id`
+       * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d
+       */
+      conversationId: string;
+    };
     ConversationChangeAccepted: {
       /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       conversationId: string;
@@ -1558,7 +1616,7 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
-        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`; if N seconds pass first, the usual 202 */
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
         prefer?: string;
       };
       path?: never;
@@ -1863,7 +1921,7 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
-        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`; if N seconds pass first, the usual 202 */
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
         prefer?: string;
       };
       path: {
@@ -1976,7 +2034,7 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
-        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`; if N seconds pass first, the usual 202 */
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
         prefer?: string;
       };
       path: {
@@ -2089,6 +2147,8 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
       };
       path: {
         /** @description Conversation id */
@@ -2102,6 +2162,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: applied (or already so), as `GET /v1/conversations/{id}` now shows it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangedConversation'];
+        };
+      };
       /** @description Manual assignment wins over automatic */
       202: {
         headers: {
@@ -2191,6 +2260,8 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
       };
       path: {
         /** @description Conversation id */
@@ -2204,6 +2275,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: done, with the private history entry that records it */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageItem'];
+        };
+      };
       /** @description The id is that of the private history entry recording who, why and the note */
       202: {
         headers: {
@@ -2293,6 +2373,8 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
       };
       path: {
         /** @description Conversation id */
@@ -2306,6 +2388,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: applied (or already so), as `GET /v1/conversations/{id}` now shows it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangedConversation'];
+        };
+      };
       202: {
         headers: {
           [name: string]: unknown;
@@ -2394,6 +2485,8 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
       };
       path: {
         /** @description Conversation id */
@@ -2407,6 +2500,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: applied (or already so), as `GET /v1/conversations/{id}` now shows it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangedConversation'];
+        };
+      };
       202: {
         headers: {
           [name: string]: unknown;
@@ -2495,6 +2597,8 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
       };
       path: {
         /** @description Conversation id */
@@ -2508,6 +2612,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: applied (or already so), as `GET /v1/conversations/{id}` now shows it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangedConversation'];
+        };
+      };
       /** @description The other side gets a read receipt */
       202: {
         headers: {

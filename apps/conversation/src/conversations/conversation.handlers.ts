@@ -331,7 +331,7 @@ export class ConversationHandlers {
     await this.tx.run(ctx, async (em, events, cause) => {
       const conversation = await this.existing(em, cmd.conversationId);
       if (cmd.issuedBy.role === 'customer' && conversation.customerId !== cmd.issuedBy.id) {
-        throw new PermanentFailure(`${cmd.issuedBy.id} is not a participant of ${conversation.id}`);
+        throw new PermanentFailure(`${cmd.issuedBy.id} is not a participant of ${conversation.id}`, 404);
       }
       const seq = Math.min(cmd.seq, conversation.lastSeq);
       const readAt = new Date();
@@ -357,7 +357,7 @@ export class ConversationHandlers {
   /** Agent commands were checked by the gateway when the service was reachable; this is the last word. */
   private async existing(em: EntityManager, conversationId: string): Promise<Conversation> {
     const conversation = await this.ledger.lock(em, conversationId);
-    if (!conversation) throw new PermanentFailure(`conversation ${conversationId} does not exist`);
+    if (!conversation) throw new PermanentFailure(`conversation ${conversationId} does not exist`, 404);
     return conversation;
   }
 

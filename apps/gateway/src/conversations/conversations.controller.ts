@@ -39,7 +39,7 @@ import {
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
-import { AppliedEvents } from '../http/applied-events';
+import { AppliedEvents, SendCommand } from '../http/applied-events';
 import { CommandSender } from '../http/command-sender';
 import { IdParam } from '../http/id-param.pipe';
 import { IdAllocator, idempotencyKey } from '../http/ids';
@@ -48,6 +48,7 @@ import { ApiPreferWait } from '../http/prefer-wait.doc';
 import { ConversationPrecheck } from './conversation-precheck';
 import {
   AssignmentRequest,
+  ChangedConversation,
   ConversationChangeAccepted,
   ConversationItem,
   ConversationOpened,
@@ -69,6 +70,9 @@ import {
 import { ApiConversationIdParam } from '../http/params.doc';
 
 const MAX_SNOOZE_MS = 366 * 24 * 3600 * 1000;
+
+const CHANGED =
+  'With `Prefer: wait=N`: applied (or already so), as `GET /v1/conversations/{id}` now shows it';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -122,7 +126,7 @@ export class ConversationsController {
       expected: [
         { type: EventTypes.conversationCreated, id: eventId(EventTypes.conversationCreated, conversationId) },
       ],
-      send: () => this.commands.send(OpenConversation, command, customer, conversationId),
+      send: (notice) => this.commands.send(OpenConversation, command, customer, conversationId, notice),
       accepted: { id: conversationId, messageId },
       applied: async () => ({ ...(await this.get(conversationId, customer)), messageId }),
     });
@@ -200,7 +204,7 @@ export class ConversationsController {
         type,
         id: eventId(type, messageId),
       })),
-      send: () => this.commands.send(PostMessage, command, author, messageId),
+      send: (notice) => this.commands.send(PostMessage, command, author, messageId, notice),
       accepted: { id: messageId },
       applied: (event) => {
         if (event.type === EventTypes.messageRejected)
@@ -259,7 +263,7 @@ export class ConversationsController {
       prefer,
       reply,
       expected: [{ type: EventTypes.noteCreated, id: eventId(EventTypes.noteCreated, noteId) }],
-      send: () => this.commands.send(AddNote, command, agent, noteId),
+      send: (notice) => this.commands.send(AddNote, command, agent, noteId, notice),
       accepted: { id: noteId },
       applied: (event: DomainEvent<StoredMessageData>) => storedEntry(event.data),
     });
@@ -278,18 +282,22 @@ export class ConversationsController {
     type: ConversationChangeAccepted,
     description: 'Manual assignment wins over automatic',
   })
+  @ApiPreferWait(ChangedConversation, CHANGED, 200)
   async assign(
     @Param('id', IdParam) conversationId: string,
     @Body() body: AssignmentRequest,
     @CurrentPrincipal() agent: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') key?: string,
-  ): Promise<ConversationChangeAccepted> {
+    @Headers('prefer') prefer?: string,
+  ): Promise<ConversationChangeAccepted | ChangedConversation> {
     const agentId = body.agentId === 'me' ? agent.id : body.agentId;
     await this.precheck.check({ principal: agent, conversationId, agentId: agentId ?? undefined });
     const command: Omit<AssignConversation, 'issuedBy' | 'acceptedAt'> = { conversationId, agentId };
     const msgId = this.ids(agent, `POST /v1/conversations/${conversationId}/assignment`, key).allocate();
-    await this.commands.send(AssignConversation, command, agent, msgId);
-    return { conversationId };
+    return this.change(prefer, reply, agent, conversationId, (notice) =>
+      this.commands.send(AssignConversation, command, agent, msgId, notice),
+    );
   }
 
   @Post(':id/transfer')
@@ -305,12 +313,15 @@ export class ConversationsController {
     type: MessageAccepted,
     description: 'The id is that of the private history entry recording who, why and the note',
   })
+  @ApiPreferWait(MessageItem, 'With `Prefer: wait=N`: done, with the private history entry that records it')
   async transfer(
     @Param('id', IdParam) conversationId: string,
     @Body() body: TransferRequest,
     @CurrentPrincipal() agent: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') key?: string,
-  ): Promise<MessageAccepted> {
+    @Headers('prefer') prefer?: string,
+  ): Promise<MessageAccepted | MessageItem> {
     if (!body.agentId && !body.team)
       throw new BadRequestException('A transfer needs an `agentId`, a `team`, or both.');
     const agentId = body.agentId === 'me' ? agent.id : body.agentId;
@@ -322,8 +333,14 @@ export class ConversationsController {
       ...body,
       agentId,
     };
-    await this.commands.send(TransferConversation, command, agent, transferId);
-    return { id: transferId };
+    return this.applied.answer({
+      prefer,
+      reply,
+      expected: [{ type: EventTypes.noteCreated, id: eventId(EventTypes.noteCreated, transferId) }],
+      send: (notice) => this.commands.send(TransferConversation, command, agent, transferId, notice),
+      accepted: { id: transferId },
+      applied: (event: DomainEvent<StoredMessageData>) => storedEntry(event.data),
+    });
   }
 
   @Post(':id/status')
@@ -333,12 +350,15 @@ export class ConversationsController {
   @ApiOperation({ operationId: 'changeStatus', summary: 'Change the status of a conversation' })
   @ApiIdempotencyKey()
   @ApiAcceptedResponse({ type: ConversationChangeAccepted })
+  @ApiPreferWait(ChangedConversation, CHANGED, 200)
   async status(
     @Param('id', IdParam) conversationId: string,
     @Body() body: StatusRequest,
     @CurrentPrincipal() agent: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') key?: string,
-  ): Promise<ConversationChangeAccepted> {
+    @Headers('prefer') prefer?: string,
+  ): Promise<ConversationChangeAccepted | ChangedConversation> {
     if (body.status === 'snoozed') {
       const until = Date.parse(body.snoozeUntil ?? '');
       if (Number.isNaN(until)) throw new BadRequestException('Snoozing needs `snoozeUntil`.');
@@ -355,8 +375,9 @@ export class ConversationsController {
       snoozeUntil: body.snoozeUntil && new Date(body.snoozeUntil).toISOString(),
     };
     const msgId = this.ids(agent, `POST /v1/conversations/${conversationId}/status`, key).allocate();
-    await this.commands.send(ChangeStatus, command, agent, msgId);
-    return { conversationId };
+    return this.change(prefer, reply, agent, conversationId, (notice) =>
+      this.commands.send(ChangeStatus, command, agent, msgId, notice),
+    );
   }
 
   @Post(':id/priority')
@@ -366,20 +387,24 @@ export class ConversationsController {
   @ApiOperation({ operationId: 'changePriority', summary: 'Change the priority of a conversation' })
   @ApiIdempotencyKey()
   @ApiAcceptedResponse({ type: ConversationChangeAccepted })
+  @ApiPreferWait(ChangedConversation, CHANGED, 200)
   async priority(
     @Param('id', IdParam) conversationId: string,
     @Body() body: PriorityRequest,
     @CurrentPrincipal() agent: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') key?: string,
-  ): Promise<ConversationChangeAccepted> {
+    @Headers('prefer') prefer?: string,
+  ): Promise<ConversationChangeAccepted | ChangedConversation> {
     await this.precheck.check({ principal: agent, conversationId });
     const command: Omit<ChangePriority, 'issuedBy' | 'acceptedAt'> = {
       conversationId,
       priority: body.priority,
     };
     const msgId = this.ids(agent, `POST /v1/conversations/${conversationId}/priority`, key).allocate();
-    await this.commands.send(ChangePriority, command, agent, msgId);
-    return { conversationId };
+    return this.change(prefer, reply, agent, conversationId, (notice) =>
+      this.commands.send(ChangePriority, command, agent, msgId, notice),
+    );
   }
 
   @Post(':id/read')
@@ -392,17 +417,38 @@ export class ConversationsController {
     type: ConversationChangeAccepted,
     description: 'The other side gets a read receipt',
   })
+  @ApiPreferWait(ChangedConversation, CHANGED, 200)
   async read(
     @Param('id', IdParam) conversationId: string,
     @Body() body: ReadRequest,
     @CurrentPrincipal() reader: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') key?: string,
-  ): Promise<ConversationChangeAccepted> {
+    @Headers('prefer') prefer?: string,
+  ): Promise<ConversationChangeAccepted | ChangedConversation> {
     await this.precheck.check({ principal: reader, conversationId, seq: body.seq });
     const command: Omit<MarkRead, 'issuedBy' | 'acceptedAt'> = { conversationId, seq: body.seq };
     const msgId = this.ids(reader, `POST /v1/conversations/${conversationId}/read`, key).allocate();
-    await this.commands.send(MarkRead, command, reader, msgId);
-    return { conversationId };
+    return this.change(prefer, reply, reader, conversationId, (notice) =>
+      this.commands.send(MarkRead, command, reader, msgId, notice),
+    );
+  }
+
+  /** A change to a conversation, answered with it as the caller now sees it when they wait. */
+  private change(
+    prefer: string | undefined,
+    reply: FastifyReply,
+    principal: Principal,
+    conversationId: string,
+    send: SendCommand,
+  ): Promise<ConversationChangeAccepted | ChangedConversation> {
+    return this.applied.answerChange({
+      prefer,
+      reply,
+      send,
+      accepted: { conversationId },
+      applied: async () => ({ ...(await this.get(conversationId, principal)), conversationId }),
+    });
   }
 }
 

@@ -318,3 +318,8 @@ export class ReadRequest {
 export class ConversationChangeAccepted {
   @ApiProperty({ example: CONVERSATION_ID }) conversationId: string;
 }
+
+/** A change applied (`Prefer: wait`): the conversation as it is now, with the 202's field too. */
+export class ChangedConversation extends ConversationItem {
+  @ApiProperty({ example: CONVERSATION_ID, description: 'The same as `id`' }) conversationId: string;
+}

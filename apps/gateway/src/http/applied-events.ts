@@ -1,9 +1,9 @@
-import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
-import { PubHeaders } from '@nats-io/jetstream';
-import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import { BeforeApplicationShutdown, HttpException, Inject, Injectable } from '@nestjs/common';
+import { PubAck, PubHeaders } from '@nats-io/jetstream';
+import { createInbox, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import type { FastifyReply } from 'fastify';
 import { DomainEvent, eventSubject } from '@parley/contracts';
-import { NATS_CONNECTION } from '@parley/jetstream';
+import { AppliedNotice, NATS_CONNECTION } from '@parley/jetstream';
 
 /** The most a request may wait with `Prefer: wait=N` (the API contract's bound). */
 export const MAX_WAIT_SECONDS = 30;
@@ -26,69 +26,114 @@ export interface ExpectedEvent {
   id: string;
 }
 
+/** Publishes the command, asking the owning service to tell `notice` (a subject) how it went. */
+export type SendCommand = (notice?: string) => Promise<PubAck>;
+
+/** What a waiting request heard: an expected event, or the owning service's notice. */
+type Heard = { event: DomainEvent } | { notice: AppliedNotice } | undefined;
+
+type Settle = (heard: Heard) => void;
+
+interface Waiting {
+  prefer: string | undefined;
+  reply: FastifyReply;
+  send: SendCommand;
+}
+
 /**
- * Lets a write answer once its command has been applied (`Prefer: wait`): the owning service
- * publishes the resulting event to JetStream, and core NATS hands it to subscribers of its subject
- * too. A subject is subscribed to only while a request waits on it, and events are told apart by
- * their id in the `Nats-Msg-Id` header, so none is parsed unless someone waits for it.
+ * Lets a write answer once its command has been applied (`Prefer: wait`). Two signals tell it:
+ * - the event the command results in, for writes that create something (the owning service
+ *   publishes it to JetStream, and core NATS hands it to subscribers of its subject too). A subject
+ *   is subscribed to only while a request waits on it, and events are told apart by their id in
+ *   the `Nats-Msg-Id` header, so none is parsed unless someone waits for it;
+ * - the owning service's notice (`APPLIED_NOTICE_HEADER`): applied, or rejected with a status and
+ *   a reason. It answers changes, whose events cannot be named in advance and which may change
+ *   nothing, and rejections. Notices come to one subscription per process, one subject per request.
  */
 @Injectable()
 export class AppliedEvents implements BeforeApplicationShutdown {
   private readonly subscriptions = new Map<string, { subscription: Subscription; waiting: number }>();
-  private readonly waiters = new Map<string, Set<(event: DomainEvent | undefined) => void>>();
+  private readonly waiters = new Map<string, Set<Settle>>();
+  private readonly noticePrefix = createInbox();
+  private noticeSubscription?: Subscription;
+  private readonly noticeWaiters = new Map<string, (notice: AppliedNotice | undefined) => void>();
+  private noticesAsked = 0;
 
   constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
 
   /**
-   * Answers a write as `Prefer` asks: without `wait`, `accepted` once `send` is done (202); with
-   * `wait=N`, what `applied` makes of the first expected event (201, `Preference-Applied`), or
-   * `accepted` if N seconds pass first. `applied` may throw, e.g. for a rejection.
+   * Answers a write that creates something as `Prefer` asks: without `wait`, `accepted` once the
+   * command is sent (202); with `wait=N`, what `applied` makes of the first expected event (201,
+   * `Preference-Applied`), the rejection as a problem, or `accepted` if N seconds pass first.
+   * `applied` may throw, e.g. for a rejection the event reports.
    */
-  async answer<D extends object, A, R>(write: {
-    prefer: string | undefined;
-    reply: FastifyReply;
-    expected: ExpectedEvent[];
-    send: () => Promise<void>;
-    accepted: A;
-    applied: (event: DomainEvent<D>) => R | Promise<R>;
-  }): Promise<A | R> {
-    const wait = preferredWait(write.prefer);
-    if (wait === undefined) {
-      await write.send();
-      return write.accepted;
-    }
-    const event = await this.sendAndWait<D>(write.expected, wait, write.send);
-    if (!event) return write.accepted;
-    write.reply.header('preference-applied', `wait=${wait}`);
-    const result = await write.applied(event);
+  async answer<D extends object, A, R>(
+    write: Waiting & {
+      expected: ExpectedEvent[];
+      accepted: A;
+      applied: (event: DomainEvent<D>) => R | Promise<R>;
+    },
+  ): Promise<A | R> {
+    const heard = await this.sendAndWait(write, write.expected);
+    if (!heard || !('event' in heard)) return write.accepted;
+    const result = await write.applied(heard.event as DomainEvent<D>);
     write.reply.status(201);
     return result;
   }
 
   /**
-   * Subscribes for `expected`, then runs `send` (which publishes the command: on the same
-   * connection, so the subscription reaches the server first and the event cannot slip past), and
-   * resolves with the first expected event, or undefined when `seconds` run out first.
+   * Answers a change (status, assignment, read, ...) as `Prefer` asks: with `wait=N`, once the
+   * owning service has applied it, what `applied` reads then (200, `Preference-Applied`), even if
+   * the change changed nothing; otherwise as `answer` does.
    */
-  private async sendAndWait<T extends object>(
-    expected: ExpectedEvent[],
-    seconds: number,
-    send: () => Promise<void>,
-  ): Promise<DomainEvent<T> | undefined> {
-    let settle: (event: DomainEvent | undefined) => void = () => undefined;
-    const applied = new Promise<DomainEvent | undefined>((resolve) => (settle = resolve));
+  async answerChange<A, R>(write: Waiting & { accepted: A; applied: () => R | Promise<R> }): Promise<A | R> {
+    const heard = await this.sendAndWait(write, []);
+    if (!heard) return write.accepted;
+    const result = await write.applied();
+    write.reply.status(200);
+    return result;
+  }
+
+  /**
+   * Without `wait`, sends and hears nothing. With it: subscribes for the expected events and the
+   * notice, then sends the command (on the same connection, so the subscriptions reach the server
+   * first and nothing can slip past), and resolves with what settles the wait: an expected event,
+   * the notice when no event is expected, or undefined when the seconds run out first, or when
+   * JetStream took the command as a duplicate of one sent earlier (whose notice went elsewhere).
+   * A rejection throws its problem. Whatever is heard sets `Preference-Applied`.
+   */
+  private async sendAndWait({ prefer, reply, send }: Waiting, expected: ExpectedEvent[]): Promise<Heard> {
+    const wait = preferredWait(prefer);
+    if (wait === undefined) {
+      await send();
+      return undefined;
+    }
+    let settle: Settle = () => undefined;
+    const heard = new Promise<Heard>((resolve) => (settle = resolve));
     for (const { type, id } of expected) {
       this.subscribe(eventSubject(type));
       const forId = this.waiters.get(id) ?? new Set();
       forId.add(settle);
       this.waiters.set(id, forId);
     }
-    const timer = setTimeout(() => settle(undefined), seconds * 1000);
+    const notice = this.awaitNotice((outcome) => {
+      if (!outcome) settle(undefined);
+      else if (outcome.outcome === 'rejected' || !expected.length) settle({ notice: outcome });
+    });
+    const timer = setTimeout(() => settle(undefined), wait * 1000);
     try {
-      await send();
-      return (await applied) as DomainEvent<T> | undefined;
+      const ack = await send(notice);
+      if (ack.duplicate && !expected.length) settle(undefined);
+      const outcome = await heard;
+      if (outcome) reply.header('preference-applied', `wait=${wait}`);
+      if (outcome && 'notice' in outcome && outcome.notice.outcome === 'rejected') {
+        const { status, reason } = outcome.notice;
+        throw new HttpException(reason, status >= 400 && status < 500 ? status : 422);
+      }
+      return outcome;
     } finally {
       clearTimeout(timer);
+      this.noticeWaiters.delete(notice);
       for (const { type, id } of expected) {
         const forId = this.waiters.get(id);
         forId?.delete(settle);
@@ -101,6 +146,22 @@ export class AppliedEvents implements BeforeApplicationShutdown {
   /** Waiting requests answer 202 at shutdown rather than hold the HTTP server open. */
   beforeApplicationShutdown(): void {
     for (const forId of this.waiters.values()) for (const settle of forId) settle(undefined);
+    for (const heard of this.noticeWaiters.values()) heard(undefined);
+  }
+
+  /**
+   * A subject of its own for one command's notice, heard through the process's one subscription;
+   * `heard` gets undefined at shutdown.
+   */
+  private awaitNotice(heard: (notice: AppliedNotice | undefined) => void): string {
+    this.noticeSubscription ??= this.nc.subscribe(`${this.noticePrefix}.*`, {
+      callback: (error, msg) => {
+        if (!error) this.noticeWaiters.get(msg.subject)?.(msg.json<AppliedNotice>());
+      },
+    });
+    const subject = `${this.noticePrefix}.${++this.noticesAsked}`;
+    this.noticeWaiters.set(subject, heard);
+    return subject;
   }
 
   private subscribe(subject: string): void {
@@ -115,7 +176,7 @@ export class AppliedEvents implements BeforeApplicationShutdown {
         const forId = id ? this.waiters.get(id) : undefined;
         if (!forId) return;
         const event = msg.json<DomainEvent>();
-        for (const settle of forId) settle(event);
+        for (const settle of forId) settle({ event });
       },
     });
     this.subscriptions.set(subject, { subscription, waiting: 1 });

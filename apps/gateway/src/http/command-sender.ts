@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { PubAck } from '@nats-io/jetstream';
 import { Principal } from '@parley/contracts';
-import { JetStreamPublisher } from '@parley/jetstream';
+import { APPLIED_NOTICE_HEADER, JetStreamPublisher } from '@parley/jetstream';
 
 /**
  * Publishes a command to its owning service. Resolves only after JetStream stored it, which is
- * what makes a 202 a promise; the msgId lets JetStream drop a retried command.
+ * what makes a 202 a promise; the msgId lets JetStream drop a retried command. `notice` is the
+ * subject the owning service tells once the command is applied or rejected (`Prefer: wait`).
  */
 @Injectable()
 export class CommandSender {
@@ -15,12 +17,14 @@ export class CommandSender {
     body: T,
     issuedBy: Principal,
     msgId: string,
-  ): Promise<void> {
+    notice?: string,
+  ): Promise<PubAck> {
     const payload = {
       ...body,
       issuedBy: { id: issuedBy.id, role: issuedBy.role },
       acceptedAt: new Date().toISOString(),
     };
-    await this.publisher.publish(command.subject, payload, msgId);
+    const headers = notice ? { [APPLIED_NOTICE_HEADER]: notice } : undefined;
+    return this.publisher.publish(command.subject, payload, msgId, undefined, headers);
   }
 }
