@@ -273,6 +273,77 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
     expect((await agentApi.POST('/v1/inbox/ack', { body: { cursor: 'nope' } })).response.status).toBe(400);
   });
 
+  it('answers registrations, presence, an inbox ack and webhook changes with Prefer: wait once they are applied', async () => {
+    const wait = { prefer: 'wait=10' };
+    const hired = await system.api('POST', '/v1/agents', {
+      token: TEST_ADMIN_TOKEN,
+      body: { name: 'Wendy Waits', email: 'wendy@example.com' },
+      headers: wait,
+    });
+    expect(hired.status).toBe(201);
+    expect(hired.headers.get('preference-applied')).toBe('wait=10');
+    expect(hired.body).toEqual({ id: expect.any(String), token: expect.any(String) });
+    // Registered means usable at once: the new agent sets its presence, and the change shows.
+    const online = await system.api('PUT', '/v1/agents/me/presence', {
+      token: hired.body.token,
+      body: { status: 'online' },
+      headers: wait,
+    });
+    expect(online.status).toBe(200);
+    expect(online.headers.get('preference-applied')).toBe('wait=10');
+    expect(online.body).toEqual({ agentId: hired.body.id, status: 'online' });
+    const agents = await system.api('GET', '/v1/agents?limit=200', { token: TEST_ADMIN_TOKEN });
+    expect(agents.body.items.find((a: { id: string }) => a.id === hired.body.id)).toMatchObject({
+      name: 'Wendy Waits',
+      presence: 'online',
+    });
+
+    const signIn = () =>
+      system.api('POST', '/v1/customers', {
+        token: TEST_ADMIN_TOKEN,
+        body: { externalId: 'crm-waits', name: 'Carl Waits' },
+        headers: wait,
+      });
+    const registered = await signIn();
+    expect(registered.status).toBe(201);
+    expect(registered.headers.get('preference-applied')).toBe('wait=10');
+    // The same registration again is a duplicate JetStream drops: nothing to wait for.
+    const again = await signIn();
+    expect(again.status).toBe(202);
+    expect(again.headers.get('preference-applied')).toBeNull();
+    expect(again.body.id).toBe(registered.body.id);
+
+    const events = await wholeInbox(system, agent);
+    const acked = await system.api('POST', '/v1/inbox/ack', {
+      token: agent.token,
+      body: { cursor: events[events.length - 1].cursor },
+      headers: wait,
+    });
+    expect(acked.status).toBe(200);
+    expect(acked.headers.get('preference-applied')).toBe('wait=10');
+    expect(acked.body).toEqual({ cursor: events[events.length - 1].cursor });
+
+    const hook = await system.api('POST', '/v1/webhooks', {
+      token: TEST_ADMIN_TOKEN,
+      body: { url: 'https://example.com/parley', events: ['message.created'] },
+      headers: wait,
+    });
+    expect(hook.status).toBe(201);
+    expect(hook.body).toEqual({ id: expect.any(String), secret: expect.stringMatching(/^whsec_/) });
+    const listed = async () =>
+      (await system.api('GET', '/v1/webhooks?limit=200', { token: TEST_ADMIN_TOKEN })).body.items.map(
+        (w: { id: string }) => w.id,
+      );
+    expect(await listed()).toContain(hook.body.id);
+    const removed = await system.api('DELETE', `/v1/webhooks/${hook.body.id}`, {
+      token: TEST_ADMIN_TOKEN,
+      headers: wait,
+    });
+    expect(removed.status).toBe(200);
+    expect(removed.headers.get('preference-applied')).toBe('wait=10');
+    expect(await listed()).not.toContain(hook.body.id);
+  });
+
   it('signs webhooks per Standard Webhooks, retries with the same webhook-id, and never lets a dead endpoint slow an inbox', async () => {
     const flaky = await receiver((_, res, attempt) => {
       res.statusCode = attempt <= 3 ? 500 : 204;

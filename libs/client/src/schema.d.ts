@@ -1277,6 +1277,8 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
       };
       path?: never;
       cookie?: never;
@@ -1287,6 +1289,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: registered; a registration JetStream already holds (the same request again) answers 202 */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PrincipalCreated'];
+        };
+      };
       202: {
         headers: {
           [name: string]: unknown;
@@ -1354,7 +1365,10 @@ export interface operations {
   setPresence: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -1364,6 +1378,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: set (queued conversations taken) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PresenceAccepted'];
+        };
+      };
       /** @description Coming online takes queued conversations at once */
       202: {
         headers: {
@@ -1432,7 +1455,10 @@ export interface operations {
   createCustomer: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -1442,6 +1468,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: registered; a registration JetStream already holds (the same request again) answers 202 */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PrincipalCreated'];
+        };
+      };
       202: {
         headers: {
           [name: string]: unknown;
@@ -3149,7 +3184,10 @@ export interface operations {
   ackInbox: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -3159,6 +3197,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: the receipts are marked delivered */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AckAccepted'];
+        };
+      };
       /** @description Sets deliveredAt on the receipts of the messages up to the cursor */
       202: {
         headers: {
@@ -3307,6 +3354,8 @@ export interface operations {
       header?: {
         /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
         'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
       };
       path?: never;
       cookie?: never;
@@ -3317,6 +3366,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description With `Prefer: wait=N`: registered; deliveries of later events go to it */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookCreated'];
+        };
+      };
       /** @description Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature with HMAC-SHA256); payload `{type, timestamp, data}`. Non-2xx or timeout is retried on PARLEY_WEBHOOK_RETRY_SCHEDULE with jitter. Only public addresses are called, unless the operator allowed a network (PARLEY_WEBHOOK_ALLOWED_NETWORKS): a URL that is (or resolves to) a loopback, private, link-local or other non-public address is refused with 422, and an attempt whose name resolves to one later fails with a `refused:` error. */
       202: {
         headers: {
@@ -3394,7 +3452,10 @@ export interface operations {
   deleteWebhook: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
       path: {
         /** @description Webhook id */
         id: string;
@@ -3403,6 +3464,15 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description With `Prefer: wait=N`: deleted (or it was already) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Accepted'];
+        };
+      };
       /** @description Nothing more is sent to it; its deliveries stay listed */
       202: {
         headers: {

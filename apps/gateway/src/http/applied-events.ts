@@ -83,14 +83,17 @@ export class AppliedEvents implements BeforeApplicationShutdown {
 
   /**
    * Answers a change (status, assignment, read, ...) as `Prefer` asks: with `wait=N`, once the
-   * owning service has applied it, what `applied` reads then (200, `Preference-Applied`), even if
-   * the change changed nothing; otherwise as `answer` does.
+   * owning service has applied it, what `applied` reads then (`status`, 200 unless the write
+   * created something; `Preference-Applied`), even if the change changed nothing; otherwise as
+   * `answer` does. For commands with one consuming service only: the first notice settles it.
    */
-  async answerChange<A, R>(write: Waiting & { accepted: A; applied: () => R | Promise<R> }): Promise<A | R> {
+  async answerChange<A, R>(
+    write: Waiting & { accepted: A; applied: () => R | Promise<R>; status?: 200 | 201 },
+  ): Promise<A | R> {
     const heard = await this.sendAndWait(write, []);
     if (!heard) return write.accepted;
     const result = await write.applied();
-    write.reply.status(200);
+    write.reply.status(write.status ?? 200);
     return result;
   }
 

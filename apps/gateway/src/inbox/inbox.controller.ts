@@ -35,7 +35,9 @@ import {
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { AppliedEvents } from '../http/applied-events';
 import { CommandSender } from '../http/command-sender';
+import { ApiPreferWait } from '../http/prefer-wait.doc';
 import { CONVERSATION_ID, EVENT_ID, INBOX_CURSOR, MESSAGE_CREATED_DATA, REPLIED_AT } from '../http/examples';
 import { IdAllocator } from '../http/ids';
 import { PageQuery } from '../conversations/conversations.dto';
@@ -123,6 +125,7 @@ export class InboxController {
     private readonly publisher: JetStreamPublisher,
     private readonly live: LiveInbox,
     private readonly commands: CommandSender,
+    private readonly applied: AppliedEvents,
   ) {}
 
   private page(principal: Principal, cursor: string | undefined, limit: number): Promise<InboxPage> {
@@ -227,12 +230,24 @@ export class InboxController {
     type: AckAccepted,
     description: 'Sets deliveredAt on the receipts of the messages up to the cursor',
   })
-  async ack(@Body() body: AckRequest, @CurrentPrincipal() principal: Principal): Promise<AckAccepted> {
+  @ApiPreferWait(AckAccepted, 'With `Prefer: wait=N`: the receipts are marked delivered', 200)
+  async ack(
+    @Body() body: AckRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('prefer') prefer?: string,
+  ): Promise<AckAccepted> {
     const position = inboxPosition(body.cursor);
     if (!position) throw new BadRequestException('The cursor was not issued by this inbox.');
     const command: Omit<AckInbox, 'issuedBy' | 'acceptedAt'> = { principalId: principal.id, position };
     const msgId = new IdAllocator(principal, 'POST /v1/inbox/ack', `${position}`).allocate();
-    await this.commands.send(AckInbox, command, principal, msgId);
-    return { cursor: body.cursor };
+    const acked = { cursor: body.cursor };
+    return this.applied.answerChange({
+      prefer,
+      reply,
+      send: (notice) => this.commands.send(AckInbox, command, principal, msgId, notice),
+      accepted: acked,
+      applied: () => acked,
+    });
   }
 }

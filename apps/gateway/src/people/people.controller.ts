@@ -1,6 +1,7 @@
 import { ApiProblems } from '../http/problem.doc';
 import { createHash } from 'node:crypto';
-import { Body, Controller, Get, Headers, HttpCode, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AgentView,
@@ -14,9 +15,11 @@ import {
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
+import { AppliedEvents } from '../http/applied-events';
 import { CommandSender } from '../http/command-sender';
 import { customerIdFor, IdAllocator, idempotencyKey } from '../http/ids';
 import { ApiIdempotencyKey } from '../http/idempotency.doc';
+import { ApiPreferWait } from '../http/prefer-wait.doc';
 import { PageQuery } from '../conversations/conversations.dto';
 import { AGENT_CURSOR } from '../http/examples';
 import { ApiListCursor } from '../http/params.doc';
@@ -31,6 +34,9 @@ import {
 
 const DEFAULT_CAPACITY = 5;
 
+const REGISTERED =
+  'With `Prefer: wait=N`: registered; a registration JetStream already holds (the same request again) answers 202';
+
 @ApiTags('people')
 @ApiBearerAuth()
 @ApiProblems(400, 401, 403, 413, 503)
@@ -40,6 +46,7 @@ export class PeopleController {
     private readonly commands: CommandSender,
     private readonly tokens: TokenService,
     private readonly publisher: JetStreamPublisher,
+    private readonly applied: AppliedEvents,
   ) {}
 
   @Get('agents')
@@ -66,13 +73,22 @@ export class PeopleController {
     type: PresenceAccepted,
     description: 'Coming online takes queued conversations at once',
   })
+  @ApiPreferWait(PresenceAccepted, 'With `Prefer: wait=N`: set (queued conversations taken)', 200)
   async presence(
     @Body() body: PresenceRequest,
     @CurrentPrincipal() agent: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('prefer') prefer?: string,
   ): Promise<PresenceAccepted> {
     const msgId = new IdAllocator(agent, 'PUT /v1/agents/me/presence', undefined).allocate();
-    await this.commands.send(SetPresence, { agentId: agent.id, status: body.status }, agent, msgId);
-    return { agentId: agent.id, status: body.status };
+    const presence = { agentId: agent.id, status: body.status };
+    return this.applied.answerChange({
+      prefer,
+      reply,
+      send: (notice) => this.commands.send(SetPresence, presence, agent, msgId, notice),
+      accepted: presence,
+      applied: () => presence,
+    });
   }
 
   @Post('agents')
@@ -81,10 +97,13 @@ export class PeopleController {
   @ApiOperation({ operationId: 'createAgent', summary: 'Create an agent and issue its token' })
   @ApiIdempotencyKey()
   @ApiAcceptedResponse({ type: PrincipalCreated })
+  @ApiPreferWait(PrincipalCreated, REGISTERED)
   async createAgent(
     @Body() body: CreateAgentRequest,
     @CurrentPrincipal() admin: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') key?: string,
+    @Headers('prefer') prefer?: string,
   ): Promise<PrincipalCreated> {
     const agentId = new IdAllocator(admin, 'POST /v1/agents', idempotencyKey(key)).allocate();
     const command: Omit<RegisterAgent, 'issuedBy' | 'acceptedAt'> = {
@@ -94,8 +113,15 @@ export class PeopleController {
       teams: body.teams ?? [],
       capacity: body.capacity ?? DEFAULT_CAPACITY,
     };
-    await this.commands.send(RegisterAgent, command, admin, agentId);
-    return { id: agentId, token: this.tokens.issue({ id: agentId, role: 'agent' }) };
+    const created = { id: agentId, token: this.tokens.issue({ id: agentId, role: 'agent' }) };
+    return this.applied.answerChange({
+      prefer,
+      reply,
+      send: (notice) => this.commands.send(RegisterAgent, command, admin, agentId, notice),
+      accepted: created,
+      applied: () => created,
+      status: 201,
+    });
   }
 
   @Post('customers')
@@ -107,9 +133,12 @@ export class PeopleController {
     description: 'The id follows from `externalId`: the same externalId always answers the same id.',
   })
   @ApiAcceptedResponse({ type: PrincipalCreated })
+  @ApiPreferWait(PrincipalCreated, REGISTERED)
   async createCustomer(
     @Body() body: CreateCustomerRequest,
     @CurrentPrincipal() caller: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('prefer') prefer?: string,
   ): Promise<PrincipalCreated> {
     // The id is a function of externalId, so this is idempotent without a key.
     const customerId = customerIdFor(body.externalId);
@@ -122,7 +151,15 @@ export class PeopleController {
     const version = createHash('sha256')
       .update(JSON.stringify([body.name, body.email]))
       .digest('base64url');
-    await this.commands.send(RegisterCustomer, command, caller, `${customerId}:${version}`);
-    return { id: customerId, token: this.tokens.issue({ id: customerId, role: 'customer' }) };
+    const created = { id: customerId, token: this.tokens.issue({ id: customerId, role: 'customer' }) };
+    return this.applied.answerChange({
+      prefer,
+      reply,
+      send: (notice) =>
+        this.commands.send(RegisterCustomer, command, caller, `${customerId}:${version}`, notice),
+      accepted: created,
+      applied: () => created,
+      status: 201,
+    });
   }
 }

@@ -9,8 +9,10 @@ import {
   Param,
   Post,
   Query,
+  Res,
   UnprocessableEntityException,
 } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -48,7 +50,9 @@ import { BrokerUnavailable, JetStreamPublisher } from '@parley/jetstream';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { GatewayEnv } from '../gateway.env';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { AppliedEvents } from '../http/applied-events';
 import { CommandSender } from '../http/command-sender';
+import { ApiPreferWait } from '../http/prefer-wait.doc';
 import {
   DELIVERED_AT,
   DELIVERY_CURSOR,
@@ -183,6 +187,7 @@ export class WebhooksController {
   constructor(
     private readonly commands: CommandSender,
     private readonly publisher: JetStreamPublisher,
+    private readonly applied: AppliedEvents,
     @Inject(SERVICE_CONFIG) private readonly config: GatewayEnv,
   ) {}
 
@@ -196,10 +201,13 @@ export class WebhooksController {
     description:
       'Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature with HMAC-SHA256); payload `{type, timestamp, data}`. Non-2xx or timeout is retried on PARLEY_WEBHOOK_RETRY_SCHEDULE with jitter. Only public addresses are called, unless the operator allowed a network (PARLEY_WEBHOOK_ALLOWED_NETWORKS): a URL that is (or resolves to) a loopback, private, link-local or other non-public address is refused with 422, and an attempt whose name resolves to one later fails with a `refused:` error.',
   })
+  @ApiPreferWait(WebhookCreated, 'With `Prefer: wait=N`: registered; deliveries of later events go to it')
   async create(
     @Body() body: CreateWebhookRequest,
     @CurrentPrincipal() admin: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Headers('idempotency-key') key?: string,
+    @Headers('prefer') prefer?: string,
   ): Promise<WebhookCreated> {
     await this.refuseUncallable(body.url);
     const webhookId = new IdAllocator(admin, 'POST /v1/webhooks', idempotencyKey(key)).allocate();
@@ -215,8 +223,15 @@ export class WebhooksController {
       events: body.events,
       secret,
     };
-    await this.commands.send(RegisterWebhook, command, admin, webhookId);
-    return { id: webhookId, secret };
+    const created = { id: webhookId, secret };
+    return this.applied.answerChange({
+      prefer,
+      reply,
+      send: (notice) => this.commands.send(RegisterWebhook, command, admin, webhookId, notice),
+      accepted: created,
+      applied: () => created,
+      status: 201,
+    });
   }
 
   /**
@@ -261,12 +276,22 @@ export class WebhooksController {
     type: Accepted,
     description: 'Nothing more is sent to it; its deliveries stay listed',
   })
+  @ApiPreferWait(Accepted, 'With `Prefer: wait=N`: deleted (or it was already)', 200)
   async remove(
     @Param('id', IdParam) webhookId: string,
     @CurrentPrincipal() admin: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Headers('prefer') prefer?: string,
   ): Promise<Accepted> {
-    await this.commands.send(DeleteWebhook, { webhookId }, admin, `delete:${webhookId}`);
-    return { id: webhookId };
+    const deleted = { id: webhookId };
+    return this.applied.answerChange({
+      prefer,
+      reply,
+      send: (notice) =>
+        this.commands.send(DeleteWebhook, { webhookId }, admin, `delete:${webhookId}`, notice),
+      accepted: deleted,
+      applied: () => deleted,
+    });
   }
 
   @Get(':id/deliveries')
