@@ -313,15 +313,20 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
     expect(again.headers.get('preference-applied')).toBeNull();
     expect(again.body.id).toBe(registered.body.id);
 
-    const events = await wholeInbox(system, agent);
+    // A cursor no earlier test acked: an ack's command id follows from its cursor, so acking one
+    // again is a duplicate, answered 202 (as the customer's second sign-in above).
+    const messageId = await post(customer, 'one more thing');
+    const fresh = await waitFor('the message in the agent’s inbox', async () =>
+      (await wholeInbox(system, agent)).find((e) => e.data.messageId === messageId),
+    );
     const acked = await system.api('POST', '/v1/inbox/ack', {
       token: agent.token,
-      body: { cursor: events[events.length - 1].cursor },
+      body: { cursor: fresh.cursor },
       headers: wait,
     });
     expect(acked.status).toBe(200);
     expect(acked.headers.get('preference-applied')).toBe('wait=10');
-    expect(acked.body).toEqual({ cursor: events[events.length - 1].cursor });
+    expect(acked.body).toEqual({ cursor: fresh.cursor });
 
     const hook = await system.api('POST', '/v1/webhooks', {
       token: TEST_ADMIN_TOKEN,
