@@ -11,6 +11,7 @@ import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
 import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { parse, parseAllDocuments } from 'yaml';
+import { freePort, ServiceName, ServiceProcess } from '@parley/testing';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -38,6 +39,15 @@ const DATABASE_CLIENTS = ['conversation', 'delivery', 'history'];
 const EXTERNAL_SECRETS: Record<string, string[]> = {
   dev: [],
   production: ['parley-gateway', 'parley-db-app'],
+};
+/**
+ * Stand-ins for the values of EXTERNAL_SECRETS, in the form an operator gives them (docs/operations.md),
+ * so that a service can be started with everything else exactly as the overlay renders it.
+ */
+const EXTERNAL_SECRET_VALUES: Record<string, string> = {
+  'parley-gateway/PARLEY_ADMIN_TOKEN': 'operator-generated-admin-token-7d1c0a9e5b',
+  'parley-gateway/PARLEY_JWT_SECRET': 'operator-generated-jwt-secret-4f0e9a2c6b1d8e3f7a5c',
+  'parley-db-app/uri': 'postgresql://app:generated@parley-db-rw.parley:5432/app',
 };
 const OVERLAYS = ['dev', 'production'] as const;
 type Overlay = (typeof OVERLAYS)[number];
@@ -494,6 +504,51 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', () => {
     for (const service of all(overlay, 'Service')) expect(service.spec.type ?? 'ClusterIP').toBe('ClusterIP');
     if (overlay === 'production') expect(ingress.spec.tls[0].secretName).toBeTruthy();
   });
+
+  /** A container's environment as Kubernetes would give it, from the rendered objects. */
+  const environmentOf = (overlay: Overlay, container: Manifest): Record<string, string> => {
+    const secretValue = (name: string, key: string) => {
+      const secret = rendered[overlay].find((o) => o.kind === 'Secret' && o.metadata.name === name);
+      if (secret) return Buffer.from(String(secret.data[key]).replace(/\s/g, ''), 'base64').toString();
+      const value = EXTERNAL_SECRET_VALUES[`${name}/${key}`];
+      if (value === undefined) throw new Error(`${overlay}: no value for secret ${name} key ${key}`);
+      return value;
+    };
+    const env: Record<string, string> = {};
+    for (const source of container.envFrom ?? []) {
+      if (source.configMapRef) Object.assign(env, one(overlay, 'ConfigMap', source.configMapRef.name).data);
+      else throw new Error(`${overlay}: envFrom ${JSON.stringify(source)} is not read by this test`);
+    }
+    for (const variable of container.env ?? []) {
+      const ref = variable.valueFrom?.secretKeyRef;
+      if (variable.value !== undefined) env[variable.name] = String(variable.value);
+      else if (ref) env[variable.name] = secretValue(ref.name, ref.key);
+      else throw new Error(`${overlay}: env ${variable.name} comes from a source this test does not read`);
+    }
+    return env;
+  };
+
+  it.each(OVERLAYS)(
+    '%s: every service accepts the configuration the manifests give it, and gets as far as NATS',
+    async (overlay) => {
+      // Nothing listens there: a service whose configuration passes stops at its first connection.
+      const nowhere = `nats://127.0.0.1:${await freePort()}`;
+      for (const name of SERVICES) {
+        const [container] = one(overlay, 'Deployment', name).spec.template.spec.containers;
+        const env = environmentOf(overlay, container);
+        expect([name, env.NODE_ENV]).toEqual([name, 'production']);
+        const service = await ServiceProcess.create(name as ServiceName, { ...env, NATS_URL: nowhere });
+        const { code, output } = await service.runUntilExit();
+        expect([overlay, name, code, output]).toEqual([
+          overlay,
+          name,
+          1,
+          expect.stringContaining(`Cannot reach NATS at ${nowhere}`),
+        ]);
+      }
+    },
+    60_000,
+  );
 
   it('docs/operations.md explains the secrets that production expects', () => {
     const docs = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
