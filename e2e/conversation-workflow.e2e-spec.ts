@@ -448,6 +448,36 @@ describe('the conversation workflow', () => {
     expect((await post('no preference')).status).toBe(202);
     expect((await post('unreadable preference', 'wait=soon')).status).toBe(202);
 
+    // A retry (same Idempotency-Key) finds its command already in JetStream and its event long
+    // gone: it answers with the result as it stands, the same as the first answer.
+    const retried = () =>
+      system.api('POST', `/v1/conversations/${id}/messages`, {
+        token: writer.token,
+        body: { body: 'said once' },
+        headers: { prefer: 'wait=10', 'idempotency-key': 'flaky-network-1' },
+      });
+    const once = await retried();
+    expect(once.status).toBe(201);
+    const twice = await retried();
+    expect(twice.status).toBe(201);
+    expect(twice.headers.get('preference-applied')).toBe('wait=10');
+    expect(twice.body).toEqual(once.body);
+    const reopen = () =>
+      system.api('POST', '/v1/conversations', {
+        token: writer.token,
+        body: { body: 'opened once' },
+        headers: { prefer: 'wait=10', 'idempotency-key': 'flaky-network-2' },
+      });
+    const openedOnce = await reopen();
+    expect(openedOnce.status).toBe(201);
+    const openedTwice = await reopen();
+    expect(openedTwice.status).toBe(201);
+    expect(openedTwice.body).toMatchObject({
+      id: openedOnce.body.id,
+      messageId: openedOnce.body.messageId,
+      lastSeq: 1,
+    });
+
     expect(await system.services.conversation.stop('SIGTERM')).toBe(0);
     try {
       const late = await post('while the conversation service is away', 'wait=1');

@@ -27,6 +27,7 @@ import {
   EventTypes,
   MarkRead,
   MessageRejectedData,
+  MessageStatusView,
   MessageView,
   OpenConversation,
   PAGE_LIMIT_DEFAULT,
@@ -37,7 +38,7 @@ import {
   StoredMessageData,
   TransferConversation,
 } from '@parley/contracts';
-import { JetStreamPublisher } from '@parley/jetstream';
+import { BrokerUnavailable, JetStreamPublisher, QueryRejected } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { AppliedEvents, SendCommand } from '../http/applied-events';
 import { CommandSender } from '../http/command-sender';
@@ -129,6 +130,10 @@ export class ConversationsController {
       send: (notice) => this.commands.send(OpenConversation, command, customer, conversationId, notice),
       accepted: { id: conversationId, messageId },
       applied: async () => ({ ...(await this.get(conversationId, customer)), messageId }),
+      lookUp: async () => {
+        const opened = await whenKnown(this.get(conversationId, customer));
+        return opened && { ...opened, messageId };
+      },
     });
   }
 
@@ -211,6 +216,7 @@ export class ConversationsController {
           throw new NotFoundException((event.data as MessageRejectedData).reason);
         return storedEntry(event.data as StoredMessageData);
       },
+      lookUp: () => this.storedEntryNow(messageId, author),
     });
   }
 
@@ -266,6 +272,7 @@ export class ConversationsController {
       send: (notice) => this.commands.send(AddNote, command, agent, noteId, notice),
       accepted: { id: noteId },
       applied: (event: DomainEvent<StoredMessageData>) => storedEntry(event.data),
+      lookUp: () => this.storedEntryNow(noteId, agent),
     });
   }
 
@@ -340,6 +347,7 @@ export class ConversationsController {
       send: (notice) => this.commands.send(TransferConversation, command, agent, transferId, notice),
       accepted: { id: transferId },
       applied: (event: DomainEvent<StoredMessageData>) => storedEntry(event.data),
+      lookUp: () => this.storedEntryNow(transferId, agent),
     });
   }
 
@@ -434,6 +442,19 @@ export class ConversationsController {
     );
   }
 
+  /**
+   * A message or note as history has it now, for a retried write: undefined until it is stored
+   * there (or while history cannot say); a rejection is thrown as the problem it is.
+   */
+  private async storedEntryNow(messageId: string, principal: Principal): Promise<MessageItem | undefined> {
+    const found = await whenKnown(
+      this.publisher.query<MessageStatusView>(QuerySubjects.message, { principal, messageId }),
+    );
+    if (found?.status === 'rejected') throw new NotFoundException(found.rejection);
+    if (found?.status !== 'stored' || found.seq === null || found.body === null) return undefined;
+    return storedEntry({ ...found, messageId: found.id, seq: found.seq, body: found.body });
+  }
+
   /** A change to a conversation, answered with it as the caller now sees it when they wait. */
   private change(
     prefer: string | undefined,
@@ -452,8 +473,18 @@ export class ConversationsController {
   }
 }
 
+/** What a query answers, or undefined when the owner cannot say yet (away, or not found yet). */
+async function whenKnown<T>(query: Promise<T>): Promise<T | undefined> {
+  try {
+    return await query;
+  } catch (error) {
+    if (error instanceof BrokerUnavailable || error instanceof QueryRejected) return undefined;
+    throw error;
+  }
+}
+
 /** A stored message or note as `GET /v1/conversations/{id}/messages` shows it. */
-function storedEntry(stored: StoredMessageData): MessageItem {
+function storedEntry(stored: Omit<MessageView, 'id'> & Pick<StoredMessageData, 'messageId'>): MessageItem {
   return {
     id: stored.messageId,
     conversationId: stored.conversationId,

@@ -20,6 +20,9 @@ export function preferredWait(prefer: string | undefined): number | undefined {
   return undefined;
 }
 
+/** How often a retried write's result is looked up while it is not found. */
+const LOOK_UP_EVERY_MS = 250;
+
 /** An event this request is waiting for: its type (the subject it comes on) and its id. */
 export interface ExpectedEvent {
   type: string;
@@ -29,8 +32,12 @@ export interface ExpectedEvent {
 /** Publishes the command, asking the owning service to tell `notice` (a subject) how it went. */
 export type SendCommand = (notice?: string) => Promise<PubAck>;
 
-/** What a waiting request heard: an expected event, or the owning service's notice. */
-type Heard = { event: DomainEvent } | { notice: AppliedNotice } | undefined;
+/**
+ * What a waiting request heard: an expected event, the owning service's notice, or, for a command
+ * JetStream already held, what looking the result up found (or the rejection it threw).
+ */
+type Heard =
+  { event: DomainEvent } | { notice: AppliedNotice } | { found: unknown } | { refusal: unknown } | undefined;
 
 type Settle = (heard: Heard) => void;
 
@@ -72,11 +79,17 @@ export class AppliedEvents implements BeforeApplicationShutdown {
       expected: ExpectedEvent[];
       accepted: A;
       applied: (event: DomainEvent<D>) => R | Promise<R>;
+      /**
+       * The result as it stands, for a retried write (the same Idempotency-Key) whose command JetStream
+       * already holds: its event may be long gone. Undefined while not applied (or not known yet);
+       * throws the rejection.
+       */
+      lookUp: () => Promise<R | undefined>;
     },
   ): Promise<A | R> {
-    const heard = await this.sendAndWait(write, write.expected);
-    if (!heard || !('event' in heard)) return write.accepted;
-    const result = await write.applied(heard.event as DomainEvent<D>);
+    const heard = await this.sendAndWait(write, write.expected, write.lookUp);
+    if (!heard || 'notice' in heard || 'refusal' in heard) return write.accepted;
+    const result = 'found' in heard ? (heard.found as R) : await write.applied(heard.event as DomainEvent<D>);
     write.reply.status(201);
     return result;
   }
@@ -101,11 +114,16 @@ export class AppliedEvents implements BeforeApplicationShutdown {
    * Without `wait`, sends and hears nothing. With it: subscribes for the expected events and the
    * notice, then sends the command (on the same connection, so the subscriptions reach the server
    * first and nothing can slip past), and resolves with what settles the wait: an expected event,
-   * the notice when no event is expected, or undefined when the seconds run out first, or when
-   * JetStream took the command as a duplicate of one sent earlier (whose notice went elsewhere).
-   * A rejection throws its problem. Whatever is heard sets `Preference-Applied`.
+   * the notice when no event is expected, or undefined when the seconds run out first. When
+   * JetStream took the command as a duplicate of one sent earlier (whose notice went elsewhere),
+   * `lookUp` may find the result; without it, a change is answered at once (202). A rejection
+   * throws its problem. Whatever is heard sets `Preference-Applied`.
    */
-  private async sendAndWait({ prefer, reply, send }: Waiting, expected: ExpectedEvent[]): Promise<Heard> {
+  private async sendAndWait(
+    { prefer, reply, send }: Waiting,
+    expected: ExpectedEvent[],
+    lookUp?: () => Promise<unknown>,
+  ): Promise<Heard> {
     const wait = preferredWait(prefer);
     if (wait === undefined) {
       await send();
@@ -126,9 +144,11 @@ export class AppliedEvents implements BeforeApplicationShutdown {
     const timer = setTimeout(() => settle(undefined), wait * 1000);
     try {
       const ack = await send(notice);
-      if (ack.duplicate && !expected.length) settle(undefined);
+      if (ack.duplicate && lookUp) void this.lookUntilFound(lookUp, heard, settle);
+      else if (ack.duplicate && !expected.length) settle(undefined);
       const outcome = await heard;
       if (outcome) reply.header('preference-applied', `wait=${wait}`);
+      if (outcome && 'refusal' in outcome) throw outcome.refusal;
       if (outcome && 'notice' in outcome && outcome.notice.outcome === 'rejected') {
         const { status, reason } = outcome.notice;
         throw new HttpException(reason, status >= 400 && status < 500 ? status : 422);
@@ -143,6 +163,28 @@ export class AppliedEvents implements BeforeApplicationShutdown {
         if (!forId?.size) this.waiters.delete(id);
         this.unsubscribe(eventSubject(type));
       }
+    }
+  }
+
+  /**
+   * Looks the result up until it is found, the lookup refuses, or the wait is settled otherwise:
+   * a retried write's first attempt may still be on its way through the services.
+   */
+  private async lookUntilFound(
+    lookUp: () => Promise<unknown>,
+    heard: Promise<Heard>,
+    settle: Settle,
+  ): Promise<void> {
+    let settled = false;
+    void heard.then(() => (settled = true));
+    while (!settled) {
+      try {
+        const found = await lookUp();
+        if (found !== undefined) return settle({ found });
+      } catch (refusal) {
+        return settle({ refusal });
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOOK_UP_EVERY_MS));
     }
   }
 
