@@ -46,7 +46,7 @@ import {
   WebhookEndpointVerdict,
   WebhookView,
 } from '@parley/contracts';
-import { BrokerUnavailable, JetStreamPublisher } from '@parley/jetstream';
+import { BrokerUnavailable, JetStreamPublisher, QueryRejected } from '@parley/jetstream';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { GatewayEnv } from '../gateway.env';
 import { Allow, CurrentPrincipal } from '../auth/auth';
@@ -236,8 +236,9 @@ export class WebhooksController {
 
   /**
    * Delivery knows which addresses it may call (PARLEY_WEBHOOK_ALLOWED_NETWORKS): a URL it would
-   * never call is refused now rather than fail every attempt. When delivery cannot be asked, the
-   * URL is taken; each connection is checked when it is made anyway.
+   * never call is refused now rather than fail every attempt. When delivery cannot answer (away, or
+   * failing: a 5xx), the URL is taken, as the conversation precheck takes a write; each connection
+   * is checked when it is made anyway.
    */
   private async refuseUncallable(url: string): Promise<void> {
     let verdict: WebhookEndpointVerdict;
@@ -248,7 +249,8 @@ export class WebhooksController {
         2_000,
       );
     } catch (error) {
-      if (error instanceof BrokerUnavailable) return;
+      if (error instanceof BrokerUnavailable || (error instanceof QueryRejected && error.status >= 500))
+        return;
       throw error;
     }
     if (verdict.refusal) throw new UnprocessableEntityException(`url: ${verdict.refusal}`);
