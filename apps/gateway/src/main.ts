@@ -110,7 +110,9 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): P
       .setTitle('Parley API')
       .setDescription(
         'Asynchronous customer messaging. Writes answer 202 once the command is stored in JetStream; ' +
-          'errors are RFC 9457 problem+json.',
+          'with `Prefer: wait=N` (N ≤ 30) they answer once the owning service has applied them (201 or 200 ' +
+          'with the result, `Preference-Applied`), or 202 when N seconds pass first. ' +
+          'Errors are RFC 9457 problem+json.',
       )
       .setVersion('1')
       .setLicense('MIT', 'https://opensource.org/licenses/MIT')
