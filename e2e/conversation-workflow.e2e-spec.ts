@@ -450,28 +450,22 @@ describe('the conversation workflow', () => {
 
     // A retry (same Idempotency-Key) finds its command already in JetStream and its event long
     // gone: it answers with the result as it stands, the same as the first answer.
-    const retried = () =>
-      system.api('POST', `/v1/conversations/${id}/messages`, {
-        token: writer.token,
-        body: { body: 'said once' },
-        headers: { prefer: 'wait=10', 'idempotency-key': 'flaky-network-1' },
-      });
-    const once = await retried();
-    expect(once.status).toBe(201);
-    const twice = await retried();
-    expect(twice.status).toBe(201);
+    const sentTwice = async (path: string, body: string, key: string) => {
+      const send = () =>
+        system.api('POST', path, {
+          token: writer.token,
+          body: { body },
+          headers: { prefer: 'wait=10', 'idempotency-key': key },
+        });
+      const first = await send();
+      return [first, await send()];
+    };
+    const [once, twice] = await sentTwice(`/v1/conversations/${id}/messages`, 'said once', 'flaky-1');
+    expect([once.status, twice.status]).toEqual([201, 201]);
     expect(twice.headers.get('preference-applied')).toBe('wait=10');
     expect(twice.body).toEqual(once.body);
-    const reopen = () =>
-      system.api('POST', '/v1/conversations', {
-        token: writer.token,
-        body: { body: 'opened once' },
-        headers: { prefer: 'wait=10', 'idempotency-key': 'flaky-network-2' },
-      });
-    const openedOnce = await reopen();
-    expect(openedOnce.status).toBe(201);
-    const openedTwice = await reopen();
-    expect(openedTwice.status).toBe(201);
+    const [openedOnce, openedTwice] = await sentTwice('/v1/conversations', 'opened once', 'flaky-2');
+    expect([openedOnce.status, openedTwice.status]).toEqual([201, 201]);
     expect(openedTwice.body).toMatchObject({
       id: openedOnce.body.id,
       messageId: openedOnce.body.messageId,

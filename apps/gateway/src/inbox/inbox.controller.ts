@@ -242,12 +242,8 @@ export class InboxController {
     const command: Omit<AckInbox, 'issuedBy' | 'acceptedAt'> = { principalId: principal.id, position };
     const msgId = new IdAllocator(principal, 'POST /v1/inbox/ack', `${position}`).allocate();
     const acked = { cursor: body.cursor };
-    return this.applied.answerChange({
-      prefer,
-      reply,
-      send: (notice) => this.commands.send(AckInbox, command, principal, msgId, notice),
-      accepted: acked,
-      applied: () => acked,
-    });
+    return this.applied.confirm(prefer, reply, acked, (notice) =>
+      this.commands.send(AckInbox, command, principal, msgId, notice),
+    );
   }
 }

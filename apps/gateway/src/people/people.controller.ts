@@ -15,7 +15,7 @@ import {
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
-import { AppliedEvents } from '../http/applied-events';
+import { AppliedEvents, SendCommand } from '../http/applied-events';
 import { CommandSender } from '../http/command-sender';
 import { customerIdFor, IdAllocator, idempotencyKey } from '../http/ids';
 import { ApiIdempotencyKey } from '../http/idempotency.doc';
@@ -82,13 +82,9 @@ export class PeopleController {
   ): Promise<PresenceAccepted> {
     const msgId = new IdAllocator(agent, 'PUT /v1/agents/me/presence', undefined).allocate();
     const presence = { agentId: agent.id, status: body.status };
-    return this.applied.answerChange({
-      prefer,
-      reply,
-      send: (notice) => this.commands.send(SetPresence, presence, agent, msgId, notice),
-      accepted: presence,
-      applied: () => presence,
-    });
+    return this.applied.confirm(prefer, reply, presence, (notice) =>
+      this.commands.send(SetPresence, presence, agent, msgId, notice),
+    );
   }
 
   @Post('agents')
@@ -114,14 +110,9 @@ export class PeopleController {
       capacity: body.capacity ?? DEFAULT_CAPACITY,
     };
     const created = { id: agentId, token: this.tokens.issue({ id: agentId, role: 'agent' }) };
-    return this.applied.answerChange({
-      prefer,
-      reply,
-      send: (notice) => this.commands.send(RegisterAgent, command, admin, agentId, notice),
-      accepted: created,
-      applied: () => created,
-      status: 201,
-    });
+    const register: SendCommand = (notice) =>
+      this.commands.send(RegisterAgent, command, admin, agentId, notice);
+    return this.applied.confirm(prefer, reply, created, register, 201);
   }
 
   @Post('customers')
@@ -152,14 +143,8 @@ export class PeopleController {
       .update(JSON.stringify([body.name, body.email]))
       .digest('base64url');
     const created = { id: customerId, token: this.tokens.issue({ id: customerId, role: 'customer' }) };
-    return this.applied.answerChange({
-      prefer,
-      reply,
-      send: (notice) =>
-        this.commands.send(RegisterCustomer, command, caller, `${customerId}:${version}`, notice),
-      accepted: created,
-      applied: () => created,
-      status: 201,
-    });
+    const register: SendCommand = (notice) =>
+      this.commands.send(RegisterCustomer, command, caller, `${customerId}:${version}`, notice);
+    return this.applied.confirm(prefer, reply, created, register, 201);
   }
 }

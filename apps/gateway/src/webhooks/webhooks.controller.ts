@@ -50,7 +50,7 @@ import { BrokerUnavailable, JetStreamPublisher, QueryRejected } from '@parley/je
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { GatewayEnv } from '../gateway.env';
 import { Allow, CurrentPrincipal } from '../auth/auth';
-import { AppliedEvents } from '../http/applied-events';
+import { AppliedEvents, SendCommand } from '../http/applied-events';
 import { CommandSender } from '../http/command-sender';
 import { ApiPreferWait } from '../http/prefer-wait.doc';
 import {
@@ -224,14 +224,9 @@ export class WebhooksController {
       secret,
     };
     const created = { id: webhookId, secret };
-    return this.applied.answerChange({
-      prefer,
-      reply,
-      send: (notice) => this.commands.send(RegisterWebhook, command, admin, webhookId, notice),
-      accepted: created,
-      applied: () => created,
-      status: 201,
-    });
+    const register: SendCommand = (notice) =>
+      this.commands.send(RegisterWebhook, command, admin, webhookId, notice);
+    return this.applied.confirm(prefer, reply, created, register, 201);
   }
 
   /**
@@ -286,14 +281,9 @@ export class WebhooksController {
     @Headers('prefer') prefer?: string,
   ): Promise<Accepted> {
     const deleted = { id: webhookId };
-    return this.applied.answerChange({
-      prefer,
-      reply,
-      send: (notice) =>
-        this.commands.send(DeleteWebhook, { webhookId }, admin, `delete:${webhookId}`, notice),
-      accepted: deleted,
-      applied: () => deleted,
-    });
+    return this.applied.confirm(prefer, reply, deleted, (notice) =>
+      this.commands.send(DeleteWebhook, { webhookId }, admin, `delete:${webhookId}`, notice),
+    );
   }
 
   @Get(':id/deliveries')
