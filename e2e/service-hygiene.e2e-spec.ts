@@ -195,6 +195,15 @@ describe('service hygiene', () => {
     });
     for (const service of Object.values(system.services)) expect(service.running).toBe(true);
   }, 60_000);
+
+  it('drains to the end when told to stop twice (a supervisor repeating SIGTERM), and exits 0', async () => {
+    const conversation = system.services.conversation;
+    // A signal that ends it instead (the default action once no handler is left) gives null.
+    expect(await conversation.stop('SIGTERM', 2)).toBe(0);
+    await conversation.start();
+    const opened = await open(customerToken, 'after the restart');
+    expect(opened.status).toBe(202);
+  });
 });
 
 describe('configuration and dependencies at start', () => {

@@ -176,6 +176,8 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     await stopTracing();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // A repeated SIGTERM (a supervisor, or npm start's launcher passing one on) must not cut the drain
+  // short, so it stays handled; a second Ctrl-C is left to end the process at once.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -122,12 +122,18 @@ export class ServiceProcess {
     }
   }
 
-  /** Sends the signal and resolves when the process has exited, with its exit code. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  /**
+   * Sends the signal (`times` times, 20 ms apart, as an impatient supervisor would) and resolves
+   * when the process has exited, with its exit code (null when a signal ended it).
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', times = 1): Promise<number | null> {
     const child = this.child;
     if (!child || !this.running) return child?.exitCode ?? null;
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    child.kill(signal);
+    for (let sent = 0; sent < times; sent++) {
+      if (sent) await new Promise((resolve) => setTimeout(resolve, 20));
+      if (this.running) child.kill(signal);
+    }
     return exited;
   }
 }
