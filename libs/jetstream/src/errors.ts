@@ -43,3 +43,11 @@ export class QueryRejected extends Error {
 export class BrokerUnavailable extends Error {
   override readonly name = 'BrokerUnavailable';
 }
+
+/**
+ * A query the owning service did not answer with a verdict: it was away, or failing (a 5xx, e.g.
+ * without its database). A check that only advises a write lets the write through on this.
+ */
+export function unanswered(error: unknown): boolean {
+  return error instanceof BrokerUnavailable || (error instanceof QueryRejected && error.status >= 500);
+}

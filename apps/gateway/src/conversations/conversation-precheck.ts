@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrecheckQuery, PrecheckVerdict, QuerySubjects } from '@parley/contracts';
-import { BrokerUnavailable, JetStreamPublisher, QueryRejected } from '@parley/jetstream';
+import { JetStreamPublisher, unanswered } from '@parley/jetstream';
 import { Remembered } from '../http/remembered';
 
 /**
@@ -31,11 +31,8 @@ export class ConversationPrecheck {
       const { verdict } = await this.publisher.query<PrecheckVerdict>(QuerySubjects.precheck, query, 2_000);
       if (plain && verdict === 'ok') this.allowed.set(key, true, Date.now() + REMEMBER_MS);
     } catch (error) {
-      // Only a verdict (4xx) blocks the write; a service that cannot answer (offline, or without its
-      // database) does not.
-      const unanswered =
-        error instanceof BrokerUnavailable || (error instanceof QueryRejected && error.status >= 500);
-      if (!unanswered) throw error;
+      // Only a verdict (4xx) blocks the write; a service that cannot answer does not.
+      if (!unanswered(error)) throw error;
     }
   }
 }

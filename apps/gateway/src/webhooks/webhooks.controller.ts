@@ -46,7 +46,7 @@ import {
   WebhookEndpointVerdict,
   WebhookView,
 } from '@parley/contracts';
-import { BrokerUnavailable, JetStreamPublisher, QueryRejected } from '@parley/jetstream';
+import { JetStreamPublisher, unanswered } from '@parley/jetstream';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { GatewayEnv } from '../gateway.env';
 import { Allow, CurrentPrincipal } from '../auth/auth';
@@ -244,8 +244,7 @@ export class WebhooksController {
         2_000,
       );
     } catch (error) {
-      if (error instanceof BrokerUnavailable || (error instanceof QueryRejected && error.status >= 500))
-        return;
+      if (unanswered(error)) return;
       throw error;
     }
     if (verdict.refusal) throw new UnprocessableEntityException(`url: ${verdict.refusal}`);
