@@ -14,6 +14,11 @@ export class Samples {
     return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
   }
 
+  /** How many a second, had they run one after another. */
+  sequentialRate(): number {
+    return this.values.length / (this.values.reduce((sum, ms) => sum + ms, 0) / 1000);
+  }
+
   summary() {
     return { n: this.values.length, p50: round(this.percentile(50)), p99: round(this.percentile(99)) };
   }

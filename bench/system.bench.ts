@@ -10,17 +10,18 @@ import { freePort, ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testi
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { PostMessage } from '@parley/contracts';
+import { encodeInboxCursor, PostMessage } from '@parley/contracts';
 import { CpuProfile, flameGraph } from './flame-graph';
 import { latencyChart } from './latency-chart';
 import { offerAtRate } from './open-loop';
-import { round, Samples, writeResults } from './support';
+import { round, Samples, timed, writeResults } from './support';
 
 /**
- * The whole system against the machine's own limits, measured in one run: raw JetStream publish,
- * a bare Fastify server under the same load generator, and raw multi-row INSERTs; then Parley's
- * accept rate, end-to-end latency at fixed offered rates, the highest rate sustained for a minute,
- * catch-up after an outage, and memory.
+ * The whole system against the machine's own limits, measured in one run: raw JetStream publish
+ * (pipelined, and awaited one by one), a bare Fastify server under the same load generator, raw
+ * multi-row INSERTs and single committed ones; then Parley's accept rate, end-to-end latency at
+ * fixed offered rates, the highest rate sustained for a minute, catch-up after an outage (the
+ * services', then a returning agent reading what arrived), and memory.
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 64;
@@ -59,6 +60,10 @@ function record(row: Row): void {
       (row.verdict ? ` [${row.target}: ${row.verdict}]` : ''),
   );
 }
+const latencies = (samples: Samples) => {
+  const { p50, p99 } = samples.summary();
+  return { p50, p99 };
+};
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function load(opts: autocannon.Options): Promise<autocannon.Result> {
@@ -83,6 +88,15 @@ async function natsBaseline(url: string): Promise<void> {
     scenario: 'baseline: JetStream publish, pipelined (200 B, file store)',
     value: round(rate, 0),
     unit: 'msg/s',
+  });
+  // One at a time, each waiting for its PubAck: what a single hop's publish costs in latency.
+  const awaited = new Samples();
+  for (let i = 0; i < 2_000; i++) await timed(awaited, () => js.publish('bench.x', payload));
+  record({
+    scenario: 'baseline: JetStream publish, awaited one at a time',
+    value: round(awaited.sequentialRate(), 0),
+    unit: 'msg/s',
+    ...latencies(awaited),
   });
   await jsm.streams.delete('BENCH');
   await nc.close();
@@ -125,6 +139,18 @@ async function postgresBaseline(url: string): Promise<void> {
     scenario: 'baseline: PostgreSQL multi-row INSERT (1,000 per statement)',
     value: round(100_000 / ((performance.now() - started) / 1000), 0),
     unit: 'rows/s',
+  });
+  // A durable hop (a consumer storing what it pulled before it acks) waits for at least one WAL
+  // flush: this is its floor on this disk, and an end-to-end message crosses two in series.
+  const commits = new Samples();
+  for (let i = 0; i < 1_000; i++) {
+    await timed(commits, () => db.query('INSERT INTO bench_rows (body) VALUES ($1)', [body]));
+  }
+  record({
+    scenario: 'baseline: PostgreSQL one-row INSERT, committed, one at a time',
+    value: round(commits.sequentialRate(), 0),
+    unit: 'commits/s',
+    ...latencies(commits),
   });
   await db.query('DROP TABLE bench_rows');
   await db.end();
@@ -242,7 +268,7 @@ async function main(): Promise<void> {
     const latency = new Map<number, Samples>();
     let rate = 0;
     const stream = new EventSource(
-      `${system.gatewayUrl}/v1/inbox/stream?cursor=${await lastCursor(system, agent.token)}`,
+      `${system.gatewayUrl}/v1/inbox/stream?cursor=${await agentInboxEnd(system, agent.id)}`,
       {
         fetch: (input, init) =>
           fetch(input, {
@@ -376,6 +402,8 @@ async function main(): Promise<void> {
     await waitFor('the backlog to drain', async () => (await backlog(system)) === 0, 600_000, 500);
     await system.services.history.stop('SIGTERM');
     await system.services.delivery.stop('SIGTERM');
+    // Where the agent's inbox ends now: what they read on their return is what arrives from here.
+    const awayFrom = await agentInboxEnd(system, agent.id);
     // The backlog is written as the gateway writes it (the same commands, ids and message ids),
     // straight to the command stream: the gateway's own rate is the accept scenario above.
     const before = await streamLast(system);
@@ -442,6 +470,8 @@ async function main(): Promise<void> {
         });
       }),
     );
+
+    await returningAgentReads(system, agent.token, awayFrom);
 
     for (const [name, service] of Object.entries(system.services)) {
       const peak = service.peakRssMiB() ?? 0;
@@ -517,13 +547,45 @@ async function main(): Promise<void> {
   }
 }
 
-async function lastCursor(system: ParleySystem, token: string): Promise<string> {
-  let cursor = '';
-  for (;;) {
-    const res = await system.api('GET', `/v1/inbox?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token });
-    if (!res.body.events.length) return cursor;
-    cursor = res.body.nextCursor;
+/** The agent's newest inbox cursor, read where delivery keeps it (a client would page to it). */
+async function agentInboxEnd(system: ParleySystem, agentId: string): Promise<string> {
+  const db = new Client({ connectionString: system.database.url });
+  await db.connect();
+  try {
+    const { rows } = await db.query(
+      'SELECT coalesce(max(cursor), 0)::text AS cursor FROM delivery.inbox_events WHERE principal_id = $1',
+      [agentId],
+    );
+    return encodeInboxCursor(rows[0].cursor);
+  } finally {
+    await db.end();
   }
+}
+
+/**
+ * The user's side of a catch-up: an agent back after the outage pages through everything that
+ * arrived meanwhile, as a client would (`GET /v1/inbox`, the largest page), until nothing is left.
+ */
+async function returningAgentReads(system: ParleySystem, token: string, from: string): Promise<void> {
+  const pages = new Samples();
+  let [cursor, events] = [from, 0];
+  const started = performance.now();
+  for (;;) {
+    let page: { events: unknown[]; nextCursor: string } = { events: [], nextCursor: cursor };
+    await timed(pages, async () => {
+      const res = await system.api('GET', `/v1/inbox?limit=200&cursor=${cursor}`, { token });
+      if (res.status !== 200) throw new Error(`GET /v1/inbox answered ${res.status}`);
+      page = res.body;
+    });
+    if (!page.events.length) break;
+    [cursor, events] = [page.nextCursor, events + page.events.length];
+  }
+  record({
+    scenario: `catch-up: a returning agent reads their inbox (${events.toLocaleString()} events, pages of 200)`,
+    value: round(events / ((performance.now() - started) / 1000), 0),
+    unit: 'events/s',
+    ...latencies(pages),
+  });
 }
 
 async function withJsm<T>(
