@@ -8,13 +8,21 @@ export interface OfferedRequest {
 }
 
 export interface OfferOutcome {
-  /** Answered with `status`. */
+  /** Answered with `status` within the time limit. */
   accepted: number;
-  /** Answered otherwise, failed or not answered in time. */
+  /** Not answered with `status` within the limit: `late`, `unsent` and the rest (other answers, failures). */
   refused: number;
-  /** From the first send until the last answer (or give-up). */
+  /**
+   * Answered with `status` after the limit. A request already sent is left to finish rather than
+   * cut off: closing its connection would throw away the server's work on it and make the next
+   * request pay for a new connection, so an overloaded run would measure the generator's churn.
+   */
+  late: number;
+  /** Still waiting for a free connection at the limit: dropped without being sent. */
+  unsent: number;
+  /** From the first send until the last answer, late ones included. */
   seconds: number;
-  /** Milliseconds from each request's send to its answer with `status`. */
+  /** Milliseconds from each request's send to its answer with `status`, late ones included. */
   answered: Samples;
 }
 
@@ -37,20 +45,23 @@ export async function offerAtRate(opts: {
 }): Promise<OfferOutcome> {
   const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
   const target = new URL(opts.url);
-  let accepted = 0;
-  let refused = 0;
+  const counts = { accepted: 0, refused: 0, late: 0, unsent: 0 };
   const answered = new Samples();
+  let lastAnswer = 0;
   const send = (i: number) =>
     new Promise<void>((resolve) => {
       const { path, headers, body } = opts.build(i);
-      let settled = false;
+      let [inTime, settled] = [true, false];
       const settle = (ok: boolean) => {
         if (settled) return;
         settled = true;
-        if (ok) accepted++;
-        else refused++;
+        lastAnswer = performance.now();
+        if (ok && inTime) counts.accepted++;
+        else counts.refused++;
+        if (ok && !inTime) counts.late++;
         resolve();
       };
+      let [sentOnSocket, responded] = [false, false];
       const at = performance.now();
       opts.sent(i, at);
       const req = request(
@@ -63,16 +74,29 @@ export async function offerAtRate(opts: {
           headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         },
         (res) => {
+          responded = true;
           res.resume();
           res.on('end', () => {
             if (res.statusCode === opts.status) answered.add(performance.now() - at);
             settle(res.statusCode === opts.status);
           });
-          res.on('error', () => settle(false));
+          res.on('close', () => settle(false));
         },
       );
-      const timer = setTimeout(() => req.destroy(new Error('no answer in time')), opts.timeoutMs);
-      req.on('close', () => clearTimeout(timer));
+      req.on('socket', () => (sentOnSocket = true));
+      const limit = setTimeout(() => {
+        inTime = false;
+        if (sentOnSocket) return;
+        counts.unsent++;
+        req.destroy(new Error('no free connection in time'));
+      }, opts.timeoutMs);
+      // A server that never answers must not hold the run forever.
+      const giveUp = setTimeout(() => req.destroy(new Error('no answer')), 6 * opts.timeoutMs);
+      req.on('close', () => {
+        clearTimeout(limit);
+        clearTimeout(giveUp);
+        if (!responded) settle(false);
+      });
       req.on('error', () => settle(false));
       req.end(body);
     });
@@ -86,5 +110,5 @@ export async function offerAtRate(opts: {
   }
   await Promise.all(inFlight);
   agent.destroy();
-  return { accepted, refused, seconds: (performance.now() - started) / 1000, answered };
+  return { ...counts, seconds: (lastAnswer - started) / 1000, answered };
 }

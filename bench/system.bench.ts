@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { encodeInboxCursor, PostMessage } from '@parley/contracts';
 import { CpuProfile, flameGraph } from './flame-graph';
 import { latencyChart } from './latency-chart';
-import { offerAtRate } from './open-loop';
+import { OfferOutcome, offerAtRate } from './open-loop';
 import { round, Samples, timed, writeResults } from './support';
 
 /**
@@ -64,6 +64,9 @@ const latencies = (samples: Samples) => {
   const { p50, p99 } = samples.summary();
   return { p50, p99 };
 };
+/** Of the requests not answered in time, how many were answered later and how many never left. */
+const missedBy = ({ refused, late, unsent }: OfferOutcome) =>
+  refused ? ` (${late} answered 202 later, ${unsent} never sent)` : '';
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function load(opts: autocannon.Options): Promise<autocannon.Result> {
@@ -340,7 +343,7 @@ async function main(): Promise<void> {
       record({
         scenario: `end to end at ${rate} msg/s offered (POST → SSE)`,
         value: round(accepted / outcome.seconds, 0),
-        unit: `msg/s answered 202; ${outcome.refused} not answered 202 within 10 s; ${samples.values.length} of ${total} arrived, ${repeated} more than once`,
+        unit: `msg/s answered 202; ${outcome.refused} not answered 202 within 10 s${missedBy(outcome)}; ${samples.values.length} of ${total} arrived, ${repeated} more than once`,
         p50,
         p99,
         errors: total - samples.values.length,
@@ -374,7 +377,7 @@ async function main(): Promise<void> {
         scenario: `  held ${SUSTAIN_SECONDS} s at ${offered} msg/s offered`,
         value: round(outcome.accepted / outcome.seconds, 0),
         unit:
-          `msg/s answered 202; ${outcome.refused} not; last answer ${round(answersBehind, 1)} s after the ` +
+          `msg/s answered 202; ${outcome.refused} not in 10 s${missedBy(outcome)}; last answer ${round(answersBehind, 1)} s after the ` +
           `last request; ${left} left in the backlog: ${kept ? 'kept up' : 'fell behind'}`,
       });
       return kept;
