@@ -6,11 +6,11 @@ import { Client } from 'pg';
 import { EventSource } from 'eventsource';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { freePort, ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+import { backlogOf, freePort, ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { encodeInboxCursor, PostMessage } from '@parley/contracts';
+import { DEFAULT_PARTITIONS, encodeInboxCursor, PostMessage, subjectFor } from '@parley/contracts';
 import { CpuProfile, flameGraph } from './flame-graph';
 import { latencyChart } from './latency-chart';
 import { OfferOutcome, offerAtRate } from './open-loop';
@@ -412,7 +412,7 @@ async function main(): Promise<void> {
     const before = await streamLast(system);
     const commandsBefore = await withJsm(
       system,
-      async (jsm) => (await jsm.consumers.info('PARLEY_COMMANDS', 'conversation')).delivered.stream_seq,
+      async (jsm) => (await backlogOf(jsm, 'PARLEY_COMMANDS', 'conversation')).delivered,
     );
     await withJsm(system, async (jsm) => {
       const js = jsm.jetstream();
@@ -427,7 +427,13 @@ async function main(): Promise<void> {
               issuedBy: { id: c.id, role: 'customer' },
               acceptedAt: new Date().toISOString(),
             };
-            return js.publish(PostMessage.subject, JSON.stringify(command), { msgID: command.messageId });
+            return js.publish(
+              subjectFor(PostMessage.subject, command, DEFAULT_PARTITIONS),
+              JSON.stringify(command),
+              {
+                msgID: command.messageId,
+              },
+            );
           }),
         );
       }
@@ -636,8 +642,8 @@ function cpuSeconds(system: ParleySystem): Map<string, number> {
 
 const pendingOf = (system: ParleySystem, stream: string, durable: string) =>
   withJsm(system, async (jsm) => {
-    const info = await jsm.consumers.info(stream, durable);
-    return info.num_pending + info.num_ack_pending;
+    const backlog = await backlogOf(jsm, stream, durable);
+    return backlog.pending + backlog.ackPending;
   });
 
 const streamLast = (system: ParleySystem) =>

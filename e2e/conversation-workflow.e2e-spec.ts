@@ -1,7 +1,7 @@
 import { JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
-import { ParleySystem, waitFor } from '@parley/testing';
+import { backlogOf, ParleySystem, waitFor } from '@parley/testing';
 import {
   Actor,
   answer,
@@ -562,7 +562,7 @@ describe('the conversation workflow', () => {
       const jsm = await jetstreamManager(nc);
       await waitFor(
         'the message and the change in the command stream',
-        async () => (await jsm.consumers.info('PARLEY_COMMANDS', 'conversation')).num_pending > 1,
+        async () => (await backlogOf(jsm, 'PARLEY_COMMANDS', 'conversation')).pending > 1,
       );
       await system.services.conversation.start();
       const rejected = await answerLater;

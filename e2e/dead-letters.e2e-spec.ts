@@ -40,9 +40,10 @@ describe('dead letters', () => {
 
   it('lists poison with its reason and origin, keeps consuming, and replays on request', async () => {
     const js = (await jetstreamManager(nc)).jetstream();
-    const notJson = await js.publish('parley.cmd.conversation.message.post', 'this is not json');
+    // Partition 0's durables: poison lands in one partition and holds up no other.
+    const notJson = await js.publish('parley.cmd.0.conversation.message.post', 'this is not json');
     const invalid = await js.publish(
-      'parley.evt.message.created',
+      'parley.evt.0.message.created',
       JSON.stringify({ id: 'x', type: 'message.created' }),
     );
 
@@ -62,17 +63,19 @@ describe('dead letters', () => {
     const bySource = found.map((l) => [l.consumer, l.originalSubject, l.originalSequence]).sort();
     expect(bySource).toEqual(
       [
-        ['conversation', 'parley.cmd.conversation.message.post', notJson.seq],
-        ['history-commands', 'parley.cmd.conversation.message.post', notJson.seq],
-        ['history', 'parley.evt.message.created', invalid.seq],
-        ['delivery', 'parley.evt.message.created', invalid.seq],
+        ['conversation-p0', 'parley.cmd.0.conversation.message.post', notJson.seq],
+        ['history-commands-p0', 'parley.cmd.0.conversation.message.post', notJson.seq],
+        ['history-p0', 'parley.evt.0.message.created', invalid.seq],
+        ['delivery-p0', 'parley.evt.0.message.created', invalid.seq],
       ].sort(),
     );
-    expect(found.find((l) => l.consumer === 'conversation')?.reason).toContain('not JSON');
-    expect(found.find((l) => l.consumer === 'history')?.reason).toMatch(/invalid DomainEvent: .*occurredAt/);
-    expect(found.find((l) => l.consumer === 'delivery')?.payload).toContain('"type":"message.created"');
+    expect(found.find((l) => l.consumer === 'conversation-p0')?.reason).toContain('not JSON');
+    expect(found.find((l) => l.consumer === 'history-p0')?.reason).toMatch(
+      /invalid DomainEvent: .*occurredAt/,
+    );
+    expect(found.find((l) => l.consumer === 'delivery-p0')?.payload).toContain('"type":"message.created"');
 
-    const letter = found.find((l) => l.consumer === 'conversation') as Letter;
+    const letter = found.find((l) => l.consumer === 'conversation-p0') as Letter;
     const admin = clientOf(system, TEST_ADMIN_TOKEN);
     const replay = await admin.POST('/v1/admin/dead-letters/{id}/replay', {
       params: { path: { id: letter.id } },

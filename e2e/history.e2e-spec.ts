@@ -1,6 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { ParleySystem, waitFor } from '@parley/testing';
+import { backlogOf, ParleySystem, waitFor } from '@parley/testing';
+import { DEFAULT_PARTITIONS, subjectFor } from '@parley/contracts';
 import { Client } from 'pg';
 import {
   Actor,
@@ -117,16 +118,16 @@ describe('history and search', () => {
       try {
         const jsm = await jetstreamManager(nc);
         const stored = await jsm.streams.getMessage('PARLEY_EVENTS', {
-          last_by_subj: 'parley.evt.message.created',
+          last_by_subj: subjectFor('parley.evt.message.created', { conversationId }, DEFAULT_PARTITIONS),
         });
         if (!stored) throw new Error('no message.created event in the stream');
         const event = stored.json<{ data: { messageId: string; seq: number } }>();
         // A new Nats-Msg-Id gets past JetStream's deduplication: only history's own idempotence is left.
         const js = jsm.jetstream();
-        await js.publish('parley.evt.message.created', stored.data, { msgID: `replay-${Date.now()}` });
+        await js.publish(stored.subject, stored.data, { msgID: `replay-${Date.now()}` });
         await waitFor('history to consume the replay', async () => {
-          const info = await jsm.consumers.info('PARLEY_EVENTS', 'history');
-          return info.num_pending === 0 && info.num_ack_pending === 0;
+          const backlog = await backlogOf(jsm, 'PARLEY_EVENTS', 'history');
+          return backlog.pending === 0 && backlog.ackPending === 0;
         });
         const page = await messages(alice, conversationId, { after: event.data.seq - 1, limit: 200 });
         expect(page.body.items.filter((m: Item) => m.id === event.data.messageId)).toHaveLength(1);

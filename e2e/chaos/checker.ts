@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { ParleySystem, waitFor } from '@parley/testing';
+import { backlogOf, ParleySystem, waitFor } from '@parley/testing';
 import { Actor, answer, clientOf, wholeInbox } from '../support/actors';
 import { Participant, Workload } from './workload';
 
@@ -46,8 +46,8 @@ async function quiesce(system: ParleySystem): Promise<void> {
         const jsm = await jetstreamManager(nc, { timeout: 2_000 });
         let busy = 0;
         for (const [stream, durable] of DURABLES) {
-          const info = await jsm.consumers.info(stream, durable);
-          busy += info.num_pending + info.num_ack_pending;
+          const backlog = await backlogOf(jsm, stream, durable);
+          busy += backlog.pending + backlog.ackPending;
         }
         const [{ count }] = (
           await db.query(

@@ -81,9 +81,9 @@ async function inject(
       const js = (await jetstreamManager(nc)).jetstream();
       while (Date.now() < deadline - 1_000) {
         await pause(until(1_000));
-        await js.publish('parley.cmd.conversation.message.post', 'not json at all');
+        await js.publish('parley.cmd.0.conversation.message.post', 'not json at all');
         await js.publish(
-          'parley.evt.message.created',
+          'parley.evt.0.message.created',
           JSON.stringify({ id: `poison-${faults}`, type: 'message.created' }),
         );
         faults += 2;

@@ -67,8 +67,15 @@ export async function newCustomer(system: ParleySystem, externalId = `crm-${++se
 }
 
 export async function setPresence(system: ParleySystem, agent: Actor, status: 'online' | 'away' | 'offline') {
-  const res = await answer(clientOf(system, agent).PUT('/v1/agents/me/presence', { body: { status } }));
-  if (res.status !== 202) throw refused('presence not set', res);
+  // Applied before the caller goes on: presence is ordered with the agent's other commands, not
+  // with other conversations', so a conversation opened next could otherwise overtake it.
+  const res = await answer(
+    clientOf(system, agent).PUT('/v1/agents/me/presence', {
+      body: { status },
+      headers: { prefer: 'wait=10' },
+    }),
+  );
+  if (res.status !== 200) throw refused('presence not set', res);
 }
 
 /** Opens a conversation and waits until the conversation service has it. */

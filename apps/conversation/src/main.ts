@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
-import { outboxWritersMigration, PersistenceModule } from '@parley/persistence';
+import { outboxWritersMigration, partitionLeasesMigration, PersistenceModule } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
 import { Assignment } from './assignment/assignment';
 import { ConversationLedger } from './conversations/conversation-ledger';
@@ -40,6 +40,7 @@ void runService({
         OutboxTrace1764200000000,
         outboxWritersMigration('conversation'),
         CommandClaimsMsgId1764400000000,
+        partitionLeasesMigration('conversation'),
       ],
       outbox: { relayIntervalMs: config.PARLEY_OUTBOX_RELAY_INTERVAL_MS },
     }),

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
-import { outboxWritersMigration, PersistenceModule } from '@parley/persistence';
+import { outboxWritersMigration, partitionLeasesMigration, PersistenceModule } from '@parley/persistence';
 import { runService } from '@parley/runtime';
 import { DeliveryEnv } from './delivery.env';
 import { DeliveryHandlers } from './inbox/delivery.handlers';
@@ -42,6 +42,7 @@ void runService({
         AcksWebhooks1764100000000,
         OutboxTrace1764200000000,
         outboxWritersMigration('delivery'),
+        partitionLeasesMigration('delivery'),
       ],
       outbox: { relayIntervalMs: config.PARLEY_OUTBOX_RELAY_INTERVAL_MS },
     }),

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
-import { PersistenceModule } from '@parley/persistence';
+import { partitionLeasesMigration, PersistenceModule } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
 import { HistoryHandlers } from './messages/history.handlers';
 import { MessageArchive } from './messages/message-archive';
@@ -23,7 +23,11 @@ void runService({
       url: config.DATABASE_URL,
       schema: 'history',
       entities: [],
-      migrations: [InitialHistorySchema1764000000000, SearchStatusReceipts1764100000000],
+      migrations: [
+        InitialHistorySchema1764000000000,
+        SearchStatusReceipts1764100000000,
+        partitionLeasesMigration('history'),
+      ],
     }),
     HistoryModule,
   ],

@@ -5,3 +5,5 @@ export * from './commands';
 export * from './events';
 export * from './queries';
 export * from './inbox-cursor';
+export * from './partitions';
+export * from './known-subjects';

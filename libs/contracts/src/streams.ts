@@ -58,7 +58,12 @@ export function parleyStreams(settings: StreamSettings): StreamDefinition[] {
   ];
 }
 
-/** The durable consumers of each service: one per service and stream, shared by its replicas. */
+/**
+ * The durable consumers of each service. A partitioned one is one durable per partition
+ * (`<durable>-p<n>`), each consumed in stream order by one process of the service at a time under a
+ * lease, so everything about one conversation is applied in the order it was stored, at any
+ * process count (docs/adr/0007-partitioned-consumers.md).
+ */
 export const Durables = {
   /** Messages are applied in batches (one transaction each); every command in stream order. */
   conversationCommands: {
@@ -66,6 +71,7 @@ export const Durables = {
     durable: 'conversation',
     filterSubject: 'parley.cmd.conversation.>',
     maxBatch: 200,
+    partitioned: true,
   },
   /** History's writes are idempotent and keyed by id and seq: it stores events in batches. */
   historyEvents: {
@@ -73,6 +79,7 @@ export const Durables = {
     durable: 'history',
     filterSubject: `${EVENT_SUBJECT_PREFIX}.>`,
     maxBatch: 500,
+    partitioned: true,
   },
   /** History also reads the commands that carry messages, to answer `accepted` before they are stored. */
   historyCommands: {
@@ -80,11 +87,11 @@ export const Durables = {
     durable: 'history-commands',
     filterSubject: 'parley.cmd.conversation.>',
     maxBatch: 500,
+    partitioned: true,
   },
   /**
-   * Inboxes are ordered by when delivery stores an event, so delivery keeps the stream's order:
-   * one replica at a time consumes, in batches, and after a crash the events left unacked are
-   * stored before any newer one. The short ack wait bounds the pause after such a crash.
+   * Each inbox holds a conversation's events in the conversation's order. The short ack wait
+   * bounds the pause after a crash, when the events a dead owner left unacked come back.
    */
   deliveryEvents: {
     stream: StreamNames.events,
@@ -92,14 +99,19 @@ export const Durables = {
     filterSubject: `${EVENT_SUBJECT_PREFIX}.>`,
     maxAckPending: 1000,
     maxBatch: 500,
-    ordered: true,
     ackWaitSeconds: 10,
+    partitioned: true,
   },
   deliveryCommands: {
     stream: StreamNames.commands,
     durable: 'delivery-commands',
     filterSubject: 'parley.cmd.delivery.>',
+    partitioned: true,
   },
+  /**
+   * Webhook work is a shared work queue, not partitioned: a delivery's retries wait as nak delays
+   * (so attempts interleave anyway), and Standard Webhooks receivers order by timestamp.
+   */
   webhookSender: {
     stream: StreamNames.webhooks,
     durable: 'webhook-sender',

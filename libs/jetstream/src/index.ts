@@ -4,6 +4,7 @@ export * from './dead-letter';
 export * from './decorators';
 export * from './errors';
 export * from './jetstream.context';
+export * from './lease-fence';
 export * from './jetstream.module';
 export * from './jetstream.publisher';
 export * from './jetstream.server';

@@ -1,11 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { jetstream, JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { NatsConnection } from '@nats-io/nats-core';
-import type { QueryReply } from '@parley/contracts';
+import {
+  partitionKey,
+  partitionOf,
+  partitionOfSubject,
+  type QueryReply,
+  subjectFor,
+} from '@parley/contracts';
 import { BrokerUnavailable, QueryRejected } from './errors';
 import { currentTrace, TraceContext, traceHeaders } from './trace-context';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+/** How many partitions the command and event streams have (`PARLEY_PARTITIONS`). */
+export const PARTITIONS = Symbol('PARTITIONS');
 
 /** Publishes commands and events durably and asks other services questions. */
 @Injectable()
@@ -14,14 +22,23 @@ export class JetStreamPublisher {
   /** Publishes asked for during this turn of the event loop, sent together at its end. */
   private waiting: Array<() => void> = [];
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(PARTITIONS) private readonly partitions: number,
+  ) {
     this.js = jetstream(nc, { timeout: 5_000 });
+  }
+
+  /** The partition of what a payload is about (see `partitionKey`). */
+  partitionOf(payload: unknown): number {
+    return partitionOf(partitionKey(payload), this.partitions);
   }
 
   /**
    * Resolves only once JetStream has stored the message (PubAck). `msgId` makes a retry inside
-   * the stream's duplicate window a no-op (`PubAck.duplicate`). `trace` defaults to the current one;
-   * `headers` are added to the trace's.
+   * the stream's duplicate window a no-op (`PubAck.duplicate`). A command or event subject gets the
+   * partition of what its payload is about, unless it carries one. `trace` defaults to the current
+   * one; `headers` are added to the trace's.
    */
   async publish(
     subject: string,
@@ -31,6 +48,7 @@ export class JetStreamPublisher {
     headers?: Record<string, string>,
   ): Promise<PubAck> {
     const data = JSON.stringify(payload);
+    if (partitionOfSubject(subject) === undefined) subject = subjectFor(subject, payload, this.partitions);
     const options = { msgID: msgId, headers: traceHeaders(undefined, trace ?? currentTrace()) };
     for (const [name, value] of Object.entries(headers ?? {})) options.headers.set(name, value);
     try {

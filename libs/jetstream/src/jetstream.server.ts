@@ -3,11 +3,13 @@ import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microse
 import { Consumer, ConsumerMessages, jetstream, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { lastValueFrom } from 'rxjs';
+import { unpartitionedSubject } from '@parley/contracts';
 import { APPLIED_NOTICE_HEADER, AppliedNotice } from './applied-notice';
 import { DeadLetterHeaders, deadLetterSubject } from './dead-letter';
 import { PayloadClass } from './decorators';
 import { PermanentFailure, QueryRejected, RetryLater } from './errors';
 import { JetStreamContext } from './jetstream.context';
+import { Fence, FencedOut, runFenced } from './lease-fence';
 import { decodePayload, UndecodablePayload } from './payload';
 import { ConsumerDefinition } from './provisioning';
 import {
@@ -31,26 +33,49 @@ export interface JetStreamServerOptions {
   batchSize?: number;
   /** How long close() waits for in-flight handlers. */
   drainTimeoutMs?: number;
-  /** Makes one process at a time the consumer of an `ordered` durable (e.g. a database lock). */
+  /** Makes one process at a time the consumer of an `ordered` durable (e.g. a database lease). */
   lease?: ConsumerLease;
+  /**
+   * Whether this build knows a subject. A message in a consumer's filter with no handler is acked
+   * when its subject is known (the service does not care about it), and otherwise waits for a
+   * process of a newer build (a rolling upgrade). Without this, every unhandled message is acked.
+   */
+  knowsSubject?: (subject: string) => boolean;
+  /** How long a message no process could handle waits between offers (default 30 s). */
+  unknownRetryMs?: number;
+  /** Age after which a message no process could handle is dead-lettered (default 24 h). */
+  unknownMaxAgeMs?: number;
 }
 
 /** Exclusive right to consume one durable, held until released or lost. */
 export interface HeldLease {
-  /** Resolves when the right is lost (e.g. the lock's connection broke). */
+  /** Resolves when the right is lost, or must be given up so another process can take it. */
   lost: Promise<void>;
+  /** Given to handlers (`currentFence`) so that their commit can be refused after a takeover. */
+  fence?: Fence;
   release(): Promise<void>;
 }
 
 export interface ConsumerLease {
-  /** Waits until this process may consume `durable` alone; undefined once `stopped()` says so. */
-  acquire(durable: string, stopped: () => boolean): Promise<HeldLease | undefined>;
+  /**
+   * Waits until this process may consume `durable` alone; undefined once `stopped()` says so.
+   * `group` is the partitioned durable it belongs to, whose partitions are shared out fairly.
+   */
+  acquire(
+    durable: string,
+    stopped: () => boolean,
+    group?: { name: string; partitions: number },
+  ): Promise<HeldLease | undefined>;
 }
 
 export interface ConsumerObserver {
   handled(consumer: string, subject: string, seconds: number): void;
   failed(consumer: string, subject: string, outcome: 'retried' | 'dead-lettered'): void;
   redelivered(consumer: string): void;
+  /** A message this build has no handler for was offered back for a process that has one. */
+  unhandled?(consumer: string, subject: string): void;
+  /** Whether the consumer is paused because its database or broker is away. */
+  paused?(consumer: string, paused: boolean): void;
 }
 
 const SUBJECTS_REMEMBERED = 1_000;
@@ -58,6 +83,14 @@ const SUBJECTS_REMEMBERED = 1_000;
 const APPLIED: AppliedNotice = { outcome: 'applied' };
 
 const DEFAULT_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+
+/**
+ * A partition's messages are redelivered each time it changes hands while they wait in the old
+ * owner's buffer, so for ordered consumers the delivery count says little about failures: failures
+ * are counted in place, and only a message delivered this many times more (its handler crashed the
+ * process again and again) is dead-lettered on its delivery count alone.
+ */
+const ORDERED_REDELIVERY_ALLOWANCE = 10;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -79,8 +112,17 @@ interface Decoded {
   payload: unknown;
 }
 
+/** What a consumer loop knows of its right to consume: whether to leave, and the lease's fence. */
+interface Tenure {
+  leaving: () => boolean;
+  fence?: Fence;
+}
+
+/** How a run of messages ended: all settled, or left unsettled for the lease's next holder. */
+type Outcome = 'settled' | 'left' | 'fenced-out';
+
 /** Connection-class failures (PostgreSQL down or refusing): the caller should retry, not report a bug. */
-function isUnavailable(error: unknown): boolean {
+export function isUnavailable(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
   return (
     /^(08|57P0|53300|ECONN|ETIMEDOUT)/.test(code ?? '') ||
@@ -104,6 +146,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly handlersBySubject = new Map<string, MessageHandler | null>();
   private stopping = false;
   private listening = false;
+  /** Consumers waiting for their database or broker to come back. */
+  private readonly pausedConsumers = new Set<string>();
   observer?: ConsumerObserver;
 
   constructor(
@@ -118,9 +162,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return this.options.maxDeliver ?? 10;
   }
 
-  /** Consumers pulling and queries subscribed, on a live connection. */
+  /** Consumers pulling and queries subscribed, on a live connection, and none paused by an outage. */
   isReady(): boolean {
-    return this.listening && !this.stopping && !this.nc.isClosed();
+    return this.listening && !this.stopping && !this.nc.isClosed() && this.pausedConsumers.size === 0;
   }
 
   on(): never {
@@ -181,8 +225,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  private process(def: ConsumerDefinition, m: JsMsg): Promise<boolean> {
-    return this.processRun(def, this.handlerFor(m.subject), [m], () => this.stopping);
+  private process(def: ConsumerDefinition, m: JsMsg): Promise<Outcome> {
+    return this.processRun(def, this.handlerFor(m.subject), [m], { leaving: () => this.stopping });
   }
 
   /**
@@ -194,9 +238,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     try {
       while (!this.stopping) {
         const lease = def.ordered
-          ? await this.options.lease?.acquire(def.durable, () => this.stopping)
+          ? await this.options.lease?.acquire(def.durable, () => this.stopping, def.group)
           : undefined;
-        if (this.stopping) break;
+        if (this.stopping) {
+          await lease?.release();
+          break;
+        }
         const owed = def.ordered ? await this.owedBy(def, consumer) : undefined;
         const messages = await consumer.consume({ max_messages: pullSize });
         this.iterators.push(messages);
@@ -206,9 +253,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           if (released) return;
           lost = true;
           messages.stop();
-          this.log.warn(`lost the lease on ${def.durable}; waiting to take it again`);
         });
-        await this.drainInBatches(def, consumer, messages, owed, () => lost);
+        await this.drainInBatches(def, consumer, messages, owed, { lost: () => lost, fence: lease?.fence });
         this.iterators.splice(this.iterators.indexOf(messages), 1);
         released = true;
         await lease?.release();
@@ -236,7 +282,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     consumer: Consumer,
     messages: ConsumerMessages,
     owed: Owed | undefined,
-    lostLease: () => boolean,
+    held: { lost: () => boolean; fence?: Fence },
   ): Promise<void> {
     const queue: JsMsg[] = [];
     let arrived: (() => void) | undefined;
@@ -263,11 +309,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     // Pulled messages wait their turn without being redelivered meanwhile.
     const ackWaitMs = (def.ackWaitSeconds ?? 10) * 1000;
     const keepAlive = setInterval(() => queue.forEach((m) => m.working()), ackWaitMs / 3);
-    const leaving = () => lostLease() || this.stopping;
+    const tenure: Tenure = { leaving: () => held.lost() || this.stopping, fence: held.fence };
     const maxBatch = def.maxBatch ?? 1;
+    let fencedOut = false;
     try {
-      // Stopping finishes what was already pulled; a lost lease leaves it, unacked, to the next holder.
-      while (!lostLease()) {
+      // Stopping finishes what was already pulled; a lost lease leaves it to the next holder.
+      while (!held.lost()) {
         if (owed && (owed.count <= 0 || (await consumer.info()).ack_floor.stream_seq >= owed.upTo)) {
           owed = undefined;
         }
@@ -280,12 +327,18 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           continue;
         }
         if (owed) owed.count -= batch.length;
-        if (!(await this.processBatch(def, batch, leaving))) break;
+        const outcome = await this.processBatch(def, batch, tenure);
+        if (outcome === 'fenced-out') fencedOut = true;
+        if (outcome !== 'settled') break;
       }
     } finally {
       clearInterval(keepAlive);
       messages.stop();
       await reader.catch(() => undefined);
+      // Only pulled, never handled: offered again at once, so the next holder need not wait out
+      // their ack wait. Never acked (that would skip them). A lease taken over meanwhile leaves
+      // them alone: the new holder already counts them as owed.
+      if (held.fence && !fencedOut && !this.stopping) queue.forEach((m) => m.nak());
     }
   }
 
@@ -306,56 +359,55 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /**
    * The handler of a subject, looked up once per subject: Nest's lookup first tries `JSON.parse` on
    * the subject, and the exception that throws for every plain subject was a tenth of history's and
-   * delivery's CPU in a catch-up (docs/performance.md). Subjects are this system's own and few;
-   * past SUBJECTS_REMEMBERED distinct ones, lookups are no longer remembered.
+   * delivery's CPU in a catch-up (docs/performance.md). Handlers name subjects without their
+   * partition. Subjects are this system's own and few; past SUBJECTS_REMEMBERED distinct ones,
+   * lookups are no longer remembered.
    */
   private handlerFor(subject: string): MessageHandler | null {
     let handler = this.handlersBySubject.get(subject);
     if (handler === undefined) {
-      handler = this.getHandlerByPattern(subject);
+      handler = this.getHandlerByPattern(unpartitionedSubject(subject));
       if (this.handlersBySubject.size < SUBJECTS_REMEMBERED) this.handlersBySubject.set(subject, handler);
     }
     return handler;
   }
 
   /** Runs of consecutive messages for the same batch handler go together; the rest one by one. */
-  private async processBatch(
-    def: ConsumerDefinition,
-    batch: JsMsg[],
-    leaving: () => boolean,
-  ): Promise<boolean> {
+  private async processBatch(def: ConsumerDefinition, batch: JsMsg[], tenure: Tenure): Promise<Outcome> {
     for (let i = 0; i < batch.length;) {
       const handler = this.handlerFor(batch[i].subject);
       let j = i + 1;
       if (handler?.extras?.batch) {
         while (j < batch.length && this.handlerFor(batch[j].subject) === handler) j++;
       }
-      if (!(await this.processRun(def, handler, batch.slice(i, j), leaving))) return false;
+      const outcome = await this.processRun(def, handler, batch.slice(i, j), tenure);
+      if (outcome !== 'settled') return outcome;
       i = j;
     }
-    return true;
+    return 'settled';
   }
 
   /**
    * Handles a run of messages for one handler and settles each: acked after success, retried or
-   * dead-lettered after failure. False when an ordered consumer had to leave a message unsettled.
+   * dead-lettered after failure. An ordered consumer may have to leave a message unsettled: when its
+   * lease is lost or given up ('left'), or when its commit was refused after a takeover ('fenced-out').
    */
   private async processRun(
     def: ConsumerDefinition,
     handler: MessageHandler | null,
     run: JsMsg[],
-    leaving: () => boolean,
-  ): Promise<boolean> {
+    tenure: Tenure,
+  ): Promise<Outcome> {
     if (!handler?.isEventHandler) {
-      // Subjects this service does not care about still share its filter (e.g. all events).
-      run.forEach((m) => m.ack());
-      return true;
+      for (const m of run) await this.settleUnhandled(def, m);
+      return 'settled';
     }
     const maxDeliver = def.maxDeliver ?? this.maxDeliver;
+    const maxDeliveries = def.ordered ? maxDeliver * ORDERED_REDELIVERY_ALLOWANCE : maxDeliver;
     const ready: Decoded[] = [];
     for (const m of run) {
       const deliveries = m.info.deliveryCount;
-      if (deliveries > maxDeliver) {
+      if (deliveries > maxDeliveries) {
         await this.deadLetter(def, m, `no success after ${deliveries - 1} deliveries`);
         continue;
       }
@@ -369,25 +421,52 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         await this.reject(def, handler, m, error as Error);
       }
     }
-    if (!ready.length) return true;
+    if (!ready.length) return 'settled';
     const heartbeat = setInterval(
       () => ready.forEach(({ m }) => m.working()),
       ((def.ackWaitSeconds ?? 10) * 1000) / 3,
     );
     try {
-      const error = await this.attempt(def, handler, ready);
-      if (error === undefined) return true;
-      if (ready.length === 1) return await this.afterFailure(def, handler, ready[0], error, leaving);
+      const error = await this.attempt(def, handler, ready, tenure);
+      if (error === undefined) return 'settled';
+      if (error instanceof FencedOut || ready.length === 1)
+        return await this.afterFailure(def, handler, ready[0], error, tenure);
       // One bad message must not hold back the others: each is tried alone.
       for (const one of ready) {
-        const alone = await this.attempt(def, handler, [one]);
-        if (alone !== undefined && !(await this.afterFailure(def, handler, one, alone, leaving)))
-          return false;
+        const alone = await this.attempt(def, handler, [one], tenure);
+        if (alone === undefined) continue;
+        const outcome = await this.afterFailure(def, handler, one, alone, tenure);
+        if (outcome !== 'settled') return outcome;
       }
-      return true;
+      return 'settled';
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * A message with no handler here: acked when this build knows its subject (the service does not
+   * care about it); otherwise it is from a newer build (a rolling upgrade) and is offered again
+   * later, for a process that can handle it, until it is too old and is dead-lettered.
+   */
+  private async settleUnhandled(def: ConsumerDefinition, m: JsMsg): Promise<void> {
+    if (!this.options.knowsSubject || this.options.knowsSubject(unpartitionedSubject(m.subject))) {
+      m.ack();
+      return;
+    }
+    const ageMs = Date.now() - Number(m.info.timestampNanos) / 1e6;
+    const maxAgeMs = this.options.unknownMaxAgeMs ?? 24 * 60 * 60 * 1000;
+    if (ageMs > maxAgeMs) {
+      await this.deadLetter(
+        def,
+        m,
+        `no process could handle ${m.subject} within ${Math.round(maxAgeMs / 1000)} s (unknown subject)`,
+      );
+      return;
+    }
+    this.observer?.unhandled?.(def.durable, unpartitionedSubject(m.subject));
+    this.log.warn(`${def.durable}: no handler for ${m.subject} #${m.seq} in this build; offered again later`);
+    m.nak(this.options.unknownRetryMs ?? 30_000);
   }
 
   /** Calls the handler (with an array for a batch handler) and acks on success; returns the error. */
@@ -395,22 +474,25 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     def: ConsumerDefinition,
     handler: MessageHandler,
     ready: Decoded[],
+    tenure: Tenure,
   ): Promise<unknown> {
     const started = process.hrtime.bigint();
     const first = ready[0].m;
     const h = first.headers;
     try {
-      await runInSpan(
-        `handle ${first.subject}`,
-        'consumer',
-        h?.get(CORRELATION_HEADER),
-        h?.get(TRACEPARENT_HEADER),
-        () =>
-          this.invoke(
-            handler,
-            handler.extras?.batch ? ready.map((r) => r.payload) : ready[0].payload,
-            new JetStreamContext(ready.map((r) => r.m)),
-          ),
+      await runFenced(tenure.fence, () =>
+        runInSpan(
+          `handle ${first.subject}`,
+          'consumer',
+          h?.get(CORRELATION_HEADER),
+          h?.get(TRACEPARENT_HEADER),
+          () =>
+            this.invoke(
+              handler,
+              handler.extras?.batch ? ready.map((r) => r.payload) : ready[0].payload,
+              new JetStreamContext(ready.map((r) => r.m)),
+            ),
+        ),
       );
     } catch (error) {
       return error ?? new Error('handler failed');
@@ -426,44 +508,66 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   /**
    * A failed message is nak'ed with a growing delay, or dead-lettered when it can never succeed.
-   * An ordered consumer retries it in place instead, so that no later message overtakes it.
+   * An ordered consumer retries it in place instead, so that no later message overtakes it. While
+   * the database or the broker is away, attempts are not counted: the consumer pauses (and says so
+   * to readiness) instead of dead-lettering work that only waits for infrastructure.
    */
   private async afterFailure(
     def: ConsumerDefinition,
     handler: MessageHandler,
     failed: Decoded,
     error: unknown,
-    leaving: () => boolean,
-  ): Promise<boolean> {
+    tenure: Tenure,
+  ): Promise<Outcome> {
     const { m } = failed;
     const maxDeliver = def.maxDeliver ?? this.maxDeliver;
-    for (let attempts = m.info.deliveryCount; ; attempts++) {
-      const reason = (error as Error).message ?? String(error);
-      if (error instanceof UndecodablePayload || error instanceof PermanentFailure) {
-        await this.reject(def, handler, m, error);
-        return true;
+    let failures = def.ordered ? 1 : m.info.deliveryCount;
+    let paused = false;
+    try {
+      for (;;) {
+        if (error instanceof FencedOut) {
+          this.log.warn(`${def.durable}: lease taken over while handling #${m.seq}; left to the new holder`);
+          return 'fenced-out';
+        }
+        const reason = (error as Error).message ?? String(error);
+        if (error instanceof UndecodablePayload || error instanceof PermanentFailure) {
+          await this.reject(def, handler, m, error);
+          return 'settled';
+        }
+        const unavailable = isUnavailable(error) || this.nc.isClosed();
+        if (unavailable !== paused) {
+          paused = unavailable;
+          this.pausedConsumers[paused ? 'add' : 'delete'](def.durable);
+          this.observer?.paused?.(def.durable, paused);
+        }
+        if (!(error instanceof RetryLater) && !unavailable && failures >= maxDeliver) {
+          await this.deadLetter(def, m, `failed ${failures} times, last: ${reason}`);
+          return 'settled';
+        }
+        const delay = error instanceof RetryLater ? error.delayMs : this.backoff(failures);
+        if (!(error instanceof RetryLater)) {
+          this.log.warn(
+            `${def.durable} ${m.subject} #${m.seq} failed (${unavailable ? 'unavailable, not counted' : `attempt ${failures}`}), retry in ${delay} ms: ${reason}`,
+          );
+          this.observer?.failed(def.durable, m.subject, 'retried');
+        }
+        if (!def.ordered) {
+          m.nak(delay);
+          return 'settled';
+        }
+        for (const until = Date.now() + delay; Date.now() < until;) {
+          if (tenure.leaving()) return 'left';
+          await sleep(Math.min(250, until - Date.now()));
+        }
+        if (!unavailable && !(error instanceof RetryLater)) failures++;
+        error = await this.attempt(def, handler, [failed], tenure);
+        if (error === undefined) return 'settled';
       }
-      if (!(error instanceof RetryLater) && attempts >= maxDeliver) {
-        await this.deadLetter(def, m, `failed ${attempts} times, last: ${reason}`);
-        return true;
+    } finally {
+      if (paused) {
+        this.pausedConsumers.delete(def.durable);
+        this.observer?.paused?.(def.durable, false);
       }
-      const delay = error instanceof RetryLater ? error.delayMs : this.backoff(attempts);
-      if (!(error instanceof RetryLater)) {
-        this.log.warn(
-          `${def.durable} ${m.subject} #${m.seq} failed (attempt ${attempts}), retry in ${delay} ms: ${reason}`,
-        );
-        this.observer?.failed(def.durable, m.subject, 'retried');
-      }
-      if (!def.ordered) {
-        m.nak(delay);
-        return true;
-      }
-      for (const until = Date.now() + delay; Date.now() < until;) {
-        if (leaving()) return false;
-        await sleep(Math.min(250, until - Date.now()));
-      }
-      error = await this.attempt(def, handler, [failed]);
-      if (error === undefined) return true;
     }
   }
 

@@ -10,7 +10,7 @@ import {
   StreamConfig,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import type { StreamDefinition } from '@parley/contracts';
+import { partitionedSubject, type StreamDefinition } from '@parley/contracts';
 
 export interface ConsumerDefinition {
   stream: string;
@@ -31,6 +31,31 @@ export interface ConsumerDefinition {
    * after a crash the messages it left unacked are handled before any newer one.
    */
   ordered?: boolean;
+  /**
+   * One durable per partition (`<durable>-p<n>`, filtering on `parley.<root>.<n>.…`), each ordered:
+   * see `partitionConsumers`. Set on the declaration, replaced by `group` once expanded.
+   */
+  partitioned?: boolean;
+  /** The partitioned durable this one is a partition of, and how many partitions it has. */
+  group?: { name: string; partitions: number };
+}
+
+/**
+ * Expands each partitioned declaration into one ordered durable per partition; the transport takes
+ * each under a lease, so one process at a time applies a partition in stream order.
+ */
+export function partitionConsumers(defs: ConsumerDefinition[], partitions: number): ConsumerDefinition[] {
+  return defs.flatMap(({ partitioned, ...def }) =>
+    partitioned
+      ? Array.from({ length: partitions }, (_, p) => ({
+          ...def,
+          durable: `${def.durable}-p${p}`,
+          filterSubject: partitionedSubject(def.filterSubject, p),
+          ordered: true,
+          group: { name: def.durable, partitions },
+        }))
+      : [def],
+  );
 }
 
 export type ProvisionResult = 'created' | 'updated' | 'unchanged';

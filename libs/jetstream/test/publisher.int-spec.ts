@@ -5,6 +5,7 @@
 import { jetstreamManager, JetStreamManager } from '@nats-io/jetstream';
 import { NatsConnection } from '@nats-io/nats-core';
 import { startNats, TestNats } from '@parley/testing';
+import { DEFAULT_PARTITIONS } from '@parley/contracts';
 import { BrokerUnavailable, connectToNats, ensureStream, JetStreamPublisher } from '../src';
 
 const STREAM = {
@@ -25,7 +26,7 @@ describe('JetStreamPublisher', () => {
     nc = await connectToNats(nats.url, 'publisher-test');
     jsm = await jetstreamManager(nc);
     await ensureStream(jsm, STREAM);
-    publisher = new JetStreamPublisher(nc);
+    publisher = new JetStreamPublisher(nc, DEFAULT_PARTITIONS);
   });
 
   afterAll(async () => {

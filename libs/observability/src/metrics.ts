@@ -45,6 +45,20 @@ const deadLetters = new Counter({
   registers: [registry],
 });
 
+const consumerUnhandled = new Counter({
+  name: 'parley_consumer_unhandled_total',
+  help: 'Messages offered back because this build has no handler for their subject (a rolling upgrade)',
+  labelNames: ['consumer', 'subject'],
+  registers: [registry],
+});
+
+const consumerPaused = new Gauge({
+  name: 'parley_consumer_paused',
+  help: '1 while a consumer waits for its database or broker to come back (not counted as failures)',
+  labelNames: ['consumer'],
+  registers: [registry],
+});
+
 export const consumerMetrics: ConsumerObserver = {
   handled: (consumer, subject, seconds) => consumerHandled.observe({ consumer, subject }, seconds),
   failed: (consumer, subject, outcome) => {
@@ -52,6 +66,8 @@ export const consumerMetrics: ConsumerObserver = {
     if (outcome === 'dead-lettered') deadLetters.inc({ consumer, subject });
   },
   redelivered: (consumer) => consumerRedelivered.inc({ consumer }),
+  unhandled: (consumer, subject) => consumerUnhandled.inc({ consumer, subject }),
+  paused: (consumer, paused) => consumerPaused.set({ consumer }, paused ? 1 : 0),
 };
 
 export interface ConsumerLagSource {

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { LeaseFenceSubscriber } from './lease-fence.subscriber';
 
 export class DatabaseUnreachable extends Error {
   override readonly name = 'DatabaseUnreachable';
@@ -61,6 +62,7 @@ export async function openServiceDataSource(options: ServiceDataSourceOptions): 
     schema: options.schema,
     entities: options.entities,
     migrations: options.migrations,
+    subscribers: [LeaseFenceSubscriber],
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,

@@ -1,4 +1,5 @@
 export * from './database';
 export * from './outbox';
 export * from './persistence.module';
-export * from './advisory-lease';
+export * from './lease-fence.subscriber';
+export * from './partition-leases';

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
-import { parleyStreams } from '@parley/contracts';
+import { isKnownSubject, parleyStreams } from '@parley/contracts';
 import {
   ConsumerDefinition,
   connectToNats,
@@ -13,6 +13,7 @@ import {
   JetStreamModule,
   JetStreamServer,
   NatsUnreachable,
+  partitionConsumers,
 } from '@parley/jetstream';
 import {
   consumerMetrics,
@@ -23,8 +24,9 @@ import {
   registerConsumerLag,
   startTracing,
   stopTracing,
+  watchStreamExpiry,
 } from '@parley/observability';
-import { AdvisoryLease, DatabaseUnreachable } from '@parley/persistence';
+import { DatabaseUnreachable, PartitionLeases } from '@parley/persistence';
 import { Logger } from 'nestjs-pino';
 import { InvalidConfiguration, loadConfig, ServiceEnv } from './config';
 import { HealthModule } from './health';
@@ -85,7 +87,10 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     config = loadConfig(def.env, { PORT: def.defaultPort } as Partial<Record<keyof C, unknown>>);
     const refusal = def.checkConfig?.(config);
     if (refusal) throw new InvalidConfiguration(`Invalid configuration: ${refusal}`);
-    consumers = typeof def.consumers === 'function' ? def.consumers(config) : (def.consumers ?? []);
+    consumers = partitionConsumers(
+      typeof def.consumers === 'function' ? def.consumers(config) : (def.consumers ?? []),
+      config.PARLEY_PARTITIONS,
+    );
     progress.enter(`connecting to NATS at ${config.NATS_URL}`);
     nc = await connectToNats(config.NATS_URL, def.name);
     progress.enter('provisioning streams and durable consumers');
@@ -97,11 +102,21 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     throw error;
   }
 
+  const leases = consumers.some((c) => c.ordered)
+    ? new PartitionLeases({
+        url: config.DATABASE_URL,
+        schema: def.name,
+        ttlMs: config.PARLEY_LEASE_TTL_SECONDS * 1000,
+      })
+    : undefined;
   const transport = new JetStreamServer(nc, {
     consumers,
     queryQueue: def.name,
     maxDeliver: config.PARLEY_MAX_DELIVER,
-    lease: consumers.some((c) => c.ordered) ? new AdvisoryLease(config.DATABASE_URL) : undefined,
+    lease: leases,
+    knowsSubject: isKnownSubject,
+    unknownRetryMs: config.PARLEY_UNKNOWN_SUBJECT_RETRY_SECONDS * 1000,
+    unknownMaxAgeMs: config.PARLEY_UNKNOWN_SUBJECT_MAX_AGE_SECONDS * 1000,
   });
   transport.observer = consumerMetrics;
   registerConsumerLag({
@@ -113,13 +128,16 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
         }),
       ),
   });
+  // Every consumer of every Parley stream, not only this service's: a service that is down reports
+  // nothing, so the others must show its consumers nearing the streams' retention.
+  const expiry = watchStreamExpiry(jsm);
 
   @Module({
     imports: [
       loggingModule(def.name, config.LOG_LEVEL),
       MetricsModule,
       HealthModule,
-      JetStreamModule.forConnection(nc),
+      JetStreamModule.forConnection(nc, config.PARLEY_PARTITIONS),
       ...def.imports(config),
     ],
     providers: [
@@ -170,7 +188,9 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
       log.error(`shutdown took longer than ${config.PARLEY_SHUTDOWN_TIMEOUT_MS} ms; exiting`);
       process.exit(1);
     }, config.PARLEY_SHUTDOWN_TIMEOUT_MS).unref();
+    expiry.stop();
     await transport.close();
+    await leases?.close();
     await app.close();
     await nc.drain();
     await stopTracing();

@@ -1,5 +1,6 @@
 import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, Matches, Max, Min, validateSync } from 'class-validator';
+import { DEFAULT_PARTITIONS } from '@parley/contracts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -62,6 +63,37 @@ export class ServiceEnv {
   @Min(1000)
   @Max(600_000)
   PARLEY_SHUTDOWN_TIMEOUT_MS = 20_000;
+
+  /**
+   * Partitions of the command and event streams: how many processes of a service can share its
+   * work. Fixed for the life of a deployment (changing it moves conversations between partitions).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  PARLEY_PARTITIONS = DEFAULT_PARTITIONS;
+
+  /** How long a partition's lease lasts unrenewed: the longest a paused or cut-off owner keeps it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(300)
+  PARLEY_LEASE_TTL_SECONDS = 10;
+
+  /** How long a message on a subject this build does not know waits between offers. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  PARLEY_UNKNOWN_SUBJECT_RETRY_SECONDS = 30;
+
+  /** Age after which a message no process could handle is dead-lettered. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(30 * 86_400)
+  PARLEY_UNKNOWN_SUBJECT_MAX_AGE_SECONDS = 86_400;
 
   /** How often the outbox relay looks for events a failed or crashed publish left behind. */
   @Type(() => Number)

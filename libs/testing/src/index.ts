@@ -5,3 +5,4 @@ export * from './parley-system';
 export * from './ports';
 export * from './service-process';
 export * from './validation-conformance';
+export * from './backlog';

@@ -16,7 +16,7 @@ import {
   Principal,
   QuerySubjects,
 } from '@parley/contracts';
-import { AnswerQuery, NATS_CONNECTION, QueryRejected } from '@parley/jetstream';
+import { AnswerQuery, JetStreamPublisher, NATS_CONNECTION, QueryRejected } from '@parley/jetstream';
 import { DataSource } from 'typeorm';
 import { LOAD_STATUSES, PRIORITY_RANK } from '../assignment/assignment';
 import { decodeKeyset, encodeKeyset } from './keyset-cursor';
@@ -84,6 +84,7 @@ export class ConversationQueries {
   constructor(
     private readonly db: DataSource,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly publisher: JetStreamPublisher,
   ) {}
 
   private viewer(p: Principal): [string, boolean] {
@@ -200,7 +201,7 @@ export class ConversationQueries {
     let conversation = await find();
     if (!conversation) {
       // Consumer state first, then look again: a command applied in between is then seen.
-      const inFlight = await this.commandsInFlight();
+      const inFlight = await this.commandsInFlight(q.conversationId);
       conversation = await find();
       if (!conversation && inFlight) return { verdict: 'pending' };
       if (!conversation) throw notFound(q.conversationId);
@@ -217,11 +218,13 @@ export class ConversationQueries {
     return { verdict: 'ok' };
   }
 
-  private async commandsInFlight(): Promise<boolean> {
+  /** Whether the conversation's partition has commands not applied yet (its open may be one). */
+  private async commandsInFlight(conversationId: string): Promise<boolean> {
     const jsm = await jetstreamManager(this.nc);
+    const partition = this.publisher.partitionOf({ conversationId });
     const info = await jsm.consumers.info(
       Durables.conversationCommands.stream,
-      Durables.conversationCommands.durable,
+      `${Durables.conversationCommands.durable}-p${partition}`,
     );
     return info.num_pending > 0 || info.num_ack_pending > 0;
   }

@@ -65,8 +65,19 @@ export class Inbox {
     // Only each principal's newest cursor comes back: a notification only wakes the principal's
     // readers, who then read the inbox, so one per principal and batch says all (a catch-up sent a
     // thousand a batch, one per row).
-    const newest: Array<{ principal_id: string; cursor: string }> = await this.db.query(
-      `WITH batch AS MATERIALIZED (SELECT $3::jsonb AS events),
+    const newest = await this.db.transaction(
+      async (em): Promise<Array<{ principal_id: string; cursor: string }>> => {
+        // Processes owning other partitions write into the same inboxes at once. A cursor is drawn
+        // when its row is inserted but seen only at commit, so a reader could pass a cursor that a
+        // slower transaction commits later and never see it. Holding each recipient's lock until
+        // commit makes one inbox's cursors commit in order (sorted, so two batches never deadlock).
+        await em.query(
+          `SELECT pg_advisory_xact_lock(k) FROM (
+           SELECT DISTINCT hashtextextended(p, 0) AS k FROM unnest($1::text[]) AS p ORDER BY 1) AS recipients`,
+          [principals],
+        );
+        return em.query(
+          `WITH batch AS MATERIALIZED (SELECT $3::jsonb AS events),
        stored AS (
          INSERT INTO delivery.inbox_events (principal_id, event_id, type, conversation_id, occurred_at, data)
          SELECT r.principal_id, e->>'id', e->>'type', e->>'conversationId', (e->>'occurredAt')::timestamptz, e->'data'
@@ -78,19 +89,21 @@ export class Inbox {
          RETURNING principal_id, cursor
        )
        SELECT principal_id, max(cursor)::text AS cursor FROM stored GROUP BY principal_id`,
-      [
-        principals,
-        eventIndexes,
-        JSON.stringify(
-          events.map(({ id, type, conversationId, occurredAt, data }) => ({
-            id,
-            type,
-            conversationId,
-            occurredAt,
-            data,
-          })),
-        ),
-      ],
+          [
+            principals,
+            eventIndexes,
+            JSON.stringify(
+              events.map(({ id, type, conversationId, occurredAt, data }) => ({
+                id,
+                type,
+                conversationId,
+                occurredAt,
+                data,
+              })),
+            ),
+          ],
+        );
+      },
     );
     for (const { principal_id: principal, cursor } of newest)
       this.nc.publish(liveSubject(principal), encodeInboxCursor(cursor));

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, HttpException, Inject, Injectable } from '@n
 import { PubAck, PubHeaders } from '@nats-io/jetstream';
 import { createInbox, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import type { FastifyReply } from 'fastify';
-import { DomainEvent, eventSubject } from '@parley/contracts';
+import { anyPartitionSubject, DomainEvent, eventSubject } from '@parley/contracts';
 import { AppliedNotice, NATS_CONNECTION } from '@parley/jetstream';
 
 /** The most a request may wait with `Prefer: wait=N` (the API contract's bound). */
@@ -146,7 +146,7 @@ export class AppliedEvents implements BeforeApplicationShutdown {
     let settle: Settle = () => undefined;
     const heard = new Promise<Heard>((resolve) => (settle = resolve));
     for (const { type, id } of expected) {
-      this.subscribe(eventSubject(type));
+      this.subscribe(anyPartitionSubject(eventSubject(type)));
       const forId = this.waiters.get(id) ?? new Set();
       forId.add(settle);
       this.waiters.set(id, forId);
@@ -175,7 +175,7 @@ export class AppliedEvents implements BeforeApplicationShutdown {
         const forId = this.waiters.get(id);
         forId?.delete(settle);
         if (!forId?.size) this.waiters.delete(id);
-        this.unsubscribe(eventSubject(type));
+        this.unsubscribe(anyPartitionSubject(eventSubject(type)));
       }
     }
   }

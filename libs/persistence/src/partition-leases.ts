@@ -1,0 +1,258 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { ConsumerLease, Fence, HeldLease } from '@parley/jetstream';
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+export interface PartitionLeaseOptions {
+  url: string;
+  /** The service's schema, which holds its `partition_leases` and `partition_members`. */
+  schema: string;
+  /** How long a lease lasts without renewal: the longest a dead or paused owner holds a partition. */
+  ttlMs: number;
+}
+
+interface Holding {
+  fence: Fence;
+  group: string;
+  /** By this process's clock, the lease surely still holds until then (renewed before it). */
+  validUntil: number;
+  lose: () => void;
+}
+
+interface Waiter {
+  group: string;
+  stopped: () => boolean;
+  grant: (lease: HeldLease | undefined) => void;
+}
+
+/** How often waiting and held leases are checked against the clock and `stopped()`. */
+const WATCH_MS = 250;
+
+/**
+ * Shares a service's partitions among its live processes with fenced leases in PostgreSQL: a row
+ * per partition with its owner, an epoch raised at every takeover, and an expiry. Each process
+ * renews what it holds every quarter of the TTL and holds at most its fair share (partitions ÷ live
+ * processes, rounded up), so a joining process gets partitions given up by the others, and a dead
+ * one's are taken over. A process counts as live while it renews and its lease connection exists
+ * (a SIGKILLed process's connection closes at once, so its partitions move without waiting for
+ * the TTL; a paused one's expire). Writes are fenced by `LeaseFenceSubscriber`.
+ * docs/adr/0007-partitioned-consumers.md explains the choice.
+ */
+export class PartitionLeases implements ConsumerLease {
+  readonly member = randomUUID();
+  private readonly log = new Logger(PartitionLeases.name);
+  private readonly held = new Map<string, Holding>();
+  private readonly waiting = new Map<string, Waiter>();
+  private readonly groups = new Map<string, number>();
+  private client?: Client;
+  private ticker?: NodeJS.Timeout;
+  private watcher?: NodeJS.Timeout;
+  private ticking: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly options: PartitionLeaseOptions) {}
+
+  private get table(): string {
+    return `"${this.options.schema}".partition_leases`;
+  }
+
+  private get members(): string {
+    return `"${this.options.schema}".partition_members`;
+  }
+
+  acquire(
+    name: string,
+    stopped: () => boolean,
+    group: { name: string; partitions: number } = { name, partitions: 1 },
+  ): Promise<HeldLease | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    this.groups.set(group.name, group.partitions);
+    const granted = new Promise<HeldLease | undefined>((grant) =>
+      this.waiting.set(name, { group: group.name, stopped, grant }),
+    );
+    this.start();
+    return granted;
+  }
+
+  /** Gives up every lease (the transport released them first when it stopped) and leaves. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.ticker);
+    clearInterval(this.watcher);
+    for (const [, waiter] of this.waiting) waiter.grant(undefined);
+    this.waiting.clear();
+    await this.ticking;
+    try {
+      if (this.client) {
+        await this.client.query(`UPDATE ${this.table} SET owner = NULL WHERE owner = $1`, [this.member]);
+        await this.client.query(`DELETE FROM ${this.members} WHERE member = $1`, [this.member]);
+      }
+    } catch {
+      // The database is away: the leases expire by themselves.
+    }
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private start(): void {
+    if (this.ticker) return;
+    const tick = () => {
+      this.ticking = this.ticking.then(() => this.tick()).catch((error: Error) => this.unreachable(error));
+    };
+    tick();
+    this.ticker = setInterval(tick, this.options.ttlMs / 4);
+    this.watcher = setInterval(() => this.watch(), WATCH_MS);
+  }
+
+  private unreachable(error: Error): void {
+    this.log.warn(`partition leases not renewed: ${error.message}`);
+    void this.client?.end().catch(() => undefined);
+    this.client = undefined;
+  }
+
+  /** Leases past their local deadline are lost; waiters whose consumer stopped get nothing. */
+  private watch(): void {
+    const now = Date.now();
+    for (const holding of this.held.values()) if (now >= holding.validUntil) holding.lose();
+    for (const [name, waiter] of this.waiting) {
+      if (waiter.stopped()) {
+        this.waiting.delete(name);
+        waiter.grant(undefined);
+      }
+    }
+  }
+
+  private async connection(): Promise<Client> {
+    if (this.client) return this.client;
+    const client = new Client({
+      connectionString: this.options.url,
+      application_name: `parley-leases:${this.options.schema}`,
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    this.client = client;
+    return client;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.closed) return;
+    const db = await this.connection();
+    const ttl = `${this.options.ttlMs} milliseconds`;
+    const started = Date.now();
+    await db.query(
+      `INSERT INTO ${this.members} (member, pid, seen_at) VALUES ($1, pg_backend_pid(), now())
+       ON CONFLICT (member) DO UPDATE SET pid = EXCLUDED.pid, seen_at = now()`,
+      [this.member],
+    );
+    // Members gone for an hour are forgotten; until then they are simply not counted as live.
+    await db.query(`DELETE FROM ${this.members} WHERE seen_at < now() - interval '1 hour'`);
+    await this.renew(db, ttl, started);
+    const [{ live }] = (
+      await db.query<{ live: number }>(
+        `SELECT count(*)::int AS live FROM ${this.members} m
+          WHERE m.seen_at > now() - $1::interval
+            AND EXISTS (SELECT FROM pg_stat_activity a WHERE a.pid = m.pid)`,
+        [ttl],
+      )
+    ).rows;
+    for (const [group, partitions] of this.groups) {
+      const fair = Math.ceil(partitions / Math.max(1, live));
+      const mine = [...this.held.values()].filter((h) => h.group === group);
+      // Given up one batch later, by the consumer loop, which releases it when its batch is done.
+      for (const holding of mine.slice(fair)) holding.lose();
+      if (mine.length < fair) await this.take(db, ttl, started, group, fair - mine.length);
+    }
+  }
+
+  private async renew(db: Client, ttl: string, started: number): Promise<void> {
+    if (!this.held.size) return;
+    const { rows } = await db.query<{ name: string; epoch: string }>(
+      `UPDATE ${this.table} SET expires_at = now() + $3::interval
+        WHERE owner = $1 AND name = ANY($2::text[]) RETURNING name, epoch`,
+      [this.member, [...this.held.keys()], ttl],
+    );
+    const renewed = new Map(rows.map((r) => [r.name, Number(r.epoch)]));
+    for (const [name, holding] of this.held) {
+      if (renewed.get(name) === holding.fence.epoch) holding.validUntil = started + this.options.ttlMs;
+      else holding.lose();
+    }
+  }
+
+  /** Takes up to `count` of this group's waiting partitions that nobody live holds. */
+  private async take(db: Client, ttl: string, started: number, group: string, count: number): Promise<void> {
+    const wanted = [...this.waiting].filter(([, w]) => w.group === group).map(([name]) => name);
+    if (!wanted.length) return;
+    await db.query(
+      `INSERT INTO ${this.table} (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`,
+      [wanted],
+    );
+    const { rows } = await db.query<{ name: string; epoch: string }>(
+      `UPDATE ${this.table} l SET owner = $1, epoch = l.epoch + 1, expires_at = now() + $4::interval
+        WHERE l.name IN (
+          SELECT c.name FROM ${this.table} c
+            LEFT JOIN ${this.members} m ON m.member = c.owner
+           WHERE c.name = ANY($2::text[])
+             AND (c.owner IS NULL OR c.expires_at < now() OR m.member IS NULL
+                  OR NOT EXISTS (SELECT FROM pg_stat_activity a WHERE a.pid = m.pid))
+           ORDER BY c.name LIMIT $3 FOR UPDATE OF c SKIP LOCKED)
+        RETURNING l.name, l.epoch`,
+      [this.member, wanted, count, ttl],
+    );
+    for (const { name, epoch } of rows) this.grant(name, group, Number(epoch), started);
+  }
+
+  private grant(name: string, group: string, epoch: number, started: number): void {
+    const waiter = this.waiting.get(name);
+    this.waiting.delete(name);
+    const fence: Fence = { name, owner: this.member, epoch };
+    let lose!: () => void;
+    const lost = new Promise<void>((resolve) => (lose = resolve));
+    const holding: Holding = { fence, group, validUntil: started + this.options.ttlMs, lose };
+    this.held.set(name, holding);
+    const release = async () => {
+      if (this.held.get(name) === holding) this.held.delete(name);
+      lose();
+      await this.client
+        ?.query(`UPDATE ${this.table} SET owner = NULL WHERE name = $1 AND owner = $2 AND epoch = $3`, [
+          name,
+          this.member,
+          epoch,
+        ])
+        .catch(() => undefined);
+    };
+    if (!waiter) {
+      void release();
+      return;
+    }
+    waiter.grant({ lost, fence, release });
+  }
+}
+
+/** The tables `PartitionLeases` works on; each consuming service adds them in its migrations. */
+export function partitionLeasesMigration(schema: string): new () => MigrationInterface {
+  return class implements MigrationInterface {
+    // TypeORM reads a migration's name, and its timestamp from the name's end, from this property.
+    readonly name = 'PartitionLeases1765000000000';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`CREATE TABLE "${schema}".partition_leases (
+        name text PRIMARY KEY,
+        owner text,
+        epoch bigint NOT NULL DEFAULT 0,
+        expires_at timestamptz NOT NULL DEFAULT now()
+      )`);
+      await q.query(`CREATE TABLE "${schema}".partition_members (
+        member text PRIMARY KEY,
+        pid integer NOT NULL,
+        seen_at timestamptz NOT NULL
+      )`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP TABLE "${schema}".partition_members`);
+      await q.query(`DROP TABLE "${schema}".partition_leases`);
+    }
+  };
+}
