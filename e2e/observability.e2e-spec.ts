@@ -68,6 +68,16 @@ describe('metrics, dashboard and alerts', () => {
       expect(text).toMatch(
         /parley_http_request_duration_seconds_count\{method="POST",route="\/v1\/conversations",status="202"\} 1/,
       );
+      // Every service, the gateway included, watches the streams' consumers for expiry.
+      for (const [name, service] of Object.entries(system.services)) {
+        expect([name, await (await fetch(`${service.url}/metrics`)).text()]).toEqual([
+          name,
+          expect.stringMatching(/^parley_stream_max_age_seconds\{stream="PARLEY_EVENTS"\} 604800$/m),
+        ]);
+      }
+      expect(text).toMatch(
+        /^parley_consumer_oldest_pending_age_seconds\{stream="PARLEY_COMMANDS",consumer="conversation[^"]*"\} \d/m,
+      );
       const exported = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
 
       const dashboard = JSON.parse(readFileSync(join(ASSETS, 'grafana-dashboard.json'), 'utf8'));
