@@ -19,6 +19,8 @@ interface Unwritten {
  * Appends are applied set-wise: they change the locked row in memory, and `writeAppended` writes all
  * of a transaction's entries and every touched conversation in one statement just before the
  * commit. A batch of 200 messages costs one statement instead of 400.
+ *
+ * An entry is recorded once, under its id: a command whose entry `isRecorded` was applied already.
  */
 @Injectable()
 export class ConversationLedger {
@@ -28,6 +30,8 @@ export class ConversationLedger {
    */
   private readonly locked = new WeakMap<EntityManager, Map<string, Conversation>>();
   private readonly unwritten = new WeakMap<EntityManager, Unwritten>();
+  /** Whether an entry id is in the history, as this transaction looked it up or appended it. */
+  private readonly recorded = new WeakMap<EntityManager, Map<string, boolean>>();
 
   async lock(em: EntityManager, conversationId: string): Promise<Conversation | null> {
     const held = this.held(em);
@@ -58,6 +62,32 @@ export class ConversationLedger {
     for (const conversation of rows) held.set(conversation.id, conversation);
   }
 
+  /**
+   * Whether the entry is in its conversation's history already, appended earlier or by this
+   * transaction. Entry ids follow from the writer's Idempotency-Key, so a retry that comes after
+   * JetStream's duplicate window is a new command for an entry that exists: it was applied, and
+   * appending it again would fail on its id. Ask with the conversation locked, so that an append of
+   * the same entry by another transaction is seen once it commits.
+   */
+  async isRecorded(em: EntityManager, entryId: string): Promise<boolean> {
+    const recorded = this.lookedUp(em);
+    if (!recorded.has(entryId)) await this.recall(em, [entryId]);
+    return recorded.get(entryId) === true;
+  }
+
+  /** Looks up which of these entries are recorded in one statement, for a batch's `isRecorded`. */
+  async recall(em: EntityManager, entryIds: string[]): Promise<void> {
+    const recorded = this.lookedUp(em);
+    const unknown = [...new Set(entryIds)].filter((id) => !recorded.has(id));
+    if (!unknown.length) return;
+    const rows: Array<{ id: string }> = await em.query(
+      'SELECT id FROM conversation.conversation_entries WHERE id = ANY($1::text[])',
+      [unknown],
+    );
+    for (const id of unknown) recorded.set(id, false);
+    for (const { id } of rows) recorded.set(id, true);
+  }
+
   /** Takes the conversation's next seq for a message or note; written by `writeAppended`. */
   append(
     em: EntityManager,
@@ -80,6 +110,7 @@ export class ConversationLedger {
     conversation.lastSeq = entry.seq;
     conversation.lastMessageAt = at;
     if (type === 'message') conversation.lastMessagePreview = body.slice(0, PREVIEW_LENGTH);
+    this.lookedUp(em).set(entryId, true);
     const pending = this.pending(em);
     pending.entries.push(entry);
     pending.conversations.set(conversation.id, conversation);
@@ -125,6 +156,12 @@ export class ConversationLedger {
     let pending = this.unwritten.get(em);
     if (!pending) this.unwritten.set(em, (pending = { entries: [], conversations: new Map() }));
     return pending;
+  }
+
+  private lookedUp(em: EntityManager): Map<string, boolean> {
+    let recorded = this.recorded.get(em);
+    if (!recorded) this.recorded.set(em, (recorded = new Map()));
+    return recorded;
   }
 
   private held(em: EntityManager): Map<string, Conversation> {

@@ -64,6 +64,8 @@ export class ConversationHandlers {
   @HandleCommand(OpenConversation)
   async openConversation(@Payload() cmd: OpenConversation, @Ctx() ctx: JetStreamContext): Promise<void> {
     await this.tx.run(ctx, async (em, events, cause) => {
+      // Opened already: its id follows from the Idempotency-Key, so this is a retry, also one that
+      // came after JetStream's duplicate window.
       if (await em.findOneBy(Conversation, { id: cmd.conversationId })) return;
       const now = new Date();
       const conversation = em.create(Conversation, {
@@ -105,18 +107,26 @@ export class ConversationHandlers {
     });
   }
 
-  /** Messages come in batches under load: one transaction and one outbox flush for all of them. */
+  /**
+   * Messages come in batches under load: one transaction and one outbox flush for all of them. Their
+   * conversations are locked, and which messages are recorded already looked up, once for the batch.
+   */
   @HandleCommandBatch(PostMessage)
   async postMessages(@Payload() commands: PostMessage[], @Ctx() ctx: JetStreamContext): Promise<void> {
     await this.tx.runBatch(
       ctx,
       commands,
       (em, cmd, events, cause, deliveryCount) => this.postMessage(em, cmd, events, cause, deliveryCount),
-      (em) =>
-        this.ledger.lockAll(
+      async (em) => {
+        await this.ledger.lockAll(
           em,
           commands.map((cmd) => cmd.conversationId),
-        ),
+        );
+        await this.ledger.recall(
+          em,
+          commands.map((cmd) => cmd.messageId),
+        );
+      },
     );
   }
 
@@ -128,6 +138,7 @@ export class ConversationHandlers {
     deliveryCount: number,
   ): Promise<void> {
     const conversation = await this.ledger.lock(em, cmd.conversationId);
+    if (conversation && (await this.ledger.isRecorded(em, cmd.messageId))) return;
     const allowed =
       conversation && (cmd.issuedBy.role !== 'customer' || conversation.customerId === cmd.issuedBy.id);
     if (!conversation && deliveryCount < UNKNOWN_CONVERSATION_ATTEMPTS) {
@@ -177,6 +188,7 @@ export class ConversationHandlers {
   async addNote(@Payload() cmd: AddNote, @Ctx() ctx: JetStreamContext): Promise<void> {
     await this.tx.run(ctx, async (em, events) => {
       const conversation = await this.existing(em, cmd.conversationId);
+      if (await this.ledger.isRecorded(em, cmd.noteId)) return;
       const entry = this.ledger.append(em, conversation, cmd.noteId, cmd.issuedBy, 'note', cmd.body);
       events.push(entryStored(conversation, entry, cmd.body));
     });
@@ -286,6 +298,8 @@ export class ConversationHandlers {
   async transfer(@Payload() cmd: TransferConversation, @Ctx() ctx: JetStreamContext): Promise<void> {
     await this.tx.run(ctx, async (em, events, cause) => {
       const conversation = await this.existing(em, cmd.conversationId);
+      // The transfer is done once its record is in the history: a retry moves nothing again.
+      if (await this.ledger.isRecorded(em, cmd.transferId)) return;
       if (cmd.agentId) await this.existingAgent(em, cmd.agentId);
       const from = conversation.assigneeId;
       if (cmd.team) {

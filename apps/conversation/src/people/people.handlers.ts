@@ -22,6 +22,10 @@ export class PeopleHandlers {
     private readonly assignment: Assignment,
   ) {}
 
+  /**
+   * The agent id follows from the Idempotency-Key: an agent already registered under it (a retry,
+   * also one after JetStream's duplicate window) is kept as it is, and announced no second time.
+   */
   @HandleCommand(RegisterAgent)
   async registerAgent(@Payload() cmd: RegisterAgent, @Ctx() ctx: JetStreamContext): Promise<void> {
     await this.tx.run(ctx, async (em, events) => {
@@ -47,16 +51,23 @@ export class PeopleHandlers {
     });
   }
 
-  /** The customer id is derived from externalId by the gateway; the unique index keeps the mapping 1:1. */
+  /**
+   * The customer id is derived from externalId by the gateway; the unique index keeps the mapping 1:1.
+   * Registering again updates the name and email given; a registration that changes nothing (a
+   * retry, also one after JetStream's duplicate window) is already applied and announced no second time.
+   */
   @HandleCommand(RegisterCustomer)
   async registerCustomer(@Payload() cmd: RegisterCustomer, @Ctx() ctx: JetStreamContext): Promise<void> {
     await this.tx.run(ctx, async (em, events, cause) => {
-      await em.query(
-        `INSERT INTO conversation.customers (id, external_id, name, email) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET name = COALESCE(EXCLUDED.name, customers.name),
-                                        email = COALESCE(EXCLUDED.email, customers.email)`,
+      const [changed] = await em.query(
+        `INSERT INTO conversation.customers AS c (id, external_id, name, email) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET name = COALESCE(EXCLUDED.name, c.name),
+                                        email = COALESCE(EXCLUDED.email, c.email)
+          WHERE (COALESCE(EXCLUDED.name, c.name), COALESCE(EXCLUDED.email, c.email)) IS DISTINCT FROM (c.name, c.email)
+         RETURNING id`,
         [cmd.customerId, cmd.externalId, cmd.name ?? null, cmd.email ?? null],
       );
+      if (!changed) return;
       const data: CustomerRegisteredData = {
         customerId: cmd.customerId,
         externalId: cmd.externalId,

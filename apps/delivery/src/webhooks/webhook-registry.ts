@@ -23,6 +23,11 @@ export function decodeListCursor(cursor: string): [string, string] {
 export class WebhookRegistry {
   constructor(private readonly db: DataSource) {}
 
+  /**
+   * The webhook id follows from the Idempotency-Key: an endpoint already registered under it (a
+   * retry, also one after JetStream's duplicate window) is kept as it is. Deleted since, it stays
+   * deleted: a late retry of its registration must not bring it back.
+   */
   async register(cmd: RegisterWebhook): Promise<void> {
     await this.db.query(
       'INSERT INTO delivery.webhooks (id, url, events, secret) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
