@@ -46,6 +46,7 @@ import {
   FlakyJob,
   HandledReport,
   Job,
+  LateJob,
   NoticedJob,
   ORDERED_WORKER_CONSUMER,
   OrderedJob,
@@ -128,6 +129,18 @@ class JobsController {
 @Module({ controllers: [JobsController] })
 class JobsModule {}
 
+/** A newer build of the jobs service: it also handles `LateJob`. */
+@Controller()
+class LateJobsController {
+  @HandleCommand(LateJob)
+  late(@Payload() job: LateJob, @Ctx() ctx: JetStreamContext) {
+    return behave(LateJob.subject, job, ctx);
+  }
+}
+
+@Module({ controllers: [JobsController, LateJobsController] })
+class NewerJobsModule {}
+
 // ---- harness -------------------------------------------------------------------------------------
 
 let broker: TestNats;
@@ -150,10 +163,11 @@ interface RunningConsumer {
 async function startConsumer(
   consumers: ConsumerDefinition[],
   options: Partial<JetStreamServerOptions> = {},
+  module: new () => object = JobsModule,
 ): Promise<RunningConsumer> {
   const transport = new JetStreamServer(consumerNc, { consumers, queryQueue: 'transport-test', ...options });
   // No global filter, as in libs/runtime/src/bootstrap.ts: the handler decorators bring RethrowRpcErrors.
-  const app = await NestFactory.createMicroservice(JobsModule, { strategy: transport, logger: false });
+  const app = await NestFactory.createMicroservice(module, { strategy: transport, logger: false });
   await app.listen();
   openApps.add(app);
   return {
@@ -577,6 +591,73 @@ describe('JetStream transport against a real nats-server', () => {
     ]);
     expect([...notices.keys()].sort()).toEqual(['fine', 'flaky', 'invalid', 'refused']);
     expect(handled.sort()).toEqual(['fine', 'flaky', 'unasked']);
+  });
+
+  it('a message of a newer build waits, unacked and counted, for a process that knows it, which then applies it', async () => {
+    const def: ConsumerDefinition = {
+      stream: TEST_STREAM.name,
+      durable: 'late',
+      filterSubject: LateJob.subject,
+    };
+    await ensureConsumer(jsm, def);
+    const offered: string[] = [];
+    const handled: string[] = [];
+    behaviours.set(LateJob.subject, (job) => void handled.push(job.id));
+    // The running build knows only the subjects of its own handlers, as isKnownSubject does.
+    const olderBuild = {
+      knowsSubject: (subject: string) => subject !== LateJob.subject,
+      unknownRetryMs: 200,
+    };
+    const older = await startConsumer([def], olderBuild);
+    older.transport.observer = {
+      handled: () => undefined,
+      failed: () => undefined,
+      redelivered: () => undefined,
+      unhandled: (_consumer, subject) => void offered.push(subject),
+    };
+    const [published] = await publishAll(LateJob.subject, [{ id: 'late-1' }]);
+    await waitFor('the job offered back at least three times', async () => offered.length >= 3, 10_000, 50);
+    const waiting = await consumerInfo('late');
+    expect(waiting.num_ack_pending + waiting.num_pending).toBe(1);
+    expect(handled).toEqual([]);
+    await older.close();
+
+    const newer = await startConsumer([def], { ...olderBuild, knowsSubject: () => true }, NewerJobsModule);
+    await waitFor('the newer build to apply it', async () => handled.length === 1, 10_000, 50);
+    await waitSettled('late');
+    await newer.close();
+    expect(handled).toEqual(['late-1']);
+    expect(offered.every((subject) => subject === LateJob.subject)).toBe(true);
+    expect(await deadLetters('late')).toEqual([]);
+    expect((await consumerInfo('late')).ack_floor.stream_seq).toBeGreaterThanOrEqual(published.seq);
+  });
+
+  it('dead-letters a message no process could handle once it is older than the configured age', async () => {
+    const def: ConsumerDefinition = {
+      stream: TEST_STREAM.name,
+      durable: 'late-unknown',
+      filterSubject: 'test.jobs.unknown',
+    };
+    await ensureConsumer(jsm, def);
+    const consumer = await startConsumer([def], {
+      knowsSubject: () => false,
+      unknownRetryMs: 200,
+      unknownMaxAgeMs: 1_000,
+    });
+    const [published] = await publishAll('test.jobs.unknown', [{ id: 'unknown-1' }]);
+    const [letter] = await waitFor(
+      'the dead letter',
+      async () => {
+        const letters = await deadLetters('late-unknown');
+        return letters.length ? letters : undefined;
+      },
+      15_000,
+      100,
+    );
+    await waitSettled('late-unknown');
+    await consumer.close();
+    expect(letter.header?.get(DeadLetterHeaders.reason)).toMatch(/unknown subject/);
+    expect(Number(letter.header?.get(DeadLetterHeaders.sequence))).toBe(published.seq);
   });
 
   it('dead-letters a message whose handler always fails after maxDeliver deliveries', async () => {
