@@ -31,11 +31,6 @@ import { Agent } from '../people/agent.entity';
 import { Conversation } from './conversation.entity';
 import { ConversationLedger } from './conversation-ledger';
 
-/** A command can overtake the one that opens its conversation on another replica; give that a moment. */
-const UNKNOWN_CONVERSATION_ATTEMPTS = 3;
-
-class ConversationNotYetKnown extends Error {}
-
 type Events = DomainEvent<object>[];
 
 function transferRecord(cmd: TransferConversation, from: string | null): string {
@@ -116,7 +111,7 @@ export class ConversationHandlers {
     await this.tx.runBatch(
       ctx,
       commands,
-      (em, cmd, events, cause, deliveryCount) => this.postMessage(em, cmd, events, cause, deliveryCount),
+      (em, cmd, events, cause) => this.postMessage(em, cmd, events, cause),
       async (em) => {
         await this.ledger.lockAll(
           em,
@@ -135,15 +130,12 @@ export class ConversationHandlers {
     cmd: PostMessage,
     events: Events,
     cause: string,
-    deliveryCount: number,
   ): Promise<void> {
     const conversation = await this.ledger.lock(em, cmd.conversationId);
     if (conversation && (await this.ledger.isRecorded(em, cmd.messageId))) return;
     const allowed =
       conversation && (cmd.issuedBy.role !== 'customer' || conversation.customerId === cmd.issuedBy.id);
-    if (!conversation && deliveryCount < UNKNOWN_CONVERSATION_ATTEMPTS) {
-      throw new ConversationNotYetKnown(`conversation ${cmd.conversationId} is not known yet`);
-    }
+    // The open is in the same partition and ahead in it, so a conversation not found does not exist.
     if (!conversation || !allowed) {
       // One reason for both cases: a customer must not learn that someone else's conversation exists.
       const data: MessageRejectedData = {

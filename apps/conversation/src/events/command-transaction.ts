@@ -14,7 +14,6 @@ export type BatchedCommandWork<T> = (
   command: T,
   events: DomainEvent<object>[],
   cause: string,
-  deliveryCount: number,
 ) => Promise<void>;
 
 /**
@@ -65,8 +64,7 @@ export class CommandTransaction {
       const events: DomainEvent<object>[] = [];
       await prepare?.(em);
       for (const [i, command] of commands.entries()) {
-        if (fresh.has(causes[i]))
-          await work(em, command, events, causes[i], ctx.messages[i].info.deliveryCount);
+        if (fresh.has(causes[i])) await work(em, command, events, causes[i]);
       }
       await this.ledger.writeAppended(em);
       return this.outbox.add(
