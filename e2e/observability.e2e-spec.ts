@@ -60,10 +60,11 @@ describe('metrics, dashboard and alerts', () => {
           ? all
           : undefined;
       });
-      expect(text).toMatch(/parley_consumer_pending\{consumer="conversation"\} 0/);
-      expect(text).toMatch(/parley_consumer_ack_pending\{consumer="delivery"\} \d/);
+      // One series per partition's durable (`conversation-p0` …).
+      expect(text).toMatch(/parley_consumer_pending\{consumer="conversation-p\d+"\} 0/);
+      expect(text).toMatch(/parley_consumer_ack_pending\{consumer="delivery-p\d+"\} \d/);
       expect(text).toMatch(
-        /parley_consumer_handle_duration_seconds_count\{consumer="history",subject="parley.evt.message.created"\} [1-9]/,
+        /parley_consumer_handle_duration_seconds_count\{consumer="history-p\d+",subject="parley.evt.message.created"\} [1-9]/,
       );
       expect(text).toMatch(
         /parley_http_request_duration_seconds_count\{method="POST",route="\/v1\/conversations",status="202"\} 1/,

@@ -500,7 +500,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9 / ready.length;
     for (const { m } of ready) {
       m.ack();
-      this.observer?.handled(def.durable, m.subject, seconds);
+      this.observer?.handled(def.durable, unpartitionedSubject(m.subject), seconds);
       if (handler.extras?.command) this.notify(m, APPLIED);
     }
     return undefined;
@@ -549,7 +549,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           this.log.warn(
             `${def.durable} ${m.subject} #${m.seq} failed (${unavailable ? 'unavailable, not counted' : `attempt ${failures}`}), retry in ${delay} ms: ${reason}`,
           );
-          this.observer?.failed(def.durable, m.subject, 'retried');
+          this.observer?.failed(def.durable, unpartitionedSubject(m.subject), 'retried');
         }
         if (!def.ordered) {
           m.nak(delay);
@@ -630,7 +630,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       return false;
     }
     m.term();
-    this.observer?.failed(def.durable, m.subject, 'dead-lettered');
+    this.observer?.failed(def.durable, unpartitionedSubject(m.subject), 'dead-lettered');
     this.log.error(`dead-lettered ${m.subject} #${m.seq} from ${def.durable}: ${reason}`);
     return true;
   }
