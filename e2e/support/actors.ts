@@ -49,12 +49,15 @@ export async function newAgent(
   options: { capacity?: number; teams?: string[]; name?: string } = {},
 ): Promise<Actor> {
   serial += 1;
+  // Registered before the caller names the agent in a command about a conversation, which another
+  // partition applies (ADR 7).
   const res = await answer(
     clientOf(system, TEST_ADMIN_TOKEN).POST('/v1/agents', {
       body: { name: options.name ?? `Agent ${serial}`, email: `agent${serial}@example.com`, ...options },
+      headers: { prefer: 'wait=10' },
     }),
   );
-  if (res.status !== 202) throw refused('agent not created', res);
+  if (res.status !== 201) throw refused('agent not created', res);
   return res.body;
 }
 
