@@ -81,7 +81,7 @@ describe('dead letters', () => {
       params: { path: { id: letter.id } },
     });
     expect(replay.response.status).toBe(202);
-    expect(replay.data?.subject).toBe('parley.cmd.conversation.message.post');
+    expect(replay.data?.subject).toBe('parley.cmd.0.conversation.message.post');
     // Still poison: it comes back as a new dead letter, and the replayed one is gone from the list.
     const after = await waitFor('the replayed letter back', async () => {
       const all = await letters();

@@ -35,8 +35,10 @@ describe('metrics, dashboard and alerts', () => {
   it('exports every metric the Grafana dashboard and the alert rules use', async () => {
     const customer = await newCustomer(system);
     await newAgent(system);
+    // Registered before the message: webhooks and conversations are in different partitions.
     await clientOf(system, TEST_ADMIN_TOKEN).POST('/v1/webhooks', {
       body: { url: 'http://127.0.0.1:9/nobody-listens', events: ['message.created'] },
+      headers: { prefer: 'wait=10' },
     });
     const stream = new EventSource(`${system.gatewayUrl}/v1/inbox/stream`, {
       fetch: (input, init) =>
