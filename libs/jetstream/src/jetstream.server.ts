@@ -482,7 +482,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     try {
       await runFenced(tenure.fence, () =>
         runInSpan(
-          `handle ${first.subject}`,
+          `handle ${unpartitionedSubject(first.subject)}`,
           'consumer',
           h?.get(CORRELATION_HEADER),
           h?.get(TRACEPARENT_HEADER),
