@@ -1,8 +1,10 @@
 import { Client } from 'pg';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { StreamNames } from '@parley/contracts';
 import { backlogOf, ParleySystem, waitFor } from '@parley/testing';
 import { Actor, answer, clientOf, wholeInbox } from '../support/actors';
+import { evidenceFor } from './evidence';
 import { Participant, Workload } from './workload';
 
 export interface Accounting {
@@ -22,6 +24,10 @@ export interface Accounting {
   seqGaps: number;
   /** Each inbox missing, repeating or reordering an event, and how. Must be empty. */
   inboxProblems: string[];
+  /** Messages in the dead-letter stream. Only poison may put any there. */
+  deadLetters: number;
+  /** For each lost or doubled message, what the streams and the database hold of it. */
+  evidence: string[];
 }
 
 const DURABLES: Array<[string, string]> = [
@@ -105,7 +111,10 @@ export async function account(
     recovered: 0,
     seqGaps: 0,
     inboxProblems: [],
+    deadLetters: 0,
+    evidence: [],
   };
+  const suspects: string[] = [];
   const sent = new Map(workload.attempts.map((a) => [a.body, a]));
   const storedIds = new Map<string, string[]>();
   for (const { conversationId } of participants) {
@@ -116,6 +125,9 @@ export async function account(
       items.map((m) => m.id),
     );
     const seen = new Map<string, number>();
+    const idsByBody = new Map<string, string[]>();
+    for (const m of items) idsByBody.set(m.body, [...(idsByBody.get(m.body) ?? []), m.id]);
+    for (const ids of idsByBody.values()) if (ids.length > 1) suspects.push(...ids);
     for (const [i, m] of items.entries()) {
       if (i === 0) continue; // the message that opened the conversation
       seen.set(m.body, (seen.get(m.body) ?? 0) + 1);
@@ -139,7 +151,10 @@ export async function account(
       params: { path: { id: attempt.id } },
     });
     if (status?.status === 'rejected' && status.rejection) result.rejected++;
-    else result.lost++;
+    else {
+      result.lost++;
+      suspects.push(attempt.id);
+    }
   }
   // Inboxes: the customer's and the assignee's, each message of the conversation once, in seq order.
   for (const { customer, conversationId } of participants) {
@@ -157,7 +172,19 @@ export async function account(
         result.inboxProblems.push(`inbox of ${reader.id}, conversation ${conversationId}: ${problem}`);
     }
   }
+  result.deadLetters = await deadLetterCount(system);
+  result.evidence = await evidenceFor(system, suspects);
   return result;
+}
+
+async function deadLetterCount(system: ParleySystem): Promise<number> {
+  const nc = await connect({ servers: system.nats.url.split(',') });
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: 5_000 });
+    return (await jsm.streams.info(StreamNames.deadLetters)).state.messages;
+  } finally {
+    await nc.close();
+  }
 }
 
 /** How an inbox differs from the conversation's stored messages, or undefined when it holds each once in seq order. */

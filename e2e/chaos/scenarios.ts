@@ -106,6 +106,7 @@ export async function runScenario(
 ): Promise<ScenarioResult> {
   const cluster = scenario === 'cluster-node';
   const system = await ParleySystem.start(cluster ? { PARLEY_STREAM_REPLICAS: '3' } : {}, { cluster });
+  let keep = false;
   try {
     const agents = [await newAgent(system, { capacity: 50 }), await newAgent(system, { capacity: 50 })];
     for (const agent of agents) await setPresence(system, agent, 'online');
@@ -126,9 +127,11 @@ export async function runScenario(
     for (const service of Object.values(system.services)) await service.waitReady(60_000);
     await waitFor('the gateway to answer', async () => (await fetch(`${system.gatewayUrl}/health/ready`)).ok);
     const accounting = await account(system, workload, participants, agents);
+    keep = accounting.lost + accounting.duplicated > 0;
     return { scenario, seconds, faults, ...accounting };
   } finally {
-    await system.stop();
+    const kept = await system.stop({ keep });
+    if (kept) console.log(`${scenario}: a message was lost or doubled; kept for a post-mortem: ${kept}`);
   }
 }
 
@@ -148,7 +151,9 @@ export function printResults(results: ScenarioResult[]): void {
       recovered: r.recovered,
       'seq gaps': r.seqGaps,
       'inbox issues': r.inboxProblems.length,
+      'dead letters': r.deadLetters,
     })),
   );
   for (const r of results) for (const problem of r.inboxProblems) console.log(`${r.scenario}: ${problem}`);
+  for (const r of results) for (const evidence of r.evidence) console.log(`${r.scenario}: ${evidence}`);
 }

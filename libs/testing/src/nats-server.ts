@@ -13,7 +13,10 @@ export interface TestNats {
   readonly url: string;
   kill(signal?: NodeJS.Signals): Promise<void>;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops the broker and deletes its store, unless `keep` (the store is then left for a post-mortem). */
+  stop(options?: { keep?: boolean }): Promise<void>;
+  /** Where the store is kept, for a post-mortem; undefined in a container. */
+  readonly stores?: string[];
 }
 
 async function brokerAnswers(url: string): Promise<true> {
@@ -30,6 +33,10 @@ class LocalNats implements TestNats {
   private child?: ChildProcess;
   private stderr = '';
   private readonly storeDir = mkdtempSync(join(tmpdir(), 'parley-nats-'));
+
+  get stores(): string[] {
+    return [this.storeDir];
+  }
 
   private constructor(
     private readonly port: number,
@@ -94,9 +101,9 @@ class LocalNats implements TestNats {
     await exited;
   }
 
-  async stop(): Promise<void> {
+  async stop({ keep = false }: { keep?: boolean } = {}): Promise<void> {
     await this.kill('SIGTERM');
-    rmSync(this.storeDir, { recursive: true, force: true });
+    if (!keep) rmSync(this.storeDir, { recursive: true, force: true });
   }
 }
 
@@ -198,9 +205,10 @@ export async function startNatsCluster(size = 3): Promise<TestNatsCluster> {
     start: async () => {
       await Promise.all(nodes.map((n) => n.start()));
     },
-    stop: async () => {
-      await Promise.all(nodes.map((n) => n.stop()));
+    stop: async (options) => {
+      await Promise.all(nodes.map((n) => n.stop(options)));
     },
+    stores: nodes.flatMap((n) => n.stores),
   };
 }
 

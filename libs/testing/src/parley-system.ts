@@ -107,9 +107,17 @@ export class ParleySystem {
     return callApi<T>(this.gatewayUrl, method, path, options);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops every process; unless `keep`, deletes the broker's store and drops the database. With
+   * `keep` they stay for a post-mortem, and where they are is returned.
+   */
+  async stop({ keep = false }: { keep?: boolean } = {}): Promise<string | undefined> {
     await Promise.all([...Object.values(this.services), ...this.replicas].map((s) => s.stop('SIGTERM')));
-    await this.nats.stop();
-    await this.database.drop();
+    await this.nats.stop({ keep });
+    if (!keep) {
+      await this.database.drop();
+      return undefined;
+    }
+    return `broker store ${this.nats.stores?.join(', ') ?? '(in its container)'}; database ${this.database.url}`;
   }
 }
