@@ -1,5 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { DEFAULT_PARTITIONS, subjectFor } from '@parley/contracts';
 import { ParleySystem, ServiceProcess, startNats, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import { answer, clientOf } from './support/actors';
 
@@ -162,7 +163,11 @@ describe('service hygiene', () => {
       // The event was published by the conversation service while handling the command: a second hop.
       const event = await waitFor('the message.created event', async () => {
         const stored = await jsm.streams.getMessage('PARLEY_EVENTS', {
-          last_by_subj: 'parley.evt.message.created',
+          last_by_subj: subjectFor(
+            'parley.evt.message.created',
+            { conversationId: opened.body.id },
+            DEFAULT_PARTITIONS,
+          ),
         });
         const matches =
           stored?.json<{ data: { messageId: string } }>().data.messageId === opened.body.messageId;
