@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Latency samples in milliseconds. */
@@ -63,4 +63,41 @@ export function writeResults(name: string, data: object): string {
   const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   return file;
+}
+
+/** CPU seconds a process has used so far (0 once it ended). */
+function cpuOf(pid: number): number {
+  try {
+    // utime and stime, in clock ticks (100 per second on Linux), after the command name.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds used so far by each named process (processes sharing a name are added up), by all
+ * nats-server and PostgreSQL processes, and by this process (the load generator).
+ */
+export function cpuSeconds(processes: Array<[string, number | undefined]>): Map<string, number> {
+  const totals = new Map<string, number>();
+  const add = (name: string, seconds: number) => totals.set(name, (totals.get(name) ?? 0) + seconds);
+  for (const [name, pid] of processes) add(name, pid ? cpuOf(pid) : 0);
+  for (const entry of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let command = '';
+    try {
+      command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const kind = command.includes('nats-server')
+      ? 'nats-server'
+      : command.startsWith('postgres')
+        ? 'postgres'
+        : '';
+    if (kind) add(kind, cpuOf(Number(entry)));
+  }
+  add('load generator (this process)', cpuOf(process.pid));
+  return totals;
 }

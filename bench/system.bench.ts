@@ -14,7 +14,7 @@ import { DEFAULT_PARTITIONS, encodeInboxCursor, PostMessage, subjectFor } from '
 import { CpuProfile, flameGraph } from './flame-graph';
 import { latencyChart } from './latency-chart';
 import { OfferOutcome, offerAtRate } from './open-loop';
-import { round, Samples, timed, writeResults } from './support';
+import { cpuSeconds, round, Samples, timed, writeResults } from './support';
 
 /**
  * The whole system against the machine's own limits, measured in one run: raw JetStream publish
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
     );
 
     // Accept: POST a message, many customers over keep-alive connections.
-    const cpuBefore = cpuSeconds(system);
+    const cpuBefore = cpuSecondsOf(system);
     for (const name of Object.keys(system.services)) profiledFrom.set(name, monotonicMicros());
     let n = 0;
     const accept = await load({
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
     // End to end: POST → the agent's SSE stream, at fixed offered rates.
     await waitFor('the backlog to drain', async () => (await backlog(system)) === 0, 300_000, 500);
     // What each accepted message cost, all its work downstream included: where the time goes.
-    const cpuAfter = cpuSeconds(system);
+    const cpuAfter = cpuSecondsOf(system);
     const accepted = accept['2xx'];
     let cpuTotal = 0;
     for (const [name, seconds] of cpuAfter) {
@@ -610,35 +610,8 @@ async function withJsm<T>(
 }
 
 /** CPU seconds used so far by each service, and by all nats-server and PostgreSQL processes. */
-function cpuSeconds(system: ParleySystem): Map<string, number> {
-  const used = (pid: number) => {
-    try {
-      // utime and stime, in clock ticks (100 per second on Linux), after the command name.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return 0; // the process ended meanwhile
-    }
-  };
-  const totals = new Map<string, number>();
-  for (const [name, service] of Object.entries(system.services)) totals.set(name, used(service.pid ?? 0));
-  for (const entry of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let command = '';
-    try {
-      command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-    } catch {
-      continue;
-    }
-    const kind = command.includes('nats-server')
-      ? 'nats-server'
-      : command.startsWith('postgres')
-        ? 'postgres'
-        : '';
-    if (kind) totals.set(kind, (totals.get(kind) ?? 0) + used(Number(entry)));
-  }
-  totals.set('load generator (this process)', used(process.pid));
-  return totals;
-}
+const cpuSecondsOf = (system: ParleySystem) =>
+  cpuSeconds(Object.entries(system.services).map(([name, service]) => [name, service.pid]));
 
 const pendingOf = (system: ParleySystem, stream: string, durable: string) =>
   withJsm(system, async (jsm) => {

@@ -1,0 +1,226 @@
+import 'reflect-metadata';
+import autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { DEFAULT_PARTITIONS, PostMessage, subjectFor } from '@parley/contracts';
+import {
+  backlogOf,
+  ParleySystem,
+  ServiceName,
+  ServiceProcess,
+  TEST_ADMIN_TOKEN,
+  waitFor,
+} from '@parley/testing';
+import { cpuSeconds, round, writeResults } from './support';
+
+/**
+ * One against two processes of each consuming service (conversation, history, delivery), measured
+ * in the same run on a fresh system each: the gateway's accept rate with the consumers keeping up,
+ * and the catch-up of a backlog written while the consumers were away, each with the CPU every
+ * message cost all processes together (services, nats-server, PostgreSQL). On one machine the
+ * second process cannot add cores; what it may add is overhead per message, which is the figure
+ * this bench watches (partitions, leases, fencing and the per-recipient inbox locks).
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CATCH_UP = Number(process.env.BENCH_CATCHUP ?? 50_000);
+const CONNECTIONS = 64;
+const CONSUMING: ServiceName[] = ['conversation', 'history', 'delivery'];
+
+interface Measured {
+  processes: number;
+  acceptRate: number;
+  acceptCpuMs: number;
+  catchUpRate: number;
+  catchUpCpuMs: number;
+  /** Time from the consumers' start until every partition had an owner. */
+  ownedAfterMs: number;
+}
+
+function load(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+async function measure(processes: number): Promise<Measured> {
+  const system = await ParleySystem.start({ LOG_LEVEL: 'error' });
+  const db = new Client({ connectionString: system.database.url });
+  await db.connect();
+  const nc = await connect({ servers: system.nats.url });
+  const jsm = await jetstreamManager(nc);
+  try {
+    const consumers: Array<[ServiceName, ServiceProcess]> = CONSUMING.map((name) => [
+      name,
+      system.services[name],
+    ]);
+    for (let i = 1; i < processes; i++)
+      for (const name of CONSUMING) consumers.push([name, await system.startReplica(name)]);
+    const allOwned = async () => {
+      for (const name of CONSUMING) {
+        const { rows } = await db.query<{ owners: number; free: number }>(
+          `SELECT count(DISTINCT owner) FILTER (WHERE expires_at > now())::int AS owners,
+                  count(*) FILTER (WHERE owner IS NULL OR expires_at <= now())::int AS free
+             FROM "${name}".partition_leases`,
+        );
+        if (rows[0].free > 0 || rows[0].owners !== processes) return false;
+      }
+      return true;
+    };
+    await waitFor('every partition owned, shared by every process', allOwned, 60_000, 100);
+    const cpu = () =>
+      cpuSeconds([
+        ['gateway', system.services.gateway.pid],
+        ...consumers.map(([name, p]) => [name, p.pid] as [string, number | undefined]),
+      ]);
+    const total = (before: Map<string, number>, after: Map<string, number>) =>
+      [...after].reduce((sum, [name, s]) => sum + s - (before.get(name) ?? 0), 0);
+    const backlog = async () => {
+      let sum = 0;
+      for (const [stream, group] of [
+        ['PARLEY_COMMANDS', 'conversation'],
+        ['PARLEY_COMMANDS', 'history-commands'],
+        ['PARLEY_EVENTS', 'history'],
+        ['PARLEY_EVENTS', 'delivery'],
+      ]) {
+        const b = await backlogOf(jsm, stream, group);
+        sum += b.pending + b.ackPending;
+      }
+      return sum;
+    };
+
+    const agent = (
+      await system.api('POST', '/v1/agents', {
+        token: TEST_ADMIN_TOKEN,
+        body: { name: 'Bench', email: 'b@example.com', capacity: 1000 },
+        headers: { prefer: 'wait=10' },
+      })
+    ).body;
+    await system.api('PUT', '/v1/agents/me/presence', {
+      token: agent.token,
+      body: { status: 'online' },
+      headers: { prefer: 'wait=10' },
+    });
+    const customers: Array<{ id: string; token: string; conversationId: string }> = [];
+    for (let i = 0; i < CONNECTIONS; i++) {
+      const c = (
+        await system.api('POST', '/v1/customers', {
+          token: TEST_ADMIN_TOKEN,
+          body: { externalId: `scale-${i}` },
+        })
+      ).body;
+      const opened = (
+        await system.api('POST', '/v1/conversations', { token: c.token, body: { body: 'start' } })
+      ).body;
+      customers.push({ id: c.id, token: c.token, conversationId: opened.id });
+    }
+    await waitFor('the setup to be applied', async () => (await backlog()) === 0, 60_000, 200);
+
+    // Accept, with every consumer keeping up on the same cores; its CPU counts until they caught up.
+    const beforeAccept = cpu();
+    let n = 0;
+    const accept = await load({
+      url: system.gatewayUrl,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => {
+            const c = customers[n++ % customers.length];
+            return {
+              ...req,
+              path: `/v1/conversations/${c.conversationId}/messages`,
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
+              body: JSON.stringify({ body: `accept ${n}` }),
+            };
+          },
+        },
+      ],
+    });
+    await waitFor('the accepted messages handled', async () => (await backlog()) === 0, 600_000, 200);
+    const acceptCpu = total(beforeAccept, cpu());
+
+    // Catch-up: the consumers away while a backlog is written as the gateway writes it.
+    await Promise.all(consumers.map(([, p]) => p.stop('SIGTERM')));
+    const js = jsm.jetstream();
+    for (let i = 0; i < CATCH_UP; i += 1_000) {
+      await Promise.all(
+        Array.from({ length: Math.min(1_000, CATCH_UP - i) }, (_, k) => {
+          const c = customers[(i + k) % customers.length];
+          const command: PostMessage = {
+            conversationId: c.conversationId,
+            messageId: randomUUID(),
+            body: `catch-up ${i + k}`,
+            issuedBy: { id: c.id, role: 'customer' },
+            acceptedAt: new Date().toISOString(),
+          };
+          return js.publish(
+            subjectFor(PostMessage.subject, command, DEFAULT_PARTITIONS),
+            JSON.stringify(command),
+            {
+              msgID: command.messageId,
+            },
+          );
+        }),
+      );
+    }
+    const beforeCatchUp = cpu();
+    const started = performance.now();
+    await Promise.all(consumers.map(([, p]) => p.start()));
+    await waitFor('every partition owned again', allOwned, 60_000, 100);
+    const ownedAfterMs = performance.now() - started;
+    await waitFor('the backlog handled', async () => (await backlog()) === 0, 1_800_000, 200);
+    const seconds = (performance.now() - started) / 1000;
+    const catchUpCpu = total(beforeCatchUp, cpu());
+    return {
+      processes,
+      acceptRate: accept['2xx'] / SECONDS,
+      acceptCpuMs: (1000 * acceptCpu) / accept['2xx'],
+      catchUpRate: CATCH_UP / seconds,
+      catchUpCpuMs: (1000 * catchUpCpu) / CATCH_UP,
+      ownedAfterMs,
+    };
+  } finally {
+    await nc.close();
+    await db.end();
+    await system.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const one = await measure(1);
+  const two = await measure(2);
+  const rows = [one, two].map((m) => ({
+    'processes of each consumer': m.processes,
+    'accept msg/s': round(m.acceptRate, 0),
+    'CPU per accepted message, ms': round(m.acceptCpuMs, 3),
+    [`catch-up of ${CATCH_UP.toLocaleString()} msg/s`]: round(m.catchUpRate, 0),
+    'CPU per caught-up message, ms': round(m.catchUpCpuMs, 3),
+    'partitions owned after start, ms': round(m.ownedAfterMs, 0),
+  }));
+  console.table(rows);
+  const acceptCost = (100 * (two.acceptCpuMs - one.acceptCpuMs)) / one.acceptCpuMs;
+  const catchUpCost = (100 * (two.catchUpCpuMs - one.catchUpCpuMs)) / one.catchUpCpuMs;
+  const verdict = (cost: number) => (cost <= 10 ? 'met' : 'MISSED');
+  console.log(
+    `second process, CPU per message: accept ${round(acceptCost, 1)}% [≤ 10%: ${verdict(acceptCost)}], ` +
+      `catch-up ${round(catchUpCost, 1)}% [≤ 10%: ${verdict(catchUpCost)}]`,
+  );
+  const file = writeResults('scale', {
+    date: new Date().toISOString(),
+    catchUp: CATCH_UP,
+    seconds: SECONDS,
+    partitions: DEFAULT_PARTITIONS,
+    one,
+    two,
+    secondProcessCpuPerMessagePercent: { accept: acceptCost, catchUp: catchUpCost },
+  });
+  console.log(`written to ${file}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
