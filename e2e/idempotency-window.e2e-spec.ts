@@ -97,8 +97,9 @@ describe("an Idempotency-Key retried after JetStream's duplicate window", () => 
     const eventsBefore = await lastSeq(StreamNames.events);
     const lettersBefore = await deadLetters();
 
-    const retry = await send();
-    expect(retry.status).toBe(202);
+    // Waiting for it answers as the first attempt did, though nothing new is applied.
+    const retry = await send(APPLIED);
+    expect(retry.status).toBe(201);
     await settled();
 
     expect(await lastSeq(StreamNames.commands)).toBeGreaterThan(commandsBefore);
@@ -224,6 +225,29 @@ describe("an Idempotency-Key retried after JetStream's duplicate window", () => 
       token: agent.token,
     });
     expect(conversation.body.assigneeId).toBe(colleague.id);
+  }, 60_000);
+
+  it('does not apply a status change again once a later change was made', async () => {
+    const status = (body: { status: string }, headers?: Record<string, string>) =>
+      system.api('POST', `/v1/conversations/${conversationId}/status`, { token: agent.token, body, headers });
+    const resolve = (headers?: Record<string, string>) =>
+      status({ status: 'resolved' }, { ...headers, 'idempotency-key': 'status-1' });
+    expect((await resolve(APPLIED)).status).toBe(200);
+    expect((await status({ status: 'open' }, APPLIED)).status).toBe(200);
+    await sleep(PAST_THE_WINDOW_MS);
+    await settled();
+    const eventsBefore = await lastSeq(StreamNames.events);
+    const lettersBefore = await deadLetters();
+
+    expect((await resolve()).status).toBe(202);
+    await settled();
+
+    const conversation = await system.api('GET', `/v1/conversations/${conversationId}`, {
+      token: agent.token,
+    });
+    expect(conversation.body.status).toBe('open');
+    expect(await lastSeq(StreamNames.events)).toBe(eventsBefore);
+    expect(await deadLetteredSince(lettersBefore)).toEqual([]);
   }, 60_000);
 
   it('registers the agent once', async () => {

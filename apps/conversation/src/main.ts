@@ -14,6 +14,7 @@ import { CommandTransaction } from './events/command-transaction';
 import { InitialConversationSchema1764000000000 } from './migrations/1764000000000-initial-conversation-schema';
 import { OutboxTrace1764200000000 } from './migrations/1764200000000-outbox-trace';
 import { CommandClaimsMsgId1764400000000 } from './migrations/1764400000000-command-claims-msg-id';
+import { CommandClaimsById1765100000000 } from './migrations/1765100000000-command-claims-by-id';
 import { Agent } from './people/agent.entity';
 import { Customer } from './people/customer.entity';
 import { PeopleHandlers } from './people/people.handlers';
@@ -41,6 +42,7 @@ void runService({
         outboxWritersMigration('conversation'),
         CommandClaimsMsgId1764400000000,
         partitionLeasesMigration('conversation'),
+        CommandClaimsById1765100000000,
       ],
       outbox: { relayIntervalMs: config.PARLEY_OUTBOX_RELAY_INTERVAL_MS },
     }),

@@ -48,16 +48,28 @@ export class CommandTransaction {
   ): Promise<void> {
     const causes = ctx.messages.map((m) => String(m.seq));
     const commandIds = ctx.messages.map((m) => m.headers?.get(PubHeaders.MsgIdHdr) || null);
+    // A command sent again after JetStream's duplicate window (the same Idempotency-Key, so the
+    // same id) comes back under a new sequence: it was applied under its first one, in this batch
+    // or before it, and is not applied again.
+    const firstOfId = new Set<string>();
+    const candidates = causes.flatMap((cause, i) => {
+      const id = commandIds[i];
+      if (id && firstOfId.has(id)) return [];
+      if (id) firstOfId.add(id);
+      return [{ cause, id }];
+    });
     const written = await this.db.transaction(async (em) => {
       // A claimed sequence is a redelivery only if it came with the same command id: a stream
       // created anew (or a new leader after a crash) can hand the sequence to another command.
       const claimed: Array<{ stream_seq: string }> = await em.query(
         `INSERT INTO conversation.processed_commands AS p (stream_seq, msg_id)
-         SELECT * FROM unnest($1::bigint[], $2::text[])
+         SELECT c.seq, c.id FROM unnest($1::bigint[], $2::text[]) AS c (seq, id)
+          WHERE c.id IS NULL OR NOT EXISTS (
+            SELECT FROM conversation.processed_commands q WHERE q.msg_id = c.id AND q.stream_seq <> c.seq)
          ON CONFLICT (stream_seq) DO UPDATE SET msg_id = EXCLUDED.msg_id, processed_at = now()
           WHERE p.msg_id <> EXCLUDED.msg_id
          RETURNING stream_seq`,
-        [causes, commandIds],
+        [candidates.map((c) => c.cause), candidates.map((c) => c.id)],
       );
       if (!claimed.length) return undefined;
       const fresh = new Set(claimed.map((row) => String(row.stream_seq)));

@@ -145,6 +145,8 @@ export class AppliedEvents implements BeforeApplicationShutdown {
     }
     let settle: Settle = () => undefined;
     const heard = new Promise<Heard>((resolve) => (settle = resolve));
+    let done = false;
+    void heard.then(() => (done = true));
     for (const { type, id } of expected) {
       this.subscribe(anyPartitionSubject(eventSubject(type)));
       const forId = this.waiters.get(id) ?? new Set();
@@ -154,6 +156,13 @@ export class AppliedEvents implements BeforeApplicationShutdown {
     const notice = this.awaitNotice((outcome) => {
       if (!outcome) settle(undefined);
       else if (outcome.outcome === 'rejected' || !expected.length) settle({ notice: outcome });
+      // Applied, yet the expected event may never come: a retry after JetStream's duplicate window
+      // is applied as a no-op (its result exists already). Unless the event settles it first, the
+      // result is looked up.
+      else if (lookUp)
+        setTimeout(() => {
+          if (!done) void this.lookUntilFound(lookUp, heard, settle);
+        }, LOOK_UP_EVERY_MS);
     });
     const timer = setTimeout(() => settle(undefined), wait * 1000);
     try {
