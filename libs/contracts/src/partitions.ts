@@ -1,9 +1,10 @@
 /**
  * Commands and events are partitioned by what they are about, so that one process at a time
  * applies everything about one conversation (or agent, customer, webhook) in stream order. The
- * publisher computes the partition, which works on nats-server 2.9; the hash is the FNV-1a 32 that
- * the server's `{{partition(n, …)}}` mapping uses, so a later server-side transform can produce
- * the same partitions. See docs/adr/0007-partitioned-consumers.md.
+ * publisher computes the partition, which works on nats-server 2.9. The hash is the FNV-1a 32 of
+ * the server's `{{partition(n, …)}}` mapping, but the key is a payload field: a server-side
+ * transform could produce the same partitions only once the key is a subject token too. See
+ * docs/adr/0007-partitioned-consumers.md.
  */
 
 /** Partitions per stream when `PARLEY_PARTITIONS` is not set. Fixed for the life of a deployment. */

@@ -45,12 +45,23 @@ export interface JetStreamServerOptions {
   unknownRetryMs?: number;
   /** Age after which a message no process could handle is dead-lettered (default 24 h). */
   unknownMaxAgeMs?: number;
+  /**
+   * How long a pull request of an ordered consumer lasts (default 5 s). Below the lease's TTL, so
+   * that a paused holder's requests are gone by the time another process may take its partition.
+   */
+  pullExpiresMs?: number;
 }
+
+/**
+ * How a lease ended: `given-up` when this process must hand it over (fair share, shutdown) and may
+ * still act on what it holds; `taken` when it can no longer prove it owns the partition.
+ */
+export type LeaseEnd = 'given-up' | 'taken';
 
 /** Exclusive right to consume one durable, held until released or lost. */
 export interface HeldLease {
   /** Resolves when the right is lost, or must be given up so another process can take it. */
-  lost: Promise<void>;
+  lost: Promise<LeaseEnd>;
   /** Given to handlers (`currentFence`) so that their commit can be refused after a takeover. */
   fence?: Fence;
   release(): Promise<void>;
@@ -162,6 +173,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return this.options.maxDeliver ?? 10;
   }
 
+  private get pullExpiresMs(): number {
+    return this.options.pullExpiresMs ?? 5_000;
+  }
+
   /** Consumers pulling and queries subscribed, on a live connection, and none paused by an outage. */
   isReady(): boolean {
     return this.listening && !this.stopping && !this.nc.isClosed() && this.pausedConsumers.size === 0;
@@ -232,36 +247,51 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   /**
    * Pulls under the lease (ordered consumers) and hands handlers what has arrived, a batch at a
    * time: under load a batch handler sees many messages in one call, when idle it sees one at once.
+   * Whatever ends a tenure (the lease lost, the broker away), the lease is released and the loop
+   * goes on, so a partition is never left held by a loop that stopped.
    */
   private async consumeInBatches(def: ConsumerDefinition, consumer: Consumer): Promise<void> {
     const pullSize = Math.max(this.options.batchSize ?? 100, def.maxBatch ?? 1);
-    try {
-      while (!this.stopping) {
-        const lease = def.ordered
-          ? await this.options.lease?.acquire(def.durable, () => this.stopping, def.group)
-          : undefined;
-        if (this.stopping) {
-          await lease?.release();
-          break;
-        }
-        const owed = def.ordered ? await this.owedBy(def, consumer) : undefined;
-        const messages = await consumer.consume({ max_messages: pullSize });
-        this.iterators.push(messages);
-        let lost = false;
-        let released = false;
-        void lease?.lost.then(() => {
-          if (released) return;
-          lost = true;
-          messages.stop();
-        });
-        await this.drainInBatches(def, consumer, messages, owed, { lost: () => lost, fence: lease?.fence });
-        this.iterators.splice(this.iterators.indexOf(messages), 1);
-        released = true;
+    while (!this.stopping) {
+      const lease = def.ordered
+        ? await this.options.lease?.acquire(def.durable, () => this.stopping, def.group)
+        : undefined;
+      try {
+        if (this.stopping) break;
+        await this.consumeUnder(def, consumer, pullSize, lease);
+      } catch (error) {
+        if (this.stopping) break;
+        this.log.error(`consumer ${def.durable}: ${(error as Error).message}; starting again`);
+        await sleep(1_000);
+      } finally {
         await lease?.release();
-        if (!lease) break;
       }
-    } catch (error) {
-      if (!this.stopping) this.log.error(`consumer ${def.durable} stopped: ${(error as Error).message}`);
+      if (!lease) break;
+    }
+  }
+
+  /** One tenure: from taking the partition (or starting) until the lease ends or the stream does. */
+  private async consumeUnder(
+    def: ConsumerDefinition,
+    consumer: Consumer,
+    pullSize: number,
+    lease: HeldLease | undefined,
+  ): Promise<void> {
+    // A previous holder's pull requests outlive its tenure by at most their expiry, and what the
+    // server hands them meanwhile is owed by it: counted only once they are gone.
+    if (lease?.fence && lease.fence.epoch > 1) await sleep(this.pullExpiresMs);
+    const owed = def.ordered ? await this.owedBy(def, consumer) : undefined;
+    const messages = await consumer.consume({ max_messages: pullSize, expires: this.pullExpiresMs });
+    this.iterators.push(messages);
+    let ended: LeaseEnd | undefined;
+    void lease?.lost.then((how) => {
+      ended = how;
+      messages.stop();
+    });
+    try {
+      await this.drainInBatches(def, consumer, messages, owed, { ended: () => ended, fence: lease?.fence });
+    } finally {
+      this.iterators.splice(this.iterators.indexOf(messages), 1);
     }
   }
 
@@ -282,9 +312,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     consumer: Consumer,
     messages: ConsumerMessages,
     owed: Owed | undefined,
-    held: { lost: () => boolean; fence?: Fence },
+    held: { ended: () => LeaseEnd | undefined; fence?: Fence },
   ): Promise<void> {
     const queue: JsMsg[] = [];
+    let inHand: JsMsg[] = [];
     let arrived: (() => void) | undefined;
     let ended = false;
     const reader = (async () => {
@@ -306,15 +337,18 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           resolve();
         };
       }).finally(() => (arrived = undefined));
-    // Pulled messages wait their turn without being redelivered meanwhile.
+    // Pulled messages wait their turn without being redelivered meanwhile, those of the batch in
+    // hand too while an earlier run of it is retried in place.
     const ackWaitMs = (def.ackWaitSeconds ?? 10) * 1000;
-    const keepAlive = setInterval(() => queue.forEach((m) => m.working()), ackWaitMs / 3);
-    const tenure: Tenure = { leaving: () => held.lost() || this.stopping, fence: held.fence };
+    const keepAlive = setInterval(() => {
+      for (const m of queue) m.working();
+      for (const m of inHand) m.working();
+    }, ackWaitMs / 3);
+    const tenure: Tenure = { leaving: () => held.ended() !== undefined || this.stopping, fence: held.fence };
     const maxBatch = def.maxBatch ?? 1;
-    let fencedOut = false;
     try {
       // Stopping finishes what was already pulled; a lost lease leaves it to the next holder.
-      while (!held.lost()) {
+      while (held.ended() === undefined) {
         if (owed && (owed.count <= 0 || (await consumer.info()).ack_floor.stream_seq >= owed.upTo)) {
           owed = undefined;
         }
@@ -327,18 +361,19 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           continue;
         }
         if (owed) owed.count -= batch.length;
+        inHand = batch;
         const outcome = await this.processBatch(def, batch, tenure);
-        if (outcome === 'fenced-out') fencedOut = true;
+        inHand = [];
         if (outcome !== 'settled') break;
       }
     } finally {
       clearInterval(keepAlive);
       messages.stop();
       await reader.catch(() => undefined);
-      // Only pulled, never handled: offered again at once, so the next holder need not wait out
-      // their ack wait. Never acked (that would skip them). A lease taken over meanwhile leaves
-      // them alone: the new holder already counts them as owed.
-      if (held.fence && !fencedOut && !this.stopping) queue.forEach((m) => m.nak());
+      // Pulled and never handled: when this process hands the partition over (and still owns it),
+      // they are offered again at once, so the next holder need not wait out their ack wait. Never
+      // acked (that would skip them); after a takeover, left alone: they are the new holder's now.
+      if (held.ended() === 'given-up' && !this.stopping) queue.forEach((m) => m.nak());
     }
   }
 
@@ -364,10 +399,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
    * lookups are no longer remembered.
    */
   private handlerFor(subject: string): MessageHandler | null {
-    let handler = this.handlersBySubject.get(subject);
+    const pattern = unpartitionedSubject(subject);
+    let handler = this.handlersBySubject.get(pattern);
     if (handler === undefined) {
-      handler = this.getHandlerByPattern(unpartitionedSubject(subject));
-      if (this.handlersBySubject.size < SUBJECTS_REMEMBERED) this.handlersBySubject.set(subject, handler);
+      handler = this.getHandlerByPattern(pattern);
+      if (this.handlersBySubject.size < SUBJECTS_REMEMBERED) this.handlersBySubject.set(pattern, handler);
     }
     return handler;
   }

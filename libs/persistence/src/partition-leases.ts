@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import type { ConsumerLease, Fence, HeldLease } from '@parley/jetstream';
+import { ConsumerLease, Fence, HeldLease, isUnavailable, LeaseEnd } from '@parley/jetstream';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export interface PartitionLeaseOptions {
@@ -17,7 +17,7 @@ interface Holding {
   group: string;
   /** By this process's clock, the lease surely still holds until then (renewed before it). */
   validUntil: number;
-  lose: () => void;
+  end: (how: LeaseEnd) => void;
 }
 
 interface Waiter {
@@ -50,6 +50,8 @@ export class PartitionLeases implements ConsumerLease {
   private watcher?: NodeJS.Timeout;
   private ticking: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Shutting down: renews what it holds until the consumers release it, takes nothing new. */
+  private leaving = false;
 
   constructor(private readonly options: PartitionLeaseOptions) {}
 
@@ -66,7 +68,7 @@ export class PartitionLeases implements ConsumerLease {
     stopped: () => boolean,
     group: { name: string; partitions: number } = { name, partitions: 1 },
   ): Promise<HeldLease | undefined> {
-    if (this.closed) return Promise.resolve(undefined);
+    if (this.leaving) return Promise.resolve(undefined);
     this.groups.set(group.name, group.partitions);
     const granted = new Promise<HeldLease | undefined>((grant) =>
       this.waiting.set(name, { group: group.name, stopped, grant }),
@@ -75,13 +77,25 @@ export class PartitionLeases implements ConsumerLease {
     return granted;
   }
 
-  /** Gives up every lease (the transport released them first when it stopped) and leaves. */
+  /**
+   * First step of a shutdown: this process no longer counts as live, so the others' fair share
+   * grows and they take each partition as soon as the consumers here release it.
+   */
+  async leave(): Promise<void> {
+    this.leaving = true;
+    for (const [, waiter] of this.waiting) waiter.grant(undefined);
+    this.waiting.clear();
+    await this.client
+      ?.query(`DELETE FROM ${this.members} WHERE member = $1`, [this.member])
+      .catch(() => undefined);
+  }
+
+  /** Gives up every lease (the transport released them first when it stopped) and stops. */
   async close(): Promise<void> {
+    await this.leave();
     this.closed = true;
     clearInterval(this.ticker);
     clearInterval(this.watcher);
-    for (const [, waiter] of this.waiting) waiter.grant(undefined);
-    this.waiting.clear();
     await this.ticking;
     try {
       if (this.client) {
@@ -106,14 +120,24 @@ export class PartitionLeases implements ConsumerLease {
 
   private unreachable(error: Error): void {
     this.log.warn(`partition leases not renewed: ${error.message}`);
-    void this.client?.end().catch(() => undefined);
+    if (isUnavailable(error)) this.connectionLost();
+  }
+
+  /**
+   * Without its connection this process no longer counts as live, and others may take its
+   * partitions at once: everything it held is given up now, not when the TTL runs out.
+   */
+  private connectionLost(): void {
+    const client = this.client;
     this.client = undefined;
+    void client?.end().catch(() => undefined);
+    for (const holding of this.held.values()) holding.end('taken');
   }
 
   /** Leases past their local deadline are lost; waiters whose consumer stopped get nothing. */
   private watch(): void {
     const now = Date.now();
-    for (const holding of this.held.values()) if (now >= holding.validUntil) holding.lose();
+    for (const holding of this.held.values()) if (now >= holding.validUntil) holding.end('taken');
     for (const [name, waiter] of this.waiting) {
       if (waiter.stopped()) {
         this.waiting.delete(name);
@@ -128,9 +152,16 @@ export class PartitionLeases implements ConsumerLease {
       connectionString: this.options.url,
       application_name: `parley-leases:${this.options.schema}`,
       connectionTimeoutMillis: 5_000,
+      // A hung statement must not outlive the leases it was meant to renew.
+      query_timeout: this.options.ttlMs / 2,
       keepAlive: true,
     });
-    client.on('error', () => undefined);
+    client.on('error', () => {
+      if (this.client === client) this.connectionLost();
+    });
+    client.on('end', () => {
+      if (this.client === client) this.connectionLost();
+    });
     await client.connect();
     this.client = client;
     return client;
@@ -141,6 +172,10 @@ export class PartitionLeases implements ConsumerLease {
     const db = await this.connection();
     const ttl = `${this.options.ttlMs} milliseconds`;
     const started = Date.now();
+    if (this.leaving) {
+      await this.renew(db, ttl, started);
+      return;
+    }
     await db.query(
       `INSERT INTO ${this.members} (member, pid, seen_at) VALUES ($1, pg_backend_pid(), now())
        ON CONFLICT (member) DO UPDATE SET pid = EXCLUDED.pid, seen_at = now()`,
@@ -161,7 +196,7 @@ export class PartitionLeases implements ConsumerLease {
       const fair = Math.ceil(partitions / Math.max(1, live));
       const mine = [...this.held.values()].filter((h) => h.group === group);
       // Given up one batch later, by the consumer loop, which releases it when its batch is done.
-      for (const holding of mine.slice(fair)) holding.lose();
+      for (const holding of mine.slice(fair)) holding.end('given-up');
       if (mine.length < fair) await this.take(db, ttl, started, group, fair - mine.length);
     }
   }
@@ -176,7 +211,7 @@ export class PartitionLeases implements ConsumerLease {
     const renewed = new Map(rows.map((r) => [r.name, Number(r.epoch)]));
     for (const [name, holding] of this.held) {
       if (renewed.get(name) === holding.fence.epoch) holding.validUntil = started + this.options.ttlMs;
-      else holding.lose();
+      else holding.end('taken');
     }
   }
 
@@ -207,13 +242,13 @@ export class PartitionLeases implements ConsumerLease {
     const waiter = this.waiting.get(name);
     this.waiting.delete(name);
     const fence: Fence = { name, owner: this.member, epoch };
-    let lose!: () => void;
-    const lost = new Promise<void>((resolve) => (lose = resolve));
-    const holding: Holding = { fence, group, validUntil: started + this.options.ttlMs, lose };
+    let end!: (how: LeaseEnd) => void;
+    const lost = new Promise<LeaseEnd>((resolve) => (end = resolve));
+    const holding: Holding = { fence, group, validUntil: started + this.options.ttlMs, end };
     this.held.set(name, holding);
     const release = async () => {
       if (this.held.get(name) === holding) this.held.delete(name);
-      lose();
+      end('given-up');
       await this.client
         ?.query(`UPDATE ${this.table} SET owner = NULL WHERE name = $1 AND owner = $2 AND epoch = $3`, [
           name,

@@ -117,6 +117,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     knowsSubject: isKnownSubject,
     unknownRetryMs: config.PARLEY_UNKNOWN_SUBJECT_RETRY_SECONDS * 1000,
     unknownMaxAgeMs: config.PARLEY_UNKNOWN_SUBJECT_MAX_AGE_SECONDS * 1000,
+    pullExpiresMs: Math.min(5_000, (config.PARLEY_LEASE_TTL_SECONDS * 1000) / 2),
   });
   transport.observer = consumerMetrics;
   registerConsumerLag({
@@ -189,6 +190,8 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
       process.exit(1);
     }, config.PARLEY_SHUTDOWN_TIMEOUT_MS).unref();
     expiry.stop();
+    // Others take this process's partitions as its consumers release them, not a TTL later.
+    await leases?.leave();
     await transport.close();
     await leases?.close();
     await app.close();
