@@ -27,6 +27,9 @@ interface InboxRow {
   data: Record<string, unknown>;
 }
 
+/** Locks shared by all inboxes to keep each one's cursors committing in order (see `deliver`). */
+const INBOX_LOCKS = 256;
+
 /** Every principal's ordered feed of the events addressed to them. */
 @Injectable()
 export class Inbox {
@@ -71,10 +74,12 @@ export class Inbox {
         // when its row is inserted but seen only at commit, so a reader could pass a cursor that a
         // slower transaction commits later and never see it. Holding each recipient's lock until
         // commit makes one inbox's cursors commit in order (sorted, so two batches never deadlock).
+        // Recipients share INBOX_LOCKS locks, so a batch addressed to thousands of agents takes at
+        // most that many (PostgreSQL's lock table is bounded).
         await em.query(
           `SELECT pg_advisory_xact_lock(k) FROM (
-           SELECT DISTINCT hashtextextended(p, 0) AS k FROM unnest($1::text[]) AS p ORDER BY 1) AS recipients`,
-          [principals],
+           SELECT DISTINCT abs(hashtextextended(p, 0) % $2) AS k FROM unnest($1::text[]) AS p ORDER BY 1) AS recipients`,
+          [principals, INBOX_LOCKS],
         );
         return em.query(
           `WITH batch AS MATERIALIZED (SELECT $3::jsonb AS events),
