@@ -66,7 +66,13 @@ export async function openServiceDataSource(options: ServiceDataSourceOptions): 
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
+    extra: {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      // A process paused inside a transaction (SIGSTOP, a stalled VM) would hold its locks, the
+      // lease fence's among them, for as long as the pause: PostgreSQL ends such a session instead.
+      options: '-c idle_in_transaction_session_timeout=30000',
+    },
   });
   try {
     await dataSource.initialize();
