@@ -209,6 +209,13 @@ describe('service hygiene', () => {
     const opened = await open(customerToken, 'after the restart');
     expect(opened.status).toBe(202);
   });
+
+  it('refuses to start a process that splits the streams into another number of partitions', async () => {
+    const odd = await ServiceProcess.create('gateway', { ...system.env, PARLEY_PARTITIONS: '8' });
+    const { code, output } = await odd.runUntilExit();
+    expect(code).toBe(1);
+    expect(output).toMatch(/PARLEY_PARTITIONS=8, but the durables of [a-z-]+ were made for 16 partitions/);
+  });
 });
 
 describe('configuration and dependencies at start', () => {

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
-import { isKnownSubject, parleyStreams } from '@parley/contracts';
+import { isKnownSubject, parleyStreams, StreamNames } from '@parley/contracts';
 import {
   ConsumerDefinition,
   connectToNats,
@@ -51,6 +51,33 @@ export interface ServiceDefinition<C extends ServiceEnv> {
   fastifyOptions?: (config: C) => Pick<FastifyServerOptions, 'frameworkErrors' | 'trustProxy'>;
 }
 
+/**
+ * Every service must split the streams into the same number of partitions, fixed for the
+ * deployment: the partitioned durables already there say how many the others use.
+ */
+async function partitionMismatch(jsm: JetStreamManager, partitions: number): Promise<string | undefined> {
+  const highest = new Map<string, number>();
+  for (const stream of [StreamNames.commands, StreamNames.events]) {
+    try {
+      for await (const consumer of jsm.consumers.list(stream)) {
+        const partition = /^(.+)-p(\d+)$/.exec(consumer.name);
+        if (partition)
+          highest.set(partition[1], Math.max(highest.get(partition[1]) ?? -1, Number(partition[2])));
+      }
+    } catch {
+      // No such stream yet: a first start, nothing to agree with.
+    }
+  }
+  for (const [durable, max] of highest) {
+    if (max + 1 !== partitions)
+      return (
+        `PARLEY_PARTITIONS=${partitions}, but the durables of ${durable} were made for ${max + 1} partitions. ` +
+        'Every service must use the same value, fixed for the deployment (docs/operations.md, Scaling).'
+      );
+  }
+  return undefined;
+}
+
 /** Streams and durable consumers are declared in code and brought in line at every start. */
 async function provision(
   jsm: JetStreamManager,
@@ -95,6 +122,8 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     nc = await connectToNats(config.NATS_URL, def.name);
     progress.enter('provisioning streams and durable consumers');
     jsm = await jetstreamManager(nc);
+    const mismatch = await partitionMismatch(jsm, config.PARLEY_PARTITIONS);
+    if (mismatch) throw new InvalidConfiguration(`Invalid configuration: ${mismatch}`);
     await provision(jsm, config, consumers);
   } catch (error) {
     if (error instanceof InvalidConfiguration || error instanceof NatsUnreachable)
