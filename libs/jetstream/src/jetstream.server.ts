@@ -280,7 +280,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     // A previous holder's pull requests outlive its tenure by at most their expiry, and what the
     // server hands them meanwhile is owed by it: counted only once they are gone.
     if (lease?.fence && lease.fence.epoch > 1) await sleep(this.pullExpiresMs);
-    const owed = def.ordered ? await this.owedBy(def, consumer) : undefined;
+    const start = def.ordered ? await this.owedBy(def, consumer) : undefined;
     const messages = await consumer.consume({ max_messages: pullSize, expires: this.pullExpiresMs });
     this.iterators.push(messages);
     let ended: LeaseEnd | undefined;
@@ -289,38 +289,57 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       messages.stop();
     });
     try {
-      await this.drainInBatches(def, consumer, messages, owed, { ended: () => ended, fence: lease?.fence });
+      await this.drainInBatches(def, consumer, messages, start, { ended: () => ended, fence: lease?.fence });
     } finally {
       this.iterators.splice(this.iterators.indexOf(messages), 1);
     }
   }
 
-  private async owedBy(def: ConsumerDefinition, consumer: Consumer): Promise<Owed | undefined> {
+  /**
+   * What the consumer has handed out and not had acknowledged (owed before anything newer), and
+   * its last delivery sequence, from which every delivery to this holder must follow without a gap.
+   */
+  private async owedBy(
+    def: ConsumerDefinition,
+    consumer: Consumer,
+  ): Promise<{ owed?: Owed; lastDelivery: number }> {
     const info = await consumer.info();
     const ackWaitMs = (def.ackWaitSeconds ?? 10) * 1000;
-    return info.num_ack_pending > 0
-      ? {
-          upTo: info.delivered.stream_seq,
-          count: info.num_ack_pending,
-          waitUntil: Date.now() + 2 * ackWaitMs,
-        }
-      : undefined;
+    const owed =
+      info.num_ack_pending > 0
+        ? {
+            upTo: info.delivered.stream_seq,
+            count: info.num_ack_pending,
+            waitUntil: Date.now() + 2 * ackWaitMs,
+          }
+        : undefined;
+    return { owed, lastDelivery: info.delivered.consumer_seq };
   }
 
   private async drainInBatches(
     def: ConsumerDefinition,
     consumer: Consumer,
     messages: ConsumerMessages,
-    owed: Owed | undefined,
+    start: { owed?: Owed; lastDelivery: number } | undefined,
     held: { ended: () => LeaseEnd | undefined; fence?: Fence },
   ): Promise<void> {
     const queue: JsMsg[] = [];
     let inHand: JsMsg[] = [];
     let arrived: (() => void) | undefined;
     let ended = false;
+    let owed = start?.owed;
+    // Every delivery of an ordered consumer comes to its one holder, so delivery sequences follow
+    // one another. A gap is a delivery lost on its way (a broker node died, a connection dropped):
+    // it comes back only after its ack wait, behind newer messages, unless those wait for it.
+    let nextDelivery = start ? start.lastDelivery + 1 : undefined;
+    let deliveryLost = false;
     const reader = (async () => {
       try {
         for await (const m of messages) {
+          if (nextDelivery !== undefined) {
+            if (m.info.deliverySequence !== nextDelivery) deliveryLost = true;
+            nextDelivery = m.info.deliverySequence + 1;
+          }
           queue.push(m);
           arrived?.();
         }
@@ -349,6 +368,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     try {
       // Stopping finishes what was already pulled; a lost lease leaves it to the next holder.
       while (held.ended() === undefined) {
+        if (deliveryLost) {
+          deliveryLost = false;
+          owed = (await this.owedBy(def, consumer)).owed;
+          this.log.warn(`${def.durable}: a delivery was lost on its way; newer messages wait for it`);
+        }
         if (owed && (owed.count <= 0 || (await consumer.info()).ack_floor.stream_seq >= owed.upTo)) {
           owed = undefined;
         }
