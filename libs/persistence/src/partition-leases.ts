@@ -78,15 +78,15 @@ export class PartitionLeases implements ConsumerLease {
   }
 
   /**
-   * First step of a shutdown: this process no longer counts as live, so the others' fair share
-   * grows and they take each partition as soon as the consumers here release it.
+   * First step of a shutdown: this process no longer counts towards the fair share, so the others
+   * take each partition as soon as the consumers here release it (not before: it still holds them).
    */
   async leave(): Promise<void> {
     this.leaving = true;
     for (const [, waiter] of this.waiting) waiter.grant(undefined);
     this.waiting.clear();
     await this.client
-      ?.query(`DELETE FROM ${this.members} WHERE member = $1`, [this.member])
+      ?.query(`UPDATE ${this.members} SET leaving = true WHERE member = $1`, [this.member])
       .catch(() => undefined);
   }
 
@@ -187,7 +187,7 @@ export class PartitionLeases implements ConsumerLease {
     const [{ live }] = (
       await db.query<{ live: number }>(
         `SELECT count(*)::int AS live FROM ${this.members} m
-          WHERE m.seen_at > now() - $1::interval
+          WHERE m.seen_at > now() - $1::interval AND NOT m.leaving
             AND EXISTS (SELECT FROM pg_stat_activity a WHERE a.pid = m.pid)`,
         [ttl],
       )
@@ -281,7 +281,8 @@ export function partitionLeasesMigration(schema: string): new () => MigrationInt
       await q.query(`CREATE TABLE "${schema}".partition_members (
         member text PRIMARY KEY,
         pid integer NOT NULL,
-        seen_at timestamptz NOT NULL
+        seen_at timestamptz NOT NULL,
+        leaving boolean NOT NULL DEFAULT false
       )`);
     }
 
