@@ -120,7 +120,8 @@ export class PartitionLeases implements ConsumerLease {
 
   private unreachable(error: Error): void {
     this.log.warn(`partition leases not renewed: ${error.message}`);
-    if (isUnavailable(error)) this.connectionLost();
+    // A statement that timed out leaves the connection in an unknown state: a new one is opened.
+    if (isUnavailable(error) || /timeout/i.test(error.message)) this.connectionLost();
   }
 
   /**
