@@ -36,6 +36,9 @@ interface Measured {
   catchUpCpuMs: number;
   /** Time from the consumers' start until every partition had an owner. */
   ownedAfterMs: number;
+  /** CPU ms per message by kind of process (services added up over their processes). */
+  acceptCpuMsBy: Record<string, number>;
+  catchUpCpuMsBy: Record<string, number>;
 }
 
 function load(opts: autocannon.Options): Promise<autocannon.Result> {
@@ -76,6 +79,10 @@ async function measure(processes: number): Promise<Measured> {
       ]);
     const total = (before: Map<string, number>, after: Map<string, number>) =>
       [...after].reduce((sum, [name, s]) => sum + s - (before.get(name) ?? 0), 0);
+    const perMessage = (before: Map<string, number>, after: Map<string, number>, messages: number) =>
+      Object.fromEntries(
+        [...after].map(([name, s]) => [name, round((1000 * (s - (before.get(name) ?? 0))) / messages, 3)]),
+      );
     const backlog = async () => {
       let sum = 0;
       for (const [stream, group] of [
@@ -140,7 +147,8 @@ async function measure(processes: number): Promise<Measured> {
       ],
     });
     await waitFor('the accepted messages handled', async () => (await backlog()) === 0, 600_000, 200);
-    const acceptCpu = total(beforeAccept, cpu());
+    const afterAccept = cpu();
+    const acceptCpu = total(beforeAccept, afterAccept);
 
     // Catch-up: the consumers away while a backlog is written as the gateway writes it.
     await Promise.all(consumers.map(([, p]) => p.stop('SIGTERM')));
@@ -173,7 +181,8 @@ async function measure(processes: number): Promise<Measured> {
     const ownedAfterMs = performance.now() - started;
     await waitFor('the backlog handled', async () => (await backlog()) === 0, 1_800_000, 200);
     const seconds = (performance.now() - started) / 1000;
-    const catchUpCpu = total(beforeCatchUp, cpu());
+    const afterCatchUp = cpu();
+    const catchUpCpu = total(beforeCatchUp, afterCatchUp);
     return {
       processes,
       acceptRate: accept['2xx'] / SECONDS,
@@ -181,6 +190,8 @@ async function measure(processes: number): Promise<Measured> {
       catchUpRate: CATCH_UP / seconds,
       catchUpCpuMs: (1000 * catchUpCpu) / CATCH_UP,
       ownedAfterMs,
+      acceptCpuMsBy: perMessage(beforeAccept, afterAccept, accept['2xx']),
+      catchUpCpuMsBy: perMessage(beforeCatchUp, afterCatchUp, CATCH_UP),
     };
   } finally {
     await nc.close();
@@ -201,6 +212,16 @@ async function main(): Promise<void> {
     'partitions owned after start, ms': round(m.ownedAfterMs, 0),
   }));
   console.table(rows);
+  console.log('CPU per message by process, ms (1 → 2 processes of each consumer):');
+  console.table(
+    Object.keys(two.catchUpCpuMsBy).map((name) => ({
+      process: name,
+      'accept, 1': one.acceptCpuMsBy[name],
+      'accept, 2': two.acceptCpuMsBy[name],
+      'catch-up, 1': one.catchUpCpuMsBy[name],
+      'catch-up, 2': two.catchUpCpuMsBy[name],
+    })),
+  );
   const acceptCost = (100 * (two.acceptCpuMs - one.acceptCpuMs)) / one.acceptCpuMs;
   const catchUpCost = (100 * (two.catchUpCpuMs - one.catchUpCpuMs)) / one.catchUpCpuMs;
   const verdict = (cost: number) => (cost <= 10 ? 'met' : 'MISSED');

@@ -52,6 +52,8 @@ export class PartitionLeases implements ConsumerLease {
   private closed = false;
   /** Shutting down: renews what it holds until the consumers release it, takes nothing new. */
   private leaving = false;
+  /** Whether this process counted as live at an earlier tick: only then does it take partitions. */
+  private joined = false;
 
   constructor(private readonly options: PartitionLeaseOptions) {}
 
@@ -182,6 +184,10 @@ export class PartitionLeases implements ConsumerLease {
        ON CONFLICT (member) DO UPDATE SET pid = EXCLUDED.pid, seen_at = now()`,
       [this.member],
     );
+    // Processes starting together would each see itself alone and take everything, then hand half
+    // of it over (with what it had pulled): each takes partitions only from its second tick on.
+    const joining = !this.joined;
+    this.joined = true;
     // Members gone for an hour are forgotten; until then they are simply not counted as live.
     await db.query(`DELETE FROM ${this.members} WHERE seen_at < now() - interval '1 hour'`);
     await this.renew(db, ttl, started);
@@ -193,6 +199,7 @@ export class PartitionLeases implements ConsumerLease {
         [ttl],
       )
     ).rows;
+    if (joining) return;
     for (const [group, partitions] of this.groups) {
       const fair = Math.ceil(partitions / Math.max(1, live));
       const mine = [...this.held.values()].filter((h) => h.group === group);
