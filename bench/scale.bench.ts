@@ -1,10 +1,8 @@
 import 'reflect-metadata';
-import autocannon from 'autocannon';
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { DEFAULT_PARTITIONS, PostMessage, subjectFor } from '@parley/contracts';
+import { DEFAULT_PARTITIONS } from '@parley/contracts';
 import {
   backlogOf,
   ParleySystem,
@@ -13,7 +11,7 @@ import {
   TEST_ADMIN_TOKEN,
   waitFor,
 } from '@parley/testing';
-import { cpuSeconds, round, writeResults } from './support';
+import { cpuSeconds, load, round, writeBacklog, writeResults } from './support';
 
 /**
  * One against two processes of each consuming service (conversation, history, delivery), measured
@@ -39,12 +37,6 @@ interface Measured {
   /** CPU ms per message by kind of process (services added up over their processes). */
   acceptCpuMsBy: Record<string, number>;
   catchUpCpuMsBy: Record<string, number>;
-}
-
-function load(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (error, result) => (error ? reject(error) : resolve(result)));
-  });
 }
 
 async function measure(processes: number): Promise<Measured> {
@@ -153,27 +145,7 @@ async function measure(processes: number): Promise<Measured> {
     // Catch-up: the consumers away while a backlog is written as the gateway writes it.
     await Promise.all(consumers.map(([, p]) => p.stop('SIGTERM')));
     const js = jsm.jetstream();
-    for (let i = 0; i < CATCH_UP; i += 1_000) {
-      await Promise.all(
-        Array.from({ length: Math.min(1_000, CATCH_UP - i) }, (_, k) => {
-          const c = customers[(i + k) % customers.length];
-          const command: PostMessage = {
-            conversationId: c.conversationId,
-            messageId: randomUUID(),
-            body: `catch-up ${i + k}`,
-            issuedBy: { id: c.id, role: 'customer' },
-            acceptedAt: new Date().toISOString(),
-          };
-          return js.publish(
-            subjectFor(PostMessage.subject, command, DEFAULT_PARTITIONS),
-            JSON.stringify(command),
-            {
-              msgID: command.messageId,
-            },
-          );
-        }),
-      );
-    }
+    await writeBacklog(js, customers, CATCH_UP);
     const beforeCatchUp = cpu();
     const started = performance.now();
     await Promise.all(consumers.map(([, p]) => p.start()));

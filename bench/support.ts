@@ -1,4 +1,8 @@
+import autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { DEFAULT_PARTITIONS, PostMessage, subjectFor } from '@parley/contracts';
 import { join } from 'node:path';
 
 /** Latency samples in milliseconds. */
@@ -100,4 +104,42 @@ export function cpuSeconds(processes: Array<[string, number | undefined]>): Map<
   }
   add('load generator (this process)', cpuOf(process.pid));
   return totals;
+}
+
+export function load(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+/**
+ * Writes `count` message commands round-robin into the customers' conversations, straight to the
+ * command stream as the gateway writes them (ids, message ids, partitions), 1,000 in flight at once.
+ */
+export async function writeBacklog(
+  js: JetStreamClient,
+  customers: Array<{ id: string; conversationId: string }>,
+  count: number,
+): Promise<void> {
+  for (let i = 0; i < count; i += 1_000) {
+    await Promise.all(
+      Array.from({ length: Math.min(1_000, count - i) }, (_, k) => {
+        const c = customers[(i + k) % customers.length];
+        const command: PostMessage = {
+          conversationId: c.conversationId,
+          messageId: randomUUID(),
+          body: `catch-up ${i + k}`,
+          issuedBy: { id: c.id, role: 'customer' },
+          acceptedAt: new Date().toISOString(),
+        };
+        return js.publish(
+          subjectFor(PostMessage.subject, command, DEFAULT_PARTITIONS),
+          JSON.stringify(command),
+          {
+            msgID: command.messageId,
+          },
+        );
+      }),
+    );
+  }
 }

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { cpus, totalmem } from 'node:os';
 import { Client } from 'pg';
@@ -9,12 +8,11 @@ import { connect } from '@nats-io/transport-node';
 import { backlogOf, freePort, ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { DEFAULT_PARTITIONS, encodeInboxCursor, PostMessage, subjectFor } from '@parley/contracts';
+import { encodeInboxCursor } from '@parley/contracts';
 import { CpuProfile, flameGraph } from './flame-graph';
 import { latencyChart } from './latency-chart';
 import { OfferOutcome, offerAtRate } from './open-loop';
-import { cpuSeconds, round, Samples, timed, writeResults } from './support';
+import { cpuSeconds, load, round, Samples, timed, writeBacklog, writeResults } from './support';
 
 /**
  * The whole system against the machine's own limits, measured in one run: raw JetStream publish
@@ -68,12 +66,6 @@ const latencies = (samples: Samples) => {
 const missedBy = ({ refused, late, unsent }: OfferOutcome) =>
   refused ? ` (${late} answered 202 later, ${unsent} never sent)` : '';
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function load(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-}
 
 async function natsBaseline(url: string): Promise<void> {
   const nc = await connect({ servers: url });
@@ -416,27 +408,7 @@ async function main(): Promise<void> {
     );
     await withJsm(system, async (jsm) => {
       const js = jsm.jetstream();
-      for (let i = 0; i < CATCH_UP; i += 1_000) {
-        await Promise.all(
-          Array.from({ length: Math.min(1_000, CATCH_UP - i) }, (_, k) => {
-            const c = customers[(i + k) % customers.length];
-            const command: PostMessage = {
-              conversationId: c.conversationId,
-              messageId: randomUUID(),
-              body: `catch-up ${i + k}`,
-              issuedBy: { id: c.id, role: 'customer' },
-              acceptedAt: new Date().toISOString(),
-            };
-            return js.publish(
-              subjectFor(PostMessage.subject, command, DEFAULT_PARTITIONS),
-              JSON.stringify(command),
-              {
-                msgID: command.messageId,
-              },
-            );
-          }),
-        );
-      }
+      await writeBacklog(js, customers, CATCH_UP);
     });
     const written = performance.now();
     await waitFor(
