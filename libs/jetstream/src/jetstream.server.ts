@@ -77,6 +77,8 @@ export interface ConsumerLease {
     stopped: () => boolean,
     group?: { name: string; partitions: number },
   ): Promise<HeldLease | undefined>;
+  /** Whether this process has had its first chance to take what it should hold. */
+  ready?(): boolean;
 }
 
 export interface ConsumerObserver {
@@ -179,7 +181,13 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   /** Consumers pulling and queries subscribed, on a live connection, and none paused by an outage. */
   isReady(): boolean {
-    return this.listening && !this.stopping && !this.nc.isClosed() && this.pausedConsumers.size === 0;
+    return (
+      this.listening &&
+      !this.stopping &&
+      !this.nc.isClosed() &&
+      this.pausedConsumers.size === 0 &&
+      (this.options.lease?.ready?.() ?? true)
+    );
   }
 
   on(): never {
@@ -277,9 +285,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     pullSize: number,
     lease: HeldLease | undefined,
   ): Promise<void> {
-    // A previous holder's pull requests outlive its tenure by at most their expiry, and what the
-    // server hands them meanwhile is owed by it: counted only once they are gone.
-    if (lease?.fence && lease.fence.epoch > 1) await sleep(this.pullExpiresMs);
     const start = def.ordered ? await this.owedBy(def, consumer) : undefined;
     const messages = await consumer.consume({ max_messages: pullSize, expires: this.pullExpiresMs });
     this.iterators.push(messages);

@@ -29,6 +29,9 @@ interface Waiter {
 /** How often waiting and held leases are checked against the clock and `stopped()`. */
 const WATCH_MS = 250;
 
+/** How long after joining a process first takes partitions: others see it join meanwhile. */
+const JOIN_MS = 500;
+
 /**
  * Shares a service's partitions among its live processes with fenced leases in PostgreSQL: a row
  * per partition with its owner, an epoch raised at every takeover, and an expiry. Each process
@@ -54,6 +57,8 @@ export class PartitionLeases implements ConsumerLease {
   private leaving = false;
   /** Whether this process counted as live at an earlier tick: only then does it take partitions. */
   private joined = false;
+  /** Whether it has had its first chance to take partitions (readiness waits for it). */
+  private settled = false;
 
   constructor(private readonly options: PartitionLeaseOptions) {}
 
@@ -110,12 +115,19 @@ export class PartitionLeases implements ConsumerLease {
     await this.client?.end().catch(() => undefined);
   }
 
+  /** Has had its first chance to take partitions: until then the consumers are not ready. */
+  ready(): boolean {
+    return this.settled;
+  }
+
   private start(): void {
     if (this.ticker) return;
     const tick = () => {
       this.ticking = this.ticking.then(() => this.tick()).catch((error: Error) => this.unreachable(error));
     };
     tick();
+    // The second tick, the first that takes partitions, comes soon: others have seen this one join.
+    setTimeout(tick, JOIN_MS).unref();
     this.ticker = setInterval(tick, this.options.ttlMs / 4);
     this.watcher = setInterval(() => this.watch(), WATCH_MS);
   }
@@ -207,6 +219,7 @@ export class PartitionLeases implements ConsumerLease {
       for (const holding of mine.slice(fair)) holding.end('given-up');
       if (mine.length < fair) await this.take(db, ttl, started, group, fair - mine.length);
     }
+    this.settled = true;
   }
 
   private async renew(db: Client, ttl: string, started: number): Promise<void> {

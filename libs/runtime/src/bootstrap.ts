@@ -68,8 +68,9 @@ async function partitionMismatch(jsm: JetStreamManager, partitions: number): Pro
       // No such stream yet: a first start, nothing to agree with.
     }
   }
+  // Only more: a service starting beside this one may not have made all of its durables yet.
   for (const [durable, max] of highest) {
-    if (max + 1 !== partitions)
+    if (max + 1 > partitions)
       return (
         `PARLEY_PARTITIONS=${partitions}, but the durables of ${durable} were made for ${max + 1} partitions. ` +
         'Every service must use the same value, fixed for the deployment (docs/operations.md, Scaling).'
