@@ -11,7 +11,7 @@ import {
   TEST_ADMIN_TOKEN,
   waitFor,
 } from '@parley/testing';
-import { cpuSeconds, load, round, writeBacklog, writeResults } from './support';
+import { cpuSeconds, postMessages, round, writeBacklog, writeResults } from './support';
 
 /**
  * One against two processes of each consuming service (conversation, history, delivery), measured
@@ -118,26 +118,7 @@ async function measure(processes: number): Promise<Measured> {
 
     // Accept, with every consumer keeping up on the same cores; its CPU counts until they caught up.
     const beforeAccept = cpu();
-    let n = 0;
-    const accept = await load({
-      url: system.gatewayUrl,
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req) => {
-            const c = customers[n++ % customers.length];
-            return {
-              ...req,
-              path: `/v1/conversations/${c.conversationId}/messages`,
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
-              body: JSON.stringify({ body: `accept ${n}` }),
-            };
-          },
-        },
-      ],
-    });
+    const accept = await postMessages(system.gatewayUrl, customers, CONNECTIONS, SECONDS);
     await waitFor('the accepted messages handled', async () => (await backlog()) === 0, 600_000, 200);
     const afterAccept = cpu();
     const acceptCpu = total(beforeAccept, afterAccept);

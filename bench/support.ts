@@ -143,3 +143,35 @@ export async function writeBacklog(
     );
   }
 }
+
+/**
+ * The accept scenario: `connections` keep-alive connections POST messages for `seconds`, each
+ * request as the next customer, into that customer's conversation.
+ */
+export function postMessages(
+  url: string,
+  customers: Array<{ token: string; conversationId: string }>,
+  connections: number,
+  seconds: number,
+): Promise<autocannon.Result> {
+  let n = 0;
+  return load({
+    url,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => {
+          const c = customers[n++ % customers.length];
+          return {
+            ...req,
+            path: `/v1/conversations/${c.conversationId}/messages`,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
+            body: JSON.stringify({ body: `accept ${n}` }),
+          };
+        },
+      },
+    ],
+  });
+}

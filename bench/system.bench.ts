@@ -12,7 +12,7 @@ import { encodeInboxCursor } from '@parley/contracts';
 import { CpuProfile, flameGraph } from './flame-graph';
 import { latencyChart } from './latency-chart';
 import { OfferOutcome, offerAtRate } from './open-loop';
-import { cpuSeconds, load, round, Samples, timed, writeBacklog, writeResults } from './support';
+import { cpuSeconds, load, postMessages, round, Samples, timed, writeBacklog, writeResults } from './support';
 
 /**
  * The whole system against the machine's own limits, measured in one run: raw JetStream publish
@@ -202,26 +202,7 @@ async function main(): Promise<void> {
     // Accept: POST a message, many customers over keep-alive connections.
     const cpuBefore = cpuSecondsOf(system);
     for (const name of Object.keys(system.services)) profiledFrom.set(name, monotonicMicros());
-    let n = 0;
-    const accept = await load({
-      url: system.gatewayUrl,
-      connections: CONNECTIONS,
-      duration: SECONDS,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req) => {
-            const c = customers[n++ % customers.length];
-            return {
-              ...req,
-              path: `/v1/conversations/${c.conversationId}/messages`,
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
-              body: JSON.stringify({ body: `accept ${n}` }),
-            };
-          },
-        },
-      ],
-    });
+    const accept = await postMessages(system.gatewayUrl, customers, CONNECTIONS, SECONDS);
     const acceptRate = accept.requests.average;
     record({
       scenario: `accept: POST …/messages, ${CONNECTIONS} connections`,
