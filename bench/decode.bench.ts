@@ -9,7 +9,8 @@ import { plainToInstance } from 'class-transformer';
 import { validate, validateSync } from 'class-validator';
 import { DomainEvent, PostMessage } from '@parley/contracts';
 import { decodePayload } from '@parley/jetstream';
-import { round, writeResults } from './support';
+import { writeResults } from './result-files';
+import { round } from './support';
 
 const N = Number(process.env.BENCH_DECODES ?? 50_000);
 const at = new Date().toISOString();

@@ -8,7 +8,8 @@ import {
   TEST_ADMIN_TOKEN,
   TEST_JWT_SECRET,
 } from '@parley/testing';
-import { printTable, round, Row, Samples, timed, writeResults } from './support';
+import { writeResults } from './result-files';
+import { printTable, round, Row, Samples, timed } from './support';
 
 /**
  * History at scale: 1,000,000 messages over 10,000 conversations, then pages of 50 and searches

@@ -1,13 +1,16 @@
 // `npm run bench [-- <name>…]`: runs the named benchmarks (all when none is named) one after another.
+// Each run replaces bench/results/<name>.json and adds a row to bench/results/history.csv
+// (bench/result-files.ts).
 //
 // With BENCH_AGAINST=<git revision>, each one runs against a build of that revision and this
 // checkout in turn, BENCH_PAIRS times (default 2: A B A B), both driven by this checkout's bench
-// files, and a table sets their figures side by side. This machine's speed drifts within the hour,
-// so a change is only measured against its parent this way. The other build lives in a temporary
-// git worktree that shares this checkout's node_modules: a revision whose dependencies differ
-// needs them installed first. Its JSON results are kept beside these, marked `-at-<revision>`.
+// files, and a table sets their figures side by side. This machine's speed drifts from run to run
+// by more than most changes are worth, so a change is measured against its parent this way. The
+// other build lives in a temporary git worktree that shares this checkout's node_modules: a
+// revision whose dependencies differ needs them installed first. Its runs' rows are added to this
+// checkout's history.csv, under that revision's commit; their JSON files go with the worktree.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,21 +28,15 @@ if (unknown.length) {
 }
 const names = wanted.length ? wanted : available;
 
-/** Runs one benchmark from `checkout` and returns the results file it wrote. */
+/** Runs one benchmark from `checkout` and returns the results it wrote. */
 function run(checkout, name) {
-  const results = join(checkout, 'bench', 'results');
-  mkdirSync(results, { recursive: true });
-  const before = new Set(readdirSync(results));
   const child = spawnSync(
     process.execPath,
     ['--require', join(checkout, 'tools/ts-register.js'), join(checkout, 'bench', `${name}.bench.ts`)],
     { stdio: 'inherit', cwd: checkout },
   );
   if (child.status !== 0) process.exit(child.status ?? 1);
-  const written = readdirSync(results).find(
-    (f) => !before.has(f) && f.startsWith(`${name}-`) && f.endsWith('.json'),
-  );
-  return written && join(results, written);
+  return JSON.parse(readFileSync(join(checkout, 'bench', 'results', `${name}.json`), 'utf8'));
 }
 
 const against = process.env.BENCH_AGAINST;
@@ -61,42 +58,34 @@ try {
     copyFileSync(join(here, f), join(other, 'bench', f));
   execFileSync('npm', ['run', 'build'], { cwd: other, stdio: 'inherit' });
   for (const name of names) {
-    const files = [];
+    const runs = [];
     for (let pair = 1; pair <= pairs; pair++) {
       for (const [label, checkout] of [
         [`A ${revision}`, other],
         [`B this checkout`, root],
       ]) {
         console.log(`\n=== ${name}: ${label}, run ${pair} of ${pairs}`);
-        let file = run(checkout, name);
-        if (file && checkout === other) {
-          const kept = join(
-            here,
-            'results',
-            file
-              .split('/')
-              .pop()
-              .replace(/\.json$/, `-at-${revision}.json`),
-          );
-          renameSync(file, kept);
-          console.log(`kept as ${kept}`);
-          file = kept;
-        }
-        files.push({ label: `${label.split(' ')[0]}${pair}`, file });
+        const { rows = [] } = run(checkout, name);
+        if (checkout === other) keepHistoryRow(join(other, 'bench', 'results', 'history.csv'));
+        runs.push({ label: `${label.split(' ')[0]}${pair}`, rows });
       }
     }
-    compare(name, files);
+    compare(name, runs);
   }
 } finally {
   git('worktree', 'remove', '--force', other);
 }
 
+/** Adds the last row of the other build's history.csv, its latest run, to this checkout's. */
+function keepHistoryRow(otherHistory) {
+  const lines = readFileSync(otherHistory, 'utf8').trimEnd().split('\n');
+  appendFileSync(join(here, 'results', 'history.csv'), `${lines[lines.length - 1]}\n`);
+}
+
 /** Every numeric figure of every row, one column per run. */
-function compare(name, files) {
+function compare(name, runs) {
   const table = new Map();
-  for (const { label, file } of files) {
-    if (!file) continue;
-    const { rows = [] } = JSON.parse(readFileSync(file, 'utf8'));
+  for (const { label, rows } of runs) {
     for (const row of rows) {
       for (const [field, value] of Object.entries(row)) {
         if (typeof value !== 'number' || field === 'offered' || field === 'n') continue;

@@ -11,7 +11,8 @@ import {
   TEST_ADMIN_TOKEN,
   waitFor,
 } from '@parley/testing';
-import { cpuSeconds, postMessages, round, writeBacklog, writeResults } from './support';
+import { cpuSeconds, postMessages, round, writeBacklog } from './support';
+import { writeResults } from './result-files';
 
 /**
  * One against two processes of each consuming service (conversation, history, delivery), measured

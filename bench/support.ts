@@ -1,9 +1,8 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { DEFAULT_PARTITIONS, PostMessage, subjectFor } from '@parley/contracts';
-import { join } from 'node:path';
 
 /** Latency samples in milliseconds. */
 export class Samples {
@@ -59,14 +58,6 @@ export function printTable(title: string, rows: Row[]): void {
       verdict: r.verdict ?? '',
     })),
   );
-}
-
-export function writeResults(name: string, data: object): string {
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
-  return file;
 }
 
 /** CPU seconds a process has used so far (0 once it ended). */

@@ -12,7 +12,8 @@ import { encodeInboxCursor } from '@parley/contracts';
 import { CpuProfile, flameGraph } from './flame-graph';
 import { latencyChart } from './latency-chart';
 import { OfferOutcome, offerAtRate } from './open-loop';
-import { cpuSeconds, load, postMessages, round, Samples, timed, writeBacklog, writeResults } from './support';
+import { cpuSeconds, load, postMessages, round, Samples, timed, writeBacklog } from './support';
+import { writeResults } from './result-files';
 
 /**
  * The whole system against the machine's own limits, measured in one run: raw JetStream publish

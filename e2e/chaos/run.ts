@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeResults } from '../../bench/result-files';
 import { printResults, runScenario, SCENARIOS, Scenario, ScenarioResult } from './scenarios';
 
 /**
  * `npm run chaos -- --minutes N [--only scenario,…] [--rapid]`: every scenario for N minutes of
- * load, one after another; prints the accounting table and writes it to bench/results/chaos-*.json.
+ * load, one after another; prints the accounting table and writes it to bench/results/chaos.json.
  * `--rapid` makes cluster-node kill the next node soon after the last one came back.
  */
 async function main(): Promise<void> {
@@ -29,11 +28,7 @@ async function main(): Promise<void> {
   }
   console.log('\nAll scenarios:');
   printResults(results);
-  const dir = join(__dirname, '../../bench/results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `chaos-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), minutes, results }, null, 2)}\n`);
-  console.log(`written to ${file}`);
+  console.log(`written to ${writeResults('chaos', { date: new Date().toISOString(), minutes, results })}`);
   const failed = results.filter(
     (r) => r.lost + r.duplicated + r.unexpected + r.seqGaps + r.inboxProblems.length > 0,
   );
