@@ -6,8 +6,8 @@ import { join } from 'node:path';
  * bench/results holds the latest run of each bench (`<name>.json`, beside it what that run drew)
  * and history.csv, one row per run with the figures it is remembered by. Older runs live in git.
  */
-export const RESULTS_DIR = join(__dirname, 'results');
-export const HISTORY_COLUMNS = ['date', 'bench', 'commit', 'settings', 'figures'];
+const RESULTS_DIR = join(__dirname, 'results');
+const HISTORY_COLUMNS = ['date', 'bench', 'commit', 'settings', 'figures'];
 
 type Figures = Record<string, number | string | undefined>;
 interface ScenarioRow {
@@ -104,15 +104,10 @@ function settingsOf(data: any): Figures {
   return settings;
 }
 
-/** The history.csv row of one run of `bench`; `extra` settings (a variant's name) are added. */
-export function historyRow(
-  bench: string,
-  data: { date: string },
-  commit: string,
-  extra: Figures = {},
-): string {
+/** The history.csv row of one run of `bench`. */
+function historyRow(bench: string, data: { date: string }, commit: string): string {
   const figures = HEADLINES[bench]?.(data) ?? {};
-  return [data.date, bench, commit, pairs({ ...settingsOf(data), ...extra }), pairs(figures)].join(',');
+  return [data.date, bench, commit, pairs(settingsOf(data)), pairs(figures)].join(',');
 }
 
 /**
