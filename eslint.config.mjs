@@ -1,6 +1,47 @@
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
+/**
+ * What a project may build on, by the tags in its project.json, tests included: `nx graph` counts
+ * their imports as the project's dependencies.
+ */
+const everywhere = [
+  // Browser code never loads Node-only libs.
+  { sourceTag: 'platform:browser', notDependOnLibsWithTags: ['platform:node'] },
+  // The gateway owns nothing durable: neither persistence, nor anything built on it, nor a driver.
+  {
+    sourceTag: 'scope:gateway',
+    notDependOnLibsWithTags: ['concern:persistence'],
+    bannedExternalImports: ['typeorm', 'typeorm/*', 'pg', 'pg/*'],
+  },
+];
+
+/** What each lib's own code may build on; its tests may use the harness and what they check against. */
+const production = [
+  ...everywhere,
+  // What the services agree on: plain classes with validation rules, no framework, no other lib.
+  {
+    sourceTag: 'concern:contracts',
+    onlyDependOnLibsWithTags: [],
+    allowedExternalImports: ['class-validator', 'class-validator/*', 'class-transformer'],
+  },
+  { sourceTag: 'concern:validation', allowedExternalImports: ['class-validator', 'class-validator/*'] },
+  // The transport knows the contracts and how to check them, not where a service keeps its state.
+  {
+    sourceTag: 'concern:transport',
+    onlyDependOnLibsWithTags: ['concern:contracts', 'concern:validation'],
+    bannedExternalImports: ['typeorm', 'typeorm/*', 'pg', 'pg/*'],
+  },
+  // Every service starts with runtime, the gateway too: a service's storage is given to it.
+  {
+    sourceTag: 'concern:runtime',
+    notDependOnLibsWithTags: ['concern:persistence'],
+    bannedExternalImports: ['typeorm', 'typeorm/*', 'pg', 'pg/*'],
+  },
+  // runtime starts processes; no lib builds on it.
+  { sourceTag: 'type:lib', notDependOnLibsWithTags: ['concern:runtime'] },
+];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -20,6 +61,7 @@ export default [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+            ...production,
           ],
         },
       ],
@@ -42,6 +84,7 @@ export default [
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+            ...everywhere,
           ],
         },
       ],

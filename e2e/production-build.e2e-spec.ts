@@ -11,7 +11,7 @@ import { createDatabase, freePort, startNats, TestDatabase, TestNats, waitFor } 
 const ROOT = resolve(__dirname, '..');
 const APPS = ['gateway', 'conversation', 'delivery', 'history'] as const;
 type App = (typeof APPS)[number];
-const LIBS = ['contracts', 'jetstream', 'observability', 'persistence', 'runtime'];
+const LIBS = ['contracts', 'jetstream', 'observability', 'persistence', 'runtime', 'validation'];
 const ADMIN_TOKEN = 'production-build-admin-token';
 const JWT_SECRET = 'production-build-jwt-secret-0123456789abcdef';
 

@@ -1,7 +1,12 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
-import { outboxWritersMigration, partitionLeasesMigration, PersistenceModule } from '@parley/persistence';
+import {
+  outboxWritersMigration,
+  partitionLeasesMigration,
+  PersistenceModule,
+  postgresStorage,
+} from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
 import { Assignment } from './assignment/assignment';
 import { ConversationLedger } from './conversations/conversation-ledger';
@@ -31,6 +36,7 @@ void runService({
   defaultPort: 3001,
   env: ServiceEnv,
   consumers: [Durables.conversationCommands],
+  storage: postgresStorage,
   imports: (config) => [
     PersistenceModule.forService({
       url: config.DATABASE_URL,

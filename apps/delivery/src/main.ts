@@ -1,7 +1,12 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
-import { outboxWritersMigration, partitionLeasesMigration, PersistenceModule } from '@parley/persistence';
+import {
+  outboxWritersMigration,
+  partitionLeasesMigration,
+  PersistenceModule,
+  postgresStorage,
+} from '@parley/persistence';
 import { runService } from '@parley/runtime';
 import { DeliveryEnv } from './delivery.env';
 import { DeliveryHandlers } from './inbox/delivery.handlers';
@@ -32,6 +37,7 @@ void runService({
       maxDeliver: 100_000,
     },
   ],
+  storage: postgresStorage,
   imports: (config) => [
     PersistenceModule.forService({
       url: config.DATABASE_URL,

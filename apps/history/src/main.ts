@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
-import { partitionLeasesMigration, PersistenceModule } from '@parley/persistence';
+import { partitionLeasesMigration, PersistenceModule, postgresStorage } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
 import { HistoryHandlers } from './messages/history.handlers';
 import { MessageArchive } from './messages/message-archive';
@@ -18,6 +18,7 @@ void runService({
   defaultPort: 3003,
   env: ServiceEnv,
   consumers: [Durables.historyEvents, Durables.historyCommands],
+  storage: postgresStorage,
   imports: (config) => [
     PersistenceModule.forService({
       url: config.DATABASE_URL,

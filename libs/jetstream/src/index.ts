@@ -12,4 +12,3 @@ export * from './provisioning';
 export * from './trace-context';
 export * from './rethrow-rpc-errors';
 export * from './payload';
-export * from './validation';

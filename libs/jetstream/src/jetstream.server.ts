@@ -50,6 +50,12 @@ export interface JetStreamServerOptions {
    * that a paused holder's requests are gone by the time another process may take its partition.
    */
   pullExpiresMs?: number;
+  /**
+   * Whether a handler's failure means something it depends on (its database) is away. Such failures
+   * are not counted towards `maxDeliver`: the consumer waits in place and is not ready, and a query
+   * answers 503. Without it, only a closed broker connection counts as away.
+   */
+  isUnavailable?: (error: unknown) => boolean;
 }
 
 /**
@@ -134,17 +140,6 @@ interface Tenure {
 /** How a run of messages ended: all settled, or left unsettled for the lease's next holder. */
 type Outcome = 'settled' | 'left' | 'fenced-out';
 
-/** Connection-class failures (PostgreSQL down or refusing): the caller should retry, not report a bug. */
-export function isUnavailable(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  return (
-    /^(08|57P0|53300|ECONN|ETIMEDOUT)/.test(code ?? '') ||
-    /Connection terminated|timeout exceeded when trying to connect|not currently accepting connections/i.test(
-      message ?? '',
-    )
-  );
-}
-
 /**
  * NestJS transport over JetStream durable pull consumers (events and commands) and core NATS
  * request/reply (queries). A message is acked only after its handler succeeded, nak'ed with a
@@ -177,6 +172,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private get pullExpiresMs(): number {
     return this.options.pullExpiresMs ?? 5_000;
+  }
+
+  private isUnavailable(error: unknown): boolean {
+    return this.options.isUnavailable?.(error) ?? false;
   }
 
   /** Consumers pulling and queries subscribed, on a live connection, and none paused by an outage. */
@@ -599,7 +598,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           await this.reject(def, handler, m, error);
           return 'settled';
         }
-        const unavailable = isUnavailable(error) || this.nc.isClosed();
+        const unavailable = this.isUnavailable(error) || this.nc.isClosed();
         if (unavailable !== paused) {
           paused = unavailable;
           this.pausedConsumers[paused ? 'add' : 'delete'](def.durable);
@@ -724,7 +723,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     } catch (error) {
       if (error instanceof QueryRejected) {
         reply = { ok: false, problem: { status: error.status, title: error.title, detail: error.message } };
-      } else if (isUnavailable(error)) {
+      } else if (this.isUnavailable(error)) {
         this.log.warn(`query ${msg.subject}: ${(error as Error).message}`);
         reply = {
           ok: false,

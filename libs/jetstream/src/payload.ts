@@ -1,8 +1,8 @@
 import { Command, DomainEvent, Issuer } from '@parley/contracts';
+import { passesCompiledRules } from '@parley/validation';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError, ValidatorOptions } from 'class-validator';
 import type { PayloadClass } from './decorators';
-import { passesCompiledRules } from './validation';
 
 /** A payload no retry can fix: not JSON, not an object, or not what its schema says. */
 export class UndecodablePayload extends Error {}

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { ConsumerLease, Fence, HeldLease, isUnavailable, LeaseEnd } from '@parley/jetstream';
+import { ConsumerLease, Fence, HeldLease, LeaseEnd } from '@parley/jetstream';
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { isDatabaseUnavailable } from './database-unavailable';
 
 export interface PartitionLeaseOptions {
   url: string;
@@ -135,7 +136,7 @@ export class PartitionLeases implements ConsumerLease {
   private unreachable(error: Error): void {
     this.log.warn(`partition leases not renewed: ${error.message}`);
     // A statement that timed out leaves the connection in an unknown state: a new one is opened.
-    if (isUnavailable(error) || /timeout/i.test(error.message)) this.connectionLost();
+    if (isDatabaseUnavailable(error) || /timeout/i.test(error.message)) this.connectionLost();
   }
 
   /**

@@ -26,10 +26,10 @@ import {
   stopTracing,
   watchStreamExpiry,
 } from '@parley/observability';
-import { DatabaseUnreachable, PartitionLeases } from '@parley/persistence';
 import { Logger } from 'nestjs-pino';
 import { InvalidConfiguration, loadConfig, ServiceEnv } from './config';
 import { HealthModule } from './health';
+import { ProcessLeases, ServiceStorage } from './service-storage';
 import { StartupProgress } from './startup-progress';
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
@@ -38,8 +38,10 @@ export interface ServiceDefinition<C extends ServiceEnv> {
   name: string;
   defaultPort: number;
   env: new () => C;
-  /** The service's own feature modules. */
+  /** The service's own feature modules, among them the one that opens its storage. */
   imports: (config: C) => Array<Type | DynamicModule>;
+  /** Where the service keeps its state: its ordered consumers' leases and readiness use it too. */
+  storage?: ServiceStorage;
   /** Rules across variables, checked with the rest of the configuration: a message stops the start. */
   checkConfig?: (config: C) => string | undefined;
   /** Durable consumers this service reads (optionally shaped by its configuration). */
@@ -132,18 +134,21 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     throw error;
   }
 
-  const leases = consumers.some((c) => c.ordered)
-    ? new PartitionLeases({
-        url: config.DATABASE_URL,
-        schema: def.name,
-        ttlMs: config.PARLEY_LEASE_TTL_SECONDS * 1000,
-      })
-    : undefined;
+  let leases: ProcessLeases | undefined;
+  if (consumers.some((c) => c.ordered)) {
+    if (!def.storage) throw new Error(`${def.name} has ordered consumers and no storage for their leases`);
+    leases = def.storage.leases({
+      url: config.DATABASE_URL,
+      schema: def.name,
+      ttlMs: config.PARLEY_LEASE_TTL_SECONDS * 1000,
+    });
+  }
   const transport = new JetStreamServer(nc, {
     consumers,
     queryQueue: def.name,
     maxDeliver: config.PARLEY_MAX_DELIVER,
     lease: leases,
+    isUnavailable: def.storage?.isUnavailable,
     knowsSubject: isKnownSubject,
     unknownRetryMs: config.PARLEY_UNKNOWN_SUBJECT_RETRY_SECONDS * 1000,
     unknownMaxAgeMs: config.PARLEY_UNKNOWN_SUBJECT_MAX_AGE_SECONDS * 1000,
@@ -167,7 +172,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     imports: [
       loggingModule(def.name, config.LOG_LEVEL),
       MetricsModule,
-      HealthModule,
+      HealthModule.forService(def.storage?.readiness),
       JetStreamModule.forConnection(nc, config.PARLEY_PARTITIONS),
       ...def.imports(config),
     ],
@@ -188,10 +193,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
       { bufferLogs: true, abortOnError: false },
     );
   } catch (error) {
-    fail(
-      def.name,
-      error instanceof DatabaseUnreachable ? error.message : `${(error as Error).stack ?? error}`,
-    );
+    fail(def.name, def.storage?.startFailure(error) ?? `${(error as Error).stack ?? error}`);
   }
   const logger = app.get(Logger);
   app.useLogger(logger);

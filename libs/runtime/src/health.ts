@@ -1,11 +1,23 @@
-import { Controller, Get, Inject, Module, Optional } from '@nestjs/common';
+import { Controller, DynamicModule, Get, Inject, Module, Optional, Type } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+  TerminusModule,
+} from '@nestjs/terminus';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { JetStreamServer, NATS_CONNECTION } from '@parley/jetstream';
-import { DataSource } from 'typeorm';
 
-/** Liveness says the process runs; readiness says NATS, the database and the consumers are in place. */
+/** A dependency readiness waits for besides NATS and the consumers: the service's storage. */
+export interface ReadinessIndicator {
+  check(): Promise<HealthIndicatorResult>;
+}
+
+const STORAGE_READINESS = Symbol('STORAGE_READINESS');
+
+/** Liveness says the process runs; readiness says NATS, the consumers and the storage are in place. */
 @ApiExcludeController()
 @Controller('health')
 export class HealthController {
@@ -14,7 +26,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(JetStreamServer) private readonly transport: JetStreamServer,
-    @Optional() @Inject(DataSource) private readonly dataSource?: DataSource,
+    @Optional() @Inject(STORAGE_READINESS) private readonly storage?: ReadinessIndicator,
   ) {}
 
   @Get('live')
@@ -26,6 +38,7 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
+    const storage = this.storage;
     return this.health.check([
       async () => {
         const nats = this.indicators.check('nats');
@@ -41,19 +54,19 @@ export class HealthController {
         const streams = this.indicators.check('streams');
         return this.transport.isReady() ? streams.up() : streams.down();
       },
-      async () => {
-        const database = this.indicators.check('database');
-        if (!this.dataSource) return database.up({ used: false });
-        try {
-          await this.dataSource.query('SELECT 1');
-          return database.up();
-        } catch (error) {
-          return database.down({ reason: (error as Error).message });
-        }
-      },
+      ...(storage ? [() => storage.check()] : []),
     ]);
   }
 }
 
-@Module({ imports: [TerminusModule.forRoot({ logger: false })], controllers: [HealthController] })
-export class HealthModule {}
+@Module({})
+export class HealthModule {
+  static forService(storage?: Type<ReadinessIndicator>): DynamicModule {
+    return {
+      module: HealthModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController],
+      providers: storage ? [{ provide: STORAGE_READINESS, useClass: storage }] : [],
+    };
+  }
+}

@@ -1,5 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { passesCompiledRules } from '@parley/jetstream';
+import { passesCompiledRules } from '@parley/validation';
 import type { ValidatorOptions } from 'class-validator';
 import { FieldError, InvalidRequest } from './problem';
 

@@ -15,7 +15,7 @@ import {
   ValidatePromise,
   ValidatorOptions,
 } from 'class-validator';
-import { passesCompiledRules } from './validation';
+import { passesCompiledRules } from './compiled-rules';
 
 class Part {
   @IsString() @Length(1, 64) id: string;
