@@ -7,7 +7,7 @@ import {
   DeleteWebhook,
   DomainEvent,
   EventTypes,
-  INBOX_EVENT_TYPES,
+  DELIVERED_EVENT_TYPES,
   InboxQuery,
   QuerySubjects,
   RegisterWebhook,
@@ -36,7 +36,7 @@ export class DeliveryHandlers {
   }
 
   /** Inboxes first: a slow or dead webhook endpoint never holds up anyone's inbox. */
-  @HandleEventBatch(...INBOX_EVENT_TYPES)
+  @HandleEventBatch(...DELIVERED_EVENT_TYPES)
   async conversationEvents(@Payload() events: DomainEvent[]): Promise<void> {
     await this.inbox.deliver(events);
     await this.deliveries.dispatch(events);
