@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Page, WebhookAttemptView, WebhookDeliveriesQuery, WebhookDeliveryView } from '@parley/contracts';
 import { DataSource } from 'typeorm';
-import { decodeListCursor, encodeListCursor } from './list-cursor';
+import { decodeListCursor, listPage } from './list-cursor';
 import { AttemptResult } from './retry-schedule';
 
 /** The body of a webhook request, per the Standard Webhooks specification. */
@@ -170,11 +170,6 @@ export class WebhookDeliveryRepository {
         GROUP BY d.id ORDER BY d.created_at DESC, d.id DESC LIMIT $2`,
       params,
     );
-    const items = rows.slice(0, q.limit);
-    const last = items[items.length - 1];
-    return {
-      items: items.map(toWebhookDeliveryView),
-      nextCursor: rows.length > q.limit && last ? encodeListCursor(last.created_at, last.id) : null,
-    };
+    return listPage(rows, q.limit, toWebhookDeliveryView);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CursorQuery, Page, RegisterWebhook, WebhookView } from '@parley/contracts';
 import { DataSource } from 'typeorm';
-import { decodeListCursor, encodeListCursor } from './list-cursor';
+import { decodeListCursor, listPage } from './list-cursor';
 
 export interface WebhookRow {
   id: string;
@@ -60,12 +60,7 @@ export class WebhookRepository {
         WHERE deleted_at IS NULL ${after} ORDER BY created_at DESC, id DESC LIMIT $1`,
       params,
     );
-    const items = rows.slice(0, q.limit);
-    const last = items[items.length - 1];
-    return {
-      items: items.map(toWebhookView),
-      nextCursor: rows.length > q.limit && last ? encodeListCursor(last.created_at, last.id) : null,
-    };
+    return listPage(rows, q.limit, toWebhookView);
   }
 
   async exists(webhookId: string): Promise<boolean> {
