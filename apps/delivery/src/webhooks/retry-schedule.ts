@@ -1,4 +1,4 @@
-/** What an attempt leaves its delivery as; a pending one is tried again after `retryInMs`. */
+/** A delivery after an attempt; a pending one is tried again after `retryInMs`. */
 export type AttemptResult = { status: 'succeeded' | 'failed' } | { status: 'pending'; retryInMs: number };
 
 /**
