@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { EventSource } from 'eventsource';
 import { Webhook } from 'standardwebhooks';
 import { connect } from '@nats-io/transport-node';
-import { INBOX_EVENT_TYPES, liveSubject } from '@parley/contracts';
+import { DELIVERED_EVENT_TYPES, liveSubject } from '@parley/contracts';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import {
   Actor,
@@ -36,7 +36,7 @@ function openStream(system: ParleySystem, actor: Actor, lastEventId?: string) {
         },
       }),
   });
-  for (const type of INBOX_EVENT_TYPES) {
+  for (const type of DELIVERED_EVENT_TYPES) {
     source.addEventListener(type, (e) =>
       received.push({ id: e.lastEventId, type, data: JSON.parse(e.data) }),
     );

@@ -7,7 +7,7 @@
  */
 import { EventSource } from 'eventsource';
 import { Client } from 'pg';
-import { INBOX_EVENT_TYPES } from '@parley/contracts';
+import { DELIVERED_EVENT_TYPES } from '@parley/contracts';
 import {
   callApi,
   ParleySystem,
@@ -263,7 +263,8 @@ describe('two processes of every service', () => {
           },
         }),
     });
-    for (const type of INBOX_EVENT_TYPES) source.addEventListener(type, (e) => live.push(JSON.parse(e.data)));
+    for (const type of DELIVERED_EVENT_TYPES)
+      source.addEventListener(type, (e) => live.push(JSON.parse(e.data)));
     try {
       const stories = await Promise.all(
         customers.map((customer, i) => tell(customer, agents[i % 2], agents[(i + 1) % 2], 8)),

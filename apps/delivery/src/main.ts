@@ -9,15 +9,29 @@ import {
 } from '@parley/persistence';
 import { runService } from '@parley/runtime';
 import { DeliveryEnv } from './delivery.env';
-import { DeliveryHandlers } from './inbox/delivery.handlers';
 import { Inbox } from './inbox/inbox';
+import { InboxCommandsHandler } from './inbox/inbox-commands.handler';
+import { InboxFanOutHandler } from './inbox/inbox-fan-out.handler';
+import { InboxQueriesHandler } from './inbox/inbox-queries.handler';
 import { InitialDeliverySchema1764000000000 } from './migrations/1764000000000-initial-delivery-schema';
 import { OutboxTrace1764200000000 } from './migrations/1764200000000-outbox-trace';
 import { AcksWebhooks1764100000000 } from './migrations/1764100000000-acks-webhooks';
-import { WebhookDeliveries } from './webhooks/webhook-deliveries';
-import { WebhookRegistry } from './webhooks/webhook-registry';
+import { WebhookCommandsHandler } from './webhooks/webhook-commands.handler';
+import { WebhookDeliveryRepository } from './webhooks/webhook-delivery.repository';
+import { WebhookQueriesHandler } from './webhooks/webhook-queries.handler';
+import { WebhookRepository } from './webhooks/webhook.repository';
+import { WebhookSender } from './webhooks/webhook-sender';
 
-@Module({ controllers: [DeliveryHandlers], providers: [Inbox, WebhookRegistry, WebhookDeliveries] })
+@Module({
+  controllers: [
+    InboxFanOutHandler,
+    InboxCommandsHandler,
+    InboxQueriesHandler,
+    WebhookCommandsHandler,
+    WebhookQueriesHandler,
+  ],
+  providers: [Inbox, WebhookRepository, WebhookDeliveryRepository, WebhookSender],
+})
 class DeliveryModule {}
 
 void runService({

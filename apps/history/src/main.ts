@@ -3,14 +3,27 @@ import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
 import { partitionLeasesMigration, PersistenceModule, postgresStorage } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
-import { HistoryHandlers } from './messages/history.handlers';
-import { MessageArchive } from './messages/message-archive';
+import { ConversationRepository } from './conversations/conversation.repository';
+import { HistoryHandlers } from './history.handlers';
+import { ConversationHistory } from './messages/conversation-history';
+import { MessageRepository } from './messages/message.repository';
 import { MessageStatus } from './messages/message-status';
+import { ReceiptRepository } from './receipts/receipt.repository';
 import { MessageSearch } from './search/message-search';
 import { SearchStatusReceipts1764100000000 } from './migrations/1764100000000-search-status-receipts';
 import { InitialHistorySchema1764000000000 } from './migrations/1764000000000-initial-history-schema';
 
-@Module({ controllers: [HistoryHandlers], providers: [MessageArchive, MessageStatus, MessageSearch] })
+@Module({
+  controllers: [HistoryHandlers],
+  providers: [
+    ConversationRepository,
+    MessageRepository,
+    ReceiptRepository,
+    ConversationHistory,
+    MessageStatus,
+    MessageSearch,
+  ],
+})
 class HistoryModule {}
 
 void runService({

@@ -20,8 +20,11 @@ export const EventTypes = {
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
-/** The event types of the public contract: what inboxes and webhooks carry. */
-export const INBOX_EVENT_TYPES: EventType[] = [
+/**
+ * The event types of the public contract, the ones delivery hands on: what inboxes carry and what
+ * webhooks may subscribe to.
+ */
+export const DELIVERED_EVENT_TYPES: EventType[] = [
   EventTypes.conversationCreated,
   EventTypes.messageCreated,
   EventTypes.noteCreated,

@@ -1,5 +1,5 @@
 import { DomainEvent, EventTypes } from '@parley/contracts';
-import { recipientsOf } from './recipients';
+import { addressBatch, recipientsOf } from './recipients';
 
 const base = { occurredAt: '2026-01-01T00:00:00Z', conversationId: 'c1', customerId: 'cu1', data: {} };
 const agents = async () => ['a1', 'a2'];
@@ -54,5 +54,38 @@ describe('recipientsOf handovers and receipts', () => {
     expect(await recipientsOf(byCustomer, agents)).toEqual(['a1']);
     const byAgent: DomainEvent = { ...byCustomer, data: { readerId: 'a1' } };
     expect(await recipientsOf(byAgent, agents)).toEqual(['cu1']);
+  });
+});
+
+describe('addressBatch', () => {
+  const event = (id: string, type: string, assigneeId: string | null): DomainEvent => ({
+    ...base,
+    id,
+    type,
+    assigneeId,
+  });
+
+  it('addresses each event once per recipient, in the batch order', async () => {
+    const batch = [event('e1', EventTypes.messageCreated, 'a1'), event('e2', EventTypes.noteCreated, 'a1')];
+    expect(await addressBatch(batch, agents)).toEqual({
+      principals: ['cu1', 'a1', 'a1'],
+      eventIndexes: [0, 0, 1],
+    });
+  });
+
+  it('reads the agents once for a batch of queued conversations, and not at all without one', async () => {
+    const readAgents = jest.fn(agents);
+    const queued = [
+      event('e1', EventTypes.conversationCreated, null),
+      { ...event('e2', EventTypes.conversationCreated, null), customerId: 'cu2' },
+    ];
+    expect(await addressBatch(queued, readAgents)).toEqual({
+      principals: ['cu1', 'a1', 'a2', 'cu2', 'a1', 'a2'],
+      eventIndexes: [0, 0, 0, 1, 1, 1],
+    });
+    expect(readAgents).toHaveBeenCalledTimes(1);
+    readAgents.mockClear();
+    await addressBatch([event('e3', EventTypes.messageCreated, 'a1')], readAgents);
+    expect(readAgents).not.toHaveBeenCalled();
   });
 });

@@ -38,3 +38,25 @@ export function recipientsOf(
   }
   return [...recipients];
 }
+
+/**
+ * Where the events of a batch go: one entry per recipient and event, in the batch's order, as the
+ * parallel lists the inbox insert takes. The agents are read once a batch at most, and only when an
+ * event goes to all of them.
+ */
+export async function addressBatch(
+  events: DomainEvent[],
+  readAgents: () => Promise<string[]>,
+): Promise<{ principals: string[]; eventIndexes: number[] }> {
+  let agents: Promise<string[]> | undefined;
+  const allAgents = () => (agents ??= readAgents());
+  const principals: string[] = [];
+  const eventIndexes: number[] = [];
+  for (const [index, event] of events.entries()) {
+    for (const principalId of await recipientsOf(event, allAgents)) {
+      principals.push(principalId);
+      eventIndexes.push(index);
+    }
+  }
+  return { principals, eventIndexes };
+}

@@ -35,7 +35,7 @@ import {
 import { createHmac } from 'node:crypto';
 import {
   DeleteWebhook,
-  INBOX_EVENT_TYPES,
+  DELIVERED_EVENT_TYPES,
   PAGE_LIMIT_DEFAULT,
   Page,
   Principal,
@@ -79,12 +79,12 @@ export class CreateWebhookRequest {
   @MaxLength(2000)
   url: string;
 
-  @ApiProperty({ enum: INBOX_EVENT_TYPES, isArray: true, example: ['message.created'] })
+  @ApiProperty({ enum: DELIVERED_EVENT_TYPES, isArray: true, example: ['message.created'] })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(INBOX_EVENT_TYPES.length)
+  @ArrayMaxSize(DELIVERED_EVENT_TYPES.length)
   @ArrayUnique()
-  @IsIn(INBOX_EVENT_TYPES, { each: true })
+  @IsIn(DELIVERED_EVENT_TYPES, { each: true })
   events: string[];
 }
 

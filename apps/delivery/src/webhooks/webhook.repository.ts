@@ -1,26 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { CursorQuery, Page, RegisterWebhook, WebhookView } from '@parley/contracts';
-import { QueryRejected } from '@parley/jetstream';
 import { DataSource } from 'typeorm';
+import { decodeListCursor, listPage } from './list-cursor';
 
-export function encodeListCursor(createdAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+export interface WebhookRow {
+  id: string;
+  url: string;
+  events: string[];
+  created_at: Date;
 }
 
-export function decodeListCursor(cursor: string): [string, string] {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof at === 'string' && !Number.isNaN(Date.parse(at)) && typeof id === 'string' && id.length <= 300)
-      return [at, id];
-  } catch {
-    // fall through to the 400 below
-  }
-  throw new QueryRejected(400, 'Invalid cursor', 'The cursor was not issued by this list.');
+export function toWebhookView(row: WebhookRow): WebhookView {
+  return { id: row.id, url: row.url, events: row.events, createdAt: row.created_at.toISOString() };
 }
 
 /** The webhook endpoints admins registered, and which of them want an event type. */
 @Injectable()
-export class WebhookRegistry {
+export class WebhookRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
@@ -59,22 +55,12 @@ export class WebhookRegistry {
       params.push(...decodeListCursor(q.cursor));
       after = 'AND (created_at, id) < ($2::timestamptz, $3)';
     }
-    const rows: Array<{ id: string; url: string; events: string[]; created_at: Date }> = await this.db.query(
+    const rows: WebhookRow[] = await this.db.query(
       `SELECT id, url, events, created_at FROM delivery.webhooks
         WHERE deleted_at IS NULL ${after} ORDER BY created_at DESC, id DESC LIMIT $1`,
       params,
     );
-    const items = rows.slice(0, q.limit);
-    const last = items[items.length - 1];
-    return {
-      items: items.map((r) => ({
-        id: r.id,
-        url: r.url,
-        events: r.events,
-        createdAt: r.created_at.toISOString(),
-      })),
-      nextCursor: rows.length > q.limit && last ? encodeListCursor(last.created_at, last.id) : null,
-    };
+    return listPage(rows, q.limit, toWebhookView);
   }
 
   async exists(webhookId: string): Promise<boolean> {

@@ -17,13 +17,16 @@ import {
   StoredMessageData,
 } from '@parley/contracts';
 import { AnswerQuery, HandleCommandBatch, HandleEvent, HandleEventBatch } from '@parley/jetstream';
-import { MessageSearch } from '../search/message-search';
-import { MessageArchive } from './message-archive';
-import { AcceptedMessage, MessageStatus } from './message-status';
+import { ConversationRepository } from './conversations/conversation.repository';
+import { ConversationHistory } from './messages/conversation-history';
+import { AcceptedMessage, MessageRepository } from './messages/message.repository';
+import { MessageStatus } from './messages/message-status';
+import { ReceiptRepository } from './receipts/receipt.repository';
+import { MessageSearch } from './search/message-search';
 
 function accepted(
   id: string,
-  type: 'message' | 'note',
+  type: AcceptedMessage['type'],
   cmd: OpenConversation | PostMessage | AddNote,
 ): AcceptedMessage {
   return {
@@ -36,57 +39,61 @@ function accepted(
   };
 }
 
+/** Everything history hears: the events it stores, the commands it records as accepted, and its queries. */
 @Controller()
 export class HistoryHandlers {
   constructor(
-    private readonly archive: MessageArchive,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly receipts: ReceiptRepository,
+    private readonly history: ConversationHistory,
     private readonly status: MessageStatus,
     private readonly finder: MessageSearch,
   ) {}
 
   @HandleEventBatch(EventTypes.conversationCreated)
   async conversationsCreated(@Payload() events: DomainEvent<ConversationCreatedData>[]): Promise<void> {
-    await this.archive.recordConversations(events.map((e) => e.data));
+    await this.conversations.record(events.map((e) => e.data));
   }
 
   @HandleEventBatch(EventTypes.messageCreated, EventTypes.noteCreated)
   async messagesStored(@Payload() events: DomainEvent<StoredMessageData>[]): Promise<void> {
-    await this.archive.store(events.map((e) => ({ message: e.data, customerId: e.customerId })));
+    await this.messages.store(events.map((e) => ({ message: e.data, customerId: e.customerId })));
   }
 
   @HandleEvent(EventTypes.messageRejected)
   async messageRejected(@Payload() event: DomainEvent<MessageRejectedData>): Promise<void> {
-    await this.status.recordRejected(event.data, event.occurredAt);
+    await this.messages.recordRejected(event.data, event.occurredAt);
   }
 
   @HandleEvent(EventTypes.receiptRead)
   async read(@Payload() event: DomainEvent<ReceiptReadData>): Promise<void> {
-    await this.status.recordRead(event.id, event.data);
+    await this.receipts.recordRead(event.id, event.data);
   }
 
   @HandleEvent(EventTypes.receiptDelivered)
   async delivered(@Payload() event: DomainEvent<ReceiptDeliveredData>): Promise<void> {
-    await this.status.recordDelivered(event.data);
+    await this.receipts.recordDelivered(event.data);
   }
 
   @HandleCommandBatch(OpenConversation)
   async conversationsOpening(@Payload() commands: OpenConversation[]): Promise<void> {
-    await this.status.recordAccepted(commands.map((c) => accepted(c.messageId, 'message', c)));
+    await this.messages.recordAccepted(commands.map((c) => accepted(c.messageId, 'message', c)));
   }
 
   @HandleCommandBatch(PostMessage)
   async messagesPosting(@Payload() commands: PostMessage[]): Promise<void> {
-    await this.status.recordAccepted(commands.map((c) => accepted(c.messageId, 'message', c)));
+    await this.messages.recordAccepted(commands.map((c) => accepted(c.messageId, 'message', c)));
   }
 
   @HandleCommandBatch(AddNote)
   async notesAdding(@Payload() commands: AddNote[]): Promise<void> {
-    await this.status.recordAccepted(commands.map((c) => accepted(c.noteId, 'note', c)));
+    await this.messages.recordAccepted(commands.map((c) => accepted(c.noteId, 'note', c)));
   }
 
   @AnswerQuery(QuerySubjects.conversationMessages)
   conversationMessages(@Payload() query: ConversationMessagesQuery) {
-    return this.archive.page(query);
+    return this.history.page(query);
   }
 
   @AnswerQuery(QuerySubjects.message)

@@ -1,0 +1,31 @@
+import { toMessageView } from './message.repository';
+
+const row = {
+  id: 'm1',
+  conversation_id: 'c1',
+  seq: 4,
+  author_id: 'a1',
+  author_role: 'agent',
+  type: 'note' as const,
+  body: 'internal',
+  created_at: new Date('2026-01-01T10:00:00Z'),
+};
+
+describe('toMessageView', () => {
+  it('maps a stored row to its view, times as RFC 3339', () => {
+    expect(toMessageView(row)).toEqual({
+      id: 'm1',
+      conversationId: 'c1',
+      seq: 4,
+      authorId: 'a1',
+      authorRole: 'agent',
+      type: 'note',
+      body: 'internal',
+      createdAt: '2026-01-01T10:00:00.000Z',
+    });
+  });
+
+  it('keeps the missing seq and body of a message not stored', () => {
+    expect(toMessageView({ ...row, seq: null, body: null })).toMatchObject({ seq: null, body: null });
+  });
+});
