@@ -104,11 +104,19 @@ async function runningSystem(url: string): Promise<Stage | undefined> {
     );
   }
   say('system', `using the system at ${url} (history: process ${history.join(', ')})`);
+  const resume = () => history.forEach((pid) => process.kill(pid, 'SIGCONT'));
+  // Stopped mid-story (Ctrl-C), the demo must not leave the system's history paused either.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      resume();
+      process.exit(130);
+    });
+  }
   return {
     api: (method, path, options) => callApi(url, method, path, options),
     adminToken: process.env.PARLEY_ADMIN_TOKEN ?? 'parley-dev-admin-token',
     stopHistory: async () => history.forEach((pid) => process.kill(pid, 'SIGSTOP')),
-    startHistory: async () => history.forEach((pid) => process.kill(pid, 'SIGCONT')),
+    startHistory: async () => resume(),
     close: async () => undefined,
   };
 }
