@@ -11,7 +11,7 @@ import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
 import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { parse, parseAllDocuments } from 'yaml';
-import { freePort, ServiceName, ServiceProcess } from '@parley/testing';
+import { DOCKER_COMPOSE, freePort, requirePrerequisite, ServiceName, ServiceProcess } from '@parley/testing';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -60,10 +60,8 @@ function run(command: string, args: string[], options: { cwd?: string; input?: s
   });
   if (result.error) {
     throw new Error(
-      `cannot run \`${command}\` (${result.error.message}); it is required for this test: ` +
-        (command === 'kubectl'
-          ? 'install kubectl (1.32, with kustomize)'
-          : 'install it, e.g. `apt-get install -y docker-compose` (see .ci/run)'),
+      `cannot run \`${command}\` (${result.error.message}); it is required for this test` +
+        (command === 'kubectl' ? ': install kubectl (1.32, with kustomize)' : ''),
     );
   }
   if (result.status !== 0) {
@@ -580,6 +578,8 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', () => {
 });
 
 describe('docker-compose.yml', () => {
+  beforeAll(() => requirePrerequisite(DOCKER_COMPOSE));
+
   const compose = (...args: string[]) => run('docker-compose', ['-f', 'docker-compose.yml', ...args]);
 
   it('validates against the Compose specification (docker-compose config -q), with and without .env.example', () => {

@@ -23,8 +23,8 @@ describe('metrics, dashboard and alerts', () => {
       PARLEY_WEBHOOK_TIMEOUT_MS: '500',
       // The webhook below points at a closed port on loopback, which must be allowed to be tried.
       PARLEY_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
-      // As operators run it: the access log is written at info.
-      LOG_LEVEL: 'info',
+      // A served request's access line is written at debug.
+      LOG_LEVEL: 'debug',
     });
   }, 120_000);
 
@@ -137,7 +137,7 @@ describe('metrics, dashboard and alerts', () => {
     const access = logged.filter((l) => l.msg === 'request completed');
     expect(access).toHaveLength(1);
     expect(access[0]).toMatchObject({
-      level: 30,
+      level: 20,
       service: 'gateway',
       req: { method: 'POST', url: '/v1/conversations' },
       res: { statusCode: 202 },

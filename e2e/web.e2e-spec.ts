@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
-import { ParleySystem } from '@parley/testing';
+import { CHROMIUM, ParleySystem, requirePrerequisite } from '@parley/testing';
 import { Actor, newAgent, newCustomer } from './support/actors';
 
-/** Debian's Chromium (`.ci/run` installs it); playwright-core brings no browser of its own. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+requirePrerequisite(CHROMIUM);
 // Without the background-networking flags Chromium keeps dialling Google, which this network refuses.
 const CHROMIUM_ARGS = [
   '--headless',
@@ -70,7 +69,7 @@ describe('the agent console and the customer widget in Chromium', () => {
     // Both start at once; if one fails, the other is kept so afterAll stops it rather than leaking it.
     const [started, launched] = await Promise.allSettled([
       ParleySystem.start(),
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+      chromium.launch({ executablePath: CHROMIUM.program, args: CHROMIUM_ARGS }),
     ]);
     if (started.status === 'fulfilled') system = started.value;
     if (launched.status === 'fulfilled') browser = launched.value;

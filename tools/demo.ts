@@ -1,12 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { ServiceEnv } from '@parley/runtime';
 import { ApiResponse, callApi, ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 
 /**
  * `npm run demo`: Parley's story told in the terminal: a customer writes while no agent is online
  * and history is down; the agent comes online, catches up and replies; the customer, who was away,
- * catches up too. Against the system `npm start` runs (PARLEY_URL, default http://127.0.0.1:3000;
- * history is paused with SIGSTOP and resumed with SIGCONT, so it must run on this machine), or, when
- * none answers there, on a system of its own (its own broker, database and services).
+ * catches up too. Against the system `npm start` runs (PARLEY_URL, default http://127.0.0.1 on
+ * PARLEY_GATEWAY_PORT or 3000; that system's history, on the gateway's broker and namespace, is paused
+ * with SIGSTOP and resumed with SIGCONT, so it must run on this machine), or, when none answers
+ * there, on a system of its own (its own broker, database and services).
  */
 const started = Date.now();
 const t = () => `${((Date.now() - started) / 1000).toFixed(2).padStart(6)} s`;
@@ -28,18 +30,65 @@ interface Stage {
   close(): Promise<void>;
 }
 
-/** The history processes of a system started on this machine (`npm start`, `npm run start:history`). */
-function historyProcesses(): number[] {
+/** Process ids on this machine, except this one's. */
+function otherProcesses(): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('apps/history/src/main.js');
-      } catch {
-        return false;
-      }
-    })
     .map(Number);
+}
+
+function readProc(pid: number, file: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return ''; // gone, or another user's
+  }
+}
+
+/** The process listening on a TCP port of this machine (Linux's socket tables), if one of ours. */
+function listenerOn(port: number): number | undefined {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const sockets = new Set<string>();
+  for (const table of ['net/tcp', 'net/tcp6']) {
+    for (const row of readProc(process.pid, table).split('\n').slice(1)) {
+      // sl local_address rem_address st … inode: state 0A is LISTEN.
+      const [, local, , state, , , , , , inode] = row.trim().split(/\s+/);
+      if (local?.endsWith(hexPort) && state === '0A') sockets.add(`socket:[${inode}]`);
+    }
+  }
+  return otherProcesses().find((pid) => {
+    try {
+      return readdirSync(`/proc/${pid}/fd`).some((fd) => sockets.has(readlinkSync(`/proc/${pid}/fd/${fd}`)));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Which system a service process belongs to: its broker and namespace, defaults applied. */
+function systemOf(pid: number): string {
+  const env = Object.fromEntries(
+    readProc(pid, 'environ')
+      .split('\0')
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
+  const defaults = new ServiceEnv();
+  return `${env.NATS_URL || defaults.NATS_URL} ${env.PARLEY_NAMESPACE || defaults.PARLEY_NAMESPACE}`;
+}
+
+/**
+ * The history processes of the system whose gateway answers at `url` on this machine: those on the
+ * same broker and namespace, whether `npm start` or `npm run start:history` started them.
+ */
+function historyProcesses(url: string): number[] {
+  const { port, protocol } = new URL(url);
+  const gateway = listenerOn(Number(port || (protocol === 'https:' ? 443 : 80)));
+  if (gateway === undefined)
+    throw new Error(`Parley answers at ${url}, but not from a process of this machine`);
+  const system = systemOf(gateway);
+  return otherProcesses().filter(
+    (pid) => readProc(pid, 'cmdline').includes('apps/history/src/main.js') && systemOf(pid) === system,
+  );
 }
 
 async function runningSystem(url: string): Promise<Stage | undefined> {
@@ -48,16 +97,26 @@ async function runningSystem(url: string): Promise<Stage | undefined> {
     () => false,
   );
   if (!ready) return undefined;
-  const history = historyProcesses();
+  const history = historyProcesses(url);
   if (!history.length) {
-    throw new Error(`Parley answers at ${url}, but no history process runs on this machine to pause`);
+    throw new Error(
+      `Parley answers at ${url}, but no history process of its system runs on this machine to pause`,
+    );
   }
   say('system', `using the system at ${url} (history: process ${history.join(', ')})`);
+  const resume = () => history.forEach((pid) => process.kill(pid, 'SIGCONT'));
+  // Stopped mid-story (Ctrl-C), the demo must not leave the system's history paused either.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      resume();
+      process.exit(130);
+    });
+  }
   return {
     api: (method, path, options) => callApi(url, method, path, options),
     adminToken: process.env.PARLEY_ADMIN_TOKEN ?? 'parley-dev-admin-token',
     stopHistory: async () => history.forEach((pid) => process.kill(pid, 'SIGSTOP')),
-    startHistory: async () => history.forEach((pid) => process.kill(pid, 'SIGCONT')),
+    startHistory: async () => resume(),
     close: async () => undefined,
   };
 }
@@ -83,7 +142,9 @@ async function ownSystem(): Promise<Stage> {
 
 async function main(): Promise<void> {
   const stage =
-    (await runningSystem(process.env.PARLEY_URL ?? 'http://127.0.0.1:3000')) ?? (await ownSystem());
+    (await runningSystem(
+      process.env.PARLEY_URL ?? `http://127.0.0.1:${process.env.PARLEY_GATEWAY_PORT || 3000}`,
+    )) ?? (await ownSystem());
   const { api } = stage;
   // Unique per run, so the story can be told again on the same system.
   const run = Date.now().toString(36);

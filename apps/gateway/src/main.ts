@@ -98,9 +98,8 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): P
       });
     }
   });
-  const log = new Logger('Problem');
-  // Errors raised by Fastify before a route runs (bad JSON, body too large) are problems too.
-  fastify.setErrorHandler((error, _request, reply) => sendProblem(reply, toProblem(error, log)));
+  // Nest installs Fastify's error handler at init, so errors Fastify raises before a route runs (bad
+  // JSON, body too large, the depth check above) reach this filter too and are problems as well.
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(requestValidation);
 

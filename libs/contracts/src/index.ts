@@ -1,3 +1,4 @@
+export * from './namespace';
 export * from './subjects';
 export * from './streams';
 export * from './principal';

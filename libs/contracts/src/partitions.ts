@@ -1,3 +1,5 @@
+import { COMMAND_SUBJECT_PREFIX, EVENT_SUBJECT_PREFIX } from './subjects';
+
 /**
  * Commands and events are partitioned by what they are about, so that one process at a time
  * applies everything about one conversation (or agent, customer, webhook) in stream order. The
@@ -11,7 +13,7 @@
 export const DEFAULT_PARTITIONS = 16;
 
 /** Streams whose subjects carry a partition token right after their root (`parley.cmd.<p>.…`). */
-const PARTITIONED_ROOTS = ['parley.cmd.', 'parley.evt.'];
+const PARTITIONED_ROOTS = [`${COMMAND_SUBJECT_PREFIX}.`, `${EVENT_SUBJECT_PREFIX}.`];
 
 export function fnv1a32(text: string): number {
   let hash = 0x811c9dc5;

@@ -1,4 +1,10 @@
-import { DEAD_LETTER_SUBJECT_PREFIX, EVENT_SUBJECT_PREFIX } from './subjects';
+import { streamName } from './namespace';
+import {
+  COMMAND_SUBJECT_PREFIX,
+  DEAD_LETTER_SUBJECT_PREFIX,
+  EVENT_SUBJECT_PREFIX,
+  WEBHOOK_SUBJECT_PREFIX,
+} from './subjects';
 
 /** Declarative stream definitions; `ensureStreams` in libs/jetstream creates or updates them at start. */
 export interface StreamDefinition {
@@ -20,18 +26,19 @@ export interface StreamSettings {
 
 const DAY = 24 * 60 * 60;
 
+/** `PARLEY_COMMANDS` and so on in the default namespace. */
 export const StreamNames = {
-  commands: 'PARLEY_COMMANDS',
-  events: 'PARLEY_EVENTS',
-  deadLetters: 'PARLEY_DEAD_LETTERS',
-  webhooks: 'PARLEY_WEBHOOKS',
+  commands: streamName('COMMANDS'),
+  events: streamName('EVENTS'),
+  deadLetters: streamName('DEAD_LETTERS'),
+  webhooks: streamName('WEBHOOKS'),
 } as const;
 
 export function parleyStreams(settings: StreamSettings): StreamDefinition[] {
   return [
     {
       name: StreamNames.commands,
-      subjects: ['parley.cmd.>'],
+      subjects: [`${COMMAND_SUBJECT_PREFIX}.>`],
       maxAgeSeconds: settings.commandRetentionDays * DAY,
       duplicateWindowSeconds: settings.duplicateWindowSeconds,
     },
@@ -44,7 +51,7 @@ export function parleyStreams(settings: StreamSettings): StreamDefinition[] {
     {
       // Pending webhook deliveries; retries wait in the server as nak delays, so they survive restarts.
       name: StreamNames.webhooks,
-      subjects: ['parley.webhook.>'],
+      subjects: [`${WEBHOOK_SUBJECT_PREFIX}.>`],
       maxAgeSeconds: 7 * DAY,
       duplicateWindowSeconds: settings.duplicateWindowSeconds,
       retention: 'workqueue',
@@ -69,7 +76,7 @@ export const Durables = {
   conversationCommands: {
     stream: StreamNames.commands,
     durable: 'conversation',
-    filterSubject: 'parley.cmd.conversation.>',
+    filterSubject: `${COMMAND_SUBJECT_PREFIX}.conversation.>`,
     maxBatch: 200,
     partitioned: true,
   },
@@ -85,7 +92,7 @@ export const Durables = {
   historyCommands: {
     stream: StreamNames.commands,
     durable: 'history-commands',
-    filterSubject: 'parley.cmd.conversation.>',
+    filterSubject: `${COMMAND_SUBJECT_PREFIX}.conversation.>`,
     maxBatch: 500,
     partitioned: true,
   },
@@ -105,7 +112,7 @@ export const Durables = {
   deliveryCommands: {
     stream: StreamNames.commands,
     durable: 'delivery-commands',
-    filterSubject: 'parley.cmd.delivery.>',
+    filterSubject: `${COMMAND_SUBJECT_PREFIX}.delivery.>`,
     partitioned: true,
   },
   /**
@@ -115,6 +122,6 @@ export const Durables = {
   webhookSender: {
     stream: StreamNames.webhooks,
     durable: 'webhook-sender',
-    filterSubject: 'parley.webhook.>',
+    filterSubject: `${WEBHOOK_SUBJECT_PREFIX}.>`,
   },
 } as const;

@@ -1,55 +1,60 @@
+import { NAMESPACE } from './namespace';
+
 /**
- * Every NATS subject Parley uses. Commands flow gateway → owning service, events flow from the
- * service that decided them to everyone interested, queries are request/reply.
+ * Every NATS subject Parley uses, under the installation's namespace (`parley.…` by default).
+ * Commands flow gateway → owning service, events flow from the service that decided them to everyone
+ * interested, queries are request/reply.
  */
 export const CommandSubjects = {
-  registerAgent: 'parley.cmd.conversation.agent.register',
-  registerCustomer: 'parley.cmd.conversation.customer.register',
-  openConversation: 'parley.cmd.conversation.open',
-  postMessage: 'parley.cmd.conversation.message.post',
-  addNote: 'parley.cmd.conversation.note.add',
-  setPresence: 'parley.cmd.conversation.agent.presence',
-  assignConversation: 'parley.cmd.conversation.assign',
-  transferConversation: 'parley.cmd.conversation.transfer',
-  changeStatus: 'parley.cmd.conversation.status',
-  changePriority: 'parley.cmd.conversation.priority',
-  markRead: 'parley.cmd.conversation.read',
-  wakeConversation: 'parley.cmd.conversation.wake',
-  ackInbox: 'parley.cmd.delivery.inbox.ack',
-  registerWebhook: 'parley.cmd.delivery.webhook.register',
-  deleteWebhook: 'parley.cmd.delivery.webhook.delete',
-  retryWebhookDelivery: 'parley.cmd.delivery.webhook.retry',
+  registerAgent: `${NAMESPACE}.cmd.conversation.agent.register`,
+  registerCustomer: `${NAMESPACE}.cmd.conversation.customer.register`,
+  openConversation: `${NAMESPACE}.cmd.conversation.open`,
+  postMessage: `${NAMESPACE}.cmd.conversation.message.post`,
+  addNote: `${NAMESPACE}.cmd.conversation.note.add`,
+  setPresence: `${NAMESPACE}.cmd.conversation.agent.presence`,
+  assignConversation: `${NAMESPACE}.cmd.conversation.assign`,
+  transferConversation: `${NAMESPACE}.cmd.conversation.transfer`,
+  changeStatus: `${NAMESPACE}.cmd.conversation.status`,
+  changePriority: `${NAMESPACE}.cmd.conversation.priority`,
+  markRead: `${NAMESPACE}.cmd.conversation.read`,
+  wakeConversation: `${NAMESPACE}.cmd.conversation.wake`,
+  ackInbox: `${NAMESPACE}.cmd.delivery.inbox.ack`,
+  registerWebhook: `${NAMESPACE}.cmd.delivery.webhook.register`,
+  deleteWebhook: `${NAMESPACE}.cmd.delivery.webhook.delete`,
+  retryWebhookDelivery: `${NAMESPACE}.cmd.delivery.webhook.retry`,
 } as const;
 
 export const QuerySubjects = {
-  agents: 'parley.query.conversation.agents',
-  conversations: 'parley.query.conversation.list',
-  conversation: 'parley.query.conversation.get',
-  queue: 'parley.query.conversation.queue',
-  customerConversations: 'parley.query.conversation.customer-conversations',
-  precheck: 'parley.query.conversation.precheck',
-  conversationMessages: 'parley.query.history.messages',
-  message: 'parley.query.history.message',
-  search: 'parley.query.history.search',
-  inbox: 'parley.query.delivery.inbox',
-  webhooks: 'parley.query.delivery.webhooks',
-  webhookDeliveries: 'parley.query.delivery.webhook-deliveries',
-  webhookEndpoint: 'parley.query.delivery.webhook-endpoint',
+  agents: `${NAMESPACE}.query.conversation.agents`,
+  conversations: `${NAMESPACE}.query.conversation.list`,
+  conversation: `${NAMESPACE}.query.conversation.get`,
+  queue: `${NAMESPACE}.query.conversation.queue`,
+  customerConversations: `${NAMESPACE}.query.conversation.customer-conversations`,
+  precheck: `${NAMESPACE}.query.conversation.precheck`,
+  conversationMessages: `${NAMESPACE}.query.history.messages`,
+  message: `${NAMESPACE}.query.history.message`,
+  search: `${NAMESPACE}.query.history.search`,
+  inbox: `${NAMESPACE}.query.delivery.inbox`,
+  webhooks: `${NAMESPACE}.query.delivery.webhooks`,
+  webhookDeliveries: `${NAMESPACE}.query.delivery.webhook-deliveries`,
+  webhookEndpoint: `${NAMESPACE}.query.delivery.webhook-endpoint`,
 } as const;
 
-export const EVENT_SUBJECT_PREFIX = 'parley.evt';
-export const DEAD_LETTER_SUBJECT_PREFIX = 'parley.dlq';
+export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;
+export const EVENT_SUBJECT_PREFIX = `${NAMESPACE}.evt`;
+export const DEAD_LETTER_SUBJECT_PREFIX = `${NAMESPACE}.dlq`;
 
 export function eventSubject(type: string): string {
   return `${EVENT_SUBJECT_PREFIX}.${type}`;
 }
 
 /** Core NATS (not JetStream): delivery tells whichever gateway holds a principal's stream to look. */
-export const LIVE_SUBJECT_PREFIX = 'parley.live';
+export const LIVE_SUBJECT_PREFIX = `${NAMESPACE}.live`;
 
 export function liveSubject(principalId: string): string {
   return `${LIVE_SUBJECT_PREFIX}.${principalId}`;
 }
 
 /** Webhook work items: one message per delivery to send, held in a work-queue stream. */
-export const WEBHOOK_DELIVERY_SUBJECT = 'parley.webhook.delivery';
+export const WEBHOOK_SUBJECT_PREFIX = `${NAMESPACE}.webhook`;
+export const WEBHOOK_DELIVERY_SUBJECT = `${WEBHOOK_SUBJECT_PREFIX}.delivery`;

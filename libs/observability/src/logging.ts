@@ -13,12 +13,26 @@ export const REDACTED_PATHS = [
   '*.password',
 ];
 
-/** One JSON line per log event, tagged with the service and the current correlation and trace ids. */
-export function loggingModule(service: string, level: string): DynamicModule {
+/**
+ * How log lines are written: `json`, one object a line, or `pretty`, one readable line through
+ * pino-pretty (a development dependency) for a person at a terminal.
+ */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** Readable lines: the clock time, level and message, then the fields; `npm start` prefixes the service. */
+const PRETTY = {
+  target: 'pino-pretty',
+  options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true },
+};
+
+/** One log line per event, tagged with the service and the current correlation and trace ids. */
+export function loggingModule(service: string, level: string, format: LogFormat = 'json'): DynamicModule {
   return LoggerModule.forRoot({
     pinoHttp: {
       level,
       base: { service },
+      ...(format === 'pretty' ? { transport: PRETTY } : {}),
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       mixin() {
         const trace = currentTrace();
@@ -44,17 +58,24 @@ export function loggingModule(service: string, level: string): DynamicModule {
 
 const QUIET = /^\/(health|metrics)/;
 
+/** A request the server failed is an error, one it refused is worth noting, a served one is detail. */
+function accessLevel(statusCode: number): 'error' | 'info' | 'debug' {
+  if (statusCode >= 500) return 'error';
+  return statusCode >= 400 ? 'info' : 'debug';
+}
+
 /**
  * The access log: one line per answered request (health and metrics excepted), as pino-http wrote
  * it; the request's correlation and trace ids come from the mixin, since the hook runs in the
- * request's context. Costs nothing when `info` is not logged.
+ * request's context. Costs nothing when the request's level is not logged.
  */
 export function logHttpRequests(fastify: FastifyInstance): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     const log = PinoLogger.root;
-    const failed = reply.statusCode >= 500;
-    if (log.isLevelEnabled(failed ? 'error' : 'info') && !QUIET.test(request.url)) {
-      log[failed ? 'error' : 'info'](
+    const level = accessLevel(reply.statusCode);
+    const failed = level === 'error';
+    if (log.isLevelEnabled(level) && !QUIET.test(request.url)) {
+      log[level](
         {
           req: { id: request.id, method: request.method, url: request.url },
           // pino-http's serializers (wrapped around ours above) read the raw objects.

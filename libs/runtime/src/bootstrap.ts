@@ -170,7 +170,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
 
   @Module({
     imports: [
-      loggingModule(def.name, config.LOG_LEVEL),
+      loggingModule(def.name, config.LOG_LEVEL, config.LOG_FORMAT),
       MetricsModule,
       HealthModule.forService(def.storage?.readiness),
       JetStreamModule.forConnection(nc, config.PARLEY_PARTITIONS),

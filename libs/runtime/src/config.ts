@@ -1,8 +1,40 @@
 import { plainToInstance, Type } from 'class-transformer';
-import { IsIn, IsInt, Matches, Max, Min, validateSync } from 'class-validator';
-import { DEFAULT_PARTITIONS } from '@parley/contracts';
+import {
+  IsIn,
+  IsInt,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  validateSync,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import { DEFAULT_NAMESPACE, DEFAULT_PARTITIONS, NAMESPACE_PATTERN } from '@parley/contracts';
+import { LOG_FORMATS, LogFormat } from '@parley/observability';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Whether `require` finds a package: pino-pretty is a development dependency, absent from the image. */
+function isInstalled(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+@ValidatorConstraint({ name: 'prettyLogsInstalled' })
+class PrettyLogsInstalled implements ValidatorConstraintInterface {
+  validate(format: unknown): boolean {
+    return format !== 'pretty' || isInstalled('pino-pretty');
+  }
+
+  defaultMessage(): string {
+    return 'LOG_FORMAT=pretty needs pino-pretty, a development dependency (`npm ci` installs it)';
+  }
+}
 
 /**
  * Configuration every service reads from its environment. Checked once at start: a wrong value
@@ -25,6 +57,21 @@ export class ServiceEnv {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL = 'info';
+
+  /** `json`, one object a line, for collectors; `pretty` for a person at a terminal (`npm start` there). */
+  @IsIn(LOG_FORMATS)
+  @Validate(PrettyLogsInstalled)
+  LOG_FORMAT: LogFormat = 'json';
+
+  /**
+   * The first token of every subject and the prefix of every stream: installations that share one
+   * NATS server need different namespaces. Fixed for the life of a deployment.
+   */
+  @Matches(NAMESPACE_PATTERN, {
+    message:
+      'PARLEY_NAMESPACE must be a lowercase letter, then at most 31 lowercase letters, digits or hyphens',
+  })
+  PARLEY_NAMESPACE = DEFAULT_NAMESPACE;
 
   /** How long domain events stay replayable in the event stream. */
   @Type(() => Number)

@@ -6,3 +6,4 @@ export * from './ports';
 export * from './service-process';
 export * from './validation-conformance';
 export * from './backlog';
+export * from './prerequisites';

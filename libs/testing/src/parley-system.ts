@@ -49,6 +49,8 @@ export class ParleySystem {
     readonly database: TestDatabase,
     readonly services: Record<ServiceName, ServiceProcess>,
     readonly env: Record<string, string>,
+    /** Whether the broker is this system's own, stopped with it, or another's it only uses. */
+    private readonly ownsBroker: boolean,
   ) {}
 
   private readonly replicas: ServiceProcess[] = [];
@@ -61,13 +63,18 @@ export class ParleySystem {
     return replica;
   }
 
+  /**
+   * `broker`: run on a broker another system also uses (each then needs its own PARLEY_NAMESPACE),
+   * which is left running when this system stops.
+   */
   static async start(
     extraEnv: Record<string, string> = {},
-    options: { cluster?: boolean } = {},
+    options: { cluster?: boolean; broker?: TestNats } = {},
   ): Promise<ParleySystem> {
-    const nats = options.cluster ? await startNatsCluster(3) : await startNats();
+    const nats = options.broker ?? (options.cluster ? await startNatsCluster(3) : await startNats());
+    const ownsBroker = !options.broker;
     const database = await createDatabase().catch(async (error: unknown) => {
-      await nats.stop();
+      if (ownsBroker) await nats.stop();
       throw error;
     });
     const env = {
@@ -82,7 +89,7 @@ export class ParleySystem {
     };
     const services = {} as Record<ServiceName, ServiceProcess>;
     for (const name of SERVICE_NAMES) services[name] = await ServiceProcess.create(name, env);
-    const system = new ParleySystem(nats, database, services, env);
+    const system = new ParleySystem(nats, database, services, env, ownsBroker);
     try {
       // Sequential starts: concurrent migrations are safe, but two cores boot four processes faster one by one.
       for (const name of SERVICE_NAMES) await services[name].start();
@@ -113,7 +120,7 @@ export class ParleySystem {
    */
   async stop({ keep = false }: { keep?: boolean } = {}): Promise<string | undefined> {
     await Promise.all([...Object.values(this.services), ...this.replicas].map((s) => s.stop('SIGTERM')));
-    await this.nats.stop({ keep });
+    if (this.ownsBroker) await this.nats.stop({ keep });
     if (!keep) {
       await this.database.drop();
       return undefined;
