@@ -36,11 +36,15 @@ beforeAll(async () => {
   await db.query('CREATE SCHEMA relay');
   await db.query(outboxTableSql('relay'));
   await db.query(outboxTraceColumnSql('relay'));
-  for (const sql of outboxWritersSql('relay')) await db.query(sql);
+  for (const sql of outboxWritersSql('relay', 'conversationId')) await db.query(sql);
 });
 
 const relayOutbox = (stream: StreamStandIn, schema = 'relay') =>
-  new Outbox(db, stream as unknown as JetStreamPublisher, { schema, relayIntervalMs: 1_000 });
+  new Outbox(db, stream as unknown as JetStreamPublisher, {
+    schema,
+    relayIntervalMs: 1_000,
+    orderedBy: 'conversationId',
+  });
 
 const messageOf = (conversationId: string, n: number) => ({
   subject: 'parley.evt.message.created',
@@ -59,6 +63,7 @@ describe('Outbox', () => {
     const outbox = new Outbox(db, stream as unknown as JetStreamPublisher, {
       schema: 'relay',
       relayIntervalMs: 1_000,
+      orderedBy: 'conversationId',
     });
     const event = (conversationId: string, n: number) => ({
       subject: 'parley.evt.message.created',
@@ -96,6 +101,7 @@ describe('Outbox', () => {
     const outbox = new Outbox(db, stream as unknown as JetStreamPublisher, {
       schema: 'relay',
       relayIntervalMs: 1_000,
+      orderedBy: 'conversationId',
     });
     const event = (n: number) => ({
       subject: 'parley.evt.message.created',
@@ -150,7 +156,7 @@ describe('Outbox', () => {
       `INSERT INTO upgraded.outbox (subject, msg_id, payload) VALUES ('parley.evt.message.created', 'e-1', $1)`,
       [JSON.stringify(messageOf('e', 1).payload)],
     );
-    for (const sql of outboxWritersSql('upgraded')) await db.query(sql);
+    for (const sql of outboxWritersSql('upgraded', 'conversationId')) await db.query(sql);
 
     const stream = new StreamStandIn();
     const outbox = relayOutbox(stream, 'upgraded');
@@ -171,6 +177,7 @@ describe('Outbox', () => {
       const outbox = new Outbox(single, stream as unknown as JetStreamPublisher, {
         schema: 'relay',
         relayIntervalMs: 1_000,
+        orderedBy: 'conversationId',
       });
       const written = await single.transaction((em) => outbox.add(em, messageOf('f', 1)));
       await outbox.flush(written);
