@@ -12,7 +12,7 @@ import { Assignment } from '../../assignment/assignment';
 import { AssignConversationHandler } from './assign-conversation.handler';
 
 const handler = new AssignConversationHandler(appliedDirectly, new Assignment());
-const assign = (agentId?: string): AssignConversation => ({
+const assign = (agentId: string | null): AssignConversation => ({
   conversationId: 'c1',
   agentId,
   issuedBy: agentIssuer('lead'),
@@ -43,7 +43,7 @@ describe('AssignConversationHandler', () => {
   });
 
   it('puts the conversation back in the queue, not straight back to the agent who had it', async () => {
-    const events = await handler.apply(tables.unitOfWork(), assign(undefined), '42');
+    const events = await handler.apply(tables.unitOfWork(), assign(null), '42');
 
     expect(summaryOf(events)).toEqual(['conversation.assigned c1']);
     expect(tables.conversation('c1').assigneeId).toBeNull();
