@@ -1,6 +1,6 @@
-import type { Issuer, Presence, Priority, RegisterAgent, RegisterCustomer } from '@parley/contracts';
+import type { Issuer, OpenConversation, Presence, RegisterAgent, RegisterCustomer } from '@parley/contracts';
 import { LOAD_STATUSES } from '../src/assignment/assignment';
-import type { Conversation } from '../src/conversations/conversation.entity';
+import { Conversation, openedConversation } from '../src/conversations/conversation.entity';
 import type { ConversationEntry } from '../src/conversations/conversation-entry.entity';
 import type { CommandTransaction } from '../src/events/command-transaction';
 import { ConversationStore, PeopleStore, UnitOfWork } from '../src/events/unit-of-work';
@@ -189,27 +189,23 @@ export const appliedDirectly = {} as CommandTransaction;
 export const customer = (id = 'cu-1'): Issuer => ({ id, role: 'customer' });
 export const agentIssuer = (id = 'ag-1'): Issuer => ({ id, role: 'agent' });
 
-/** Adds a stored conversation: open, queued since `queuedAt`, unless `fields` say otherwise. */
+/**
+ * Adds a stored conversation: as its customer opened it (open, queued, no messages yet), then
+ * changed by `fields`.
+ */
 export function storedConversation(
   tables: InMemoryTables,
   fields: Partial<Conversation> & { id: string },
 ): Conversation {
-  const at = new Date('2026-01-01T00:00:00.000Z');
-  const conversation: Conversation = {
-    customerId: 'cu-1',
-    subject: null,
-    status: 'open',
-    priority: 'normal' as Priority,
-    assigneeId: null,
-    team: null,
-    lastSeq: 0,
-    lastMessageAt: at,
-    lastMessagePreview: null,
-    snoozeUntil: null,
-    queuedAt: at,
-    createdAt: at,
-    ...fields,
+  const open: OpenConversation = {
+    conversationId: fields.id,
+    messageId: `${fields.id}-first`,
+    body: '',
+    priority: 'normal',
+    issuedBy: customer(fields.customerId ?? 'cu-1'),
+    acceptedAt: ACCEPTED_AT,
   };
+  const conversation = { ...openedConversation(open, new Date(ACCEPTED_AT)), ...fields };
   tables.conversations.set(conversation.id, { ...conversation });
   return conversation;
 }
