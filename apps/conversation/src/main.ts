@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
-import { outboxWritersMigration, partitionLeasesMigration, PersistenceModule } from '@parley/persistence';
+import { PersistenceModule } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
 import { Assignment } from './assignment/assignment';
+import { CONVERSATION_MIGRATIONS, EVENTS_ORDERED_BY } from './conversation-schema';
 import { AddNoteHandler } from './conversations/commands/add-note.handler';
 import { AssignConversationHandler } from './conversations/commands/assign-conversation.handler';
 import { ChangePriorityHandler } from './conversations/commands/change-priority.handler';
@@ -46,13 +46,8 @@ void runService({
       url: config.DATABASE_URL,
       schema: 'conversation',
       entities: [],
-      // Every file in migrations/, so that a new one needs no line here; TypeORM orders them by timestamp.
-      migrations: [
-        join(__dirname, 'migrations', '*.{js,ts}'),
-        outboxWritersMigration('conversation', 'conversationId'),
-        partitionLeasesMigration('conversation'),
-      ],
-      outbox: { relayIntervalMs: config.PARLEY_OUTBOX_RELAY_INTERVAL_MS, orderedBy: 'conversationId' },
+      migrations: CONVERSATION_MIGRATIONS,
+      outbox: { relayIntervalMs: config.PARLEY_OUTBOX_RELAY_INTERVAL_MS, orderedBy: EVENTS_ORDERED_BY },
     }),
     ConversationModule,
   ],
