@@ -96,6 +96,35 @@ describe('Outbox', () => {
     expect(after).toBe(0);
   });
 
+  it('orders by the payload field its service names, and by nothing else', async () => {
+    const stream = new StreamStandIn();
+    const outbox = new Outbox(db, stream as unknown as JetStreamPublisher, {
+      schema: 'relay',
+      relayIntervalMs: 1_000,
+      orderedBy: 'recipientId',
+    });
+    // The same conversation for all: were it the key, r2's events would wait for r1's lost one.
+    const receipt = (recipientId: string, n: number) => ({
+      subject: 'parley.evt.receipt.delivered',
+      msgId: `${recipientId}-${n}`,
+      payload: {
+        id: `${recipientId}-${n}`,
+        type: 'receipt.delivered',
+        recipientId,
+        conversationId: 'shared',
+      },
+    });
+    await db.transaction((em) =>
+      outbox.add(em, receipt('r1', 1), receipt('r2', 1), receipt('r1', 2), receipt('r2', 2)),
+    );
+    stream.failNext('r1-1');
+
+    await outbox.flush();
+    expect(stream.stored).toEqual(['r2-1', 'r2-2']);
+    await outbox.flush();
+    expect(stream.stored).toEqual(['r2-1', 'r2-2', 'r1-1', 'r1-2']);
+  });
+
   it('publishes what a transaction wrote, and after a failure lets nothing newer overtake what is left', async () => {
     const stream = new StreamStandIn();
     const outbox = new Outbox(db, stream as unknown as JetStreamPublisher, {

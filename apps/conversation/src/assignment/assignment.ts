@@ -4,9 +4,6 @@ import type { Conversation } from '../conversations/conversation.entity';
 import { conversationEvent } from '../events/conversation-events';
 import type { UnitOfWork } from '../events/unit-of-work';
 
-/** Queue order: highest priority first, then the longest waiting. */
-export const PRIORITY_RANK = `CASE c.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 ELSE 1 END`;
-
 /** Counted against capacity: what an agent is actively working on. */
 export const LOAD_STATUSES: readonly string[] = ['open', 'pending'];
 

@@ -1,8 +1,10 @@
 import type { Principal } from '@parley/contracts';
-import { PRIORITY_RANK } from '../assignment/assignment';
 import type { Sql } from '../sql';
 import { Conversation, CONVERSATION_COLUMNS } from './conversation.entity';
 import type { ConversationEntry } from './conversation-entry.entity';
+
+/** Queue order: highest priority first (then the longest waiting). */
+const PRIORITY_RANK = `CASE c.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 ELSE 1 END`;
 
 const FIELDS = Object.keys(CONVERSATION_COLUMNS) as Array<keyof Conversation>;
 
@@ -145,6 +147,15 @@ export class ConversationRepository {
       [except ?? ''],
     );
     return rows.map((row) => row.id);
+  }
+
+  /** Snoozed conversations whose snooze has run out, the longest overdue first. */
+  dueSnoozes(limit: number): Promise<Array<{ id: string; snoozeUntil: Date }>> {
+    return this.sql.query(
+      `SELECT c.id, c.snooze_until AS "snoozeUntil" FROM conversation.conversations c
+        WHERE c.status = 'snoozed' AND c.snooze_until <= now() ORDER BY c.snooze_until LIMIT $1`,
+      [limit],
+    );
   }
 
   /** Most recently active first; `after` is the (lastMessageAt, id) of the previous page's last. */
