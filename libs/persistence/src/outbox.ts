@@ -10,6 +10,13 @@ export interface OutboxOptions {
   schema: string;
   /** How often the relay looks for rows a failed or crashed publish left behind. */
   relayIntervalMs: number;
+  /**
+   * The payload field that holds an event's ordering key (a conversation's id, say): events with
+   * the same key are published one after another, in the order they were written, and a writer
+   * that takes a key over from another publishes what that one left of it first. Events without
+   * the field are ordered among themselves.
+   */
+  orderedBy: string;
 }
 
 export interface OutboxMessage {
@@ -27,8 +34,8 @@ export interface OutboxRow {
   payload: object;
   trace: TraceContext | null;
   /**
-   * Set by `add` when another writer (a replica, or this service before a restart) wrote the
-   * conversation's events before: some of them may still be in the table, unpublished.
+   * Set by `add` when another writer (a replica, or this service before a restart) wrote events of
+   * the same ordering key before: some of them may still be in the table, unpublished.
    */
   afterOtherWriter?: boolean;
 }
@@ -39,11 +46,13 @@ export function outboxTraceColumnSql(schema: string): string {
 }
 
 /**
- * Added later: which writer last wrote each conversation's events, so that a flush looks for a
- * conversation's unpublished older rows only after a change of writer. Conversations with rows
- * in the outbox when it is added get an unknown writer, so their next flush looks.
+ * Added later: which writer last wrote the events of each ordering key (`orderedBy`, see
+ * `OutboxOptions`), so that a flush looks for a key's unpublished older rows only after a change of
+ * writer. Keys with rows in the outbox when it is added get an unknown writer, so their next flush
+ * looks. The key is held in the column `conversation_id`.
  */
-export function outboxWritersSql(schema: string): string[] {
+export function outboxWritersSql(schema: string, orderedBy: string): string[] {
+  const key = `payload->>'${orderedBy.replace(/'/g, "''")}'`;
   return [
     `CREATE TABLE "${schema}".outbox_writers (
       conversation_id text PRIMARY KEY,
@@ -51,19 +60,18 @@ export function outboxWritersSql(schema: string): string[] {
       previous_writer text
     )`,
     `INSERT INTO "${schema}".outbox_writers (conversation_id, writer)
-     SELECT DISTINCT payload->>'conversationId', '' FROM "${schema}".outbox
-      WHERE payload->>'conversationId' IS NOT NULL`,
+     SELECT DISTINCT ${key}, '' FROM "${schema}".outbox WHERE ${key} IS NOT NULL`,
   ];
 }
 
-/** The migration that adds `outbox_writers` to a service's schema; the same for every service. */
-export function outboxWritersMigration(schema: string): new () => MigrationInterface {
+/** The migration that adds `outbox_writers` to a service's schema, for its outbox's `orderedBy`. */
+export function outboxWritersMigration(schema: string, orderedBy: string): new () => MigrationInterface {
   return class implements MigrationInterface {
     // TypeORM reads a migration's name, and its timestamp from the name's end, from this property.
     readonly name = 'OutboxWriters1764300000000';
 
     async up(q: QueryRunner): Promise<void> {
-      for (const sql of outboxWritersSql(schema)) await q.query(sql);
+      for (const sql of outboxWritersSql(schema, orderedBy)) await q.query(sql);
     }
 
     async down(q: QueryRunner): Promise<void> {
@@ -104,12 +112,21 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(OUTBOX_OPTIONS) private readonly options: OutboxOptions,
   ) {}
 
+  /** An event's ordering key, read from the payload field the service names; '' when it has none. */
+  private keyOf(message: { payload: object }): string {
+    const key = (message.payload as Record<string, unknown>)[this.options.orderedBy];
+    return typeof key === 'string' ? key : '';
+  }
+
   /** Writes the messages in the caller's transaction; hand what it returns to `flush` after commit. */
   async add(em: EntityManager, ...messages: OutboxMessage[]): Promise<OutboxRow[]> {
     if (!messages.length) return [];
-    // Before the rows take their ids: a writer that wrote these conversations before has committed
+    // Before the rows take their ids: a writer that wrote these keys' events before has committed
     // by now (the lock below waits for it), so its rows have lower ids than these.
-    const afterOtherWriter = await this.claimConversations(em, messages.map(conversationOf));
+    const afterOtherWriter = await this.claimKeys(
+      em,
+      messages.map((m) => this.keyOf(m)),
+    );
     const trace = currentTrace() ?? null;
     // One JSON document rather than a jsonb[] parameter, which pg escaped element by element.
     const ids: Array<{ id: string }> = await em.query(
@@ -130,17 +147,17 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
       msg_id: m.msgId,
       payload: m.payload,
       trace,
-      afterOtherWriter: afterOtherWriter.has(conversationOf(m)),
+      afterOtherWriter: afterOtherWriter.has(this.keyOf(m)),
     }));
   }
 
   /**
-   * Records this process as the writer of these conversations' events, locking their entries until
+   * Records this process as the writer of these ordering keys' events, locking their entries until
    * commit, and returns those another writer wrote before (or whose writer is unknown).
    */
-  private async claimConversations(em: EntityManager, conversations: string[]): Promise<Set<string>> {
+  private async claimKeys(em: EntityManager, keys: string[]): Promise<Set<string>> {
     // Sorted, so that two transactions claiming overlapping sets never wait on each other in a cycle.
-    const ids = [...new Set(conversations.filter((c) => c !== ''))].sort();
+    const ids = [...new Set(keys.filter((k) => k !== ''))].sort();
     if (!ids.length) return new Set();
     // An entry whose writer is already this process is locked and left as it is (no row version).
     const claimed: Array<{ conversation_id: string; previous_writer: string | null }> = await em.query(
@@ -151,7 +168,7 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
        RETURNING conversation_id, previous_writer`,
       [ids, this.writer],
     );
-    // A new entry comes back with no previous writer: nobody wrote that conversation's events before.
+    // A new entry comes back with no previous writer: nobody wrote that key's events before.
     return new Set(claimed.filter((row) => row.previous_writer !== null).map((row) => row.conversation_id));
   }
 
@@ -186,11 +203,11 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   /**
-   * Another replica may have committed a conversation's earlier events and not published them yet
-   * (it is slow, or it died): it committed first (see `add`), so its rows have lower ids. They go
-   * out first, from here; if it publishes them too, JetStream drops the copy by its msg id.
-   * Otherwise a conversation's seq k+1 could reach the stream before k. Only conversations that
-   * changed writer are looked up: the lookup walks every row deleted since the last vacuum (a
+   * Another replica may have committed a key's earlier events and not published them yet (it is
+   * slow, or it died): it committed first (see `add`), so its rows have lower ids. They go out
+   * first, from here; if it publishes them too, JetStream drops the copy by its msg id. Otherwise
+   * a conversation's seq k+1 could reach the stream before k. Only keys that changed writer are
+   * looked up: the lookup walks every row deleted since the last vacuum (a
    * fifth of conversation's time per batch after 100,000 commands), and this process's own rows
    * go out in order through `flushing`.
    */
@@ -210,18 +227,18 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
     );
   }
 
-  /** Older rows still in the table of the conversations of `rows` that changed writer, in id order. */
+  /** Older rows still in the table of the ordering keys of `rows` that changed writer, in id order. */
   private async leftByOtherWriters(rows: OutboxRow[]): Promise<OutboxRow[]> {
-    // Only rows of a conversation are ever marked (`claimConversations`).
-    const conversations = [...new Set(rows.filter((r) => r.afterOtherWriter).map(conversationOf))];
-    if (!conversations.length) return [];
+    // Only rows with a key are ever marked (`claimKeys`).
+    const keys = [...new Set(rows.filter((r) => r.afterOtherWriter).map((r) => this.keyOf(r)))];
+    if (!keys.length) return [];
     // A bound, not `id < ALL(ids)`: PostgreSQL scans the primary key only up to a bound, while with
     // ALL it read the whole table, dead rows included (catch-up 9,000 -> 2,600 commands/s).
     const lowest = rows.map((r) => BigInt(r.id)).reduce((a, b) => (a < b ? a : b));
     return this.db.query(
       `SELECT id, subject, msg_id, payload, trace FROM "${this.options.schema}".outbox
-        WHERE id < $1 AND payload->>'conversationId' = ANY($2::text[]) ORDER BY id`,
-      [lowest.toString(), conversations],
+        WHERE id < $1 AND payload->>$3 = ANY($2::text[]) ORDER BY id`,
+      [lowest.toString(), keys, this.options.orderedBy],
     );
   }
 
@@ -249,15 +266,15 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   /**
-   * A conversation's events are published one after another, each once the one before it is
-   * stored: pipelined, a publish lost with a dying broker node while later ones got through stored
-   * a conversation's messages out of seq order (found by the cluster-node chaos test). Different
-   * conversations still go side by side. On a failure nothing is deleted: the rows are published
+   * A key's events are published one after another, each once the one before it is stored:
+   * pipelined, a publish lost with a dying broker node while later ones got through stored a
+   * conversation's messages out of seq order (found by the cluster-node chaos test). Different keys
+   * still go side by side. On a failure nothing is deleted: the rows are published
    * again, and JetStream drops the ones it already stored by their msg id.
    */
   private async publishInOrder(rows: OutboxRow[]): Promise<void> {
     const outcomes = await Promise.allSettled(
-      [...inOrderPerConversation(rows)].map(async (chain) => {
+      [...inOrderPerKey(rows, (row) => this.keyOf(row))].map(async (chain) => {
         for (const row of chain)
           await this.publisher.publish(row.subject, row.payload, row.msg_id, row.trace ?? undefined);
       }),
@@ -267,17 +284,11 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 }
 
-/** The conversation an outbox row's event belongs to; '' for events of no conversation. */
-function conversationOf(row: { payload: object }): string {
-  const { conversationId } = row.payload as { conversationId?: unknown };
-  return typeof conversationId === 'string' ? conversationId : '';
-}
-
-/** The rows of each conversation, in outbox order; rows of no conversation form one chain too. */
-function inOrderPerConversation<T extends { payload: object }>(rows: T[]): Iterable<T[]> {
+/** The rows of each ordering key, in outbox order. */
+function inOrderPerKey<T>(rows: T[], keyOf: (row: T) => string): Iterable<T[]> {
   const chains = new Map<string, T[]>();
   for (const row of rows) {
-    const key = conversationOf(row);
+    const key = keyOf(row);
     const chain = chains.get(key);
     if (chain) chain.push(row);
     else chains.set(key, [row]);

@@ -1,16 +1,16 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { openServiceDataSource, ServiceDataSourceOptions } from './database';
-import { Outbox, OUTBOX_OPTIONS } from './outbox';
+import { Outbox, OUTBOX_OPTIONS, OutboxOptions } from './outbox';
 
 /** Provides the service's TypeORM DataSource, migrated, and closes its pool last at shutdown. */
 @Module({})
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  /** `outbox`: the service writes events through a transactional outbox, relayed this often. */
+  /** `outbox`: the service writes events through a transactional outbox in its schema. */
   static forService(
-    options: ServiceDataSourceOptions & { outbox?: { relayIntervalMs: number } },
+    options: ServiceDataSourceOptions & { outbox?: Omit<OutboxOptions, 'schema'> },
   ): DynamicModule {
     return {
       module: PersistenceModule,
@@ -21,7 +21,7 @@ export class PersistenceModule implements OnApplicationShutdown {
           ? [
               {
                 provide: OUTBOX_OPTIONS,
-                useValue: { schema: options.schema, relayIntervalMs: options.outbox.relayIntervalMs },
+                useValue: { schema: options.schema, ...options.outbox },
               },
               Outbox,
             ]

@@ -36,11 +36,15 @@ beforeAll(async () => {
   await db.query('CREATE SCHEMA relay');
   await db.query(outboxTableSql('relay'));
   await db.query(outboxTraceColumnSql('relay'));
-  for (const sql of outboxWritersSql('relay')) await db.query(sql);
+  for (const sql of outboxWritersSql('relay', 'conversationId')) await db.query(sql);
 });
 
 const relayOutbox = (stream: StreamStandIn, schema = 'relay') =>
-  new Outbox(db, stream as unknown as JetStreamPublisher, { schema, relayIntervalMs: 1_000 });
+  new Outbox(db, stream as unknown as JetStreamPublisher, {
+    schema,
+    relayIntervalMs: 1_000,
+    orderedBy: 'conversationId',
+  });
 
 const messageOf = (conversationId: string, n: number) => ({
   subject: 'parley.evt.message.created',
@@ -59,6 +63,7 @@ describe('Outbox', () => {
     const outbox = new Outbox(db, stream as unknown as JetStreamPublisher, {
       schema: 'relay',
       relayIntervalMs: 1_000,
+      orderedBy: 'conversationId',
     });
     const event = (conversationId: string, n: number) => ({
       subject: 'parley.evt.message.created',
@@ -91,11 +96,41 @@ describe('Outbox', () => {
     expect(after).toBe(0);
   });
 
+  it('orders by the payload field its service names, and by nothing else', async () => {
+    const stream = new StreamStandIn();
+    const outbox = new Outbox(db, stream as unknown as JetStreamPublisher, {
+      schema: 'relay',
+      relayIntervalMs: 1_000,
+      orderedBy: 'recipientId',
+    });
+    // The same conversation for all: were it the key, r2's events would wait for r1's lost one.
+    const receipt = (recipientId: string, n: number) => ({
+      subject: 'parley.evt.receipt.delivered',
+      msgId: `${recipientId}-${n}`,
+      payload: {
+        id: `${recipientId}-${n}`,
+        type: 'receipt.delivered',
+        recipientId,
+        conversationId: 'shared',
+      },
+    });
+    await db.transaction((em) =>
+      outbox.add(em, receipt('r1', 1), receipt('r2', 1), receipt('r1', 2), receipt('r2', 2)),
+    );
+    stream.failNext('r1-1');
+
+    await outbox.flush();
+    expect(stream.stored).toEqual(['r2-1', 'r2-2']);
+    await outbox.flush();
+    expect(stream.stored).toEqual(['r2-1', 'r2-2', 'r1-1', 'r1-2']);
+  });
+
   it('publishes what a transaction wrote, and after a failure lets nothing newer overtake what is left', async () => {
     const stream = new StreamStandIn();
     const outbox = new Outbox(db, stream as unknown as JetStreamPublisher, {
       schema: 'relay',
       relayIntervalMs: 1_000,
+      orderedBy: 'conversationId',
     });
     const event = (n: number) => ({
       subject: 'parley.evt.message.created',
@@ -150,7 +185,7 @@ describe('Outbox', () => {
       `INSERT INTO upgraded.outbox (subject, msg_id, payload) VALUES ('parley.evt.message.created', 'e-1', $1)`,
       [JSON.stringify(messageOf('e', 1).payload)],
     );
-    for (const sql of outboxWritersSql('upgraded')) await db.query(sql);
+    for (const sql of outboxWritersSql('upgraded', 'conversationId')) await db.query(sql);
 
     const stream = new StreamStandIn();
     const outbox = relayOutbox(stream, 'upgraded');
@@ -171,6 +206,7 @@ describe('Outbox', () => {
       const outbox = new Outbox(single, stream as unknown as JetStreamPublisher, {
         schema: 'relay',
         relayIntervalMs: 1_000,
+        orderedBy: 'conversationId',
       });
       const written = await single.transaction((em) => outbox.add(em, messageOf('f', 1)));
       await outbox.flush(written);

@@ -1,22 +1,76 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { ConversationStatus, Priority } from '@parley/contracts';
+import type { ConversationStatus, ConversationView, OpenConversation, Priority } from '@parley/contracts';
 
-@Entity({ name: 'conversations' })
-export class Conversation {
-  @PrimaryColumn() id: string;
-  @Column({ name: 'customer_id' }) customerId: string;
-  @Column('text', { nullable: true }) subject: string | null;
-  @Column('text') status: ConversationStatus;
-  @Column('text') priority: Priority;
-  @Column('text', { name: 'assignee_id', nullable: true }) assigneeId: string | null;
-  @Column('text', { nullable: true }) team: string | null;
+/** A conversation as stored: one row of `conversation.conversations`. */
+export interface Conversation {
+  id: string;
+  customerId: string;
+  subject: string | null;
+  status: ConversationStatus;
+  priority: Priority;
+  assigneeId: string | null;
+  team: string | null;
   /** The seq of the newest message or note; the next one gets lastSeq + 1. */
-  @Column('int', { name: 'last_seq' }) lastSeq: number;
-  @Column('timestamptz', { name: 'last_message_at' }) lastMessageAt: Date;
+  lastSeq: number;
+  lastMessageAt: Date;
   /** The start of the newest customer-visible message, for lists. */
-  @Column('text', { name: 'last_message_preview', nullable: true }) lastMessagePreview: string | null;
-  @Column('timestamptz', { name: 'snooze_until', nullable: true }) snoozeUntil: Date | null;
+  lastMessagePreview: string | null;
+  snoozeUntil: Date | null;
   /** When it entered the queue (open and unassigned); the queue is served oldest first per priority. */
-  @Column('timestamptz', { name: 'queued_at', nullable: true }) queuedAt: Date | null;
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  queuedAt: Date | null;
+  createdAt: Date;
+}
+
+/** Each field's column: the repository reads and writes rows through this, so a field cannot be missed. */
+export const CONVERSATION_COLUMNS: { readonly [F in keyof Conversation]-?: string } = {
+  id: 'id',
+  customerId: 'customer_id',
+  subject: 'subject',
+  status: 'status',
+  priority: 'priority',
+  assigneeId: 'assignee_id',
+  team: 'team',
+  lastSeq: 'last_seq',
+  lastMessageAt: 'last_message_at',
+  lastMessagePreview: 'last_message_preview',
+  snoozeUntil: 'snooze_until',
+  queuedAt: 'queued_at',
+  createdAt: 'created_at',
+};
+
+/** A conversation the customer opens: open, unassigned and queued until assignment decides. */
+export function openedConversation(cmd: OpenConversation, now: Date): Conversation {
+  return {
+    id: cmd.conversationId,
+    customerId: cmd.issuedBy.id,
+    subject: cmd.subject ?? null,
+    status: 'open',
+    priority: cmd.priority,
+    assigneeId: null,
+    team: null,
+    lastSeq: 0,
+    lastMessageAt: now,
+    lastMessagePreview: null,
+    snoozeUntil: null,
+    queuedAt: now,
+    createdAt: now,
+  };
+}
+
+/** The conversation as a caller sees it, with how many of its messages that caller has not read. */
+export function conversationView(conversation: Conversation, unread: number): ConversationView {
+  return {
+    id: conversation.id,
+    customerId: conversation.customerId,
+    subject: conversation.subject,
+    status: conversation.status,
+    priority: conversation.priority,
+    assigneeId: conversation.assigneeId,
+    team: conversation.team,
+    lastSeq: conversation.lastSeq,
+    lastMessageAt: conversation.lastMessageAt.toISOString(),
+    createdAt: conversation.createdAt.toISOString(),
+    snoozeUntil: conversation.snoozeUntil?.toISOString() ?? null,
+    unread,
+    lastMessagePreview: conversation.lastMessagePreview,
+  };
 }

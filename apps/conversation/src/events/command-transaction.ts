@@ -3,37 +3,39 @@ import { PubHeaders } from '@nats-io/jetstream';
 import { DomainEvent, eventSubject } from '@parley/contracts';
 import { JetStreamContext } from '@parley/jetstream';
 import { Outbox } from '@parley/persistence';
-import { DataSource, EntityManager } from 'typeorm';
-import { ConversationLedger } from '../conversations/conversation-ledger';
+import { DataSource } from 'typeorm';
+import { UnitOfWork } from './unit-of-work';
 
-export type CommandWork = (em: EntityManager, events: DomainEvent<object>[], cause: string) => Promise<void>;
+/**
+ * What one command changes, given its transaction's unit of work and its stream sequence (the
+ * cause of its events); returns the events, in the order they are published.
+ */
+export type CommandWork = (unit: UnitOfWork, cause: string) => Promise<DomainEvent<object>[]>;
 
-/** What one command changes, given its transaction, the events it adds and its stream sequence. */
+/** What one command of a batch changes; see `CommandWork`. */
 export type BatchedCommandWork<T> = (
-  em: EntityManager,
+  unit: UnitOfWork,
   command: T,
-  events: DomainEvent<object>[],
   cause: string,
-) => Promise<void>;
+) => Promise<DomainEvent<object>[]>;
 
 /**
  * Handles commands exactly once: in one transaction it claims each command's stream sequence
  * (recording its `Nats-Msg-Id`), applies the changes in stream order (each command sees what the
  * one before it changed) and writes the resulting events to the outbox; after commit they are
  * published. A redelivered command finds its sequence claimed under its id and changes nothing. A
- * batch costs one commit and one flush, and the ledger's appends are written set-wise just before
- * the commit.
+ * batch costs one commit and one flush, and its unit of work writes the ledger's appends set-wise
+ * just before the commit.
  */
 @Injectable()
 export class CommandTransaction {
   constructor(
     private readonly db: DataSource,
     private readonly outbox: Outbox,
-    private readonly ledger: ConversationLedger,
   ) {}
 
   run(ctx: JetStreamContext, work: CommandWork): Promise<void> {
-    return this.runBatch(ctx, [undefined], (em, _, events, cause) => work(em, events, cause));
+    return this.runBatch(ctx, [undefined], (unit, _, cause) => work(unit, cause));
   }
 
   /**
@@ -44,7 +46,7 @@ export class CommandTransaction {
     ctx: JetStreamContext,
     commands: T[],
     work: BatchedCommandWork<T>,
-    prepare?: (em: EntityManager) => Promise<void>,
+    prepare?: (unit: UnitOfWork) => Promise<void>,
   ): Promise<void> {
     const causes = ctx.messages.map((m) => String(m.seq));
     const commandIds = ctx.messages.map((m) => m.headers?.get(PubHeaders.MsgIdHdr) || null);
@@ -73,12 +75,13 @@ export class CommandTransaction {
       );
       if (!claimed.length) return undefined;
       const fresh = new Set(claimed.map((row) => String(row.stream_seq)));
+      const unit = UnitOfWork.in(em);
       const events: DomainEvent<object>[] = [];
-      await prepare?.(em);
+      await prepare?.(unit);
       for (const [i, command] of commands.entries()) {
-        if (fresh.has(causes[i])) await work(em, command, events, causes[i]);
+        if (fresh.has(causes[i])) events.push(...(await work(unit, command, causes[i])));
       }
-      await this.ledger.writeAppended(em);
+      await unit.complete();
       return this.outbox.add(
         em,
         ...events.map((event) => ({ subject: eventSubject(event.type), payload: event, msgId: event.id })),

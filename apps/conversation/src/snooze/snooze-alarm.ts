@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { WakeConversation } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { DataSource } from 'typeorm';
+import { ConversationRepository } from '../conversations/conversation.repository';
 
 const TICK_MS = 1_000;
 
@@ -15,11 +16,14 @@ export class SnoozeAlarm implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly log = new Logger(SnoozeAlarm.name);
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
+  private readonly conversations: ConversationRepository;
 
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     private readonly publisher: JetStreamPublisher,
-  ) {}
+  ) {
+    this.conversations = new ConversationRepository(db);
+  }
 
   onApplicationBootstrap(): void {
     const tick = () => {
@@ -39,13 +43,10 @@ export class SnoozeAlarm implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async wakeDue(): Promise<void> {
-    const due: Array<{ id: string; snooze_until: Date }> = await this.db.query(
-      `SELECT id, snooze_until FROM conversation.conversations
-        WHERE status = 'snoozed' AND snooze_until <= now() ORDER BY snooze_until LIMIT 500`,
-    );
+    const due = await this.conversations.dueSnoozes(500);
     await Promise.all(
-      due.map(({ id, snooze_until }) => {
-        const snoozeUntil = snooze_until.toISOString();
+      due.map(({ id, snoozeUntil: until }) => {
+        const snoozeUntil = until.toISOString();
         const command: WakeConversation = {
           conversationId: id,
           snoozeUntil,

@@ -1,0 +1,120 @@
+import { PostMessage } from '@parley/contracts';
+import {
+  ACCEPTED_AT,
+  agentIssuer,
+  appliedDirectly,
+  customer,
+  InMemoryTables,
+  storedAgent,
+  storedConversation,
+  summaryOf,
+} from '../../../test/in-memory-unit-of-work';
+import { Assignment } from '../../assignment/assignment';
+import { PostMessageHandler } from './post-message.handler';
+
+const handler = new PostMessageHandler(appliedDirectly, new Assignment());
+const message = (fields: Partial<PostMessage>): PostMessage => ({
+  conversationId: 'c1',
+  messageId: 'm1',
+  body: 'hello',
+  issuedBy: customer(),
+  acceptedAt: ACCEPTED_AT,
+  ...fields,
+});
+
+describe('PostMessageHandler', () => {
+  let tables: InMemoryTables;
+  beforeEach(() => (tables = new InMemoryTables()));
+
+  it("appends an agent's message with the next seq and leaves the status alone", async () => {
+    storedConversation(tables, { id: 'c1', status: 'pending', assigneeId: 'ag-1', lastSeq: 3 });
+
+    const events = await handler.apply(tables.unitOfWork(), message({ issuedBy: agentIssuer() }), '42');
+
+    expect(summaryOf(events)).toEqual(['message.created c1']);
+    expect(events[0].data).toMatchObject({ messageId: 'm1', seq: 4, authorRole: 'agent' });
+    expect(tables.conversation('c1').status).toBe('pending');
+  });
+
+  it.each([
+    ['someone else’s conversation', 'c1'],
+    ['a conversation that does not exist', 'nowhere'],
+  ])('rejects a customer’s message into %s with one and the same reason', async (_, conversationId) => {
+    storedConversation(tables, { id: 'c1', customerId: 'cu-other' });
+    const unit = tables.unitOfWork();
+
+    const events = await handler.apply(unit, message({ conversationId }), '42');
+    await unit.complete();
+
+    expect(events).toEqual([
+      expect.objectContaining({
+        id: 'message.rejected:m1',
+        type: 'message.rejected',
+        data: expect.objectContaining({
+          reason: 'The conversation does not exist or you are not one of its participants.',
+        }),
+      }),
+    ]);
+    expect(tables.entries).toEqual([]);
+  });
+
+  it('reopens a resolved conversation when its customer writes, and assigns it again', async () => {
+    storedConversation(tables, { id: 'c1', status: 'resolved', assigneeId: 'ag-1', queuedAt: null });
+    storedAgent(tables, { id: 'ag-2' });
+
+    const events = await handler.apply(tables.unitOfWork(), message({}), '42');
+
+    expect(summaryOf(events)).toEqual([
+      'message.created c1',
+      'conversation.status_changed c1',
+      'conversation.assigned c1',
+    ]);
+    expect(events[1].data).toMatchObject({ status: 'open', previousStatus: 'resolved', changedBy: 'cu-1' });
+    expect(tables.conversation('c1').assigneeId).toBe('ag-2');
+  });
+
+  it('reopens a pending conversation for the agent who has it', async () => {
+    storedConversation(tables, { id: 'c1', status: 'pending', assigneeId: 'ag-1', queuedAt: null });
+    storedAgent(tables, { id: 'ag-2' });
+
+    const events = await handler.apply(tables.unitOfWork(), message({}), '42');
+
+    expect(summaryOf(events)).toEqual(['message.created c1', 'conversation.status_changed c1']);
+    expect(tables.conversation('c1')).toMatchObject({ status: 'open', assigneeId: 'ag-1', queuedAt: null });
+  });
+
+  it('appends a message once, however often it comes', async () => {
+    storedConversation(tables, { id: 'c1', assigneeId: 'ag-1' });
+    const unit = tables.unitOfWork();
+
+    const first = await handler.apply(unit, message({}), '42');
+    const again = await handler.apply(unit, message({}), '43');
+    await unit.complete();
+
+    expect(summaryOf(first)).toEqual(['message.created c1']);
+    expect(again).toEqual([]);
+    expect(tables.entries.map((e) => e.id)).toEqual(['m1']);
+  });
+
+  it('locks a batch’s conversations and looks its messages up in one statement each', async () => {
+    storedConversation(tables, { id: 'c1', assigneeId: 'ag-1' });
+    storedConversation(tables, { id: 'c2', assigneeId: 'ag-1' });
+    const batch = [
+      message({ conversationId: 'c2', messageId: 'm1' }),
+      message({ conversationId: 'c1', messageId: 'm2' }),
+      message({ conversationId: 'c2', messageId: 'm3' }),
+    ];
+    const unit = tables.unitOfWork();
+
+    await handler.prepare(unit, batch);
+    for (const [i, cmd] of batch.entries()) await handler.apply(unit, cmd, String(i));
+    await unit.complete();
+
+    expect(tables.statements).toEqual(['lock c2,c1', 'recorded m1,m2,m3', 'write m1,m2,m3']);
+    expect(tables.entries.map((e) => [e.id, e.seq])).toEqual([
+      ['m1', 1],
+      ['m2', 1],
+      ['m3', 2],
+    ]);
+  });
+});

@@ -1,0 +1,84 @@
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { DomainEvent, eventId, EventTypes, MessageRejectedData, PostMessage } from '@parley/contracts';
+import { HandleCommandBatch, JetStreamContext } from '@parley/jetstream';
+import { Assignment } from '../../assignment/assignment';
+import { CommandTransaction } from '../../events/command-transaction';
+import { entryStored } from '../../events/conversation-events';
+import type { UnitOfWork } from '../../events/unit-of-work';
+import type { Conversation } from '../conversation.entity';
+import { setStatus } from './change-status.handler';
+
+@Controller()
+export class PostMessageHandler {
+  private readonly log = new Logger(PostMessageHandler.name);
+
+  constructor(
+    private readonly tx: CommandTransaction,
+    private readonly assignment: Assignment,
+  ) {}
+
+  /**
+   * Messages come in batches under load: one transaction and one outbox flush for all of them. Their
+   * conversations are locked, and which messages are recorded already looked up, once for the batch.
+   */
+  @HandleCommandBatch(PostMessage)
+  handle(@Payload() commands: PostMessage[], @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.tx.runBatch(
+      ctx,
+      commands,
+      (unit, cmd, cause) => this.apply(unit, cmd, cause),
+      (unit) => this.prepare(unit, commands),
+    );
+  }
+
+  async prepare(unit: UnitOfWork, commands: PostMessage[]): Promise<void> {
+    await unit.ledger.lockAll(commands.map((cmd) => cmd.conversationId));
+    await unit.ledger.recall(commands.map((cmd) => cmd.messageId));
+  }
+
+  /** Appends the message; one into a conversation the author is not part of is rejected. */
+  async apply(unit: UnitOfWork, cmd: PostMessage, cause: string): Promise<DomainEvent<object>[]> {
+    const conversation = await unit.ledger.lock(cmd.conversationId);
+    if (conversation && (await unit.ledger.isRecorded(cmd.messageId))) return [];
+    const allowed =
+      conversation && (cmd.issuedBy.role !== 'customer' || conversation.customerId === cmd.issuedBy.id);
+    // The open is in the same partition and ahead in it, so a conversation not found does not exist.
+    if (!conversation || !allowed) return [this.rejected(cmd)];
+    const entry = unit.ledger.append(conversation, cmd.messageId, cmd.issuedBy, 'message', cmd.body);
+    const stored = entryStored(conversation, entry, cmd.body);
+    if (cmd.issuedBy.role !== 'customer') return [stored];
+    return [stored, ...(await this.customerWrote(unit, conversation, cmd.issuedBy.id, cause))];
+  }
+
+  /** One reason for both cases: a customer must not learn that someone else's conversation exists. */
+  private rejected(cmd: PostMessage): DomainEvent<MessageRejectedData> {
+    this.log.warn(`rejected message ${cmd.messageId} into ${cmd.conversationId}`);
+    return {
+      id: eventId(EventTypes.messageRejected, cmd.messageId),
+      type: EventTypes.messageRejected,
+      conversationId: cmd.conversationId,
+      occurredAt: new Date().toISOString(),
+      data: {
+        messageId: cmd.messageId,
+        conversationId: cmd.conversationId,
+        authorId: cmd.issuedBy.id,
+        reason: 'The conversation does not exist or you are not one of its participants.',
+      },
+    };
+  }
+
+  /** A customer writing into a resolved, snoozed or pending conversation makes it open again. */
+  private async customerWrote(
+    unit: UnitOfWork,
+    conversation: Conversation,
+    customerId: string,
+    cause: string,
+  ): Promise<DomainEvent<object>[]> {
+    const previous = conversation.status;
+    if (previous === 'open') return [];
+    const reopened = await setStatus(unit, conversation, 'open', null, customerId, cause);
+    if (previous !== 'resolved' && conversation.assigneeId) return reopened;
+    return [...reopened, ...(await this.assignment.autoAssign(unit, conversation, cause))];
+  }
+}

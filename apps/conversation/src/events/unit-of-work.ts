@@ -1,0 +1,55 @@
+import { ConversationLedger } from '../conversations/conversation-ledger';
+import { ConversationRepository } from '../conversations/conversation.repository';
+import { PeopleRepository } from '../people/people.repository';
+import type { Sql } from '../sql';
+
+/** What a command's handler may do to conversations within its transaction. */
+export type ConversationStore = Pick<
+  ConversationRepository,
+  | 'lock'
+  | 'find'
+  | 'insert'
+  | 'update'
+  | 'recordedEntries'
+  | 'writeAppended'
+  | 'advanceReadHorizon'
+  | 'queuedIds'
+>;
+
+/** What a command's handler may do to agents and customers within its transaction. */
+export type PeopleStore = Pick<
+  PeopleRepository,
+  | 'registerAgent'
+  | 'registerCustomer'
+  | 'agentExists'
+  | 'lockPresence'
+  | 'setPresence'
+  | 'lockAssignment'
+  | 'pickAgent'
+  | 'recordAssignment'
+>;
+
+/**
+ * One command transaction's work: the repositories bound to it, and the ledger holding what the
+ * transaction locked, looked up and appended. `complete` writes what is still held in memory; the
+ * command transaction calls it once every command is applied, before the outbox and the commit.
+ */
+export class UnitOfWork {
+  readonly ledger: ConversationLedger;
+
+  constructor(
+    readonly conversations: ConversationStore,
+    readonly people: PeopleStore,
+  ) {
+    this.ledger = new ConversationLedger(conversations);
+  }
+
+  /** A unit of work in the transaction `sql` runs in. */
+  static in(sql: Sql): UnitOfWork {
+    return new UnitOfWork(new ConversationRepository(sql), new PeopleRepository(sql));
+  }
+
+  complete(): Promise<void> {
+    return this.ledger.write();
+  }
+}

@@ -1,0 +1,104 @@
+import type { AgentView, Presence, RegisterAgent, RegisterCustomer } from '@parley/contracts';
+import { LOAD_STATUSES } from '../assignment/assignment';
+import type { Sql } from '../sql';
+
+/**
+ * Agents, customers and which agent last handled each customer, in raw SQL as everywhere in this
+ * service. An agent's load (open and pending conversations assigned to them) is counted, not stored.
+ */
+export class PeopleRepository {
+  constructor(private readonly sql: Sql) {}
+
+  /** False when an agent was registered under this id already (a retry). */
+  async registerAgent(cmd: RegisterAgent): Promise<boolean> {
+    const created: unknown[] = await this.sql.query(
+      `INSERT INTO conversation.agents (id, name, email, teams, capacity) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [cmd.agentId, cmd.name, cmd.email, cmd.teams, cmd.capacity],
+    );
+    return created.length > 0;
+  }
+
+  /**
+   * Registers the customer, or updates the name and email given; false when that changed nothing.
+   * The unique index on external_id keeps the mapping to the gateway's derived id 1:1.
+   */
+  async registerCustomer(cmd: RegisterCustomer): Promise<boolean> {
+    const changed: unknown[] = await this.sql.query(
+      `INSERT INTO conversation.customers AS c (id, external_id, name, email) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET name = COALESCE(EXCLUDED.name, c.name),
+                                      email = COALESCE(EXCLUDED.email, c.email)
+        WHERE (COALESCE(EXCLUDED.name, c.name), COALESCE(EXCLUDED.email, c.email)) IS DISTINCT FROM (c.name, c.email)
+       RETURNING id`,
+      [cmd.customerId, cmd.externalId, cmd.name ?? null, cmd.email ?? null],
+    );
+    return changed.length > 0;
+  }
+
+  async agentExists(agentId: string): Promise<boolean> {
+    const rows: unknown[] = await this.sql.query('SELECT 1 FROM conversation.agents WHERE id = $1', [
+      agentId,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** The agent's presence, with the agent locked for the rest of the transaction; undefined: no such agent. */
+  async lockPresence(agentId: string): Promise<Presence | undefined> {
+    const [row]: Array<{ presence: Presence }> = await this.sql.query(
+      'SELECT presence FROM conversation.agents WHERE id = $1 FOR UPDATE',
+      [agentId],
+    );
+    return row?.presence;
+  }
+
+  async setPresence(agentId: string, presence: Presence): Promise<void> {
+    await this.sql.query('UPDATE conversation.agents SET presence = $2 WHERE id = $1', [agentId, presence]);
+  }
+
+  /** Serializes assignment decisions across replicas, until commit, so no agent gets more than their capacity. */
+  async lockAssignment(): Promise<void> {
+    await this.sql.query("SELECT pg_advisory_xact_lock(hashtext('parley:assignment'))");
+  }
+
+  /**
+   * An online agent with free capacity (of the team, when one is given): the customer's last agent
+   * if they qualify, else the least loaded, then the longest since their last assignment.
+   */
+  async pickAgent(customerId: string | null, team: string | null): Promise<string | null> {
+    const rows: Array<{ id: string }> = await this.sql.query(
+      `SELECT a.id
+         FROM conversation.agents a
+         LEFT JOIN conversation.customer_agents ca ON ca.customer_id = $1
+         CROSS JOIN LATERAL (
+           SELECT count(*)::int AS load FROM conversation.conversations c
+            WHERE c.assignee_id = a.id AND c.status = ANY($3::text[])
+         ) l
+        WHERE a.presence = 'online' AND l.load < a.capacity AND ($2::text IS NULL OR $2 = ANY(a.teams))
+        ORDER BY (a.id = ca.agent_id) DESC NULLS LAST, l.load ASC, a.last_assigned_at ASC NULLS FIRST, a.id
+        LIMIT 1`,
+      [customerId, team, LOAD_STATUSES],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** The agent was just given one of the customer's conversations. */
+  async recordAssignment(agentId: string, customerId: string): Promise<void> {
+    await this.sql.query('UPDATE conversation.agents SET last_assigned_at = now() WHERE id = $1', [agentId]);
+    await this.sql.query(
+      `INSERT INTO conversation.customer_agents (customer_id, agent_id, assigned_at) VALUES ($1, $2, now())
+       ON CONFLICT (customer_id) DO UPDATE SET agent_id = EXCLUDED.agent_id, assigned_at = EXCLUDED.assigned_at`,
+      [customerId, agentId],
+    );
+  }
+
+  /** Agents by id after `after`, with their load. */
+  agents(after: string, limit: number): Promise<AgentView[]> {
+    return this.sql.query(
+      `SELECT a.id, a.name, a.email, a.teams, a.capacity, a.presence,
+              (SELECT count(*)::int FROM conversation.conversations c
+                WHERE c.assignee_id = a.id AND c.status = ANY($3::text[])) AS load
+         FROM conversation.agents a WHERE a.id > $1 ORDER BY a.id LIMIT $2`,
+      [after, limit, LOAD_STATUSES],
+    );
+  }
+}

@@ -1,0 +1,222 @@
+import type { Issuer, OpenConversation, Presence, RegisterAgent, RegisterCustomer } from '@parley/contracts';
+import { LOAD_STATUSES } from '../src/assignment/assignment';
+import { Conversation, openedConversation } from '../src/conversations/conversation.entity';
+import type { ConversationEntry } from '../src/conversations/conversation-entry.entity';
+import type { CommandTransaction } from '../src/events/command-transaction';
+import { ConversationStore, PeopleStore, UnitOfWork } from '../src/events/unit-of-work';
+
+const RANK: Record<string, number> = { urgent: 4, high: 3, normal: 2, low: 1 };
+
+/**
+ * The conversation service's tables in memory, for unit tests of its domain: rows are copied in and
+ * out as a database would, so a change reaches them only through a store's method. `statements`
+ * lists the methods called, in order, as the SQL they stand for would have run.
+ */
+export class InMemoryTables {
+  readonly conversations = new Map<string, Conversation>();
+  readonly entries: ConversationEntry[] = [];
+  readonly readHorizons = new Map<string, number>();
+  readonly agents = new Map<string, InMemoryAgent>();
+  readonly customers = new Map<string, { name: string | null; email: string | null }>();
+  /** The agent who last handled each customer. */
+  readonly lastAgents = new Map<string, string>();
+  /** Counts assignments, to order agents by their last one. */
+  assignmentsMade = 0;
+  readonly statements: string[] = [];
+
+  /** A new unit of work over these tables, as each command transaction gets. */
+  unitOfWork(): UnitOfWork {
+    return new UnitOfWork(new InMemoryConversations(this), new InMemoryPeople(this));
+  }
+
+  conversation(id: string): Conversation {
+    const row = this.conversations.get(id);
+    if (!row) throw new Error(`no conversation ${id}`);
+    return { ...row };
+  }
+
+  load(agentId: string): number {
+    return [...this.conversations.values()].filter(
+      (c) => c.assigneeId === agentId && LOAD_STATUSES.includes(c.status),
+    ).length;
+  }
+}
+
+export interface InMemoryAgent {
+  id: string;
+  teams: string[];
+  capacity: number;
+  presence: Presence;
+  /** Order of the last assignment (higher is later); null if never assigned. */
+  lastAssigned: number | null;
+}
+
+class InMemoryConversations implements ConversationStore {
+  constructor(private readonly tables: InMemoryTables) {}
+
+  async lock(ids: string[]): Promise<Conversation[]> {
+    this.tables.statements.push(`lock ${ids.join(',')}`);
+    return [...ids]
+      .sort()
+      .filter((id) => this.tables.conversations.has(id))
+      .map((id) => this.tables.conversation(id));
+  }
+
+  async find(id: string): Promise<Conversation | undefined> {
+    this.tables.statements.push(`find ${id}`);
+    return this.tables.conversations.has(id) ? this.tables.conversation(id) : undefined;
+  }
+
+  async insert(conversation: Conversation): Promise<void> {
+    this.tables.statements.push(`insert ${conversation.id}`);
+    if (this.tables.conversations.has(conversation.id)) throw new Error(`duplicate key ${conversation.id}`);
+    this.tables.conversations.set(conversation.id, { ...conversation });
+  }
+
+  async update(conversation: Conversation, ...fields: Array<keyof Conversation>): Promise<void> {
+    this.tables.statements.push(`update ${conversation.id} ${fields.join(',')}`);
+    const row = this.tables.conversations.get(conversation.id);
+    if (!row) return;
+    for (const field of fields) Object.assign(row, { [field]: conversation[field] });
+  }
+
+  async recordedEntries(entryIds: string[]): Promise<string[]> {
+    this.tables.statements.push(`recorded ${entryIds.join(',')}`);
+    return this.tables.entries.filter((e) => entryIds.includes(e.id)).map((e) => e.id);
+  }
+
+  async writeAppended(entries: ConversationEntry[], conversations: Conversation[]): Promise<void> {
+    this.tables.statements.push(`write ${entries.map((e) => e.id).join(',')}`);
+    for (const entry of entries) {
+      if (this.tables.entries.some((e) => e.id === entry.id)) throw new Error(`duplicate key ${entry.id}`);
+      this.tables.entries.push({ ...entry });
+    }
+    for (const c of conversations) {
+      const row = this.tables.conversations.get(c.id);
+      if (row)
+        Object.assign(row, {
+          lastSeq: c.lastSeq,
+          lastMessageAt: c.lastMessageAt,
+          lastMessagePreview: c.lastMessagePreview,
+        });
+    }
+  }
+
+  async advanceReadHorizon(conversationId: string, readerId: string, seq: number): Promise<boolean> {
+    const key = `${conversationId}/${readerId}`;
+    if ((this.tables.readHorizons.get(key) ?? -1) >= seq) return false;
+    this.tables.readHorizons.set(key, seq);
+    return true;
+  }
+
+  async queuedIds(except: string | undefined): Promise<string[]> {
+    return [...this.tables.conversations.values()]
+      .filter((c) => c.status === 'open' && c.assigneeId === null && c.id !== except)
+      .sort(
+        (a, b) =>
+          RANK[b.priority] - RANK[a.priority] ||
+          (a.queuedAt?.getTime() ?? -Infinity) - (b.queuedAt?.getTime() ?? -Infinity) ||
+          a.id.localeCompare(b.id),
+      )
+      .map((c) => c.id);
+  }
+}
+
+class InMemoryPeople implements PeopleStore {
+  constructor(private readonly tables: InMemoryTables) {}
+
+  async registerAgent(cmd: RegisterAgent): Promise<boolean> {
+    if (this.tables.agents.has(cmd.agentId)) return false;
+    this.tables.agents.set(cmd.agentId, {
+      id: cmd.agentId,
+      teams: cmd.teams,
+      capacity: cmd.capacity,
+      presence: 'offline',
+      lastAssigned: null,
+    });
+    return true;
+  }
+
+  async registerCustomer(cmd: RegisterCustomer): Promise<boolean> {
+    const known = this.tables.customers.get(cmd.customerId);
+    const now = { name: cmd.name ?? known?.name ?? null, email: cmd.email ?? known?.email ?? null };
+    this.tables.customers.set(cmd.customerId, now);
+    return !known || known.name !== now.name || known.email !== now.email;
+  }
+
+  async agentExists(agentId: string): Promise<boolean> {
+    return this.tables.agents.has(agentId);
+  }
+
+  async lockPresence(agentId: string): Promise<Presence | undefined> {
+    return this.tables.agents.get(agentId)?.presence;
+  }
+
+  async setPresence(agentId: string, presence: Presence): Promise<void> {
+    const agent = this.tables.agents.get(agentId);
+    if (agent) agent.presence = presence;
+  }
+
+  async lockAssignment(): Promise<void> {
+    this.tables.statements.push('lock assignment');
+  }
+
+  async pickAgent(customerId: string | null, team: string | null): Promise<string | null> {
+    const last = customerId ? this.tables.lastAgents.get(customerId) : undefined;
+    const [picked] = [...this.tables.agents.values()]
+      .filter((a) => a.presence === 'online' && this.tables.load(a.id) < a.capacity)
+      .filter((a) => team === null || a.teams.includes(team))
+      .sort(
+        (a, b) =>
+          Number(b.id === last) - Number(a.id === last) ||
+          this.tables.load(a.id) - this.tables.load(b.id) ||
+          (a.lastAssigned ?? -Infinity) - (b.lastAssigned ?? -Infinity) ||
+          a.id.localeCompare(b.id),
+      );
+    return picked?.id ?? null;
+  }
+
+  async recordAssignment(agentId: string, customerId: string): Promise<void> {
+    const agent = this.tables.agents.get(agentId);
+    if (agent) agent.lastAssigned = ++this.tables.assignmentsMade;
+    this.tables.lastAgents.set(customerId, agentId);
+  }
+}
+
+/** Handlers' tests call their `apply` with an in-memory unit of work: the transaction is not used. */
+export const appliedDirectly = {} as CommandTransaction;
+
+export const customer = (id = 'cu-1'): Issuer => ({ id, role: 'customer' });
+export const agentIssuer = (id = 'ag-1'): Issuer => ({ id, role: 'agent' });
+
+/**
+ * Adds a stored conversation: as its customer opened it (open, queued, no messages yet), then
+ * changed by `fields`.
+ */
+export function storedConversation(
+  tables: InMemoryTables,
+  fields: Partial<Conversation> & { id: string },
+): Conversation {
+  const open: OpenConversation = {
+    conversationId: fields.id,
+    messageId: `${fields.id}-first`,
+    body: '',
+    priority: 'normal',
+    issuedBy: customer(fields.customerId ?? 'cu-1'),
+    acceptedAt: ACCEPTED_AT,
+  };
+  const conversation = { ...openedConversation(open, new Date(ACCEPTED_AT)), ...fields };
+  tables.conversations.set(conversation.id, { ...conversation });
+  return conversation;
+}
+
+/** Adds an agent, online with room for two conversations unless `fields` say otherwise. */
+export function storedAgent(tables: InMemoryTables, fields: Partial<InMemoryAgent> & { id: string }): void {
+  tables.agents.set(fields.id, { teams: [], capacity: 2, presence: 'online', lastAssigned: null, ...fields });
+}
+
+/** What a test reads first of a handler's events: which kinds, in order, and about which conversation. */
+export const summaryOf = (events: Array<{ type: string; conversationId?: string }>): string[] =>
+  events.map((e) => `${e.type} ${e.conversationId ?? ''}`.trim());
+
+export const ACCEPTED_AT = '2026-01-01T00:00:00.000Z';
