@@ -32,8 +32,8 @@ export function apiDocument(app: INestApplication): OpenAPIObject {
         'Asynchronous customer messaging. Writes answer 202 once the command is stored in JetStream; ' +
           'with `Prefer: wait=N` (N ≤ 30) they answer once the owning service has applied them (201 or 200 ' +
           'with the result, `Preference-Applied`), or 202 when N seconds pass first. ' +
-          'Errors are RFC 9457 problem+json. Each event in an inbox is also sent to the webhooks ' +
-          'subscribed to its type (`webhooks`), signed per the Standard Webhooks specification.',
+          'Errors are RFC 9457 problem+json. Events also go to the webhooks subscribed to their type ' +
+          '(`webhooks`), signed per the Standard Webhooks specification.',
       )
       .setVersion('1')
       .setLicense('MIT', 'https://opensource.org/licenses/MIT')
@@ -48,7 +48,7 @@ export function apiDocument(app: INestApplication): OpenAPIObject {
   const schemas = (components.schemas ??= {}) as Record<string, JsonSchema>;
   Object.assign(schemas, inboxEventSchemas(), webhookPayloadSchemas());
   document.webhooks = webhooks();
-  forEachSchema(document, nullableAsType);
+  nullableAsType(document);
   components.requestBodies = requestBodiesAsSuch(document, schemas);
   describeResponseHeaders(document);
   describeInboxStream(operation(document, 'streamInbox'));
@@ -62,37 +62,22 @@ function operation(document: OpenAPIObject, operationId: string): Operation {
   throw new Error(`The document has no operation ${operationId}`);
 }
 
-/** Visits every schema object of the document, nested ones included, wherever it is. */
-function forEachSchema(document: OpenAPIObject, visit: (schema: JsonSchema) => void): void {
-  const walk = (node: unknown, isSchema: boolean): void => {
-    if (Array.isArray(node)) return node.forEach((child) => walk(child, isSchema));
-    if (!node || typeof node !== 'object') return;
-    if (isSchema) visit(node as JsonSchema);
-    for (const [key, child] of Object.entries(node)) {
-      if (key === 'example' || key === 'examples') continue;
-      const schemaMap = key === 'properties' || (key === 'schemas' && !isSchema);
-      if (schemaMap && child && typeof child === 'object') {
-        for (const value of Object.values(child)) walk(value, true);
-      } else {
-        walk(
-          child,
-          key === 'schema' ||
-            key === 'items' ||
-            /^(allOf|oneOf|anyOf)$/.test(key) ||
-            (isSchema && key === 'additionalProperties'),
-        );
-      }
-    }
-  };
-  walk(document, false);
-}
-
-/** OpenAPI 3.0's `nullable: true` is `null` among the types in 3.1 (and among the values of an enum). */
-function nullableAsType(schema: JsonSchema): void {
-  if (!schema.nullable) return;
-  delete schema.nullable;
-  if (typeof schema.type === 'string') schema.type = [schema.type, 'null'];
-  if (schema.enum && !schema.enum.includes(null)) schema.enum = [...schema.enum, null];
+/**
+ * OpenAPI 3.0's `nullable: true`, which @nestjs/swagger still writes, is `null` among the types in
+ * 3.1 (and among the values of an enum). Examples are values, not schemas: they are left alone.
+ */
+function nullableAsType(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) return node.forEach(nullableAsType);
+  const schema = node as JsonSchema;
+  if (schema.nullable === true) {
+    delete schema.nullable;
+    if (typeof schema.type === 'string') schema.type = [schema.type, 'null'];
+    if (schema.enum && !schema.enum.includes(null)) schema.enum = [...schema.enum, null];
+  }
+  for (const [key, child] of Object.entries(schema)) {
+    if (key !== 'example' && key !== 'examples') nullableAsType(child);
+  }
 }
 
 /**
