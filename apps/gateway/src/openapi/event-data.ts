@@ -92,7 +92,9 @@ export const EVENT_DATA_SCHEMAS = {
     status: oneOfList(STATUSES, 'snoozed'),
     previousStatus: oneOfList(STATUSES, 'open'),
     snoozeUntil: { ...timestamp(SNOOZE_UNTIL), type: ['string', 'null'] },
-    changedBy: agentId('The agent (or customer) who changed it'),
+    changedBy: agentId(
+      'The agent who changed it, the customer whose message reopened it, or `snooze` when a snooze ended',
+    ),
   }),
   PriorityChangedData: objectOf<PriorityChangedData>('A conversation’s new priority', {
     conversationId,
