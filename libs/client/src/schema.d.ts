@@ -1338,7 +1338,7 @@ export interface components {
        */
       snoozeUntil: string | null;
       /**
-       * @description The agent (or customer) who changed it
+       * @description The agent who changed it, the customer whose message reopened it, or `snooze` when a snooze ended
        * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
        */
       changedBy: string;
