@@ -1,10 +1,14 @@
 import { execFileSync } from 'node:child_process';
+import { createServer, IncomingHttpHeaders } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import type { RequestBody } from '@parley/client';
 import { INBOX_EVENT_TYPES } from '@parley/contracts';
-import { ParleySystem } from '@parley/testing';
+import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+import { clientOf, newAgent, newCustomer, openConversation, setPresence } from './support/actors';
 import {
   documentedOperations,
   exampleProblems,
@@ -13,6 +17,7 @@ import {
   fetchDocument,
   HTTP_METHODS,
   OpenApiDocument,
+  schemaProblems,
 } from './support/openapi-conformance';
 
 const ROOT = resolve(__dirname, '..');
@@ -44,7 +49,8 @@ describe('the OpenAPI document served by the gateway', () => {
   let document: OpenApiDocument;
 
   beforeAll(async () => {
-    system = await ParleySystem.start();
+    // Webhooks are received on this machine.
+    system = await ParleySystem.start({ PARLEY_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8' });
     document = await fetchDocument(system.gatewayUrl);
   }, 120_000);
 
@@ -187,6 +193,63 @@ describe('the OpenAPI document served by the gateway', () => {
       expect(generated.split('\n')).toEqual(committed.split('\n'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('describes the webhook calls as they arrive: the signature headers, and a payload its schema accepts', async () => {
+    const calls: Array<{ headers: IncomingHttpHeaders; payload: { type: string } }> = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        calls.push({ headers: req.headers, payload: JSON.parse(body) });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((listening) => receiver.listen(0, '127.0.0.1', listening));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      const admin = clientOf(system, TEST_ADMIN_TOKEN);
+      const hook = await admin.POST('/v1/webhooks', {
+        body: { url, events: INBOX_EVENT_TYPES as RequestBody<'CreateWebhookRequest'>['events'] },
+        headers: { prefer: 'wait=10' },
+      });
+      expect(hook.response.status).toBe(201);
+
+      // A story that makes every public event but a rejected message, which the gateway's checks prevent.
+      const agent = await newAgent(system, { teams: ['billing'] });
+      await setPresence(system, agent, 'online');
+      const customer = await newCustomer(system);
+      const { id } = await openConversation(system, customer);
+      const api = clientOf(system, agent);
+      const path = { params: { path: { id } }, headers: { prefer: 'wait=10' } };
+      await waitFor('assigned', async () => (await api.GET('/v1/conversations/{id}', path)).data?.assigneeId);
+      await api.POST('/v1/conversations/{id}/notes', { ...path, body: { body: 'VIP' } });
+      await api.POST('/v1/conversations/{id}/priority', { ...path, body: { priority: 'urgent' } });
+      await api.POST('/v1/conversations/{id}/read', { ...path, body: { seq: 1 } });
+      await api.POST('/v1/conversations/{id}/status', { ...path, body: { status: 'pending' } });
+      await api.POST('/v1/conversations/{id}/transfer', {
+        ...path,
+        body: { team: 'billing', reason: 'Refund' },
+      });
+
+      const expected = INBOX_EVENT_TYPES.filter((type) => type !== 'message.rejected').sort();
+      await waitFor('a call for each event type', async () =>
+        expected.every((type) => calls.some((call) => call.payload.type === type)),
+      );
+      const webhooks = document.webhooks ?? {};
+      const problems = calls.flatMap(({ headers, payload }) => {
+        const missing = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].filter((h) => !headers[h]);
+        const schema = webhooks[payload.type]?.post.requestBody?.content?.['application/json']?.schema;
+        if (!schema) return [`${payload.type}: no webhook described`];
+        return [
+          ...missing.map((h) => `${payload.type}: no ${h} header`),
+          ...schemaProblems(document, schema, payload).map((p) => `${payload.type}: ${p}`),
+        ];
+      });
+      expect(problems).toEqual([]);
+    } finally {
+      receiver.close();
     }
   }, 90_000);
 

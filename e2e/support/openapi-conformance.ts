@@ -161,6 +161,21 @@ function closed(schema: unknown): unknown {
 }
 
 /**
+ * What the document's schema (a `$ref` into it, or one with such refs) finds wrong with a value, with
+ * every object closed as in DocumentConformance: a missing field, a wrong type or format, and an
+ * undocumented field alike.
+ */
+export function schemaProblems(document: OpenApiDocument, schema: unknown, value: unknown): string[] {
+  const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+  const validate = ajv.compile({ ...(closed(schema) as object), components: closed(document.components) });
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e) => {
+    const field = (e.params as { additionalProperty?: string }).additionalProperty;
+    return `${e.instancePath || '/'} ${e.message}${field ? ` (${field})` : ''}`;
+  });
+}
+
+/**
  * An openapi-fetch middleware that holds every answer against the gateway's own document: the status
  * must be documented for the operation, each header documented as required there present, the
  * content type documented for that status, and the JSON body valid against its schema (formats

@@ -1619,16 +1619,6 @@ export interface components {
       occurredAt: string;
       data: components['schemas']['ReceiptReadData'];
     };
-    /** @description Which event a webhook call is about */
-    WebhookEventIds: {
-      /**
-       * @description The event’s id, as in inboxes
-       * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
-       */
-      eventId: string;
-      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
-      conversationId: string | null;
-    };
     /** @description A customer opened a conversation */
     ConversationCreatedWebhook: {
       /**
@@ -1642,7 +1632,46 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       timestamp: string;
-      data: components['schemas']['WebhookEventIds'] & components['schemas']['ConversationCreatedData'];
+      /**
+       * @description A conversation a customer opened, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "customerId": "e64e4a38-0d1a-52c8-8ccf-896efa876bc3",
+       *       "subject": "Where is my order?",
+       *       "status": "open",
+       *       "priority": "high",
+       *       "createdAt": "2026-11-25T09:14:07.412Z"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
+        customerId: string;
+        /** @example Where is my order? */
+        subject: string | null;
+        /**
+         * @example open
+         * @enum {string}
+         */
+        status: 'open' | 'pending' | 'snoozed' | 'resolved';
+        /**
+         * @example high
+         * @enum {string}
+         */
+        priority: 'low' | 'normal' | 'high' | 'urgent';
+        /**
+         * Format: date-time
+         * @example 2026-11-25T09:14:07.412Z
+         */
+        createdAt: string;
+      };
     };
     /** @description A message was stored in a conversation */
     MessageCreatedWebhook: {
@@ -1657,7 +1686,56 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       timestamp: string;
-      data: components['schemas']['WebhookEventIds'] & components['schemas']['StoredMessageData'];
+      /**
+       * @description A message or private note as history stored it, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "messageId": "0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "seq": 2,
+       *       "authorId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "authorRole": "agent",
+       *       "type": "message",
+       *       "body": "It ships tomorrow morning.",
+       *       "createdAt": "2026-11-25T09:20:31.058Z"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
+        messageId: string;
+        /**
+         * @description Its place in the conversation, from 1 without gaps
+         * @example 2
+         */
+        seq: number;
+        /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+        authorId: string;
+        /**
+         * @example agent
+         * @enum {string}
+         */
+        authorRole: 'admin' | 'agent' | 'customer';
+        /**
+         * @description `note` is private to agents
+         * @example message
+         * @enum {string}
+         */
+        type: 'message' | 'note';
+        /** @example It ships tomorrow morning. */
+        body: string;
+        /**
+         * Format: date-time
+         * @example 2026-11-25T09:20:31.058Z
+         */
+        createdAt: string;
+      };
     };
     /** @description A private note was stored in a conversation (agents only) */
     NoteCreatedWebhook: {
@@ -1672,7 +1750,56 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       timestamp: string;
-      data: components['schemas']['WebhookEventIds'] & components['schemas']['StoredMessageData'];
+      /**
+       * @description A message or private note as history stored it, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "messageId": "0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "seq": 2,
+       *       "authorId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "authorRole": "agent",
+       *       "type": "message",
+       *       "body": "It ships tomorrow morning.",
+       *       "createdAt": "2026-11-25T09:20:31.058Z"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
+        messageId: string;
+        /**
+         * @description Its place in the conversation, from 1 without gaps
+         * @example 2
+         */
+        seq: number;
+        /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+        authorId: string;
+        /**
+         * @example agent
+         * @enum {string}
+         */
+        authorRole: 'admin' | 'agent' | 'customer';
+        /**
+         * @description `note` is private to agents
+         * @example message
+         * @enum {string}
+         */
+        type: 'message' | 'note';
+        /** @example It ships tomorrow morning. */
+        body: string;
+        /**
+         * Format: date-time
+         * @example 2026-11-25T09:20:31.058Z
+         */
+        createdAt: string;
+      };
     };
     /** @description A message was refused after it was accepted (its author only) */
     MessageRejectedWebhook: {
@@ -1687,7 +1814,31 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       timestamp: string;
-      data: components['schemas']['WebhookEventIds'] & components['schemas']['MessageRejectedData'];
+      /**
+       * @description A message the conversation service refused after the gateway accepted it (only its author hears), and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "messageId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e",
+       *       "authorId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "reason": "The conversation does not exist or you are not one of its participants."
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e */
+        messageId: string;
+        /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+        authorId: string;
+        /** @example The conversation does not exist or you are not one of its participants. */
+        reason: string;
+      };
     };
     /** @description A conversation was assigned, or went back to the queue (agents only) */
     ConversationAssignedWebhook: {
@@ -1702,7 +1853,40 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       timestamp: string;
-      data: components['schemas']['WebhookEventIds'] & components['schemas']['ConversationAssignedData'];
+      /**
+       * @description A conversation given to an agent, or back to the queue, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "assigneeId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "previousAssigneeId": "0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b",
+       *       "assignedBy": "auto",
+       *       "team": "billing"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /**
+         * @description The agent now holding it; null when it went back to the queue
+         * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+         */
+        assigneeId: string | null;
+        /** @example 0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b */
+        previousAssigneeId: string | null;
+        /**
+         * @description The agent who assigned it, or `auto`
+         * @example auto
+         */
+        assignedBy: string;
+        /** @example billing */
+        team: string | null;
+      };
     };
     /** @description A conversation was transferred (agents only) */
     ConversationTransferredWebhook: {
@@ -1717,7 +1901,55 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       timestamp: string;
-      data: components['schemas']['WebhookEventIds'] & components['schemas']['ConversationTransferredData'];
+      /**
+       * @description A conversation handed to another agent or team, recorded in its history as a private note, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "fromAgentId": "0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b",
+       *       "toAgentId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "team": "billing",
+       *       "reason": "Billing question",
+       *       "note": "Customer asks about a refund.",
+       *       "transferredBy": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "entryId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e",
+       *       "seq": 2
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example 0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b */
+        fromAgentId: string | null;
+        /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+        toAgentId: string | null;
+        /** @example billing */
+        team: string | null;
+        /** @example Billing question */
+        reason: string | null;
+        /** @example Customer asks about a refund. */
+        note: string | null;
+        /**
+         * @description The agent who transferred it
+         * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+         */
+        transferredBy: string;
+        /**
+         * @description The private note that records the transfer
+         * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e
+         */
+        entryId: string;
+        /**
+         * @description That note’s place in the conversation
+         * @example 2
+         */
+        seq: number;
+      };
     };
     /** @description A conversation’s status changed */
     ConversationStatusChangedWebhook: {
@@ -1732,7 +1964,46 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       timestamp: string;
-      data: components['schemas']['WebhookEventIds'] & components['schemas']['StatusChangedData'];
+      /**
+       * @description A conversation’s new status, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "status": "snoozed",
+       *       "previousStatus": "open",
+       *       "snoozeUntil": "2026-11-26T09:00:00.000Z",
+       *       "changedBy": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /**
+         * @example snoozed
+         * @enum {string}
+         */
+        status: 'open' | 'pending' | 'snoozed' | 'resolved';
+        /**
+         * @example open
+         * @enum {string}
+         */
+        previousStatus: 'open' | 'pending' | 'snoozed' | 'resolved';
+        /**
+         * Format: date-time
+         * @example 2026-11-26T09:00:00.000Z
+         */
+        snoozeUntil: string | null;
+        /**
+         * @description The agent who changed it, the customer whose message reopened it, or `snooze` when a snooze ended
+         * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+         */
+        changedBy: string;
+      };
     };
     /** @description A conversation’s priority changed (agents only) */
     ConversationPriorityChangedWebhook: {
@@ -1747,7 +2018,40 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       timestamp: string;
-      data: components['schemas']['WebhookEventIds'] & components['schemas']['PriorityChangedData'];
+      /**
+       * @description A conversation’s new priority, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "priority": "urgent",
+       *       "previousPriority": "high",
+       *       "changedBy": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /**
+         * @example urgent
+         * @enum {string}
+         */
+        priority: 'low' | 'normal' | 'high' | 'urgent';
+        /**
+         * @example high
+         * @enum {string}
+         */
+        previousPriority: 'low' | 'normal' | 'high' | 'urgent';
+        /**
+         * @description The agent who changed it
+         * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+         */
+        changedBy: string;
+      };
     };
     /** @description The other side read up to a message */
     ReceiptReadWebhook: {
@@ -1762,7 +2066,43 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       timestamp: string;
-      data: components['schemas']['WebhookEventIds'] & components['schemas']['ReceiptReadData'];
+      /**
+       * @description How far the other side has read, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "readerId": "e64e4a38-0d1a-52c8-8ccf-896efa876bc3",
+       *       "readerRole": "customer",
+       *       "seq": 2,
+       *       "readAt": "2026-11-25T09:22:10.977Z"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
+        readerId: string;
+        /**
+         * @example customer
+         * @enum {string}
+         */
+        readerRole: 'admin' | 'agent' | 'customer';
+        /**
+         * @description Everything up to this seq is read
+         * @example 2
+         */
+        seq: number;
+        /**
+         * Format: date-time
+         * @example 2026-11-25T09:22:10.977Z
+         */
+        readAt: string;
+      };
     };
   };
   responses: never;

@@ -3,10 +3,7 @@ import { EVENT_DATA_SCHEMAS, pascalName, PUBLIC_EVENTS } from './event-data';
 import { JsonSchema, schemaRef, text, textOrNull, timestamp } from './json-schema';
 
 /** A union of component schemas told apart by their `type`, as code generators read it. */
-function unionByType(
-  description: string,
-  variants: Array<{ type: string; schema: string }>,
-): JsonSchema {
+function unionByType(description: string, variants: Array<{ type: string; schema: string }>): JsonSchema {
   return {
     description,
     oneOf: variants.map(({ schema }) => schemaRef(schema)),

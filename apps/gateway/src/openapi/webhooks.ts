@@ -1,6 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { CONVERSATION_ID, DELIVERY_ID, EVENT_ID, REPLIED_AT } from '../http/examples';
-import { pascalName, PUBLIC_EVENTS } from './event-data';
+import { EVENT_DATA_SCHEMAS, pascalName, PUBLIC_EVENTS } from './event-data';
 import { JsonSchema, schemaRef, text, textOrNull, timestamp } from './json-schema';
 
 /** Standard Webhooks headers on every call, as apps/delivery/src/webhooks/webhook-deliveries.ts sends them. */
@@ -32,23 +32,22 @@ const SIGNATURE_HEADERS = [
 
 const payloadSchema = (type: string) => `${pascalName(type)}Webhook`;
 
+/** What a webhook call adds to the event's data (`conversationId` is in every public event's data too). */
+const EVENT_IDS: Record<string, JsonSchema> = {
+  eventId: text(EVENT_ID, 'The event’s id, as in inboxes'),
+  conversationId: textOrNull(CONVERSATION_ID),
+};
+
 /**
  * The body of each webhook call, one schema per event type: `data` is the event's own data with the
- * event's id and conversation added.
+ * event's id added, in one object as it is sent.
  */
 export function webhookPayloadSchemas(): Record<string, JsonSchema> {
-  return {
-    WebhookEventIds: {
-      type: 'object',
-      description: 'Which event a webhook call is about',
-      properties: {
-        eventId: text(EVENT_ID, 'The event’s id, as in inboxes'),
-        conversationId: textOrNull(CONVERSATION_ID),
-      },
-      required: ['eventId', 'conversationId'],
-    },
-    ...Object.fromEntries(
-      PUBLIC_EVENTS.map(({ type, data, summary }): [string, JsonSchema] => [
+  return Object.fromEntries(
+    PUBLIC_EVENTS.map(({ type, data, summary }): [string, JsonSchema] => {
+      const eventData: JsonSchema = EVENT_DATA_SCHEMAS[data];
+      const properties = { ...EVENT_IDS, ...eventData.properties };
+      return [
         payloadSchema(type),
         {
           type: 'object',
@@ -56,13 +55,19 @@ export function webhookPayloadSchemas(): Record<string, JsonSchema> {
           properties: {
             type: { type: 'string', const: type, example: type },
             timestamp: timestamp(REPLIED_AT, 'When the event happened'),
-            data: { allOf: [schemaRef('WebhookEventIds'), schemaRef(data)] },
+            data: {
+              type: 'object',
+              description: `${eventData.description}, and which event it is`,
+              properties,
+              required: [...new Set([...Object.keys(EVENT_IDS), ...(eventData.required ?? [])])],
+              example: Object.fromEntries(Object.entries(properties).map(([name, p]) => [name, p.example])),
+            },
           },
           required: ['type', 'timestamp', 'data'],
         },
-      ]),
-    ),
-  };
+      ];
+    }),
+  );
 }
 
 /** The calls Parley makes to a registered webhook's URL, one per event type it subscribed to. */
