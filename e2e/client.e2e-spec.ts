@@ -1,6 +1,22 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createParleyClient, ParleyClient, Problem } from '@parley/client';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import { DocumentConformance, fetchDocument } from './support/openapi-conformance';
+
+const ROOT = resolve(__dirname, '..');
+
+/** Runs a command for its output; on failure, the error says what it printed. */
+function run(command: string, args: string[], cwd: string): string {
+  try {
+    return execFileSync(command, args, { cwd, stdio: 'pipe', encoding: 'utf8', timeout: 120_000 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`);
+  }
+}
 
 /** The answer's body when it has the expected status; otherwise a failure naming what came instead. */
 function expectStatus<T>(result: { data?: T; error?: unknown; response: Response }, status: number): T {
@@ -238,4 +254,51 @@ describe('the typed client (@parley/client) against the whole system', () => {
     expect(anonymous.error?.status).toBe(401);
     expect(anonymous.data).toBeUndefined();
   });
+
+  it('installs as a package: `npm pack` of libs/client, installed elsewhere, compiles and follows the story', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-packed-client-'));
+    try {
+      // prepack builds dist/ (JavaScript and .d.ts); the tarball holds only that and package.json.
+      run('npm', ['pack', '--pack-destination', dir], join(ROOT, 'libs/client'));
+      const [tarball] = readdirSync(dir).filter((f) => f.endsWith('.tgz'));
+      const consumer = join(dir, 'consumer');
+      mkdirSync(consumer);
+      writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+      // Outside the repository, so that only the tarball and its declared dependencies can resolve.
+      run(
+        'npm',
+        ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', join(dir, tarball)],
+        consumer,
+      );
+      copyFileSync(join(__dirname, 'support/packed-client-consumer.ts'), join(consumer, 'main.ts'));
+      writeFileSync(
+        join(consumer, 'tsconfig.json'),
+        JSON.stringify({
+          // The package's own .d.ts files are checked too (no skipLibCheck).
+          compilerOptions: {
+            target: 'es2022',
+            module: 'node16',
+            moduleResolution: 'node16',
+            lib: ['es2022', 'dom'],
+            types: ['node'],
+            typeRoots: [join(ROOT, 'node_modules/@types')],
+            strict: true,
+            skipLibCheck: false,
+          },
+          files: ['main.ts'],
+        }),
+      );
+      run(join(ROOT, 'node_modules/.bin/tsc'), ['-p', consumer], consumer);
+      const seen = JSON.parse(
+        run(process.execPath, [join(consumer, 'main.js'), system.gatewayUrl, TEST_ADMIN_TOKEN], consumer),
+      ) as { opened?: string; conversationId: string; body: string };
+      expect(seen).toEqual({
+        opened: expect.any(String),
+        conversationId: seen.opened,
+        body: 'Sent from the package',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

@@ -1,8 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, IncomingHttpHeaders } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ParleySystem } from '@parley/testing';
+import { parse } from 'yaml';
+import type { RequestBody } from '@parley/client';
+import { INBOX_EVENT_TYPES } from '@parley/contracts';
+import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+import { clientOf, newAgent, newCustomer, openConversation, setPresence } from './support/actors';
 import {
   documentedOperations,
   exampleProblems,
@@ -11,10 +17,27 @@ import {
   fetchDocument,
   HTTP_METHODS,
   OpenApiDocument,
+  schemaProblems,
 } from './support/openapi-conformance';
 
 const ROOT = resolve(__dirname, '..');
 const SOME_ID = '0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b';
+const bin = (name: string) => join(ROOT, 'node_modules/.bin', name);
+
+/** The TypeScript example of the README's "The API from code", as an integrator would copy it. */
+function readmeExample(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## The API from code\n'));
+  const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!example) throw new Error('README.md has no ```ts block under "The API from code"');
+  return example;
+}
+
+/** A folder under the repository's tmp/, so that what is compiled there resolves its node_modules. */
+function scratch(prefix: string): string {
+  mkdirSync(join(ROOT, 'tmp'), { recursive: true });
+  return mkdtempSync(join(ROOT, 'tmp', prefix));
+}
 
 /**
  * The document at /docs/openapi.json is what clients are generated from, so it must describe the
@@ -26,7 +49,8 @@ describe('the OpenAPI document served by the gateway', () => {
   let document: OpenApiDocument;
 
   beforeAll(async () => {
-    system = await ParleySystem.start();
+    // Webhooks are received on this machine.
+    system = await ParleySystem.start({ PARLEY_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8' });
     document = await fetchDocument(system.gatewayUrl);
   }, 120_000);
 
@@ -84,12 +108,36 @@ describe('the OpenAPI document served by the gateway', () => {
     expect(example('ConversationItem', 'assigneeId')).toBe(example('AgentItem', 'id'));
     expect(example('MessageItem', 'authorId')).toBe(example('AgentItem', 'id'));
     expect(example('WebhookDoc', 'id')).toBe(byName.webhookId[0]);
-    expect(example('InboxEvent', 'id')).toBe(byName.eventId[0]);
-    expect(example('InboxEvent', 'data')).toMatchObject({
-      messageId: example('MessageItem', 'id'),
-      conversationId: byName.conversationId[0],
-      authorId: byName.authorId[0],
-    });
+    expect(example('MessageCreatedEvent', 'id')).toBe(byName.eventId[0]);
+    expect(example('StoredMessageData', 'messageId')).toBe(example('MessageItem', 'id'));
+    expect(example('StoredMessageData', 'conversationId')).toBe(byName.conversationId[0]);
+    expect(example('StoredMessageData', 'authorId')).toBe(byName.authorId[0]);
+  });
+
+  it('is OpenAPI 3.1: inbox events a union by type, each event type a webhook, the stream text/event-stream', () => {
+    expect(document.openapi).toBe('3.1.0');
+    const schemas = document.components.schemas as Record<
+      string,
+      { discriminator?: { mapping: Record<string, string> }; properties?: Record<string, { const?: string }> }
+    >;
+    const schemaOf = (ref: string) => schemas[ref.replace('#/components/schemas/', '')];
+    const mapping = schemas.InboxEvent.discriminator?.mapping ?? {};
+    expect(Object.keys(mapping).sort()).toEqual([...INBOX_EVENT_TYPES].sort());
+    for (const [type, ref] of Object.entries(mapping))
+      expect(schemaOf(ref).properties?.type.const).toBe(type);
+    expect(Object.keys(document.webhooks ?? {}).sort()).toEqual([...INBOX_EVENT_TYPES].sort());
+    for (const [type, item] of Object.entries(document.webhooks ?? {})) {
+      const body = item.post.requestBody?.content?.['application/json']?.schema as { $ref: string };
+      expect([type, schemaOf(body.$ref).properties?.type.const]).toEqual([type, type]);
+      expect(item.post.parameters?.map((p) => `${p.in} ${p.name} ${p.required}`)).toEqual([
+        'header webhook-id true',
+        'header webhook-timestamp true',
+        'header webhook-signature true',
+      ]);
+    }
+    expect(Object.keys(document.paths['/v1/inbox/stream'].get.responses['200'].content ?? {})).toEqual([
+      'text/event-stream',
+    ]);
   });
 
   it('reaches every documented operation: without a token each answers the 401 problem it documents', async () => {
@@ -99,8 +147,10 @@ describe('the OpenAPI document served by the gateway', () => {
         const url = `${system.gatewayUrl}${path.replace(/\{\w+\}/g, SOME_ID)}`;
         const res = await fetch(url, { method: method.toUpperCase() });
         const type = res.headers.get('content-type') ?? '';
-        const documented = '401' in item[method].responses;
-        answers.push(`${method} ${path} ${res.status} ${type.split(';')[0]} ${documented}`);
+        const documented = item[method].responses['401'];
+        // The headers the document promises on the answer (the rate limiter's) are there too.
+        const missing = Object.keys(documented?.headers ?? {}).filter((name) => !res.headers.has(name));
+        answers.push(`${method} ${path} ${res.status} ${type.split(';')[0]} ${!!documented} [${missing}]`);
         await res.arrayBuffer();
       }
     }
@@ -108,7 +158,7 @@ describe('the OpenAPI document served by the gateway', () => {
       documentedOperations(document)
         .map((op) => {
           const [method, path] = op.split(' ');
-          return `${method.toLowerCase()} ${path} 401 application/problem+json true`;
+          return `${method.toLowerCase()} ${path} 401 application/problem+json true []`;
         })
         .sort(),
     );
@@ -145,4 +195,128 @@ describe('the OpenAPI document served by the gateway', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('describes the webhook calls as they arrive: the signature headers, and a payload its schema accepts', async () => {
+    const calls: Array<{ headers: IncomingHttpHeaders; payload: { type: string } }> = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        calls.push({ headers: req.headers, payload: JSON.parse(body) });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((listening) => receiver.listen(0, '127.0.0.1', listening));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      const admin = clientOf(system, TEST_ADMIN_TOKEN);
+      const hook = await admin.POST('/v1/webhooks', {
+        body: { url, events: INBOX_EVENT_TYPES as RequestBody<'CreateWebhookRequest'>['events'] },
+        headers: { prefer: 'wait=10' },
+      });
+      expect(hook.response.status).toBe(201);
+
+      // A story that makes every public event but a rejected message, which the gateway's checks prevent.
+      const agent = await newAgent(system, { teams: ['billing'] });
+      await setPresence(system, agent, 'online');
+      const customer = await newCustomer(system);
+      const { id } = await openConversation(system, customer);
+      const api = clientOf(system, agent);
+      const path = { params: { path: { id } }, headers: { prefer: 'wait=10' } };
+      await waitFor('assigned', async () => (await api.GET('/v1/conversations/{id}', path)).data?.assigneeId);
+      await api.POST('/v1/conversations/{id}/notes', { ...path, body: { body: 'VIP' } });
+      await api.POST('/v1/conversations/{id}/priority', { ...path, body: { priority: 'urgent' } });
+      await api.POST('/v1/conversations/{id}/read', { ...path, body: { seq: 1 } });
+      await api.POST('/v1/conversations/{id}/status', { ...path, body: { status: 'pending' } });
+      await api.POST('/v1/conversations/{id}/transfer', {
+        ...path,
+        body: { team: 'billing', reason: 'Refund' },
+      });
+
+      const expected = INBOX_EVENT_TYPES.filter((type) => type !== 'message.rejected').sort();
+      await waitFor('a call for each event type', async () =>
+        expected.every((type) => calls.some((call) => call.payload.type === type)),
+      );
+      const webhooks = document.webhooks ?? {};
+      const problems = calls.flatMap(({ headers, payload }) => {
+        const missing = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].filter((h) => !headers[h]);
+        const schema = webhooks[payload.type]?.post.requestBody?.content?.['application/json']?.schema;
+        if (!schema) return [`${payload.type}: no webhook described`];
+        return [
+          ...missing.map((h) => `${payload.type}: no ${h} header`),
+          ...schemaProblems(document, schema, payload).map((p) => `${payload.type}: ${p}`),
+        ];
+      });
+      expect(problems).toEqual([]);
+    } finally {
+      receiver.close();
+    }
+  }, 90_000);
+
+  it('passes Redocly’s `recommended` rules, none turned off, with no error and no warning', () => {
+    const config = parse(readFileSync(join(ROOT, 'redocly.yaml'), 'utf8')) as Record<string, unknown>;
+    expect(config.extends).toEqual(['recommended']);
+    expect(config.rules).toBeUndefined();
+    const dir = mkdtempSync(join(tmpdir(), 'parley-redocly-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      writeFileSync(file, JSON.stringify(document));
+      const report = execFileSync(
+        bin('redocly'),
+        ['lint', file, '--config', join(ROOT, 'redocly.yaml'), '--format', 'json'],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000, encoding: 'utf8' },
+      );
+      const { totals, problems } = JSON.parse(report) as { totals: object; problems: unknown[] };
+      expect(problems).toEqual([]);
+      expect(totals).toEqual({ errors: 0, warnings: 0, ignored: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('gives an integrator types (openapi-typescript, default options) that the README’s example compiles against', () => {
+    const dir = scratch('readme-example-');
+    try {
+      // As the README tells an integrator: from the served document, with no option at all.
+      execFileSync(
+        bin('openapi-typescript'),
+        [`${system.gatewayUrl}/docs/openapi.json`, '-o', 'parley.d.ts'],
+        {
+          cwd: dir,
+          stdio: 'pipe',
+          timeout: 60_000,
+        },
+      );
+      writeFileSync(join(dir, 'example.ts'), readmeExample());
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          // A bundler project's settings; the generated types are checked too (no skipLibCheck).
+          compilerOptions: {
+            target: 'es2022',
+            module: 'preserve',
+            moduleResolution: 'bundler',
+            lib: ['es2022', 'dom'],
+            types: [],
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+          },
+          files: ['example.ts'],
+        }),
+      );
+      try {
+        execFileSync(bin('tsc'), ['-p', dir], {
+          cwd: dir,
+          stdio: 'pipe',
+          timeout: 120_000,
+          encoding: 'utf8',
+        });
+      } catch (error) {
+        throw new Error(`The README's example does not compile:\n${(error as { stdout: string }).stdout}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -66,9 +66,8 @@ export async function offlineDocument(): Promise<OpenAPI3> {
  * CLIENT_SCHEMA, wherever the text is written: a copy in a temporary folder is byte for byte the same.
  */
 export async function clientSchema(document: OpenAPI3): Promise<string> {
-  // Defaults in this document are what the gateway assumes for a field left out of a request, so a
-  // field with a default stays optional (openapi-typescript would otherwise make it required).
-  const ast = await openapiTS(document, { silent: true, defaultNonNullable: false });
+  // openapi-typescript's default options, as an integrator runs it: the document must suit them.
+  const ast = await openapiTS(document, { silent: true });
   const options = (await resolveConfig(CLIENT_SCHEMA)) ?? {};
   return format(SCHEMA_BANNER + astToString(ast), { ...options, filepath: CLIENT_SCHEMA });
 }

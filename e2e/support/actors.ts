@@ -1,4 +1,4 @@
-import { components, createParleyClient, ParleyClient } from '@parley/client';
+import { components, createParleyClient, ParleyClient, RequestBody } from '@parley/client';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 
 /** Someone who can call the API: an id and a bearer token. */
@@ -9,7 +9,8 @@ export interface Actor {
 
 type Schemas = components['schemas'];
 export type Conversation = Schemas['ConversationItem'];
-export type InboxEvent = Schemas['InboxEvent'];
+/** An inbox event as the tests read it: by field name across event types, which the union names only once narrowed. */
+export type InboxEvent = Schemas['InboxEvent'] & { data: Record<string, unknown> };
 
 /**
  * The typed client (@parley/client, generated from the gateway's OpenAPI document) of the system's
@@ -85,7 +86,7 @@ export async function setPresence(system: ParleySystem, agent: Actor, status: 'o
 export async function openConversation(
   system: ParleySystem,
   customer: Actor,
-  body: Schemas['OpenConversationRequest'] = { body: 'Hello' },
+  body: RequestBody<'OpenConversationRequest'> = { body: 'Hello' },
 ): Promise<{ id: string; messageId: string }> {
   const api = clientOf(system, customer);
   const res = await answer(api.POST('/v1/conversations', { body }));

@@ -2,10 +2,16 @@ import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Middleware } from '@parley/client';
 
-/** The parts of an OpenAPI 3.0 document these checks read. */
+/** The parts of an OpenAPI 3.1 document these checks read. */
 export interface OpenApiDocument {
+  openapi: string;
   paths: Record<string, Record<string, OpenApiOperation>>;
-  components: { schemas: Record<string, unknown> };
+  webhooks?: Record<string, Record<string, OpenApiOperation>>;
+  components: {
+    schemas: Record<string, unknown>;
+    requestBodies?: Record<string, { content: Record<string, { schema: unknown }> }>;
+    headers?: Record<string, { required?: boolean }>;
+  };
 }
 
 export interface OpenApiOperation {
@@ -19,7 +25,11 @@ export interface OpenApiOperation {
     example?: unknown;
     schema?: { example?: unknown } & Record<string, unknown>;
   }>;
-  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  requestBody?: { $ref?: string; content?: Record<string, { schema?: unknown }> };
+  responses: Record<
+    string,
+    { content?: Record<string, { schema?: unknown }>; headers?: Record<string, { $ref: string }> }
+  >;
 }
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -55,8 +65,9 @@ function onlyRefers(schema: PropertySchema): boolean {
 }
 
 /**
- * Every property of every component schema, inline object properties included, as
- * `Schema.property` with its schema, except those that only refer to another component schema.
+ * Every property of every component schema and named request body, inline object properties
+ * included, as `Schema.property` with its schema, except those that only refer to another component
+ * schema.
  */
 export function schemaProperties(document: OpenApiDocument): Array<[string, PropertySchema]> {
   const found: Array<[string, PropertySchema]> = [];
@@ -70,6 +81,8 @@ export function schemaProperties(document: OpenApiDocument): Array<[string, Prop
   };
   for (const [name, schema] of Object.entries(document.components.schemas))
     visit(name, schema as PropertySchema);
+  for (const [name, body] of Object.entries(document.components.requestBodies ?? {}))
+    for (const media of Object.values(body.content)) visit(name, media.schema as PropertySchema);
   return found;
 }
 
@@ -148,9 +161,25 @@ function closed(schema: unknown): unknown {
 }
 
 /**
+ * What the document's schema (a `$ref` into it, or one with such refs) finds wrong with a value, with
+ * every object closed as in DocumentConformance: a missing field, a wrong type or format, and an
+ * undocumented field alike.
+ */
+export function schemaProblems(document: OpenApiDocument, schema: unknown, value: unknown): string[] {
+  const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+  const validate = ajv.compile({ ...(closed(schema) as object), components: closed(document.components) });
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e) => {
+    const field = (e.params as { additionalProperty?: string }).additionalProperty;
+    return `${e.instancePath || '/'} ${e.message}${field ? ` (${field})` : ''}`;
+  });
+}
+
+/**
  * An openapi-fetch middleware that holds every answer against the gateway's own document: the status
- * must be documented for the operation, the content type documented for that status, and the JSON
- * body valid against its schema (formats checked, undocumented fields refused). Violations are
+ * must be documented for the operation, each header documented as required there present, the
+ * content type documented for that status, and the JSON body valid against its schema (formats
+ * checked, undocumented fields refused). Violations are
  * collected rather than thrown, so that a test polling with waitFor still reports them.
  */
 export class DocumentConformance {
@@ -174,6 +203,10 @@ export class DocumentConformance {
       if (!operation) return void this.violations.push(`${what}: the operation is not documented`);
       const declared = operation.responses[String(response.status)];
       if (!declared) return void this.violations.push(`${what}: the status is not documented`);
+      const missing = Object.entries(declared.headers ?? {})
+        .filter(([name, header]) => this.header(header.$ref).required && !response.headers.has(name))
+        .map(([name]) => name);
+      if (missing.length) this.violations.push(`${what}: no ${missing.join(', ')} header`);
       const type = response.headers.get('content-type')?.split(';')[0].trim() ?? '';
       const media = declared.content?.[type];
       if (!media?.schema)
@@ -189,6 +222,11 @@ export class DocumentConformance {
       }
     },
   };
+
+  /** A header of the document's components, `#/components/headers/Retry-After`. */
+  private header(ref: string): { required?: boolean } {
+    return this.document.components.headers?.[ref.replace('#/components/headers/', '')] ?? {};
+  }
 
   private validator(key: string, schema: unknown): ValidateFunction {
     let validate = this.validators.get(key);

@@ -6,7 +6,7 @@ import { Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { runService } from '@parley/runtime';
 import { DeadLettersController } from './admin/dead-letters.controller';
 import { AuthGuard, jwtOptions, refuseDevelopmentSecrets, TokenService } from './auth/auth';
@@ -19,13 +19,13 @@ import { AppliedEvents } from './http/applied-events';
 import { CommandSender } from './http/command-sender';
 import { jsonDepth, MAX_JSON_DEPTH } from './http/json-depth';
 import { ProblemFilter, sendProblem, toProblem } from './http/problem';
-import { ProblemDoc } from './http/problem.doc';
 import { recordRoutes } from './http/route-table';
 import { traceRequests } from './http/request-trace';
 import { trustProxyOption } from './http/trusted-proxies';
 import { requestValidation } from './http/validation';
 import { InboxController } from './inbox/inbox.controller';
 import { LiveInbox } from './inbox/live-inbox';
+import { apiDocument } from './openapi/api-document';
 import { serveWebApps } from './web/web-apps';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { PeopleController } from './people/people.controller';
@@ -103,22 +103,7 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): P
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(requestValidation);
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Parley API')
-      .setDescription(
-        'Asynchronous customer messaging. Writes answer 202 once the command is stored in JetStream; ' +
-          'with `Prefer: wait=N` (N ≤ 30) they answer once the owning service has applied them (201 or 200 ' +
-          'with the result, `Preference-Applied`), or 202 when N seconds pass first. ' +
-          'Errors are RFC 9457 problem+json.',
-      )
-      .setVersion('1')
-      .setLicense('MIT', 'https://opensource.org/licenses/MIT')
-      .addBearerAuth()
-      .build(),
-    { extraModels: [ProblemDoc] },
-  );
+  const document = apiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   // Public like the document: the routes the API really has, to check the document against.
   fastify.get('/docs/routes.json', async () => ({ routes: apiRoutes() }));

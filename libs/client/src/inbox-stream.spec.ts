@@ -6,7 +6,16 @@ const event = (n: number): InboxEvent => ({
   type: 'message.created',
   conversationId: 'conv-1',
   occurredAt: '2026-11-01T00:00:00.000Z',
-  data: { seq: n },
+  data: {
+    messageId: `m${n}`,
+    conversationId: 'conv-1',
+    seq: n,
+    authorId: 'agent-1',
+    authorRole: 'agent',
+    type: 'message',
+    body: `message ${n}`,
+    createdAt: '2026-11-01T00:00:00.000Z',
+  },
 });
 const frame = (e: InboxEvent) => `id: ${e.cursor}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
 

@@ -7,6 +7,10 @@ export type { Middleware } from 'openapi-fetch';
 /** A typed client of the gateway's /v1 API: `client.GET('/v1/conversations/{id}', …)` and so on. */
 export type ParleyClient = Client<paths>;
 
+/** The JSON body a request takes, by its name in the document: `RequestBody<'OpenConversationRequest'>`. */
+export type RequestBody<Name extends keyof components['requestBodies']> =
+  components['requestBodies'][Name]['content']['application/json'];
+
 /** The RFC 9457 problem+json body of every 4xx and 5xx answer. */
 export type Problem = components['schemas']['ProblemDoc'];
 

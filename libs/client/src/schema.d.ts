@@ -436,7 +436,188 @@ export interface paths {
     trace?: never;
   };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  'conversation.created': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A customer opened a conversation
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['conversationCreatedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'message.created': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A message was stored in a conversation
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['messageCreatedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'note.created': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A private note was stored in a conversation (agents only)
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['noteCreatedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'message.rejected': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A message was refused after it was accepted (its author only)
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['messageRejectedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'conversation.assigned': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A conversation was assigned, or went back to the queue (agents only)
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['conversationAssignedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'conversation.transferred': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A conversation was transferred (agents only)
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['conversationTransferredWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'conversation.status_changed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A conversation’s status changed
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['conversationStatusChangedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'conversation.priority_changed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A conversation’s priority changed (agents only)
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['conversationPriorityChangedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'receipt.read': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The other side read up to a message
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['receiptReadWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
 export interface components {
   schemas: {
     AgentItem: {
@@ -473,13 +654,6 @@ export interface components {
        */
       nextCursor: string | null;
     };
-    PresenceRequest: {
-      /**
-       * @example online
-       * @enum {string}
-       */
-      status: 'online' | 'away' | 'offline';
-    };
     PresenceAccepted: {
       /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
       agentId: string;
@@ -488,25 +662,6 @@ export interface components {
        * @enum {string}
        */
       status: 'online' | 'away' | 'offline';
-    };
-    CreateAgentRequest: {
-      /** @example Ada Lovelace */
-      name: string;
-      /** @example ada@example.com */
-      email: string;
-      /**
-       * @description Teams the agent works in
-       * @example [
-       *       "billing"
-       *     ]
-       */
-      teams?: string[];
-      /**
-       * @description Open and pending conversations the agent can hold
-       * @default 5
-       * @example 5
-       */
-      capacity?: number;
     };
     PrincipalCreated: {
       /**
@@ -519,29 +674,6 @@ export interface components {
        * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYWdlbnQiLCJpYXQiOjE3OTU2MjY0MzAsImV4cCI6MTc5ODIxODQzMCwic3ViIjoiMDE5MmY3YTAtMWMyZC03ZTNmLThhOWItMGMxZDJlM2Y0YTViIn0.sB0x2CWSCUQCIbhnMUN4oUeFIWRCj2q3-VZk414PRiA
        */
       token: string;
-    };
-    CreateCustomerRequest: {
-      /**
-       * @description The business's own id for this user; the same one always maps to the same customer
-       * @example crm-42
-       */
-      externalId: string;
-      /** @example Grace Hopper */
-      name?: string;
-      /** @example grace@example.com */
-      email?: string;
-    };
-    OpenConversationRequest: {
-      /** @example Where is my order? */
-      subject?: string;
-      /** @example Hi! My order #1234 has not arrived. */
-      body: string;
-      /**
-       * @default normal
-       * @example high
-       * @enum {string}
-       */
-      priority?: 'low' | 'normal' | 'high' | 'urgent';
     };
     OpenedConversation: {
       /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
@@ -671,10 +803,6 @@ export interface components {
        */
       nextCursor: string | null;
     };
-    PostMessageRequest: {
-      /** @example It ships tomorrow morning. */
-      body: string;
-    };
     MessageItem: {
       /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
       id: string;
@@ -716,17 +844,6 @@ export interface components {
        * @example 2
        */
       nextCursor: string | null;
-    };
-    NoteRequest: {
-      /** @example Customer is on the premium plan. */
-      body: string;
-    };
-    AssignmentRequest: {
-      /**
-       * @description An agent id, `me`, or null to unassign
-       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
-       */
-      agentId: string | null;
     };
     ChangedConversation: {
       /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
@@ -789,52 +906,6 @@ export interface components {
     ConversationChangeAccepted: {
       /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       conversationId: string;
-    };
-    TransferRequest: {
-      /**
-       * @description The agent who takes over
-       * @example 0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b
-       */
-      agentId?: string;
-      /**
-       * @description The team whose queue it goes to
-       * @example billing
-       */
-      team?: string;
-      /** @example Refund requests go to billing. */
-      reason?: string;
-      /**
-       * @description Context for the next agent, kept as a private history entry
-       * @example Order #1234 was paid twice; the customer wants one payment back.
-       */
-      note?: string;
-    };
-    StatusRequest: {
-      /**
-       * @example snoozed
-       * @enum {string}
-       */
-      status: 'open' | 'pending' | 'snoozed' | 'resolved';
-      /**
-       * Format: date-time
-       * @description Required with `snoozed`: when it opens again by itself
-       * @example 2026-11-26T09:00:00.000Z
-       */
-      snoozeUntil?: string;
-    };
-    PriorityRequest: {
-      /**
-       * @example urgent
-       * @enum {string}
-       */
-      priority: 'low' | 'normal' | 'high' | 'urgent';
-    };
-    ReadRequest: {
-      /**
-       * @description The caller has read everything up to this seq
-       * @example 2
-       */
-      seq: number;
     };
     ReceiptDoc: {
       /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
@@ -933,43 +1004,17 @@ export interface components {
        */
       nextCursor: string | null;
     };
-    InboxEvent: {
-      /**
-       * @description `<type>:<entity id>`, the same in webhooks
-       * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
-       */
-      id: string;
-      /**
-       * @description Its position in this inbox; also its SSE `id:`
-       * @example aTE6MTA0Mg
-       */
-      cursor: string;
-      /** @example message.created */
-      type: string;
-      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
-      conversationId: string | null;
-      /**
-       * Format: date-time
-       * @example 2026-11-25T09:20:31.058Z
-       */
-      occurredAt: string;
-      /**
-       * @description Depends on `type`: for `message.created` and `note.created`, the stored message
-       * @example {
-       *       "messageId": "0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
-       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
-       *       "seq": 2,
-       *       "authorId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
-       *       "authorRole": "agent",
-       *       "type": "message",
-       *       "body": "It ships tomorrow morning.",
-       *       "createdAt": "2026-11-25T09:20:31.058Z"
-       *     }
-       */
-      data: {
-        [key: string]: unknown;
-      };
-    };
+    /** @description An event in an inbox; `data` depends on `type` */
+    InboxEvent:
+      | components['schemas']['ConversationCreatedEvent']
+      | components['schemas']['MessageCreatedEvent']
+      | components['schemas']['NoteCreatedEvent']
+      | components['schemas']['MessageRejectedEvent']
+      | components['schemas']['ConversationAssignedEvent']
+      | components['schemas']['ConversationTransferredEvent']
+      | components['schemas']['ConversationStatusChangedEvent']
+      | components['schemas']['ConversationPriorityChangedEvent']
+      | components['schemas']['ReceiptReadEvent'];
     InboxResponse: {
       events: components['schemas']['InboxEvent'][];
       /**
@@ -978,36 +1023,9 @@ export interface components {
        */
       nextCursor: string | null;
     };
-    AckRequest: {
-      /**
-       * @description Everything up to and including this cursor counts as delivered
-       * @example aTE6MTA0Mg
-       */
-      cursor: string;
-    };
     AckAccepted: {
       /** @example aTE6MTA0Mg */
       cursor: string;
-    };
-    CreateWebhookRequest: {
-      /** @example https://example.com/parley-webhooks */
-      url: string;
-      /**
-       * @example [
-       *       "message.created"
-       *     ]
-       */
-      events: (
-        | 'conversation.created'
-        | 'message.created'
-        | 'note.created'
-        | 'message.rejected'
-        | 'conversation.assigned'
-        | 'conversation.transferred'
-        | 'conversation.status_changed'
-        | 'conversation.priority_changed'
-        | 'receipt.read'
-      )[];
     };
     WebhookCreated: {
       /** @example 0192f2c4-9d1e-7f20-b3a4-5b6c7d8e9f01 */
@@ -1184,11 +1202,1114 @@ export interface components {
       detail: string;
       errors?: components['schemas']['FieldErrorDoc'][];
     };
+    /** @description A message or private note as history stored it */
+    StoredMessageData: {
+      /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
+      messageId: string;
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string;
+      /**
+       * @description Its place in the conversation, from 1 without gaps
+       * @example 2
+       */
+      seq: number;
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+      authorId: string;
+      /**
+       * @example agent
+       * @enum {string}
+       */
+      authorRole: 'admin' | 'agent' | 'customer';
+      /**
+       * @description `note` is private to agents
+       * @example message
+       * @enum {string}
+       */
+      type: 'message' | 'note';
+      /** @example It ships tomorrow morning. */
+      body: string;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      createdAt: string;
+    };
+    /** @description A conversation a customer opened */
+    ConversationCreatedData: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string;
+      /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
+      customerId: string;
+      /** @example Where is my order? */
+      subject: string | null;
+      /**
+       * @example open
+       * @enum {string}
+       */
+      status: 'open' | 'pending' | 'snoozed' | 'resolved';
+      /**
+       * @example high
+       * @enum {string}
+       */
+      priority: 'low' | 'normal' | 'high' | 'urgent';
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:14:07.412Z
+       */
+      createdAt: string;
+    };
+    /** @description A message the conversation service refused after the gateway accepted it (only its author hears) */
+    MessageRejectedData: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e */
+      messageId: string;
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string;
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+      authorId: string;
+      /** @example The conversation does not exist or you are not one of its participants. */
+      reason: string;
+    };
+    /** @description A conversation given to an agent, or back to the queue */
+    ConversationAssignedData: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string;
+      /**
+       * @description The agent now holding it; null when it went back to the queue
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      assigneeId: string | null;
+      /** @example 0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b */
+      previousAssigneeId: string | null;
+      /**
+       * @description The agent who assigned it, or `auto`
+       * @example auto
+       */
+      assignedBy: string;
+      /** @example billing */
+      team: string | null;
+    };
+    /** @description A conversation handed to another agent or team, recorded in its history as a private note */
+    ConversationTransferredData: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string;
+      /** @example 0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b */
+      fromAgentId: string | null;
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+      toAgentId: string | null;
+      /** @example billing */
+      team: string | null;
+      /** @example Billing question */
+      reason: string | null;
+      /** @example Customer asks about a refund. */
+      note: string | null;
+      /**
+       * @description The agent who transferred it
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      transferredBy: string;
+      /**
+       * @description The private note that records the transfer
+       * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e
+       */
+      entryId: string;
+      /**
+       * @description That note’s place in the conversation
+       * @example 2
+       */
+      seq: number;
+    };
+    /** @description A conversation’s new status */
+    StatusChangedData: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string;
+      /**
+       * @example snoozed
+       * @enum {string}
+       */
+      status: 'open' | 'pending' | 'snoozed' | 'resolved';
+      /**
+       * @example open
+       * @enum {string}
+       */
+      previousStatus: 'open' | 'pending' | 'snoozed' | 'resolved';
+      /**
+       * Format: date-time
+       * @example 2026-11-26T09:00:00.000Z
+       */
+      snoozeUntil: string | null;
+      /**
+       * @description The agent who changed it, the customer whose message reopened it, or `snooze` when a snooze ended
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      changedBy: string;
+    };
+    /** @description A conversation’s new priority */
+    PriorityChangedData: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string;
+      /**
+       * @example urgent
+       * @enum {string}
+       */
+      priority: 'low' | 'normal' | 'high' | 'urgent';
+      /**
+       * @example high
+       * @enum {string}
+       */
+      previousPriority: 'low' | 'normal' | 'high' | 'urgent';
+      /**
+       * @description The agent who changed it
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      changedBy: string;
+    };
+    /** @description How far the other side has read */
+    ReceiptReadData: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string;
+      /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
+      readerId: string;
+      /**
+       * @example customer
+       * @enum {string}
+       */
+      readerRole: 'admin' | 'agent' | 'customer';
+      /**
+       * @description Everything up to this seq is read
+       * @example 2
+       */
+      seq: number;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:22:10.977Z
+       */
+      readAt: string;
+    };
+    /** @description A customer opened a conversation */
+    ConversationCreatedEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example conversation.created:0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'conversation.created';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['ConversationCreatedData'];
+    };
+    /** @description A message was stored in a conversation */
+    MessageCreatedEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'message.created';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['StoredMessageData'];
+    };
+    /** @description A private note was stored in a conversation (agents only) */
+    NoteCreatedEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example note.created:0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'note.created';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['StoredMessageData'];
+    };
+    /** @description A message was refused after it was accepted (its author only) */
+    MessageRejectedEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example message.rejected:0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'message.rejected';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['MessageRejectedData'];
+    };
+    /** @description A conversation was assigned, or went back to the queue (agents only) */
+    ConversationAssignedEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example conversation.assigned:0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d:12
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'conversation.assigned';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['ConversationAssignedData'];
+    };
+    /** @description A conversation was transferred (agents only) */
+    ConversationTransferredEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example conversation.transferred:0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d:14
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'conversation.transferred';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['ConversationTransferredData'];
+    };
+    /** @description A conversation’s status changed */
+    ConversationStatusChangedEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example conversation.status_changed:0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d:15
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'conversation.status_changed';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['StatusChangedData'];
+    };
+    /** @description A conversation’s priority changed (agents only) */
+    ConversationPriorityChangedEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example conversation.priority_changed:0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d:16
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'conversation.priority_changed';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['PriorityChangedData'];
+    };
+    /** @description The other side read up to a message */
+    ReceiptReadEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example receipt.read:0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d:17
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'receipt.read';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['ReceiptReadData'];
+    };
+    /** @description A customer opened a conversation */
+    ConversationCreatedWebhook: {
+      /**
+       * @example conversation.created
+       * @constant
+       */
+      type: 'conversation.created';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description A conversation a customer opened, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "customerId": "e64e4a38-0d1a-52c8-8ccf-896efa876bc3",
+       *       "subject": "Where is my order?",
+       *       "status": "open",
+       *       "priority": "high",
+       *       "createdAt": "2026-11-25T09:14:07.412Z"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
+        customerId: string;
+        /** @example Where is my order? */
+        subject: string | null;
+        /**
+         * @example open
+         * @enum {string}
+         */
+        status: 'open' | 'pending' | 'snoozed' | 'resolved';
+        /**
+         * @example high
+         * @enum {string}
+         */
+        priority: 'low' | 'normal' | 'high' | 'urgent';
+        /**
+         * Format: date-time
+         * @example 2026-11-25T09:14:07.412Z
+         */
+        createdAt: string;
+      };
+    };
+    /** @description A message was stored in a conversation */
+    MessageCreatedWebhook: {
+      /**
+       * @example message.created
+       * @constant
+       */
+      type: 'message.created';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description A message or private note as history stored it, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "messageId": "0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "seq": 2,
+       *       "authorId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "authorRole": "agent",
+       *       "type": "message",
+       *       "body": "It ships tomorrow morning.",
+       *       "createdAt": "2026-11-25T09:20:31.058Z"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
+        messageId: string;
+        /**
+         * @description Its place in the conversation, from 1 without gaps
+         * @example 2
+         */
+        seq: number;
+        /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+        authorId: string;
+        /**
+         * @example agent
+         * @enum {string}
+         */
+        authorRole: 'admin' | 'agent' | 'customer';
+        /**
+         * @description `note` is private to agents
+         * @example message
+         * @enum {string}
+         */
+        type: 'message' | 'note';
+        /** @example It ships tomorrow morning. */
+        body: string;
+        /**
+         * Format: date-time
+         * @example 2026-11-25T09:20:31.058Z
+         */
+        createdAt: string;
+      };
+    };
+    /** @description A private note was stored in a conversation (agents only) */
+    NoteCreatedWebhook: {
+      /**
+       * @example note.created
+       * @constant
+       */
+      type: 'note.created';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description A message or private note as history stored it, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "messageId": "0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "seq": 2,
+       *       "authorId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "authorRole": "agent",
+       *       "type": "message",
+       *       "body": "It ships tomorrow morning.",
+       *       "createdAt": "2026-11-25T09:20:31.058Z"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
+        messageId: string;
+        /**
+         * @description Its place in the conversation, from 1 without gaps
+         * @example 2
+         */
+        seq: number;
+        /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+        authorId: string;
+        /**
+         * @example agent
+         * @enum {string}
+         */
+        authorRole: 'admin' | 'agent' | 'customer';
+        /**
+         * @description `note` is private to agents
+         * @example message
+         * @enum {string}
+         */
+        type: 'message' | 'note';
+        /** @example It ships tomorrow morning. */
+        body: string;
+        /**
+         * Format: date-time
+         * @example 2026-11-25T09:20:31.058Z
+         */
+        createdAt: string;
+      };
+    };
+    /** @description A message was refused after it was accepted (its author only) */
+    MessageRejectedWebhook: {
+      /**
+       * @example message.rejected
+       * @constant
+       */
+      type: 'message.rejected';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description A message the conversation service refused after the gateway accepted it (only its author hears), and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "messageId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e",
+       *       "authorId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "reason": "The conversation does not exist or you are not one of its participants."
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e */
+        messageId: string;
+        /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+        authorId: string;
+        /** @example The conversation does not exist or you are not one of its participants. */
+        reason: string;
+      };
+    };
+    /** @description A conversation was assigned, or went back to the queue (agents only) */
+    ConversationAssignedWebhook: {
+      /**
+       * @example conversation.assigned
+       * @constant
+       */
+      type: 'conversation.assigned';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description A conversation given to an agent, or back to the queue, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "assigneeId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "previousAssigneeId": "0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b",
+       *       "assignedBy": "auto",
+       *       "team": "billing"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /**
+         * @description The agent now holding it; null when it went back to the queue
+         * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+         */
+        assigneeId: string | null;
+        /** @example 0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b */
+        previousAssigneeId: string | null;
+        /**
+         * @description The agent who assigned it, or `auto`
+         * @example auto
+         */
+        assignedBy: string;
+        /** @example billing */
+        team: string | null;
+      };
+    };
+    /** @description A conversation was transferred (agents only) */
+    ConversationTransferredWebhook: {
+      /**
+       * @example conversation.transferred
+       * @constant
+       */
+      type: 'conversation.transferred';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description A conversation handed to another agent or team, recorded in its history as a private note, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "fromAgentId": "0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b",
+       *       "toAgentId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "team": "billing",
+       *       "reason": "Billing question",
+       *       "note": "Customer asks about a refund.",
+       *       "transferredBy": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "entryId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e",
+       *       "seq": 2
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example 0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b */
+        fromAgentId: string | null;
+        /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+        toAgentId: string | null;
+        /** @example billing */
+        team: string | null;
+        /** @example Billing question */
+        reason: string | null;
+        /** @example Customer asks about a refund. */
+        note: string | null;
+        /**
+         * @description The agent who transferred it
+         * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+         */
+        transferredBy: string;
+        /**
+         * @description The private note that records the transfer
+         * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e
+         */
+        entryId: string;
+        /**
+         * @description That note’s place in the conversation
+         * @example 2
+         */
+        seq: number;
+      };
+    };
+    /** @description A conversation’s status changed */
+    ConversationStatusChangedWebhook: {
+      /**
+       * @example conversation.status_changed
+       * @constant
+       */
+      type: 'conversation.status_changed';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description A conversation’s new status, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "status": "snoozed",
+       *       "previousStatus": "open",
+       *       "snoozeUntil": "2026-11-26T09:00:00.000Z",
+       *       "changedBy": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /**
+         * @example snoozed
+         * @enum {string}
+         */
+        status: 'open' | 'pending' | 'snoozed' | 'resolved';
+        /**
+         * @example open
+         * @enum {string}
+         */
+        previousStatus: 'open' | 'pending' | 'snoozed' | 'resolved';
+        /**
+         * Format: date-time
+         * @example 2026-11-26T09:00:00.000Z
+         */
+        snoozeUntil: string | null;
+        /**
+         * @description The agent who changed it, the customer whose message reopened it, or `snooze` when a snooze ended
+         * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+         */
+        changedBy: string;
+      };
+    };
+    /** @description A conversation’s priority changed (agents only) */
+    ConversationPriorityChangedWebhook: {
+      /**
+       * @example conversation.priority_changed
+       * @constant
+       */
+      type: 'conversation.priority_changed';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description A conversation’s new priority, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "priority": "urgent",
+       *       "previousPriority": "high",
+       *       "changedBy": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /**
+         * @example urgent
+         * @enum {string}
+         */
+        priority: 'low' | 'normal' | 'high' | 'urgent';
+        /**
+         * @example high
+         * @enum {string}
+         */
+        previousPriority: 'low' | 'normal' | 'high' | 'urgent';
+        /**
+         * @description The agent who changed it
+         * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+         */
+        changedBy: string;
+      };
+    };
+    /** @description The other side read up to a message */
+    ReceiptReadWebhook: {
+      /**
+       * @example receipt.read
+       * @constant
+       */
+      type: 'receipt.read';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description How far the other side has read, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "readerId": "e64e4a38-0d1a-52c8-8ccf-896efa876bc3",
+       *       "readerRole": "customer",
+       *       "seq": 2,
+       *       "readAt": "2026-11-25T09:22:10.977Z"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
+        readerId: string;
+        /**
+         * @example customer
+         * @enum {string}
+         */
+        readerRole: 'admin' | 'agent' | 'customer';
+        /**
+         * @description Everything up to this seq is read
+         * @example 2
+         */
+        seq: number;
+        /**
+         * Format: date-time
+         * @example 2026-11-25T09:22:10.977Z
+         */
+        readAt: string;
+      };
+    };
   };
   responses: never;
   parameters: never;
-  requestBodies: never;
-  headers: never;
+  requestBodies: {
+    CreateAgentRequest: {
+      content: {
+        'application/json': {
+          /** @example Ada Lovelace */
+          name: string;
+          /** @example ada@example.com */
+          email: string;
+          /**
+           * @description Teams the agent works in
+           * @example [
+           *       "billing"
+           *     ]
+           */
+          teams?: string[];
+          /**
+           * @description Open and pending conversations the agent can hold
+           * @default 5
+           * @example 5
+           */
+          capacity?: number;
+        };
+      };
+    };
+    PresenceRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @example online
+           * @enum {string}
+           */
+          status: 'online' | 'away' | 'offline';
+        };
+      };
+    };
+    CreateCustomerRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description The business's own id for this user; the same one always maps to the same customer
+           * @example crm-42
+           */
+          externalId: string;
+          /** @example Grace Hopper */
+          name?: string;
+          /** @example grace@example.com */
+          email?: string;
+        };
+      };
+    };
+    OpenConversationRequest: {
+      content: {
+        'application/json': {
+          /** @example Where is my order? */
+          subject?: string;
+          /** @example Hi! My order #1234 has not arrived. */
+          body: string;
+          /**
+           * @default normal
+           * @example high
+           * @enum {string}
+           */
+          priority?: 'low' | 'normal' | 'high' | 'urgent';
+        };
+      };
+    };
+    PostMessageRequest: {
+      content: {
+        'application/json': {
+          /** @example It ships tomorrow morning. */
+          body: string;
+        };
+      };
+    };
+    NoteRequest: {
+      content: {
+        'application/json': {
+          /** @example Customer is on the premium plan. */
+          body: string;
+        };
+      };
+    };
+    AssignmentRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description An agent id, `me`, or null to unassign
+           * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+           */
+          agentId: string | null;
+        };
+      };
+    };
+    TransferRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description The agent who takes over
+           * @example 0192f7a1-88e4-7b21-a3c5-6d7e8f901a2b
+           */
+          agentId?: string;
+          /**
+           * @description The team whose queue it goes to
+           * @example billing
+           */
+          team?: string;
+          /** @example Refund requests go to billing. */
+          reason?: string;
+          /**
+           * @description Context for the next agent, kept as a private history entry
+           * @example Order #1234 was paid twice; the customer wants one payment back.
+           */
+          note?: string;
+        };
+      };
+    };
+    StatusRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @example snoozed
+           * @enum {string}
+           */
+          status: 'open' | 'pending' | 'snoozed' | 'resolved';
+          /**
+           * Format: date-time
+           * @description Required with `snoozed`: when it opens again by itself
+           * @example 2026-11-26T09:00:00.000Z
+           */
+          snoozeUntil?: string;
+        };
+      };
+    };
+    PriorityRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @example urgent
+           * @enum {string}
+           */
+          priority: 'low' | 'normal' | 'high' | 'urgent';
+        };
+      };
+    };
+    ReadRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description The caller has read everything up to this seq
+           * @example 2
+           */
+          seq: number;
+        };
+      };
+    };
+    AckRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description Everything up to and including this cursor counts as delivered
+           * @example aTE6MTA0Mg
+           */
+          cursor: string;
+        };
+      };
+    };
+    CreateWebhookRequest: {
+      content: {
+        'application/json': {
+          /** @example https://example.com/parley-webhooks */
+          url: string;
+          /**
+           * @example [
+           *       "message.created"
+           *     ]
+           */
+          events: (
+            | 'conversation.created'
+            | 'message.created'
+            | 'note.created'
+            | 'message.rejected'
+            | 'conversation.assigned'
+            | 'conversation.transferred'
+            | 'conversation.status_changed'
+            | 'conversation.priority_changed'
+            | 'receipt.read'
+          )[];
+        };
+      };
+    };
+  };
+  headers: {
+    /** @description Requests allowed a minute to this bearer token (or address, without one) */
+    'X-RateLimit-Limit': number;
+    /** @description Requests left in the current minute */
+    'X-RateLimit-Remaining': number;
+    /** @description Seconds until the current minute’s budget starts again */
+    'X-RateLimit-Reset': number;
+    /** @description Seconds to wait before trying again */
+    'Retry-After': number;
+    /** @description The `Prefer: wait=N` that was honoured: the owning service applied the write */
+    'Preference-Applied': string;
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1209,6 +2330,9 @@ export interface operations {
       /** @description With presence and current load (open and pending conversations) */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1218,6 +2342,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1227,6 +2354,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1236,6 +2366,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1245,6 +2378,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1254,6 +2390,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1263,6 +2403,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1283,15 +2427,15 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateAgentRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['CreateAgentRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: registered; a registration JetStream already holds (the same request again) answers 202 */
       201: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -1300,6 +2444,9 @@ export interface operations {
       };
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1309,6 +2456,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1318,6 +2468,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1327,6 +2480,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1336,6 +2492,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1345,6 +2504,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1354,6 +2517,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1372,15 +2539,15 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['PresenceRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['PresenceRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: set (queued conversations taken) */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -1390,6 +2557,9 @@ export interface operations {
       /** @description Coming online takes queued conversations at once */
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1399,6 +2569,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1408,6 +2581,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1417,6 +2593,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1426,6 +2605,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1435,6 +2617,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1444,6 +2630,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1462,15 +2652,15 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateCustomerRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['CreateCustomerRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: registered; a registration JetStream already holds (the same request again) answers 202 */
       201: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -1479,6 +2669,9 @@ export interface operations {
       };
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1488,6 +2681,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1497,6 +2693,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1506,6 +2705,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1515,6 +2717,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1524,6 +2729,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1533,6 +2742,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1565,6 +2778,9 @@ export interface operations {
       /** @description Most recently active first */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1574,6 +2790,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1583,6 +2802,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1592,6 +2814,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1601,6 +2826,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1610,6 +2838,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1619,6 +2850,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1628,6 +2862,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1637,6 +2875,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1657,15 +2899,15 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['OpenConversationRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['OpenConversationRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: opened, as `GET /v1/conversations/{id}` shows it, with its first message id */
       201: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -1675,6 +2917,9 @@ export interface operations {
       /** @description Stored in JetStream; the conversation service opens it */
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1684,6 +2929,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1693,6 +2941,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1702,6 +2953,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1711,6 +2965,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1720,6 +2977,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1729,6 +2989,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1738,6 +3001,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1747,6 +3014,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1769,6 +3040,9 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1778,6 +3052,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1787,6 +3064,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1796,6 +3076,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1805,6 +3088,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1814,6 +3100,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1823,6 +3112,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1832,6 +3124,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1841,6 +3137,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1870,6 +3170,9 @@ export interface operations {
       /** @description Ordered by seq; agents see private notes inline */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1879,6 +3182,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1888,6 +3194,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1897,6 +3206,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1906,6 +3218,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1915,6 +3230,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1924,6 +3242,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1933,6 +3254,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1942,6 +3267,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -1965,15 +3294,15 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['PostMessageRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['PostMessageRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: stored in the conversation, with its seq */
       201: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -1983,6 +3312,9 @@ export interface operations {
       /** @description Stored in JetStream. A customer writing into a resolved, snoozed or pending conversation opens it again. */
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1992,6 +3324,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2001,6 +3336,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2010,6 +3348,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2019,6 +3360,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2028,6 +3372,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2037,6 +3384,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2046,6 +3396,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2055,6 +3409,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2078,15 +3436,15 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['NoteRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['NoteRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: stored in the conversation, with its seq */
       201: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -2096,6 +3454,9 @@ export interface operations {
       /** @description A private note: agents see it, customers never do */
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2105,6 +3466,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2114,6 +3478,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2123,6 +3490,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2132,6 +3502,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2141,6 +3514,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2150,6 +3526,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2159,6 +3538,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2168,6 +3551,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2191,15 +3578,15 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['AssignmentRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['AssignmentRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: applied (or already so), as `GET /v1/conversations/{id}` now shows it */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -2209,6 +3596,9 @@ export interface operations {
       /** @description Manual assignment wins over automatic */
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2218,6 +3608,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2227,6 +3620,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2236,6 +3632,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2245,6 +3644,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2254,6 +3656,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2263,6 +3668,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2272,6 +3680,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2281,6 +3693,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2304,15 +3720,15 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['TransferRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['TransferRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: done, with the private history entry that records it */
       201: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -2322,6 +3738,9 @@ export interface operations {
       /** @description The id is that of the private history entry recording who, why and the note */
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2331,6 +3750,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2340,6 +3762,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2349,6 +3774,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2358,6 +3786,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2367,6 +3798,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2376,6 +3810,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2385,6 +3822,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2394,6 +3835,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2417,15 +3862,15 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['StatusRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['StatusRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: applied (or already so), as `GET /v1/conversations/{id}` now shows it */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -2434,6 +3879,9 @@ export interface operations {
       };
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2443,6 +3891,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2452,6 +3903,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2461,6 +3915,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2470,6 +3927,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2479,6 +3939,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2488,6 +3951,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2497,6 +3963,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2506,6 +3976,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2529,15 +4003,15 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['PriorityRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['PriorityRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: applied (or already so), as `GET /v1/conversations/{id}` now shows it */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -2546,6 +4020,9 @@ export interface operations {
       };
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2555,6 +4032,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2564,6 +4044,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2573,6 +4056,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2582,6 +4068,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2591,6 +4080,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2600,6 +4092,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2609,6 +4104,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2618,6 +4117,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2641,15 +4144,15 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ReadRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['ReadRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: applied (or already so), as `GET /v1/conversations/{id}` now shows it */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -2659,6 +4162,9 @@ export interface operations {
       /** @description The other side gets a read receipt */
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2668,6 +4174,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2677,6 +4186,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2686,6 +4198,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2695,6 +4210,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2704,6 +4222,9 @@ export interface operations {
       /** @description Body over 1 MiB */
       413: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2713,6 +4234,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2722,6 +4246,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2731,6 +4259,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2755,6 +4287,9 @@ export interface operations {
       /** @description Open, unassigned conversations: highest priority first, then oldest */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2764,6 +4299,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2773,6 +4311,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2782,6 +4323,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2791,6 +4335,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2800,6 +4348,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2827,6 +4379,9 @@ export interface operations {
       /** @description The customer's conversations, newest first */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2836,6 +4391,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2845,6 +4403,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2854,6 +4415,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2863,6 +4427,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2872,6 +4440,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2895,6 +4467,9 @@ export interface operations {
       /** @description `accepted` until processed, then `stored` (with seq and receipts) or `rejected` (with the reason). Its author and agents may read it. */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2904,6 +4479,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2913,6 +4491,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2922,6 +4503,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2931,6 +4515,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2940,6 +4527,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2949,6 +4540,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -2979,6 +4574,9 @@ export interface operations {
       /** @description Best match first. A customer searches only their own conversations and never notes. */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2988,6 +4586,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2997,6 +4598,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3006,6 +4610,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3015,6 +4622,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3024,6 +4634,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3033,6 +4647,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3059,6 +4677,9 @@ export interface operations {
       /** @description Events in cursor order, from the beginning without a cursor */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3068,6 +4689,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3077,6 +4701,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3086,6 +4713,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3095,6 +4725,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3104,6 +4738,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3132,11 +4770,16 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/event-stream': string;
+        };
       };
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3146,6 +4789,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3155,6 +4801,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3164,6 +4813,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3173,6 +4826,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3191,15 +4848,15 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['AckRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['AckRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: the receipts are marked delivered */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -3209,6 +4866,9 @@ export interface operations {
       /** @description Sets deliveredAt on the receipts of the messages up to the cursor */
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3218,6 +4878,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3227,6 +4890,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3236,6 +4902,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3245,6 +4914,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3254,6 +4927,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3277,6 +4954,9 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3286,6 +4966,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3295,6 +4978,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3304,6 +4990,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3313,6 +5002,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3322,6 +5014,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3331,6 +5026,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3340,6 +5039,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3360,15 +5063,15 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateWebhookRequest'];
-      };
-    };
+    requestBody: components['requestBodies']['CreateWebhookRequest'];
     responses: {
       /** @description With `Prefer: wait=N`: registered; deliveries of later events go to it */
       201: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -3378,6 +5081,9 @@ export interface operations {
       /** @description Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature with HMAC-SHA256); payload `{type, timestamp, data}`. Non-2xx or timeout is retried on PARLEY_WEBHOOK_RETRY_SCHEDULE with jitter. Only public addresses are called, unless the operator allowed a network (PARLEY_WEBHOOK_ALLOWED_NETWORKS): a URL that is (or resolves to) a loopback, private, link-local or other non-public address is refused with 422, and an attempt whose name resolves to one later fails with a `refused:` error. */
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3387,6 +5093,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3396,6 +5105,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3405,6 +5117,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3414,6 +5129,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3423,6 +5141,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3432,6 +5153,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3441,6 +5166,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3467,6 +5196,10 @@ export interface operations {
       /** @description With `Prefer: wait=N`: deleted (or it was already) */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
           [name: string]: unknown;
         };
         content: {
@@ -3476,6 +5209,9 @@ export interface operations {
       /** @description Nothing more is sent to it; its deliveries stay listed */
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3485,6 +5221,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3494,6 +5233,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3503,6 +5245,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3512,6 +5257,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3521,6 +5269,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3530,6 +5281,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3539,6 +5294,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3567,6 +5326,9 @@ export interface operations {
       /** @description Newest first, each with its attempts */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3576,6 +5338,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3585,6 +5350,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3594,6 +5362,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3603,6 +5374,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3612,6 +5386,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3621,6 +5398,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3630,6 +5411,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3655,6 +5440,9 @@ export interface operations {
       /** @description Sends the delivery once more with the same webhook-id */
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3664,6 +5452,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3673,6 +5464,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3682,6 +5476,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3691,6 +5488,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3700,6 +5500,9 @@ export interface operations {
       /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
       422: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3709,6 +5512,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3718,6 +5525,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3742,6 +5553,9 @@ export interface operations {
       /** @description Oldest first */
       200: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3751,6 +5565,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3760,6 +5577,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3769,6 +5589,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3778,6 +5601,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3787,6 +5613,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3796,6 +5626,10 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3819,6 +5653,9 @@ export interface operations {
       /** @description Published again to its original subject (deduplicated per dead letter), then removed from the list */
       202: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3828,6 +5665,9 @@ export interface operations {
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3837,6 +5677,9 @@ export interface operations {
       /** @description No valid bearer token */
       401: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3846,6 +5689,9 @@ export interface operations {
       /** @description The role may not do this */
       403: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3855,6 +5701,9 @@ export interface operations {
       /** @description Unknown id, or a conversation that is not yours */
       404: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -3864,6 +5713,10 @@ export interface operations {
       /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
       429: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
@@ -3873,11 +5726,483 @@ export interface operations {
       /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
       503: {
         headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
+      };
+    };
+  };
+  conversationCreatedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConversationCreatedWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  messageCreatedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MessageCreatedWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  noteCreatedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['NoteCreatedWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  messageRejectedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MessageRejectedWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  conversationAssignedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConversationAssignedWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  conversationTransferredWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConversationTransferredWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  conversationStatusChangedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConversationStatusChangedWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  conversationPriorityChangedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConversationPriorityChangedWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  receiptReadWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReceiptReadWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };
