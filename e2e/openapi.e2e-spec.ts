@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { RequestBody } from '@parley/client';
-import { INBOX_EVENT_TYPES } from '@parley/contracts';
+import { DELIVERED_EVENT_TYPES } from '@parley/contracts';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import { clientOf, newAgent, newCustomer, openConversation, setPresence } from './support/actors';
 import {
@@ -122,10 +122,10 @@ describe('the OpenAPI document served by the gateway', () => {
     >;
     const schemaOf = (ref: string) => schemas[ref.replace('#/components/schemas/', '')];
     const mapping = schemas.InboxEvent.discriminator?.mapping ?? {};
-    expect(Object.keys(mapping).sort()).toEqual([...INBOX_EVENT_TYPES].sort());
+    expect(Object.keys(mapping).sort()).toEqual([...DELIVERED_EVENT_TYPES].sort());
     for (const [type, ref] of Object.entries(mapping))
       expect(schemaOf(ref).properties?.type.const).toBe(type);
-    expect(Object.keys(document.webhooks ?? {}).sort()).toEqual([...INBOX_EVENT_TYPES].sort());
+    expect(Object.keys(document.webhooks ?? {}).sort()).toEqual([...DELIVERED_EVENT_TYPES].sort());
     for (const [type, item] of Object.entries(document.webhooks ?? {})) {
       const body = item.post.requestBody?.content?.['application/json']?.schema as { $ref: string };
       expect([type, schemaOf(body.$ref).properties?.type.const]).toEqual([type, type]);
@@ -211,7 +211,7 @@ describe('the OpenAPI document served by the gateway', () => {
       const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
       const admin = clientOf(system, TEST_ADMIN_TOKEN);
       const hook = await admin.POST('/v1/webhooks', {
-        body: { url, events: INBOX_EVENT_TYPES as RequestBody<'CreateWebhookRequest'>['events'] },
+        body: { url, events: DELIVERED_EVENT_TYPES as RequestBody<'CreateWebhookRequest'>['events'] },
         headers: { prefer: 'wait=10' },
       });
       expect(hook.response.status).toBe(201);
@@ -233,7 +233,7 @@ describe('the OpenAPI document served by the gateway', () => {
         body: { team: 'billing', reason: 'Refund' },
       });
 
-      const expected = INBOX_EVENT_TYPES.filter((type) => type !== 'message.rejected').sort();
+      const expected = DELIVERED_EVENT_TYPES.filter((type) => type !== 'message.rejected').sort();
       await waitFor('a call for each event type', async () =>
         expected.every((type) => calls.some((call) => call.payload.type === type)),
       );
