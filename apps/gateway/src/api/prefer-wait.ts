@@ -58,7 +58,7 @@ interface Waiting {
  *   nothing, and rejections. Notices come to one subscription per process, one subject per request.
  */
 @Injectable()
-export class AppliedEvents implements BeforeApplicationShutdown {
+export class PreferWaitCoordinator implements BeforeApplicationShutdown {
   private readonly subscriptions = new Map<string, { subscription: Subscription; waiting: number }>();
   private readonly waiters = new Map<string, Set<Settle>>();
   private readonly noticePrefix = createInbox();
