@@ -6,7 +6,11 @@ import { IdAllocator, idempotencyKey } from './ids';
 
 const IDEMPOTENT = 'parley:idempotent';
 
-/** The write reads the `Idempotency-Key` header (and documents it): a retry gets the same ids. */
+/**
+ * The write reads the `Idempotency-Key` header (and documents it): a retry gets the same ids.
+ * Written last, right above the handler: decorators apply from the bottom up, and the document
+ * lists this header before `Prefer`'s.
+ */
 export const Idempotent = (): MethodDecorator =>
   applyDecorators(SetMetadata(IDEMPOTENT, true), ApiIdempotencyKey());
 

@@ -86,12 +86,12 @@ export class ConversationsController {
   @Post()
   @Allow('customer')
   @ApiOperation({ operationId: 'openConversation', summary: 'Open a conversation with its first message' })
-  @Idempotent()
   @AcceptedAnswer(ConversationOpened, 'Stored in JetStream; the conversation service opens it')
   @ApiPreferWait(
     OpenedConversation,
     'With `Prefer: wait=N`: opened, as `GET /v1/conversations/{id}` shows it, with its first message id',
   )
+  @Idempotent()
   async open(
     @Body() body: OpenConversationRequest,
     @CurrentWrite() write: Write,
@@ -186,12 +186,12 @@ export class ConversationsController {
     operationId: 'transferConversation',
     summary: 'Transfer a conversation to an agent or a team',
   })
-  @Idempotent()
   @AcceptedAnswer(
     MessageAccepted,
     'The id is that of the private history entry recording who, why and the note',
   )
   @ApiPreferWait(MessageItem, 'With `Prefer: wait=N`: done, with the private history entry that records it')
+  @Idempotent()
   async transfer(
     @Param('id', IdParam) conversationId: string,
     @Body() body: TransferRequest,

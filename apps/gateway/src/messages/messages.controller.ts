@@ -48,12 +48,12 @@ export class MessagesController {
   @ApiConversationIdParam()
   @Allow('customer', 'agent')
   @ApiOperation({ operationId: 'postMessage', summary: 'Post a message' })
-  @Idempotent()
   @AcceptedAnswer(
     MessageAccepted,
     'Stored in JetStream. A customer writing into a resolved, snoozed or pending conversation opens it again.',
   )
   @ApiPreferWait(MessageItem, STORED)
+  @Idempotent()
   async post(
     @Param('id', IdParam) conversationId: string,
     @Body() body: PostMessageRequest,
@@ -94,9 +94,9 @@ export class MessagesController {
   @ApiConversationIdParam()
   @Allow('agent')
   @ApiOperation({ operationId: 'addNote', summary: 'Add a private note' })
-  @Idempotent()
   @AcceptedAnswer(MessageAccepted, 'A private note: agents see it, customers never do')
   @ApiPreferWait(MessageItem, STORED)
+  @Idempotent()
   async note(
     @Param('id', IdParam) conversationId: string,
     @Body() body: NoteRequest,

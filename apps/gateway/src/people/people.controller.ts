@@ -74,9 +74,9 @@ export class PeopleController {
   @Post('agents')
   @Allow('admin')
   @ApiOperation({ operationId: 'createAgent', summary: 'Create an agent and issue its token' })
-  @Idempotent()
   @AcceptedAnswer(PrincipalCreated)
   @ApiPreferWait(PrincipalCreated, REGISTERED)
+  @Idempotent()
   createAgent(@Body() body: CreateAgentRequest, @CurrentWrite() write: Write): Promise<PrincipalCreated> {
     const agentId = write.allocate();
     const command = {

@@ -57,12 +57,12 @@ export class WebhooksController {
   @Post()
   @Allow('admin')
   @ApiOperation({ operationId: 'createWebhook', summary: 'Register a webhook endpoint' })
-  @Idempotent()
   @AcceptedAnswer(
     WebhookCreated,
     'Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature with HMAC-SHA256); payload `{type, timestamp, data}`. Non-2xx or timeout is retried on PARLEY_WEBHOOK_RETRY_SCHEDULE with jitter. Only public addresses are called, unless the operator allowed a network (PARLEY_WEBHOOK_ALLOWED_NETWORKS): a URL that is (or resolves to) a loopback, private, link-local or other non-public address is refused with 422, and an attempt whose name resolves to one later fails with a `refused:` error.',
   )
   @ApiPreferWait(WebhookCreated, 'With `Prefer: wait=N`: registered; deliveries of later events go to it')
+  @Idempotent()
   async create(@Body() body: CreateWebhookRequest, @CurrentWrite() write: Write): Promise<WebhookCreated> {
     await this.refuseUncallable(body.url);
     const webhookId = write.allocate();
