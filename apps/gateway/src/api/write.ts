@@ -1,7 +1,7 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@parley/contracts';
-import { ApiIdempotencyKey } from './idempotency.doc';
 import { IdAllocator, idempotencyKey } from './ids';
 
 const IDEMPOTENT = 'parley:idempotent';
@@ -12,7 +12,16 @@ const IDEMPOTENT = 'parley:idempotent';
  * lists this header before `Prefer`'s.
  */
 export const Idempotent = (): MethodDecorator =>
-  applyDecorators(SetMetadata(IDEMPOTENT, true), ApiIdempotencyKey());
+  applyDecorators(
+    SetMetadata(IDEMPOTENT, true),
+    ApiHeader({
+      name: 'idempotency-key',
+      required: false,
+      example: 'reply-1234-2026-11-25',
+      description:
+        'A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new',
+    }),
+  );
 
 /** A write request as its endpoint needs it: who writes, the ids it creates, and how to answer. */
 export class Write {
@@ -50,7 +59,7 @@ export const CurrentWrite = createParamDecorator((_: unknown, ctx: ExecutionCont
   const http = ctx.switchToHttp();
   const request = http.getRequest<FastifyRequest & { principal: Principal }>();
   const params = request.params as Record<string, string>;
-  const path = request.routeOptions.url!.replace(/:(\w+)/g, (_, name: string) => params[name]);
+  const path = (request.routeOptions.url ?? '').replace(/:(\w+)/g, (_, name: string) => params[name]);
   const idempotent = Reflect.getMetadata(IDEMPOTENT, ctx.getHandler()) === true;
   return new Write(
     request.principal,

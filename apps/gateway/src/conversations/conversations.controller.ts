@@ -216,7 +216,7 @@ export class ConversationsController {
   @Allow('agent')
   @ApiOperation({ operationId: 'changeStatus', summary: 'Change the status of a conversation' })
   @Change()
-  status(
+  async status(
     @Param('id', IdParam) conversationId: string,
     @Body() body: StatusRequest,
     @CurrentWrite() write: Write,
