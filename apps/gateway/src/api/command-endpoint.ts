@@ -51,15 +51,19 @@ export class CommandEndpoint {
     return this.preferWait.answerChange({ ...this.waiting(write, command), ...answer });
   }
 
-  /** A write whose answer is `body` either way: 202, or `status` once applied. */
+  /** A write whose answer is `body` either way (a registration, an ack): 202, or `status` once applied. */
   confirm<C extends Command, B>(
     write: Write,
     command: Outgoing<C>,
     body: B,
     status: 200 | 201 = 200,
   ): Promise<B> {
-    const { prefer, reply, send } = this.waiting(write, command);
-    return this.preferWait.confirm(prefer, reply, body, send, status);
+    return this.preferWait.answerChange({
+      ...this.waiting(write, command),
+      accepted: body,
+      applied: () => body,
+      status,
+    });
   }
 
   /** A write that does not honour `Prefer: wait`: answered once JetStream holds the command. */

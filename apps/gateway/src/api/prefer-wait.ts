@@ -111,20 +111,6 @@ export class PreferWaitCoordinator implements BeforeApplicationShutdown {
   }
 
   /**
-   * For a write whose answer is the same either way (a registration, an ack): `body`, with `status`
-   * once the owning service has applied it when the client waits, else 202.
-   */
-  confirm<B>(
-    prefer: string | undefined,
-    reply: FastifyReply,
-    body: B,
-    send: SendCommand,
-    status: 200 | 201 = 200,
-  ): Promise<B> {
-    return this.answerChange({ prefer, reply, send, accepted: body, applied: () => body, status });
-  }
-
-  /**
    * Without `wait`, sends and hears nothing. With it: subscribes for the expected events and the
    * notice, then sends the command (on the same connection, so the subscriptions reach the server
    * first and nothing can slip past), and resolves with what settles the wait: an expected event,
