@@ -9,7 +9,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate, validateSync } from 'class-validator';
 import { DomainEvent, PostMessage } from '@parley/contracts';
 import { decodePayload } from '@parley/jetstream';
-import { writeResults } from './result-files';
+import { writeResults } from '@parley/testing';
 import { round } from './support';
 
 const N = Number(process.env.BENCH_DECODES ?? 50_000);

@@ -7,8 +7,8 @@ import {
   startNats,
   TEST_ADMIN_TOKEN,
   TEST_JWT_SECRET,
+  writeResults,
 } from '@parley/testing';
-import { writeResults } from './result-files';
 import { printTable, round, Row, Samples, timed } from './support';
 
 /**

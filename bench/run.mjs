@@ -1,6 +1,6 @@
 // `npm run bench [-- <name>…]`: runs the named benchmarks (all when none is named) one after another.
 // Each run replaces bench/results/<name>.json and adds a row to bench/results/history.csv
-// (bench/result-files.ts).
+// (libs/testing/src/bench-results.ts).
 //
 // With BENCH_AGAINST=<git revision>, each one runs against a build of that revision and this
 // checkout in turn, BENCH_PAIRS times (default 2: A B A B), both driven by this checkout's bench

@@ -10,9 +10,9 @@ import {
   ServiceProcess,
   TEST_ADMIN_TOKEN,
   waitFor,
+  writeResults,
 } from '@parley/testing';
 import { cpuSeconds, postMessages, round, writeBacklog } from './support';
-import { writeResults } from './result-files';
 
 /**
  * One against two processes of each consuming service (conversation, history, delivery), measured

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { EventSource } from 'eventsource';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { backlogOf, freePort, ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+import { backlogOf, freePort, ParleySystem, TEST_ADMIN_TOKEN, waitFor, writeResults } from '@parley/testing';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeInboxCursor } from '@parley/contracts';
@@ -13,7 +13,6 @@ import { CpuProfile, flameGraph } from './flame-graph';
 import { latencyChart } from './latency-chart';
 import { OfferOutcome, offerAtRate } from './open-loop';
 import { cpuSeconds, load, postMessages, round, Samples, timed, writeBacklog } from './support';
-import { writeResults } from './result-files';
 
 /**
  * The whole system against the machine's own limits, measured in one run: raw JetStream publish

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { jwtOptions, TokenService } from '../apps/gateway/src/auth/auth';
 import { GatewayEnv } from '../apps/gateway/src/gateway.env';
-import { writeResults } from './result-files';
+import { writeResults } from '@parley/testing';
 import { round } from './support';
 
 const N = Number(process.env.BENCH_TOKENS ?? 5_000);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { writeResults } from '../../bench/result-files';
+import { writeResults } from '@parley/testing';
 import { printResults, runScenario, SCENARIOS, Scenario, ScenarioResult } from './scenarios';
 
 /**

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsEmpty, IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { ServiceEnv } from '@parley/runtime';
-import { IsTrustedProxyList } from './http/trusted-proxies';
+import { IsTrustedProxyList } from './api/trusted-proxies';
 
 export const DEV_ADMIN_TOKEN = 'parley-dev-admin-token';
 export const DEV_JWT_SECRET = 'parley-development-jwt-secret-change-me';

@@ -2,58 +2,28 @@ import 'reflect-metadata';
 import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import { createHash } from 'node:crypto';
-import { Logger, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
+import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { runService } from '@parley/runtime';
-import { DeadLettersController } from './admin/dead-letters.controller';
-import { AuthGuard, jwtOptions, refuseDevelopmentSecrets, TokenService } from './auth/auth';
-import { ConversationPrecheck } from './conversations/conversation-precheck';
-import { ConversationsController } from './conversations/conversations.controller';
-import { QueueController } from './conversations/queue.controller';
+import { AdminModule } from './admin/admin.module';
+import { ApiModule } from './api/api.module';
+import { jsonDepth, MAX_JSON_DEPTH } from './api/json-depth';
+import { ProblemFilter, sendProblem, toProblem } from './api/problem';
+import { recordRoutes } from './api/route-table';
+import { traceRequests } from './api/request-trace';
+import { trustProxyOption } from './api/trusted-proxies';
+import { requestValidation } from './api/validation';
+import { refuseDevelopmentSecrets } from './auth/auth';
+import { ConversationsModule } from './conversations/conversations.module';
 import { GatewayEnv } from './gateway.env';
-import { HistoryController } from './history/history.controller';
-import { AppliedEvents } from './http/applied-events';
-import { CommandSender } from './http/command-sender';
-import { jsonDepth, MAX_JSON_DEPTH } from './http/json-depth';
-import { ProblemFilter, sendProblem, toProblem } from './http/problem';
-import { recordRoutes } from './http/route-table';
-import { traceRequests } from './http/request-trace';
-import { trustProxyOption } from './http/trusted-proxies';
-import { requestValidation } from './http/validation';
-import { InboxController } from './inbox/inbox.controller';
-import { LiveInbox } from './inbox/live-inbox';
+import { InboxModule } from './inbox/inbox.module';
+import { MessagesModule } from './messages/messages.module';
+import { PeopleModule } from './people/people.module';
+import { SearchModule } from './search/search.module';
 import { apiDocument } from './openapi/api-document';
 import { serveWebApps } from './web/web-apps';
-import { WebhooksController } from './webhooks/webhooks.controller';
-import { PeopleController } from './people/people.controller';
-
-function apiModule(config: GatewayEnv) {
-  @Module({
-    imports: [JwtModule.register(jwtOptions(config))],
-    controllers: [
-      PeopleController,
-      ConversationsController,
-      QueueController,
-      HistoryController,
-      InboxController,
-      WebhooksController,
-      DeadLettersController,
-    ],
-    providers: [
-      TokenService,
-      CommandSender,
-      ConversationPrecheck,
-      LiveInbox,
-      AppliedEvents,
-      { provide: APP_GUARD, useClass: AuthGuard },
-    ],
-  })
-  class GatewayApiModule {}
-  return GatewayApiModule;
-}
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
@@ -119,7 +89,16 @@ void runService({
   defaultPort: 3000,
   env: GatewayEnv,
   checkConfig: refuseDevelopmentSecrets,
-  imports: (config) => [apiModule(config)],
+  imports: (config) => [
+    ApiModule.register(config),
+    PeopleModule,
+    ConversationsModule,
+    MessagesModule,
+    SearchModule,
+    InboxModule,
+    WebhooksModule,
+    AdminModule,
+  ],
   configureHttp,
   fastifyOptions: (config) => ({
     frameworkErrors: (_error, _request, reply) =>

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   IsArray,
   IsEmail,
   IsIn,
@@ -8,8 +9,10 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   Max,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { ROLES, Role } from './principal';
@@ -19,6 +22,18 @@ export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
 export const MESSAGE_BODY_MAX = 10_000;
+
+/** Ids are opaque, but never longer than 64 characters of [A-Za-z0-9_-]. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The largest seq: a PostgreSQL integer. */
+export const SEQ_MAX = 2_147_483_647;
+
+/**
+ * What a command's caller gives, without what every command carries: the body the gateway builds
+ * from a request, the issuer and acceptance time being added when it is sent.
+ */
+export type CommandBody<C extends Command> = Omit<C, keyof Command>;
 
 /** Who issued a command, as authenticated by the gateway. */
 export class Issuer {
@@ -42,7 +57,7 @@ export class RegisterAgent extends Command {
   @IsString() @Length(1, 64) agentId: string;
   @IsString() @Length(1, 200) name: string;
   @IsEmail() email: string;
-  @IsArray() @IsString({ each: true }) teams: string[];
+  @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Length(1, 100, { each: true }) teams: string[];
   @IsInt() @Min(0) @Max(1000) capacity: number;
 }
 
@@ -93,7 +108,10 @@ export class AssignConversation extends Command {
   static readonly subject = CommandSubjects.assignConversation;
   @IsString() @Length(1, 64) conversationId: string;
   /** null unassigns: the conversation goes back to the queue. */
-  @IsOptional() @IsString() @Length(1, 64) agentId: string | null;
+  @ValidateIf((o: AssignConversation) => o.agentId !== null)
+  @IsString()
+  @Matches(ID_PATTERN)
+  agentId: string | null;
 }
 
 export class TransferConversation extends Command {
@@ -101,7 +119,7 @@ export class TransferConversation extends Command {
   @IsString() @Length(1, 64) conversationId: string;
   /** Id of the private history entry that records the transfer. */
   @IsString() @Length(1, 64) transferId: string;
-  @IsOptional() @IsString() @Length(1, 64) agentId?: string;
+  @IsOptional() @IsString() @Matches(ID_PATTERN) agentId?: string;
   @IsOptional() @IsString() @Length(1, 100) team?: string;
   @IsOptional() @IsString() @Length(1, 1000) reason?: string;
   @IsOptional() @IsString() @Length(1, MESSAGE_BODY_MAX) note?: string;
@@ -111,7 +129,7 @@ export class ChangeStatus extends Command {
   static readonly subject = CommandSubjects.changeStatus;
   @IsString() @Length(1, 64) conversationId: string;
   @IsIn(STATUSES) status: ConversationStatus;
-  @IsOptional() @IsISO8601() snoozeUntil?: string;
+  @IsOptional() @IsISO8601({ strict: true }) snoozeUntil?: string;
 }
 
 export class ChangePriority extends Command {
@@ -123,7 +141,7 @@ export class ChangePriority extends Command {
 export class MarkRead extends Command {
   static readonly subject = CommandSubjects.markRead;
   @IsString() @Length(1, 64) conversationId: string;
-  @IsInt() @Min(1) seq: number;
+  @IsInt() @Min(1) @Max(SEQ_MAX) seq: number;
 }
 
 /** Issued by the conversation service's own snooze alarm when a snooze has run out. */

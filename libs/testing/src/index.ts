@@ -7,3 +7,4 @@ export * from './service-process';
 export * from './validation-conformance';
 export * from './backlog';
 export * from './prerequisites';
+export * from './bench-results';

@@ -9,75 +9,15 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { jetstreamManager, StoredMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, NatsConnection } from '@nats-io/nats-core';
 import { PAGE_LIMIT_DEFAULT, StreamNames } from '@parley/contracts';
 import { BrokerUnavailable, DeadLetterHeaders, NATS_CONNECTION } from '@parley/jetstream';
 import { Allow } from '../auth/auth';
-import { CONVERSATION_ID, DEAD_LETTER_ID, DEAD_LETTERED_AT } from '../http/examples';
-import { LimitQuery } from '../conversations/conversations.dto';
-import { ApiProblems } from '../http/problem.doc';
-import { ApiDeadLetterIdParam } from '../http/params.doc';
-
-export class DeadLettersQuery extends LimitQuery {
-  @ApiPropertyOptional({ type: 'integer', description: 'nextCursor of the previous page', example: 17 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
-  cursor?: number;
-}
-
-export class DeadLetter {
-  @ApiProperty({ example: DEAD_LETTER_ID, description: 'Its sequence in the dead-letter stream' }) id: string;
-  @ApiProperty({ example: 'conversation', description: 'The consumer that gave up on it' }) consumer: string;
-  @ApiProperty({ example: 'payload of parley.cmd.conversation.message.post is not JSON' }) reason: string;
-  @ApiProperty({ example: 'PARLEY_COMMANDS' }) originalStream: string;
-  @ApiProperty({ example: 'parley.cmd.conversation.message.post' }) originalSubject: string;
-  @ApiProperty({ example: 4817, description: 'Its sequence in the original stream' })
-  originalSequence: number;
-  @ApiProperty({ example: 1, description: 'How often it was delivered before the consumer gave up' })
-  deliveries: number;
-  @ApiProperty({ format: 'date-time', example: DEAD_LETTERED_AT }) deadLetteredAt: string;
-  @ApiProperty({
-    // Cut off mid-string, so not JSON: why the consumer gave up on it at once.
-    example: `{"conversationId":"${CONVERSATION_ID}","body":"Hello`,
-    description: 'The payload as text (it may not be JSON: that may be why it is here)',
-  })
-  payload: string;
-}
-
-class DeadLetterPage {
-  @ApiProperty({ type: [DeadLetter] }) items: DeadLetter[];
-  @ApiProperty({
-    nullable: true,
-    type: String,
-    example: DEAD_LETTER_ID,
-    description: 'Pass as `cursor` for the next page; null at the end',
-  })
-  nextCursor: string | null;
-}
-
-class ReplayAccepted {
-  @ApiProperty({ example: DEAD_LETTER_ID }) id: string;
-  @ApiProperty({
-    example: 'parley.cmd.conversation.message.post',
-    description: 'Where it was published again',
-  })
-  subject: string;
-}
+import { ApiProblems } from '../api/problem.doc';
+import { ApiDeadLetterIdParam } from '../api/params.doc';
+import { DeadLetter, DeadLetterPage, DeadLettersQuery, ReplayAccepted } from './dead-letters.dto';
 
 const DLQ_HEADERS = new Set<string>(Object.values(DeadLetterHeaders).map((h) => h.toLowerCase()));
 

@@ -16,7 +16,7 @@ import { createSecretKey, timingSafeEqual } from 'node:crypto';
 import { Principal, Role, ROLES } from '@parley/contracts';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { DEV_ADMIN_TOKEN, DEV_JWT_SECRET, GatewayEnv } from '../gateway.env';
-import { Remembered } from '../http/remembered';
+import { TtlCache } from '../api/ttl-cache';
 
 const ROLES_KEY = 'parley:roles';
 
@@ -66,7 +66,7 @@ export class TokenService implements OnModuleInit {
    * and checking its HMAC again cost the gateway a third of its CPU under load (`npm run bench`).
    * Only valid tokens are kept, so garbage cannot evict them faster than they are used.
    */
-  private readonly verified = new Remembered<Principal>(REMEMBER_TOKENS_AT_MOST);
+  private readonly verified = new TtlCache<Principal>(REMEMBER_TOKENS_AT_MOST);
 
   constructor(
     private readonly jwt: JwtService,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrecheckQuery, PrecheckVerdict, QuerySubjects } from '@parley/contracts';
 import { JetStreamPublisher, unanswered } from '@parley/jetstream';
-import { Remembered } from '../http/remembered';
+import { TtlCache } from '../api/ttl-cache';
 
 /**
  * Asks the conversation service whether a write on an existing conversation can succeed, so an
@@ -19,7 +19,7 @@ export class ConversationPrecheck {
    * into any), so an `ok` without agent or seq to check is remembered for a minute: a customer
    * writing a stream of messages does not wait on the conversation service for each one.
    */
-  private readonly allowed = new Remembered<true>(REMEMBER_AT_MOST);
+  private readonly allowed = new TtlCache<true>(REMEMBER_AT_MOST);
 
   constructor(private readonly publisher: JetStreamPublisher) {}
 

@@ -1,25 +1,20 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType, PickType } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-  ValidateIf,
-} from 'class-validator';
-import {
+  AssignConversation,
+  ChangePriority,
+  ChangeStatus,
   ConversationStatus,
+  ConversationView,
+  ID_PATTERN,
+  MarkRead,
   MESSAGE_BODY_MAX,
-  PAGE_LIMIT_DEFAULT,
-  PAGE_LIMIT_MAX,
+  OpenConversation,
+  Page,
   Priority,
   PRIORITIES,
   STATUSES,
+  TransferConversation,
 } from '@parley/contracts';
 import {
   AGENT_ID,
@@ -27,130 +22,40 @@ import {
   CONVERSATION_ID,
   CUSTOMER_ID,
   FIRST_BODY,
-  MESSAGE_CURSOR,
   MESSAGE_ID,
   OPENED_AT,
   OTHER_AGENT_ID,
   REPLIED_AT,
   REPLY_BODY,
-  REPLY_ID,
   SNOOZE_UNTIL,
   SUBJECT,
   TEAM,
-} from '../http/examples';
-import { ID_PATTERN } from '../http/id-param.pipe';
+} from '../api/examples';
+import { PageQuery } from '../api/paging';
 
-/** `?limit=` of every list: 1 to 200, 50 by default. */
-export class LimitQuery {
-  @ApiPropertyOptional({
-    type: 'integer',
-    default: PAGE_LIMIT_DEFAULT,
-    minimum: 1,
-    maximum: PAGE_LIMIT_MAX,
-    example: 20,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(PAGE_LIMIT_MAX)
-  limit?: number;
-}
+/*
+ * A conversation's requests and answers. The requests take their rules from the commands they
+ * become; the answers implement the views the conversation service returns, so a field the view
+ * gains and the answer lacks does not compile.
+ */
 
-export class OpenConversationRequest {
+export class OpenConversationRequest extends IntersectionType(
+  PickType(OpenConversation, ['subject', 'body'] as const),
+  PartialType(PickType(OpenConversation, ['priority'] as const)),
+) {
   @ApiPropertyOptional({ example: SUBJECT, maxLength: 300 })
-  @IsOptional()
-  @IsString()
-  @Length(0, 300)
-  subject?: string;
+  override subject?: string;
 
   @ApiProperty({ example: FIRST_BODY, minLength: 1, maxLength: MESSAGE_BODY_MAX })
-  @IsString()
-  @Length(1, MESSAGE_BODY_MAX)
-  body: string;
+  override body: string;
 
   @ApiPropertyOptional({ enum: PRIORITIES, default: 'normal', example: 'high' })
-  @IsOptional()
-  @IsIn(PRIORITIES)
-  priority?: Priority;
+  override priority?: Priority;
 }
 
 export class ConversationOpened {
   @ApiProperty({ example: CONVERSATION_ID }) id: string;
   @ApiProperty({ example: MESSAGE_ID, description: 'Id of the first message' }) messageId: string;
-}
-
-export class PostMessageRequest {
-  @ApiProperty({ example: REPLY_BODY, minLength: 1, maxLength: MESSAGE_BODY_MAX })
-  @IsString()
-  @Length(1, MESSAGE_BODY_MAX)
-  body: string;
-}
-
-export class MessageAccepted {
-  @ApiProperty({ example: REPLY_ID, description: 'Id of the message or note' }) id: string;
-}
-
-export class ListMessagesQuery extends LimitQuery {
-  @ApiPropertyOptional({
-    type: 'integer',
-    description: 'Return messages with seq greater than this (reading forwards)',
-    minimum: 0,
-    example: 0,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(2_147_483_647)
-  after?: number;
-
-  @ApiPropertyOptional({
-    type: 'integer',
-    description: 'Return messages with seq lower than this (reading backwards)',
-    minimum: 1,
-    example: Number(MESSAGE_CURSOR),
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
-  before?: number;
-}
-
-export class MessageItem {
-  @ApiProperty({ example: REPLY_ID }) id: string;
-  @ApiProperty({ example: CONVERSATION_ID }) conversationId: string;
-  @ApiProperty({ example: 2 }) seq: number;
-  @ApiProperty({ example: AGENT_ID }) authorId: string;
-  @ApiProperty({ enum: ['agent', 'customer'], example: 'agent' }) authorRole: string;
-  @ApiProperty({ enum: ['message', 'note'], example: 'message' }) type: string;
-  @ApiProperty({ example: REPLY_BODY }) body: string;
-  @ApiProperty({ format: 'date-time', example: REPLIED_AT }) createdAt: string;
-}
-
-export class MessagePage {
-  @ApiProperty({ type: [MessageItem] }) items: MessageItem[];
-  @ApiProperty({
-    nullable: true,
-    type: String,
-    example: MESSAGE_CURSOR,
-    description:
-      'The seq to pass as `after` (or `before` when reading backwards) for the next page; null at the end',
-  })
-  nextCursor: string | null;
-}
-
-export class PageQuery extends LimitQuery {
-  @ApiPropertyOptional({
-    description: 'nextCursor of the previous page of the same list (opaque; each list has its own)',
-    example: CONVERSATION_CURSOR,
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 300)
-  cursor?: string;
 }
 
 export class ListConversationsQuery extends PageQuery {
@@ -186,7 +91,7 @@ export class ListConversationsQuery extends PageQuery {
   customerId?: string;
 }
 
-export class ConversationItem {
+export class ConversationItem implements ConversationView {
   @ApiProperty({ example: CONVERSATION_ID }) id: string;
   @ApiProperty({ example: CUSTOMER_ID }) customerId: string;
   @ApiProperty({ nullable: true, type: String, example: SUBJECT }) subject: string | null;
@@ -221,7 +126,7 @@ export class OpenedConversation extends ConversationItem {
   @ApiProperty({ example: MESSAGE_ID, description: 'Id of the first message' }) messageId: string;
 }
 
-export class ConversationPage {
+export class ConversationPage implements Page<ConversationView> {
   @ApiProperty({ type: [ConversationItem] }) items: ConversationItem[];
   @ApiProperty({
     nullable: true,
@@ -232,87 +137,63 @@ export class ConversationPage {
   nextCursor: string | null;
 }
 
-export class NoteRequest {
-  @ApiProperty({ example: 'Customer is on the premium plan.', minLength: 1, maxLength: MESSAGE_BODY_MAX })
-  @IsString()
-  @Length(1, MESSAGE_BODY_MAX)
-  body: string;
-}
-
-export class AssignmentRequest {
+export class AssignmentRequest extends PickType(AssignConversation, ['agentId'] as const) {
   @ApiProperty({
     nullable: true,
     type: String,
     example: AGENT_ID,
     description: 'An agent id, `me`, or null to unassign',
   })
-  @ValidateIf((o: AssignmentRequest) => o.agentId !== null)
-  @IsString()
-  @Matches(ID_PATTERN)
-  agentId: string | null;
+  override agentId: string | null;
 }
 
-export class TransferRequest {
+export class TransferRequest extends PickType(TransferConversation, [
+  'agentId',
+  'team',
+  'reason',
+  'note',
+] as const) {
   @ApiPropertyOptional({ example: OTHER_AGENT_ID, description: 'The agent who takes over' })
-  @IsOptional()
-  @IsString()
-  @Matches(ID_PATTERN)
-  agentId?: string;
+  override agentId?: string;
 
   @ApiPropertyOptional({ example: TEAM, description: 'The team whose queue it goes to' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
-  team?: string;
+  override team?: string;
 
   @ApiPropertyOptional({ example: 'Refund requests go to billing.', maxLength: 1000 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 1000)
-  reason?: string;
+  override reason?: string;
 
   @ApiPropertyOptional({
     example: 'Order #1234 was paid twice; the customer wants one payment back.',
     description: 'Context for the next agent, kept as a private history entry',
   })
-  @IsOptional()
-  @IsString()
-  @Length(1, MESSAGE_BODY_MAX)
-  note?: string;
+  override note?: string;
 }
 
-export class StatusRequest {
+export class StatusRequest extends PickType(ChangeStatus, ['status', 'snoozeUntil'] as const) {
   @ApiProperty({ enum: STATUSES, example: 'snoozed' })
-  @IsIn(STATUSES)
-  status: ConversationStatus;
+  override status: ConversationStatus;
 
   @ApiPropertyOptional({
     format: 'date-time',
     example: SNOOZE_UNTIL,
     description: 'Required with `snoozed`: when it opens again by itself',
   })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  snoozeUntil?: string;
+  override snoozeUntil?: string;
 }
 
-export class PriorityRequest {
+export class PriorityRequest extends PickType(ChangePriority, ['priority'] as const) {
   @ApiProperty({ enum: PRIORITIES, example: 'urgent' })
-  @IsIn(PRIORITIES)
-  priority: Priority;
+  override priority: Priority;
 }
 
-export class ReadRequest {
+export class ReadRequest extends PickType(MarkRead, ['seq'] as const) {
   @ApiProperty({
     type: 'integer',
     minimum: 1,
     example: 2,
     description: 'The caller has read everything up to this seq',
   })
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
-  seq: number;
+  override seq: number;
 }
 
 export class ConversationChangeAccepted {

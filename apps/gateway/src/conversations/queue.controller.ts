@@ -1,12 +1,13 @@
-import { ApiProblems } from '../http/problem.doc';
+import { ApiProblems } from '../api/problem.doc';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ConversationView, PAGE_LIMIT_DEFAULT, Page, Principal, QuerySubjects } from '@parley/contracts';
+import { ConversationView, Page, Principal, QuerySubjects } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
-import { IdParam } from '../http/id-param.pipe';
-import { ConversationPage, PageQuery } from './conversations.dto';
-import { ApiCustomerIdParam } from '../http/params.doc';
+import { IdParam } from '../api/id-param.pipe';
+import { PageQuery, pageOf } from '../api/paging';
+import { ConversationPage } from './conversations.dto';
+import { ApiCustomerIdParam } from '../api/params.doc';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -26,11 +27,7 @@ export class QueueController {
     @Query() query: PageQuery,
     @CurrentPrincipal() principal: Principal,
   ): Promise<Page<ConversationView>> {
-    return this.publisher.query(QuerySubjects.queue, {
-      principal,
-      cursor: query.cursor,
-      limit: query.limit ?? PAGE_LIMIT_DEFAULT,
-    });
+    return this.publisher.query(QuerySubjects.queue, { principal, ...pageOf(query) });
   }
 
   @Get('customers/:id/conversations')
@@ -46,8 +43,7 @@ export class QueueController {
     return this.publisher.query(QuerySubjects.customerConversations, {
       principal,
       customerId,
-      cursor: query.cursor,
-      limit: query.limit ?? PAGE_LIMIT_DEFAULT,
+      ...pageOf(query),
     });
   }
 }

@@ -1,27 +1,5 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { BadRequestException, Body, Controller, Get, Headers, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
   AckInbox,
@@ -34,87 +12,18 @@ import {
   QuerySubjects,
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
+import { AcceptedAnswer, CommandEndpoint } from '../api/command-endpoint';
+import { INBOX_CURSOR } from '../api/examples';
+import { ApiListCursor } from '../api/params.doc';
+import { ApiPreferWait } from '../api/prefer-wait.doc';
+import { ApiProblems } from '../api/problem.doc';
+import { CurrentWrite, Write } from '../api/write';
 import { Allow, CurrentPrincipal } from '../auth/auth';
-import { AppliedEvents } from '../http/applied-events';
-import { CommandSender } from '../http/command-sender';
-import { ApiPreferWait } from '../http/prefer-wait.doc';
-import { CONVERSATION_ID, EVENT_ID, INBOX_CURSOR, MESSAGE_CREATED_DATA, REPLIED_AT } from '../http/examples';
-import { IdAllocator } from '../http/ids';
-import { PageQuery } from '../conversations/conversations.dto';
-import { ApiProblems } from '../http/problem.doc';
-import { ApiListCursor } from '../http/params.doc';
+import { AckAccepted, AckRequest, InboxRequest, InboxResponse, StreamRequest } from './inbox.dto';
 import { LiveInbox } from './live-inbox';
 
 const HEARTBEAT_MS = 15_000;
 const STREAM_PAGE = PAGE_LIMIT_MAX;
-
-export class InboxRequest extends PageQuery {
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 0,
-    maximum: 30,
-    description: 'Seconds to hold the request when nothing is new; it returns as soon as something arrives',
-    example: 25,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(30)
-  wait?: number;
-}
-
-export class StreamRequest {
-  @ApiPropertyOptional({
-    description: 'Resume after this cursor (Last-Event-ID wins when both are given)',
-    example: INBOX_CURSOR,
-  })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
-}
-
-export class AckRequest {
-  @ApiProperty({
-    example: INBOX_CURSOR,
-    description: 'Everything up to and including this cursor counts as delivered',
-  })
-  @IsString()
-  @Length(1, 200)
-  cursor: string;
-}
-
-export class InboxEvent {
-  @ApiProperty({ example: EVENT_ID, description: '`<type>:<entity id>`, the same in webhooks' }) id: string;
-  @ApiProperty({ example: INBOX_CURSOR, description: 'Its position in this inbox; also its SSE `id:`' })
-  cursor: string;
-  @ApiProperty({ example: 'message.created' }) type: string;
-  @ApiProperty({ nullable: true, type: String, example: CONVERSATION_ID }) conversationId: string | null;
-  @ApiProperty({ format: 'date-time', example: REPLIED_AT }) occurredAt: string;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    example: MESSAGE_CREATED_DATA,
-    description: 'Depends on `type`: for `message.created` and `note.created`, the stored message',
-  })
-  data: Record<string, unknown>;
-}
-
-export class InboxResponse {
-  @ApiProperty({ type: [InboxEvent] }) events: InboxEvent[];
-  @ApiProperty({
-    nullable: true,
-    type: String,
-    example: INBOX_CURSOR,
-    description: 'Pass as `cursor` to continue; stays put when nothing new came',
-  })
-  nextCursor: string | null;
-}
-
-class AckAccepted {
-  @ApiProperty({ example: INBOX_CURSOR }) cursor: string;
-}
 
 @ApiTags('inbox')
 @ApiBearerAuth()
@@ -124,8 +33,7 @@ export class InboxController {
   constructor(
     private readonly publisher: JetStreamPublisher,
     private readonly live: LiveInbox,
-    private readonly commands: CommandSender,
-    private readonly applied: AppliedEvents,
+    private readonly commands: CommandEndpoint,
   ) {}
 
   private page(principal: Principal, cursor: string | undefined, limit: number): Promise<InboxPage> {
@@ -223,27 +131,16 @@ export class InboxController {
   }
 
   @Post('ack')
-  @HttpCode(202)
   @Allow('customer', 'agent')
   @ApiOperation({ operationId: 'ackInbox', summary: 'Acknowledge inbox events up to a cursor' })
-  @ApiAcceptedResponse({
-    type: AckAccepted,
-    description: 'Sets deliveredAt on the receipts of the messages up to the cursor',
-  })
+  @AcceptedAnswer(AckAccepted, 'Sets deliveredAt on the receipts of the messages up to the cursor')
   @ApiPreferWait(AckAccepted, 'With `Prefer: wait=N`: the receipts are marked delivered', 200)
-  async ack(
-    @Body() body: AckRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('prefer') prefer?: string,
-  ): Promise<AckAccepted> {
+  ack(@Body() body: AckRequest, @CurrentWrite() write: Write): Promise<AckAccepted> {
     const position = inboxPosition(body.cursor);
     if (!position) throw new BadRequestException('The cursor was not issued by this inbox.');
-    const command: Omit<AckInbox, 'issuedBy' | 'acceptedAt'> = { principalId: principal.id, position };
-    const msgId = new IdAllocator(principal, 'POST /v1/inbox/ack', `${position}`).allocate();
-    const acked = { cursor: body.cursor };
-    return this.applied.confirm(prefer, reply, acked, (notice) =>
-      this.commands.send(AckInbox, command, principal, msgId, notice),
-    );
+    const command = { principalId: write.principal.id, position };
+    // One id per position: acking the same cursor again is a duplicate JetStream drops.
+    const msgId = write.idFor(`${position}`);
+    return this.commands.confirm(write, { type: AckInbox, body: command, msgId }, { cursor: body.cursor });
   }
 }

@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { RequestBodyObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { EVENT_ID, INBOX_CURSOR } from '../http/examples';
-import { ProblemDoc } from '../http/problem.doc';
+import { EVENT_ID, INBOX_CURSOR } from '../api/examples';
+import { ProblemDoc } from '../api/problem.doc';
 import { inboxEventSchemas } from './inbox-events';
 import { JsonSchema } from './json-schema';
 import { describeResponseHeaders } from './response-headers';

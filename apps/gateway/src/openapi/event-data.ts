@@ -27,7 +27,7 @@ import {
   SNOOZE_UNTIL,
   SUBJECT,
   TEAM,
-} from '../http/examples';
+} from '../api/examples';
 import { JsonSchema, objectOf, oneOfList, text, textOrNull, timestamp } from './json-schema';
 
 const conversationId = text(CONVERSATION_ID);

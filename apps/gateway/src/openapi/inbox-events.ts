@@ -1,4 +1,4 @@
-import { CONVERSATION_ID, INBOX_CURSOR, REPLIED_AT } from '../http/examples';
+import { CONVERSATION_ID, INBOX_CURSOR, REPLIED_AT } from '../api/examples';
 import { EVENT_DATA_SCHEMAS, pascalName, PUBLIC_EVENTS } from './event-data';
 import { JsonSchema, schemaRef, text, textOrNull, timestamp } from './json-schema';
 

@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { CONVERSATION_ID, DELIVERY_ID, EVENT_ID, REPLIED_AT } from '../http/examples';
+import { CONVERSATION_ID, DELIVERY_ID, EVENT_ID, REPLIED_AT } from '../api/examples';
 import { EVENT_DATA_SCHEMAS, pascalName, PUBLIC_EVENTS } from './event-data';
 import { JsonSchema, schemaRef, text, textOrNull, timestamp } from './json-schema';
 

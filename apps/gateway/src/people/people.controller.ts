@@ -1,11 +1,8 @@
-import { ApiProblems } from '../http/problem.doc';
 import { createHash } from 'node:crypto';
-import { Body, Controller, Get, Headers, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Put, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AgentView,
-  PAGE_LIMIT_DEFAULT,
   Page,
   Principal,
   QuerySubjects,
@@ -14,15 +11,15 @@ import {
   SetPresence,
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
+import { AcceptedAnswer, CommandEndpoint } from '../api/command-endpoint';
+import { AGENT_CURSOR } from '../api/examples';
+import { customerIdFor } from '../api/ids';
+import { PageQuery, pageOf } from '../api/paging';
+import { ApiListCursor } from '../api/params.doc';
+import { ApiPreferWait } from '../api/prefer-wait.doc';
+import { ApiProblems } from '../api/problem.doc';
+import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
-import { AppliedEvents, SendCommand } from '../http/applied-events';
-import { CommandSender } from '../http/command-sender';
-import { customerIdFor, IdAllocator, idempotencyKey } from '../http/ids';
-import { ApiIdempotencyKey } from '../http/idempotency.doc';
-import { ApiPreferWait } from '../http/prefer-wait.doc';
-import { PageQuery } from '../conversations/conversations.dto';
-import { AGENT_CURSOR } from '../http/examples';
-import { ApiListCursor } from '../http/params.doc';
 import {
   AgentPage,
   CreateAgentRequest,
@@ -43,10 +40,9 @@ const REGISTERED =
 @Controller('v1')
 export class PeopleController {
   constructor(
-    private readonly commands: CommandSender,
+    private readonly commands: CommandEndpoint,
     private readonly tokens: TokenService,
     private readonly publisher: JetStreamPublisher,
-    private readonly applied: AppliedEvents,
   ) {}
 
   @Get('agents')
@@ -58,93 +54,65 @@ export class PeopleController {
   })
   @ApiListCursor(AGENT_CURSOR)
   agents(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal): Promise<Page<AgentView>> {
-    return this.publisher.query(QuerySubjects.agents, {
-      principal,
-      cursor: query.cursor,
-      limit: query.limit ?? PAGE_LIMIT_DEFAULT,
-    });
+    return this.publisher.query(QuerySubjects.agents, { principal, ...pageOf(query) });
   }
 
   @Put('agents/me/presence')
-  @HttpCode(202)
   @Allow('agent')
   @ApiOperation({ operationId: 'setPresence', summary: "Set the calling agent's presence" })
-  @ApiAcceptedResponse({
-    type: PresenceAccepted,
-    description: 'Coming online takes queued conversations at once',
-  })
+  @AcceptedAnswer(PresenceAccepted, 'Coming online takes queued conversations at once')
   @ApiPreferWait(PresenceAccepted, 'With `Prefer: wait=N`: set (queued conversations taken)', 200)
-  async presence(
-    @Body() body: PresenceRequest,
-    @CurrentPrincipal() agent: Principal,
-    @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('prefer') prefer?: string,
-  ): Promise<PresenceAccepted> {
-    const msgId = new IdAllocator(agent, 'PUT /v1/agents/me/presence', undefined).allocate();
-    const presence = { agentId: agent.id, status: body.status };
-    return this.applied.confirm(prefer, reply, presence, (notice) =>
-      this.commands.send(SetPresence, presence, agent, msgId, notice),
+  presence(@Body() body: PresenceRequest, @CurrentWrite() write: Write): Promise<PresenceAccepted> {
+    const presence = { agentId: write.principal.id, status: body.status };
+    return this.commands.confirm(
+      write,
+      { type: SetPresence, body: presence, msgId: write.allocate() },
+      presence,
     );
   }
 
   @Post('agents')
-  @HttpCode(202)
   @Allow('admin')
   @ApiOperation({ operationId: 'createAgent', summary: 'Create an agent and issue its token' })
-  @ApiIdempotencyKey()
-  @ApiAcceptedResponse({ type: PrincipalCreated })
+  @AcceptedAnswer(PrincipalCreated)
   @ApiPreferWait(PrincipalCreated, REGISTERED)
-  async createAgent(
-    @Body() body: CreateAgentRequest,
-    @CurrentPrincipal() admin: Principal,
-    @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('idempotency-key') key?: string,
-    @Headers('prefer') prefer?: string,
-  ): Promise<PrincipalCreated> {
-    const agentId = new IdAllocator(admin, 'POST /v1/agents', idempotencyKey(key)).allocate();
-    const command: Omit<RegisterAgent, 'issuedBy' | 'acceptedAt'> = {
+  @Idempotent()
+  createAgent(@Body() body: CreateAgentRequest, @CurrentWrite() write: Write): Promise<PrincipalCreated> {
+    const agentId = write.allocate();
+    const command = {
+      ...body,
       agentId,
-      name: body.name,
-      email: body.email,
       teams: body.teams ?? [],
       capacity: body.capacity ?? DEFAULT_CAPACITY,
     };
     const created = { id: agentId, token: this.tokens.issue({ id: agentId, role: 'agent' }) };
-    const register: SendCommand = (notice) =>
-      this.commands.send(RegisterAgent, command, admin, agentId, notice);
-    return this.applied.confirm(prefer, reply, created, register, 201);
+    return this.commands.confirm(write, { type: RegisterAgent, body: command, msgId: agentId }, created, 201);
   }
 
   @Post('customers')
-  @HttpCode(202)
   @Allow('admin', 'agent')
   @ApiOperation({
     operationId: 'createCustomer',
     summary: 'Create or update a customer and issue its token',
     description: 'The id follows from `externalId`: the same externalId always answers the same id.',
   })
-  @ApiAcceptedResponse({ type: PrincipalCreated })
+  @AcceptedAnswer(PrincipalCreated)
   @ApiPreferWait(PrincipalCreated, REGISTERED)
-  async createCustomer(
+  createCustomer(
     @Body() body: CreateCustomerRequest,
-    @CurrentPrincipal() caller: Principal,
-    @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('prefer') prefer?: string,
+    @CurrentWrite() write: Write,
   ): Promise<PrincipalCreated> {
     // The id is a function of externalId, so this is idempotent without a key.
     const customerId = customerIdFor(body.externalId);
-    const command: Omit<RegisterCustomer, 'issuedBy' | 'acceptedAt'> = {
-      customerId,
-      externalId: body.externalId,
-      name: body.name,
-      email: body.email,
-    };
     const version = createHash('sha256')
       .update(JSON.stringify([body.name, body.email]))
       .digest('base64url');
     const created = { id: customerId, token: this.tokens.issue({ id: customerId, role: 'customer' }) };
-    const register: SendCommand = (notice) =>
-      this.commands.send(RegisterCustomer, command, caller, `${customerId}:${version}`, notice);
-    return this.applied.confirm(prefer, reply, created, register, 201);
+    return this.commands.confirm(
+      write,
+      { type: RegisterCustomer, body: { ...body, customerId }, msgId: `${customerId}:${version}` },
+      created,
+      201,
+    );
   }
 }

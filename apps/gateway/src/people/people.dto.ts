@@ -1,36 +1,32 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Presence, PRESENCES } from '@parley/contracts';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType, PickType } from '@nestjs/swagger';
 import {
-  ArrayMaxSize,
-  IsArray,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  Min,
-} from 'class-validator';
-import { AGENT_CURSOR, AGENT_EMAIL, AGENT_ID, AGENT_NAME, EXTERNAL_ID, TEAM, TOKEN } from '../http/examples';
+  AgentView,
+  Page,
+  Presence,
+  PRESENCES,
+  RegisterAgent,
+  RegisterCustomer,
+  SetPresence,
+} from '@parley/contracts';
+import { AGENT_CURSOR, AGENT_EMAIL, AGENT_ID, AGENT_NAME, EXTERNAL_ID, TEAM, TOKEN } from '../api/examples';
 
-export class CreateAgentRequest {
+/*
+ * The requests take their rules from the commands they become; the answers implement the views
+ * conversation returns.
+ */
+
+export class CreateAgentRequest extends IntersectionType(
+  PickType(RegisterAgent, ['name', 'email'] as const),
+  PartialType(PickType(RegisterAgent, ['teams', 'capacity'] as const)),
+) {
   @ApiProperty({ example: AGENT_NAME, maxLength: 200 })
-  @IsString()
-  @Length(1, 200)
-  name: string;
+  override name: string;
 
   @ApiProperty({ example: AGENT_EMAIL })
-  @IsEmail()
-  email: string;
+  override email: string;
 
   @ApiPropertyOptional({ example: [TEAM], description: 'Teams the agent works in' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
-  teams?: string[];
+  override teams?: string[];
 
   @ApiPropertyOptional({
     type: 'integer',
@@ -38,32 +34,25 @@ export class CreateAgentRequest {
     default: 5,
     description: 'Open and pending conversations the agent can hold',
   })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(1000)
-  capacity?: number;
+  override capacity?: number;
 }
 
-export class CreateCustomerRequest {
+export class CreateCustomerRequest extends PickType(RegisterCustomer, [
+  'externalId',
+  'name',
+  'email',
+] as const) {
   @ApiProperty({
     example: EXTERNAL_ID,
     description: "The business's own id for this user; the same one always maps to the same customer",
   })
-  @IsString()
-  @Length(1, 200)
-  externalId: string;
+  override externalId: string;
 
   @ApiPropertyOptional({ example: 'Grace Hopper' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  name?: string;
+  override name?: string;
 
   @ApiPropertyOptional({ example: 'grace@example.com' })
-  @IsOptional()
-  @IsEmail()
-  email?: string;
+  override email?: string;
 }
 
 export class PrincipalCreated {
@@ -71,10 +60,9 @@ export class PrincipalCreated {
   @ApiProperty({ example: TOKEN, description: 'Bearer token for this principal (JWT)' }) token: string;
 }
 
-export class PresenceRequest {
+export class PresenceRequest extends PickType(SetPresence, ['status'] as const) {
   @ApiProperty({ enum: PRESENCES, example: 'online' })
-  @IsIn(PRESENCES)
-  status: Presence;
+  override status: Presence;
 }
 
 export class PresenceAccepted {
@@ -82,7 +70,7 @@ export class PresenceAccepted {
   @ApiProperty({ enum: PRESENCES, example: 'online' }) status: Presence;
 }
 
-export class AgentItem {
+export class AgentItem implements AgentView {
   @ApiProperty({ example: AGENT_ID }) id: string;
   @ApiProperty({ example: AGENT_NAME }) name: string;
   @ApiProperty({ example: AGENT_EMAIL }) email: string;
@@ -92,7 +80,7 @@ export class AgentItem {
   @ApiProperty({ example: 1, description: 'Open and pending conversations assigned now' }) load: number;
 }
 
-export class AgentPage {
+export class AgentPage implements Page<AgentView> {
   @ApiProperty({ type: [AgentItem] }) items: AgentItem[];
   @ApiProperty({
     nullable: true,

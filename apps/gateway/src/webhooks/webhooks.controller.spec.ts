@@ -3,8 +3,10 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { FastifyReply } from 'fastify';
 import { type Principal, RegisterWebhook } from '@parley/contracts';
 import { BrokerUnavailable, JetStreamPublisher, QueryRejected } from '@parley/jetstream';
-import { AppliedEvents } from '../http/applied-events';
-import { CommandSender } from '../http/command-sender';
+import { CommandEndpoint } from '../api/command-endpoint';
+import { CommandSender } from '../api/command-sender';
+import { PreferWaitCoordinator } from '../api/prefer-wait';
+import { Write } from '../api/write';
 import { GatewayEnv } from '../gateway.env';
 import { WebhooksController } from './webhooks.controller';
 
@@ -24,12 +26,12 @@ function registration(check: () => Promise<unknown>) {
   const publisher = { query: check } as unknown as JetStreamPublisher;
   const config = { PARLEY_JWT_SECRET: 'a-secret-for-the-test-of-at-least-32-chars' } as GatewayEnv;
   const controller = new WebhooksController(
-    commands,
+    new CommandEndpoint(commands, new PreferWaitCoordinator({} as NatsConnection)),
     publisher,
-    new AppliedEvents({} as NatsConnection),
     config,
   );
-  return { sent, create: () => controller.create(request, admin, reply) };
+  const write = new Write(admin, 'POST /v1/webhooks', undefined, undefined, reply);
+  return { sent, create: () => controller.create(request, write) };
 }
 
 describe('registering a webhook, as delivery’s endpoint check answers', () => {

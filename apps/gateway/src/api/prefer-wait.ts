@@ -58,7 +58,7 @@ interface Waiting {
  *   nothing, and rejections. Notices come to one subscription per process, one subject per request.
  */
 @Injectable()
-export class AppliedEvents implements BeforeApplicationShutdown {
+export class PreferWaitCoordinator implements BeforeApplicationShutdown {
   private readonly subscriptions = new Map<string, { subscription: Subscription; waiting: number }>();
   private readonly waiters = new Map<string, Set<Settle>>();
   private readonly noticePrefix = createInbox();
@@ -108,20 +108,6 @@ export class AppliedEvents implements BeforeApplicationShutdown {
     const result = await write.applied();
     write.reply.status(write.status ?? 200);
     return result;
-  }
-
-  /**
-   * For a write whose answer is the same either way (a registration, an ack): `body`, with `status`
-   * once the owning service has applied it when the client waits, else 202.
-   */
-  confirm<B>(
-    prefer: string | undefined,
-    reply: FastifyReply,
-    body: B,
-    send: SendCommand,
-    status: 200 | 201 = 200,
-  ): Promise<B> {
-    return this.answerChange({ prefer, reply, send, accepted: body, applied: () => body, status });
   }
 
   /**

@@ -1,7 +1,5 @@
 import { BadRequestException, PipeTransform } from '@nestjs/common';
-
-/** Ids are opaque, but never longer than 64 characters of [A-Za-z0-9_-]. */
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+import { ID_PATTERN } from '@parley/contracts';
 
 export class IdParam implements PipeTransform<string, string> {
   transform(value: string): string {

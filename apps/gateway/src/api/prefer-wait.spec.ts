@@ -1,4 +1,4 @@
-import { preferredWait } from './applied-events';
+import { preferredWait } from './prefer-wait';
 
 describe('preferredWait', () => {
   it('reads wait=N among other preferences, in any case, up to 30 seconds', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * bench/results holds the latest run of each bench (`<name>.json`, beside it what that run drew)
  * and history.csv, one row per run with the figures it is remembered by. Older runs live in git.
  */
-const RESULTS_DIR = join(__dirname, 'results');
+const RESULTS_DIR = join(__dirname, '../../../bench/results');
 const HISTORY_COLUMNS = ['date', 'bench', 'commit', 'settings', 'figures'];
 
 type Figures = Record<string, number | string | undefined>;

@@ -3,8 +3,7 @@ import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 
 /**
  * The `Prefer: wait=N` header and the answer it can bring, documented on the writes that honour it
- * (see applied-events.ts). Named as the handlers' `@Headers('prefer')` parameter, which
- * @nestjs/swagger merges into this one by exact name.
+ * (see prefer-wait.ts).
  */
 export const ApiPreferWait = (
   applied: Type<unknown>,

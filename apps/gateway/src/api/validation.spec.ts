@@ -1,11 +1,13 @@
 import { compareWithClassValidator, decoratedClasses } from '@parley/testing';
 import { ValidatorOptions } from 'class-validator';
-import * as deadLetters from '../admin/dead-letters.controller';
+import * as deadLetters from '../admin/dead-letters.dto';
 import * as conversations from '../conversations/conversations.dto';
-import * as history from '../history/history.controller';
-import * as inbox from '../inbox/inbox.controller';
+import * as inbox from '../inbox/inbox.dto';
+import * as messages from '../messages/messages.dto';
 import * as people from '../people/people.dto';
-import * as webhooks from '../webhooks/webhooks.controller';
+import * as search from '../search/search.dto';
+import * as webhooks from '../webhooks/webhooks.dto';
+import * as paging from './paging';
 import { requestValidation } from './validation';
 
 /** What Nest's pipe hands to class-validator with the gateway's settings. */
@@ -18,7 +20,9 @@ const REQUEST_OPTIONS: ValidatorOptions = {
 
 describe('requestValidation', () => {
   it("agrees with class-validator on every request class's rules, property by property", () => {
-    const classes = [conversations, people, history, inbox, webhooks, deadLetters].flatMap(decoratedClasses);
+    const classes = [paging, conversations, messages, people, search, inbox, webhooks, deadLetters].flatMap(
+      decoratedClasses,
+    );
     expect(classes.map((c) => c.name)).toEqual(
       expect.arrayContaining(['PostMessageRequest', 'CreateWebhookRequest', 'SearchRequest', 'LimitQuery']),
     );
@@ -44,7 +48,7 @@ describe('requestValidation', () => {
     await expect(
       requestValidation.transform(
         { body: '', surprise: 1 },
-        { type: 'body', metatype: conversations.PostMessageRequest },
+        { type: 'body', metatype: messages.PostMessageRequest },
       ),
     ).rejects.toMatchObject({
       errors: expect.arrayContaining([

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { PubAck } from '@nats-io/jetstream';
-import { Principal } from '@parley/contracts';
+import { Command, CommandBody, Principal } from '@parley/contracts';
 import { APPLIED_NOTICE_HEADER, JetStreamPublisher } from '@parley/jetstream';
+
+/** A command class: its subject, and the shape of its instances. */
+export interface CommandType<C extends Command> {
+  readonly subject: string;
+  prototype: C;
+}
 
 /**
  * Publishes a command to its owning service. Resolves only after JetStream stored it, which is
@@ -12,9 +18,9 @@ import { APPLIED_NOTICE_HEADER, JetStreamPublisher } from '@parley/jetstream';
 export class CommandSender {
   constructor(private readonly publisher: JetStreamPublisher) {}
 
-  async send<T extends object>(
-    command: { subject: string },
-    body: T,
+  async send<C extends Command>(
+    command: CommandType<C>,
+    body: CommandBody<C>,
     issuedBy: Principal,
     msgId: string,
     notice?: string,

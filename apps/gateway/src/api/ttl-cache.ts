@@ -3,7 +3,7 @@
  * makes room. For answers that cannot change while they are valid (a verified token, a writer
  * allowed into a conversation), so that repeating them costs nothing.
  */
-export class Remembered<V> {
+export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; until: number }>();
 
   constructor(private readonly capacity: number) {}

@@ -1,0 +1,28 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { AuthGuard, jwtOptions, TokenService } from '../auth/auth';
+import { GatewayEnv } from '../gateway.env';
+import { CommandEndpoint } from './command-endpoint';
+import { CommandSender } from './command-sender';
+import { PreferWaitCoordinator } from './prefer-wait';
+
+/** What every feature's endpoints share: authentication on every route, and sending commands. */
+@Global()
+@Module({})
+export class ApiModule {
+  static register(config: GatewayEnv): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [JwtModule.register(jwtOptions(config))],
+      providers: [
+        TokenService,
+        CommandSender,
+        PreferWaitCoordinator,
+        CommandEndpoint,
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
+      exports: [TokenService, CommandEndpoint],
+    };
+  }
+}

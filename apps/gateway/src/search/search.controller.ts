@@ -1,0 +1,36 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Page, Principal, QuerySubjects, SearchHit } from '@parley/contracts';
+import { JetStreamPublisher } from '@parley/jetstream';
+import { SEARCH_CURSOR } from '../api/examples';
+import { pageOf } from '../api/paging';
+import { ApiListCursor } from '../api/params.doc';
+import { ApiProblems } from '../api/problem.doc';
+import { Allow, CurrentPrincipal } from '../auth/auth';
+import { SearchPageDoc, SearchRequest } from './search.dto';
+
+@ApiTags('history')
+@ApiBearerAuth()
+@ApiProblems(400, 401, 403, 404, 503)
+@Controller('v1/search')
+export class SearchController {
+  constructor(private readonly publisher: JetStreamPublisher) {}
+
+  @Get()
+  @ApiListCursor(SEARCH_CURSOR)
+  @Allow('customer', 'agent')
+  @ApiOperation({ operationId: 'searchMessages', summary: 'Search messages and notes' })
+  @ApiOkResponse({
+    type: SearchPageDoc,
+    description: 'Best match first. A customer searches only their own conversations and never notes.',
+  })
+  search(@Query() query: SearchRequest, @CurrentPrincipal() principal: Principal): Promise<Page<SearchHit>> {
+    return this.publisher.query(QuerySubjects.search, {
+      principal,
+      q: query.q,
+      customerId: query.customerId,
+      conversationId: query.conversationId,
+      ...pageOf(query),
+    });
+  }
+}
