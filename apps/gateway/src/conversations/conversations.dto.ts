@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType, PickType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import {
   AssignConversation,
@@ -31,6 +31,7 @@ import {
   SUBJECT,
   TEAM,
 } from '../api/examples';
+import { RequestFrom } from '../api/request-from';
 import { PageQuery } from '../api/paging';
 
 /*
@@ -39,10 +40,11 @@ import { PageQuery } from '../api/paging';
  * gains and the answer lacks does not compile.
  */
 
-export class OpenConversationRequest extends IntersectionType(
-  PickType(OpenConversation, ['subject', 'body'] as const),
-  PartialType(PickType(OpenConversation, ['priority'] as const)),
-) {
+export class OpenConversationRequest extends RequestFrom(OpenConversation, {
+  given: ['subject', 'body'],
+  defaulted: ['priority'],
+  assigned: ['conversationId', 'messageId'],
+}) {
   @ApiPropertyOptional({ example: SUBJECT, maxLength: 300 })
   override subject?: string;
 
@@ -137,7 +139,10 @@ export class ConversationPage implements Page<ConversationView> {
   nextCursor: string | null;
 }
 
-export class AssignmentRequest extends PickType(AssignConversation, ['agentId'] as const) {
+export class AssignmentRequest extends RequestFrom(AssignConversation, {
+  given: ['agentId'],
+  assigned: ['conversationId'],
+}) {
   @ApiProperty({
     nullable: true,
     type: String,
@@ -147,12 +152,10 @@ export class AssignmentRequest extends PickType(AssignConversation, ['agentId'] 
   override agentId: string | null;
 }
 
-export class TransferRequest extends PickType(TransferConversation, [
-  'agentId',
-  'team',
-  'reason',
-  'note',
-] as const) {
+export class TransferRequest extends RequestFrom(TransferConversation, {
+  given: ['agentId', 'team', 'reason', 'note'],
+  assigned: ['conversationId', 'transferId'],
+}) {
   @ApiPropertyOptional({ example: OTHER_AGENT_ID, description: 'The agent who takes over' })
   override agentId?: string;
 
@@ -169,7 +172,10 @@ export class TransferRequest extends PickType(TransferConversation, [
   override note?: string;
 }
 
-export class StatusRequest extends PickType(ChangeStatus, ['status', 'snoozeUntil'] as const) {
+export class StatusRequest extends RequestFrom(ChangeStatus, {
+  given: ['status', 'snoozeUntil'],
+  assigned: ['conversationId'],
+}) {
   @ApiProperty({ enum: STATUSES, example: 'snoozed' })
   override status: ConversationStatus;
 
@@ -181,12 +187,15 @@ export class StatusRequest extends PickType(ChangeStatus, ['status', 'snoozeUnti
   override snoozeUntil?: string;
 }
 
-export class PriorityRequest extends PickType(ChangePriority, ['priority'] as const) {
+export class PriorityRequest extends RequestFrom(ChangePriority, {
+  given: ['priority'],
+  assigned: ['conversationId'],
+}) {
   @ApiProperty({ enum: PRIORITIES, example: 'urgent' })
   override priority: Priority;
 }
 
-export class ReadRequest extends PickType(MarkRead, ['seq'] as const) {
+export class ReadRequest extends RequestFrom(MarkRead, { given: ['seq'], assigned: ['conversationId'] }) {
   @ApiProperty({
     type: 'integer',
     minimum: 1,

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import {
@@ -22,6 +22,7 @@ import {
   REPLY_BODY,
   REPLY_ID,
 } from '../api/examples';
+import { RequestFrom } from '../api/request-from';
 import { LimitQuery } from '../api/paging';
 
 /*
@@ -29,12 +30,18 @@ import { LimitQuery } from '../api/paging';
  * from the commands they become, the answers implement history's views.
  */
 
-export class PostMessageRequest extends PickType(PostMessage, ['body'] as const) {
+export class PostMessageRequest extends RequestFrom(PostMessage, {
+  given: ['body'],
+  assigned: ['conversationId', 'messageId'],
+}) {
   @ApiProperty({ example: REPLY_BODY, minLength: 1, maxLength: MESSAGE_BODY_MAX })
   override body: string;
 }
 
-export class NoteRequest extends PickType(AddNote, ['body'] as const) {
+export class NoteRequest extends RequestFrom(AddNote, {
+  given: ['body'],
+  assigned: ['conversationId', 'noteId'],
+}) {
   @ApiProperty({ example: 'Customer is on the premium plan.', minLength: 1, maxLength: MESSAGE_BODY_MAX })
   override body: string;
 }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType, PickType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   AgentView,
   Page,
@@ -9,16 +9,18 @@ import {
   SetPresence,
 } from '@parley/contracts';
 import { AGENT_CURSOR, AGENT_EMAIL, AGENT_ID, AGENT_NAME, EXTERNAL_ID, TEAM, TOKEN } from '../api/examples';
+import { RequestFrom } from '../api/request-from';
 
 /*
  * The requests take their rules from the commands they become; the answers implement the views
  * conversation returns.
  */
 
-export class CreateAgentRequest extends IntersectionType(
-  PickType(RegisterAgent, ['name', 'email'] as const),
-  PartialType(PickType(RegisterAgent, ['teams', 'capacity'] as const)),
-) {
+export class CreateAgentRequest extends RequestFrom(RegisterAgent, {
+  given: ['name', 'email'],
+  defaulted: ['teams', 'capacity'],
+  assigned: ['agentId'],
+}) {
   @ApiProperty({ example: AGENT_NAME, maxLength: 200 })
   override name: string;
 
@@ -37,11 +39,10 @@ export class CreateAgentRequest extends IntersectionType(
   override capacity?: number;
 }
 
-export class CreateCustomerRequest extends PickType(RegisterCustomer, [
-  'externalId',
-  'name',
-  'email',
-] as const) {
+export class CreateCustomerRequest extends RequestFrom(RegisterCustomer, {
+  given: ['externalId', 'name', 'email'],
+  assigned: ['customerId'],
+}) {
   @ApiProperty({
     example: EXTERNAL_ID,
     description: "The business's own id for this user; the same one always maps to the same customer",
@@ -60,7 +61,7 @@ export class PrincipalCreated {
   @ApiProperty({ example: TOKEN, description: 'Bearer token for this principal (JWT)' }) token: string;
 }
 
-export class PresenceRequest extends PickType(SetPresence, ['status'] as const) {
+export class PresenceRequest extends RequestFrom(SetPresence, { given: ['status'], assigned: ['agentId'] }) {
   @ApiProperty({ enum: PRESENCES, example: 'online' })
   override status: Presence;
 }
