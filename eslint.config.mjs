@@ -26,6 +26,8 @@ const production = [
     allowedExternalImports: ['class-validator', 'class-validator/*', 'class-transformer'],
   },
   { sourceTag: 'concern:validation', allowedExternalImports: ['class-validator', 'class-validator/*'] },
+  // Sealing secrets needs Node's crypto and nothing else of Parley's.
+  { sourceTag: 'concern:secrets', onlyDependOnLibsWithTags: [] },
   // The transport knows the contracts and how to check them, not where a service keeps its state.
   {
     sourceTag: 'concern:transport',
