@@ -14,17 +14,35 @@ import { nanos, NatsConnection } from '@nats-io/nats-core';
 export interface CounterBucketOptions {
   /** The bucket's name (letters, digits, `-`, `_`); its stream is `KV_<bucket>`. */
   bucket: string;
-  /** How long a counter lives after its last increment. */
-  ttlMs: number;
+  /** How long a count lasts from its first increment; the bucket forgets it one window after its last. */
+  windowMs: number;
   replicas?: number;
 }
 
-/** `[-/_=.a-zA-Z0-9]`, as KV keys may hold: anything else is base64url-encoded. */
-function keyToken(key: string): string {
-  return /^[-_=a-zA-Z0-9]+$/.test(key) ? key : `=${Buffer.from(key).toString('base64url')}`;
+/** A key's count in its current window, which started at `since` (epoch ms). */
+export interface WindowCount {
+  count: number;
+  since: number;
 }
 
-function kvStreamConfig({ bucket, ttlMs, replicas = 1 }: CounterBucketOptions): Partial<StreamConfig> & {
+/** `window` with `by` more increments at `now`: a new window once the old one has run out. */
+export function countInWindow(
+  window: WindowCount | undefined,
+  by: number,
+  now: number,
+  windowMs: number,
+): WindowCount {
+  return window && now - window.since < windowMs
+    ? { count: window.count + by, since: window.since }
+    : { count: by, since: now };
+}
+
+/** One subject token of KV key characters: a key with any other is base64url-encoded behind `=`. */
+function keyToken(key: string): string {
+  return /^[-_a-zA-Z0-9]+$/.test(key) ? key : `=${Buffer.from(key).toString('base64url')}`;
+}
+
+function kvStreamConfig({ bucket, windowMs, replicas = 1 }: CounterBucketOptions): Partial<StreamConfig> & {
   name: string;
 } {
   return {
@@ -35,8 +53,8 @@ function kvStreamConfig({ bucket, ttlMs, replicas = 1 }: CounterBucketOptions): 
     // than writing every request to disk.
     storage: StorageType.Memory,
     max_msgs_per_subject: 1,
-    max_age: nanos(ttlMs),
-    duplicate_window: nanos(Math.min(ttlMs, 120_000)),
+    max_age: nanos(windowMs),
+    duplicate_window: nanos(Math.min(windowMs, 120_000)),
     discard: DiscardPolicy.New,
     allow_rollup_hdrs: true,
     deny_delete: true,
@@ -65,20 +83,21 @@ export async function ensureCounterBucket(
 }
 
 interface Known {
-  value: number;
+  window?: WindowCount;
   seq: number;
 }
 
 interface Batch {
   count: number;
-  waiters: Array<{ resolve: (total: number) => void; reject: (error: unknown) => void }>;
+  waiters: Array<{ resolve: (counted: WindowCount) => void; reject: (error: unknown) => void }>;
 }
 
 /** A write lost to another process this many times in a row: the bucket is too contended to count. */
 const MAX_ATTEMPTS = 25;
 
 /**
- * Counters shared by every process that uses the same bucket. An increment is a compare-and-set on
+ * Counts in fixed windows shared by every process that uses the same bucket, each key's window
+ * starting at its first increment (as @fastify/rate-limit's own store counts). An increment is a compare-and-set on
  * the key's last revision (`Nats-Expected-Last-Subject-Sequence`), retried when another process
  * wrote in between, so no increment is lost or counted twice. Increments of one key asked for while
  * its write is under way wait and go together in the next write, so a key contends with other
@@ -105,9 +124,9 @@ export class SharedCounters {
     this.prefix = `$KV.${options.bucket}.`;
   }
 
-  /** Adds one to `key` and resolves with its total, this increment included. */
-  increment(key: string): Promise<number> {
-    const subject = this.prefix + key.split('.').map(keyToken).join('.');
+  /** Adds one to `key` and resolves with its count in the window, this increment included. */
+  increment(key: string): Promise<WindowCount> {
+    const subject = this.prefix + keyToken(key);
     return new Promise((resolve, reject) => {
       const batch = this.queued.get(subject) ?? { count: 0, waiters: [] };
       batch.count += 1;
@@ -123,9 +142,9 @@ export class SharedCounters {
     this.queued.delete(subject);
     this.writing.add(subject);
     try {
-      const total = await this.add(subject, batch.count);
-      const before = total - batch.count;
-      batch.waiters.forEach((waiter, i) => waiter.resolve(before + i + 1));
+      const { count, since } = await this.add(subject, batch.count);
+      const before = count - batch.count;
+      batch.waiters.forEach((waiter, i) => waiter.resolve({ count: before + i + 1, since }));
     } catch (error) {
       for (const waiter of batch.waiters) waiter.reject(error);
     } finally {
@@ -134,18 +153,18 @@ export class SharedCounters {
     }
   }
 
-  private async add(subject: string, count: number): Promise<number> {
+  private async add(subject: string, by: number): Promise<WindowCount> {
     this.forgetExpired();
     // A key never seen is most often new: try it as such before paying for a read.
-    let known = this.known.get(subject) ?? { value: 0, seq: 0 };
+    let known: Known = this.known.get(subject) ?? { seq: 0 };
     for (let attempt = 1; ; attempt++) {
-      const total = known.value + count;
+      const window = countInWindow(known.window, by, Date.now(), this.options.windowMs);
       try {
-        const ack = await this.js.publish(subject, String(total), {
+        const ack = await this.js.publish(subject, JSON.stringify(window), {
           expect: { lastSubjectSequence: known.seq },
         });
-        this.known.set(subject, { value: total, seq: ack.seq });
-        return total;
+        this.known.set(subject, { window, seq: ack.seq });
+        return window;
       } catch (error) {
         const lost =
           error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamWrongLastSequence;
@@ -158,12 +177,12 @@ export class SharedCounters {
   private async read(subject: string): Promise<Known> {
     const jsm = await this.jsm;
     const stored = await jsm.streams.getMessage(this.stream, { last_by_subj: subject });
-    return stored ? { value: Number(stored.string()), seq: stored.seq } : { value: 0, seq: 0 };
+    return stored ? { window: stored.json<WindowCount>(), seq: stored.seq } : { seq: 0 };
   }
 
-  /** Counters expire in the bucket; what this process remembers of them goes at the same pace. */
+  /** Counts expire in the bucket; what this process remembers of them goes at the same pace. */
   private forgetExpired(): void {
-    if (Date.now() - this.knownSince < this.options.ttlMs) return;
+    if (Date.now() - this.knownSince < this.options.windowMs) return;
     this.known = new Map();
     this.knownSince = Date.now();
   }

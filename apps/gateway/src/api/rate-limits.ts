@@ -31,8 +31,7 @@ function budgetOf(request: FastifyRequest): Budget {
 export async function registerRateLimits(app: NestFastifyApplication, config: GatewayEnv): Promise<void> {
   const nc = app.get<NatsConnection>(NATS_CONNECTION);
   const tokens = app.get(TokenService);
-  // A counter is written last before its window ends, so it must outlive that by one window at most.
-  const bucket = { bucket: RATE_LIMIT_BUCKET, ttlMs: WINDOW_MS, replicas: config.PARLEY_STREAM_REPLICAS };
+  const bucket = { bucket: RATE_LIMIT_BUCKET, windowMs: WINDOW_MS, replicas: config.PARLEY_STREAM_REPLICAS };
   await ensureCounterBucket(await jetstreamManager(nc), bucket);
   const counters = new SharedCounters(nc, { ...bucket, timeoutMs: COUNTER_TIMEOUT_MS });
   const budgets: Record<Budget, number> = {
