@@ -5,7 +5,7 @@ const WINDOW_MS = 60_000;
 
 function incr(store: SharedWindowStore, key: string): Promise<{ current: number; ttl: number }> {
   return new Promise((resolve, reject) =>
-    store.incr(key, (error, result) => (error ? reject(error) : resolve(result!))),
+    store.incr(key, (error, result) => (error || !result ? reject(error) : resolve(result))),
   );
 }
 
