@@ -48,7 +48,8 @@ export async function registerRateLimits(app: NestFastifyApplication, config: Ga
     max: (request) => budgets[budgetOf(request)],
     keyGenerator: (request) => {
       const principal = tokens.verifyBearer(request.headers.authorization);
-      return `${budgetOf(request)}:${principal ? `principal:${principal.id}` : `ip:${request.ip}`}`;
+      // `reads_principal_<id>`: readable as a bucket key (an address is base64url-encoded there).
+      return `${budgetOf(request)}_${principal ? `principal_${principal.id}` : `ip_${request.ip}`}`;
     },
     allowList: (request) => /^\/(health|metrics)\b/.test(request.url),
     errorResponseBuilder: (request, context) => ({
