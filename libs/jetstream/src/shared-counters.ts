@@ -97,11 +97,11 @@ const MAX_ATTEMPTS = 25;
 
 /**
  * Counts in fixed windows shared by every process that uses the same bucket, each key's window
- * starting at its first increment (as @fastify/rate-limit's own store counts). An increment is a compare-and-set on
- * the key's last revision (`Nats-Expected-Last-Subject-Sequence`), retried when another process
- * wrote in between, so no increment is lost or counted twice. Increments of one key asked for while
- * its write is under way wait and go together in the next write, so a key contends with other
- * processes only, never with this one's own requests.
+ * starting at its first increment (as @fastify/rate-limit's own store counts). An increment is a
+ * compare-and-set on the key's last revision (`Nats-Expected-Last-Subject-Sequence`), retried when
+ * another process wrote in between, so no increment is lost or counted twice. Increments of one key
+ * asked for while its write is under way wait and go together in the next write, so a key contends
+ * with other processes only, never with this one's own requests.
  */
 export class SharedCounters {
   private readonly js: JetStreamClient;
