@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsEmpty, IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { ServiceEnv } from '@parley/runtime';
 import { IsTrustedProxyList } from './api/trusted-proxies';
 
@@ -20,12 +20,46 @@ export class GatewayEnv extends ServiceEnv {
   @MinLength(32)
   PARLEY_JWT_SECRET = DEV_JWT_SECRET;
 
-  /** Requests per minute for one bearer token (or, without one, one IP address) before 429. */
+  /**
+   * Requests per minute for one principal (or, without a valid token, one IP address) before 429,
+   * counted across every gateway process: the reads budget and, separately, the writes budget,
+   * unless set apart below.
+   */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(10_000_000)
   PARLEY_RATE_LIMIT_PER_MINUTE = 6_000;
+
+  /** Reads (GET, HEAD) per minute for one principal or address; default PARLEY_RATE_LIMIT_PER_MINUTE. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  PARLEY_RATE_LIMIT_READS_PER_MINUTE?: number;
+
+  /** Writes (every other method) per minute for one principal or address; default PARLEY_RATE_LIMIT_PER_MINUTE. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  PARLEY_RATE_LIMIT_WRITES_PER_MINUTE?: number;
+
+  /** SSE streams and long polls one principal may hold open at once on one gateway process. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  PARLEY_LIVE_INBOX_PER_PRINCIPAL = 10;
+
+  /** SSE streams and long polls one gateway process holds open at once, all principals together. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  PARLEY_LIVE_INBOX_PER_PROCESS = 10_000;
 
   /**
    * The proxies in front of the gateway (an ingress) whose X-Forwarded-For is believed: IP

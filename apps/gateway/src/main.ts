@@ -1,7 +1,5 @@
 import 'reflect-metadata';
 import helmet from 'helmet';
-import rateLimit from '@fastify/rate-limit';
-import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -10,6 +8,7 @@ import { AdminModule } from './admin/admin.module';
 import { ApiModule } from './api/api.module';
 import { jsonDepth, MAX_JSON_DEPTH } from './api/json-depth';
 import { ProblemFilter, sendProblem, toProblem } from './api/problem';
+import { registerRateLimits } from './api/rate-limits';
 import { recordRoutes } from './api/route-table';
 import { traceRequests } from './api/request-trace';
 import { trustProxyOption } from './api/trusted-proxies';
@@ -44,20 +43,7 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): P
   fastify.addHook('onRequest', (request, reply, done) =>
     secureHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
   );
-  await app.register(rateLimit, {
-    max: config.PARLEY_RATE_LIMIT_PER_MINUTE,
-    timeWindow: 60_000,
-    // Per token when there is one (a customer behind a shared NAT keeps their own budget), else per IP.
-    keyGenerator: (request) => {
-      const auth = request.headers.authorization;
-      return auth ? `token:${createHash('sha256').update(auth).digest('base64url')}` : `ip:${request.ip}`;
-    },
-    allowList: (request) => /^\/(health|metrics)\b/.test(request.url),
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      message: `Too many requests: at most ${context.max} a minute; retry in ${Math.ceil(context.ttl / 1000)} s.`,
-    }),
-  });
+  await registerRateLimits(app, config);
   // Before any controller is registered (the app initialises after this), so that all are seen.
   const apiRoutes = recordRoutes(fastify);
   traceRequests(fastify);

@@ -11,4 +11,5 @@ export * from './jetstream.server';
 export * from './provisioning';
 export * from './trace-context';
 export * from './rethrow-rpc-errors';
+export * from './shared-counters';
 export * from './payload';

@@ -96,6 +96,12 @@ export class TokenService implements OnModuleInit {
     );
   }
 
+  /** The principal of an `Authorization: Bearer …` header, or null when it names none that verifies. */
+  verifyBearer(authorization: string | undefined): Principal | null {
+    const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? '');
+    return match ? this.verify(match[1]) : null;
+  }
+
   verify(token: string): Principal | null {
     const admin = Buffer.from(this.config.PARLEY_ADMIN_TOKEN);
     const given = Buffer.from(token);
@@ -135,8 +141,7 @@ export class AuthGuard implements CanActivate {
     const request = context
       .switchToHttp()
       .getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
-    const match = /^Bearer ([^\s]+)$/i.exec(request.headers.authorization ?? '');
-    const principal = match ? this.tokens.verify(match[1]) : null;
+    const principal = this.tokens.verifyBearer(request.headers.authorization);
     if (!principal) throw new UnauthorizedException('A valid bearer token is required.');
     if (!roles.includes(principal.role))
       throw new ForbiddenException(`This needs one of the roles: ${roles.join(', ')}.`);
