@@ -6,7 +6,7 @@ import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { StreamNames } from '@parley/contracts';
-import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+import { ParleySystem, ServiceProcess, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import { clientOf, newCustomer, openConversation } from './support/actors';
 
 const APPLIED = { prefer: 'wait=10' };
@@ -35,6 +35,7 @@ describe('webhook secrets at rest', () => {
   let db: Client;
   let server: Server;
   let hookUrl: string;
+  let secondDelivery: ServiceProcess;
   const received: Received[] = [];
 
   /** Every message of every stream (data and headers), every column of every table of every schema. */
@@ -87,7 +88,10 @@ describe('webhook secrets at rest', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    system = await ParleySystem.start({ PARLEY_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8' });
+    // Every request and message logged (debug), to look for the secret in the logs too; two delivery
+    // processes, either of which may open what the gateway sealed.
+    system = await ParleySystem.start({ PARLEY_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', LOG_LEVEL: 'debug' });
+    secondDelivery = await system.startReplica('delivery');
     nc = await connect({ servers: system.nats.url });
     jsm = await jetstreamManager(nc);
     db = new Client({ connectionString: system.database.url });
