@@ -38,7 +38,7 @@ const DATABASE_CLIENTS = ['conversation', 'delivery', 'history'];
 /** Secrets that an overlay references but does not render: created by an operator or CloudNativePG. */
 const EXTERNAL_SECRETS: Record<string, string[]> = {
   dev: [],
-  production: ['parley-gateway', 'parley-db-app'],
+  production: ['parley-gateway', 'parley-db-app', 'parley-nats-users', 'parley-secret-key'],
 };
 /**
  * Stand-ins for the values of EXTERNAL_SECRETS, in the form an operator gives them (docs/operations.md),
@@ -48,6 +48,22 @@ const EXTERNAL_SECRET_VALUES: Record<string, string> = {
   'parley-gateway/PARLEY_ADMIN_TOKEN': 'operator-generated-admin-token-7d1c0a9e5b',
   'parley-gateway/PARLEY_JWT_SECRET': 'operator-generated-jwt-secret-4f0e9a2c6b1d8e3f7a5c',
   'parley-db-app/uri': 'postgresql://app:generated@parley-db-rw.parley:5432/app',
+  'parley-secret-key/PARLEY_SECRET_KEY': 'k1:b3BlcmF0b3ItZ2VuZXJhdGVkIGtleTogMzIgYnl0ZXM=',
+  ...Object.fromEntries(
+    ['gateway', 'conversation', 'delivery', 'history', 'operator'].map((user) => [
+      `parley-nats-users/${user}`,
+      `operator-generated-nats-${user}-password`,
+    ]),
+  ),
+};
+
+/** The environment nats-server resolves the users' passwords from (authorization.conf). */
+const NATS_PASSWORDS = {
+  NATS_GATEWAY_PASSWORD: 'a-gateway-password',
+  NATS_CONVERSATION_PASSWORD: 'a-conversation-password',
+  NATS_DELIVERY_PASSWORD: 'a-delivery-password',
+  NATS_HISTORY_PASSWORD: 'a-history-password',
+  NATS_OPERATOR_PASSWORD: 'an-operator-password',
 };
 const OVERLAYS = ['dev', 'production'] as const;
 type Overlay = (typeof OVERLAYS)[number];
@@ -84,14 +100,15 @@ function render(overlay: Overlay): Manifest[] {
 const NATS_SERVER = process.env.NATS_SERVER_BIN ?? 'nats-server';
 
 /**
- * Runs `nats-server -t` on a configuration (with `args`, as a container would start it) and returns
- * what it printed and its exit code. nats-server before 2.10 does not know `sync_interval` (2.10.0
+ * Runs `nats-server -t` on a configuration (with `args`, as a container would start it, and the
+ * files it includes beside it) and returns what it printed and its exit code. nats-server before 2.10 does not know `sync_interval` (2.10.0
  * added it; the images are 2.11): such a binary checks the rest of the file without that line.
  */
 function checkNatsConfig(
   conf: string,
   args: string[] = [],
   env: Record<string, string> = {},
+  included: Record<string, string> = {},
 ): { status: number | null; output: string } {
   const version = spawnSync(NATS_SERVER, ['--version'], { encoding: 'utf8' });
   if (version.error) throw new Error(`nats-server is required for this test: ${version.error.message}`);
@@ -100,6 +117,7 @@ function checkNatsConfig(
   const dir = mkdtempSync(join(tmpdir(), 'parley-nats-conf-'));
   try {
     const file = join(dir, 'nats.conf');
+    for (const [name, text] of Object.entries(included)) writeFileSync(join(dir, name), text);
     writeFileSync(file, knowsSyncInterval ? conf : conf.replace(/^\s*sync_interval:.*$/gm, ''));
     const result = spawnSync(NATS_SERVER, ['-t', '-c', file, ...args], {
       env: { ...process.env, ...env },
@@ -321,8 +339,13 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', () => {
   it('the NATS configuration is accepted by nats-server', () => {
     const nats = one('production', 'StatefulSet', 'nats');
     const configVolume = nats.spec.template.spec.volumes.find((v: Manifest) => v.configMap);
-    const conf = one('production', 'ConfigMap', configVolume.configMap.name).data['nats.conf'];
-    const { status, output } = checkNatsConfig(conf, [], { POD_NAME: 'nats-0' });
+    const { 'nats.conf': conf, ...included } = one(
+      'production',
+      'ConfigMap',
+      configVolume.configMap.name,
+    ).data;
+    expect(Object.keys(included)).toEqual(['authorization.conf']);
+    const { status, output } = checkNatsConfig(conf, [], { POD_NAME: 'nats-0', ...NATS_PASSWORDS }, included);
     expect(output).toContain('is valid');
     expect(status).toBe(0);
   });
@@ -398,7 +421,10 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', () => {
           .filter((e: Manifest) => e.valueFrom?.secretKeyRef)
           .map((e: Manifest) => e.name);
         expect(secrets).toEqual(
-          name === 'gateway' ? ['PARLEY_ADMIN_TOKEN', 'PARLEY_JWT_SECRET'] : ['DATABASE_URL'],
+          {
+            gateway: ['PARLEY_ADMIN_TOKEN', 'PARLEY_JWT_SECRET', 'NATS_PASSWORD', 'PARLEY_SECRET_KEY'],
+            delivery: ['DATABASE_URL', 'NATS_PASSWORD', 'PARLEY_SECRET_KEY'],
+          }[name] ?? ['DATABASE_URL', 'NATS_PASSWORD'],
         );
       }
     },
@@ -572,7 +598,13 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', () => {
 
   it('docs/operations.md explains the secrets that production expects', () => {
     const docs = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
-    for (const secret of ['parley-gateway', 'parley-backup-s3', 'parley-db-app'])
+    for (const secret of [
+      'parley-gateway',
+      'parley-backup-s3',
+      'parley-db-app',
+      'parley-nats-users',
+      'parley-secret-key',
+    ])
       expect(docs).toContain(secret);
   });
 });
@@ -636,7 +668,13 @@ describe('docker-compose.yml', () => {
     const conf = readFileSync(join(ROOT, 'deploy/compose/nats.conf'), 'utf8');
     expect(conf).toMatch(/^jetstream \{[^}]*^\s*sync_interval: always$/m);
     // With the compose file's other flags, as the container starts it (-t checks, creates nothing).
-    const { status, output } = checkNatsConfig(conf, [...command.slice(0, at), ...command.slice(at + 2)]);
+    const authorization = readFileSync(join(ROOT, 'deploy/base/nats/authorization.conf'), 'utf8');
+    const { status, output } = checkNatsConfig(
+      conf,
+      [...command.slice(0, at), ...command.slice(at + 2)],
+      NATS_PASSWORDS,
+      { 'authorization.conf': authorization },
+    );
     expect(output).toContain('is valid');
     expect(status).toBe(0);
   });

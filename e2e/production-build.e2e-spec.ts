@@ -6,12 +6,20 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createDatabase, freePort, startNats, TestDatabase, TestNats, waitFor } from '@parley/testing';
+import {
+  createDatabase,
+  freePort,
+  startNats,
+  TEST_SECRET_KEY,
+  TestDatabase,
+  TestNats,
+  waitFor,
+} from '@parley/testing';
 
 const ROOT = resolve(__dirname, '..');
 const APPS = ['gateway', 'conversation', 'delivery', 'history'] as const;
 type App = (typeof APPS)[number];
-const LIBS = ['contracts', 'jetstream', 'observability', 'persistence', 'runtime', 'validation'];
+const LIBS = ['contracts', 'jetstream', 'observability', 'persistence', 'runtime', 'secrets', 'validation'];
 const ADMIN_TOKEN = 'production-build-admin-token';
 const JWT_SECRET = 'production-build-jwt-secret-0123456789abcdef';
 
@@ -199,6 +207,7 @@ describe('production build of each app, packed and installed as in the image', (
         ...(app === 'gateway'
           ? { PARLEY_ADMIN_TOKEN: ADMIN_TOKEN, PARLEY_JWT_SECRET: JWT_SECRET }
           : { DATABASE_URL: database.url }),
+        ...(app === 'gateway' || app === 'delivery' ? { PARLEY_SECRET_KEY: TEST_SECRET_KEY } : {}),
       };
       const child = spawn(process.execPath, ['.'], {
         cwd: packed[app],

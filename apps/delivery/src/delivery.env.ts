@@ -1,9 +1,17 @@
 import { Type } from 'class-transformer';
-import { IsInt, Matches, Max, Min } from 'class-validator';
-import { ServiceEnv } from '@parley/runtime';
+import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
+import { DEV_SECRET_KEY, IsSecretKeyRing, ServiceEnv } from '@parley/runtime';
 import { IsNetworkList } from './webhooks/webhook-egress';
 
 export class DeliveryEnv extends ServiceEnv {
+  /** In production the public development key ring is refused. */
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
+  /** The key ring webhook signing secrets are sealed under: the gateway's, to open what it sealed. */
+  @IsSecretKeyRing()
+  PARLEY_SECRET_KEY = DEV_SECRET_KEY;
+
   /** Seconds to wait before each retry of a failed webhook delivery; after the last, it fails. */
   @Matches(/^\d{1,6}(,\d{1,6}){0,19}$/, {
     message: 'PARLEY_WEBHOOK_RETRY_SCHEDULE must be 1 to 20 comma-separated whole seconds, e.g. 5,30,120',

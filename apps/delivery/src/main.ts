@@ -7,7 +7,8 @@ import {
   PersistenceModule,
   postgresStorage,
 } from '@parley/persistence';
-import { runService } from '@parley/runtime';
+import { runService, SERVICE_CONFIG } from '@parley/runtime';
+import { SecretBox } from '@parley/secrets';
 import { DeliveryEnv } from './delivery.env';
 import { Inbox } from './inbox/inbox';
 import { InboxCommandsHandler } from './inbox/inbox-commands.handler';
@@ -16,6 +17,7 @@ import { InboxQueriesHandler } from './inbox/inbox-queries.handler';
 import { InitialDeliverySchema1764000000000 } from './migrations/1764000000000-initial-delivery-schema';
 import { OutboxTrace1764200000000 } from './migrations/1764200000000-outbox-trace';
 import { AcksWebhooks1764100000000 } from './migrations/1764100000000-acks-webhooks';
+import { sealedWebhookSecretsMigration } from './migrations/1766000000000-sealed-webhook-secrets';
 import { WebhookCommandsHandler } from './webhooks/webhook-commands.handler';
 import { WebhookDeliveryRepository } from './webhooks/webhook-delivery.repository';
 import { WebhookQueriesHandler } from './webhooks/webhook-queries.handler';
@@ -30,7 +32,17 @@ import { WebhookSender } from './webhooks/webhook-sender';
     WebhookCommandsHandler,
     WebhookQueriesHandler,
   ],
-  providers: [Inbox, WebhookRepository, WebhookDeliveryRepository, WebhookSender],
+  providers: [
+    Inbox,
+    WebhookRepository,
+    WebhookDeliveryRepository,
+    WebhookSender,
+    {
+      provide: SecretBox,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: DeliveryEnv) => SecretBox.fromKeyRing(config.PARLEY_SECRET_KEY),
+    },
+  ],
 })
 class DeliveryModule {}
 
@@ -63,6 +75,7 @@ void runService({
         OutboxTrace1764200000000,
         outboxWritersMigration('delivery', 'conversationId'),
         partitionLeasesMigration('delivery'),
+        sealedWebhookSecretsMigration(SecretBox.fromKeyRing(config.PARLEY_SECRET_KEY)),
       ],
       outbox: { relayIntervalMs: config.PARLEY_OUTBOX_RELAY_INTERVAL_MS, orderedBy: 'conversationId' },
     }),

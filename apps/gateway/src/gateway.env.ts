@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { ServiceEnv } from '@parley/runtime';
+import { DEV_SECRET_KEY, IsSecretKeyRing, ServiceEnv } from '@parley/runtime';
 import { IsTrustedProxyList } from './api/trusted-proxies';
 
 export const DEV_ADMIN_TOKEN = 'parley-dev-admin-token';
@@ -95,4 +95,8 @@ export class GatewayEnv extends ServiceEnv {
   @IsString()
   @Matches(/^[^;,]+$/, { message: 'PARLEY_WIDGET_FRAME_ANCESTORS is a space-separated list of sources' })
   PARLEY_WIDGET_FRAME_ANCESTORS = '*';
+
+  /** The key ring webhook signing secrets are sealed under; delivery must hold the same one. */
+  @IsSecretKeyRing()
+  PARLEY_SECRET_KEY = DEV_SECRET_KEY;
 }

@@ -163,8 +163,16 @@ export class RegisterWebhook extends Command {
   @IsString() @Length(1, 64) webhookId: string;
   @IsString() @Length(1, 2000) url: string;
   @IsArray() @IsString({ each: true }) events: string[];
-  /** Standard Webhooks secret, `whsec_` + base64. */
-  @IsString() @Length(10, 200) secret: string;
+  /**
+   * The Standard Webhooks signing secret (`whsec_` + base64), sealed by the gateway under
+   * `PARLEY_SECRET_KEY` (libs/secrets): the command stays in JetStream, and may be dead-lettered, for
+   * days, so it never carries the secret in clear.
+   */
+  @Matches(/^sealed\.v1\.[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, {
+    message: 'sealedSecret must be a sealed secret (sealed.v1.…), never a secret in clear',
+  })
+  @Length(10, 400)
+  sealedSecret: string;
 }
 
 export class DeleteWebhook extends Command {

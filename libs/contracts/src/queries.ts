@@ -187,6 +187,19 @@ export interface WebhookEndpointVerdict {
   refusal: string | null;
 }
 
+/**
+ * The sealed signing secret of a webhook id, registered or deleted since: a registration retried
+ * with its Idempotency-Key answers with the secret the first attempt showed.
+ */
+export interface WebhookSecretQuery {
+  webhookId: string;
+}
+
+export interface WebhookSecretAnswer {
+  /** `sealed.v1.…` (libs/secrets); null when no webhook was registered under the id. */
+  sealedSecret: string | null;
+}
+
 export interface WebhookDeliveriesQuery extends CursorQuery {
   webhookId: string;
   status?: 'pending' | 'succeeded' | 'failed';

@@ -38,6 +38,7 @@ export const QuerySubjects = {
   webhooks: `${NAMESPACE}.query.delivery.webhooks`,
   webhookDeliveries: `${NAMESPACE}.query.delivery.webhook-deliveries`,
   webhookEndpoint: `${NAMESPACE}.query.delivery.webhook-endpoint`,
+  webhookSecret: `${NAMESPACE}.query.delivery.webhook-secret`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;

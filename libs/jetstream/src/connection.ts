@@ -6,17 +6,28 @@ export class NatsUnreachable extends Error {
   override readonly name = 'NatsUnreachable';
 }
 
+/** A NATS user and its password; an empty user connects without authentication. */
+export interface NatsCredentials {
+  user: string;
+  pass: string;
+}
+
 /**
  * The one NATS connection of a process. It reconnects forever once established: a broker restart
- * must not require a process restart.
+ * must not require a process restart. The password is given to the client only, never to a message.
  */
-export async function connectToNats(url: string, serviceName: string): Promise<NatsConnection> {
+export async function connectToNats(
+  url: string,
+  serviceName: string,
+  credentials: NatsCredentials = { user: '', pass: '' },
+): Promise<NatsConnection> {
   skipCancelErrorOfAnsweredRequests();
   try {
     return await connect({
       // A cluster is given as a comma-separated list of seed URLs.
       servers: url.split(',').map((s) => s.trim()),
       name: serviceName,
+      ...(credentials.user ? { user: credentials.user, pass: credentials.pass } : {}),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       timeout: 5_000,
@@ -25,8 +36,9 @@ export async function connectToNats(url: string, serviceName: string): Promise<N
       noAsyncTraces: true,
     });
   } catch (error) {
+    const as = credentials.user ? ` as ${credentials.user}` : '';
     throw new NatsUnreachable(
-      `Cannot reach NATS at ${url} (${(error as Error).message}). ` +
+      `Cannot reach NATS at ${url}${as} (${(error as Error).message}). ` +
         'Start a JetStream-enabled server with `nats-server -js`, or point NATS_URL at one.',
     );
   }

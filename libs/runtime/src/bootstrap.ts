@@ -122,7 +122,10 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
       config.PARLEY_PARTITIONS,
     );
     progress.enter(`connecting to NATS at ${config.NATS_URL}`);
-    nc = await connectToNats(config.NATS_URL, def.name);
+    nc = await connectToNats(config.NATS_URL, def.name, {
+      user: config.NATS_USER,
+      pass: config.NATS_PASSWORD,
+    });
     progress.enter('provisioning streams and durable consumers');
     jsm = await jetstreamManager(nc);
     const mismatch = await partitionMismatch(jsm, config.PARLEY_PARTITIONS);

@@ -1,4 +1,23 @@
-import { InvalidConfiguration, loadConfig, ServiceEnv } from './config';
+import { randomBytes } from 'node:crypto';
+import { IsIn } from 'class-validator';
+import { DEV_SECRET_KEY, InvalidConfiguration, IsSecretKeyRing, loadConfig, ServiceEnv } from './config';
+
+class SealingEnv extends ServiceEnv {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
+  @IsSecretKeyRing()
+  PARLEY_SECRET_KEY = DEV_SECRET_KEY;
+}
+
+const messageOf = (load: () => unknown): string => {
+  try {
+    load();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+};
 
 describe('loadConfig', () => {
   it('uses the contract defaults when nothing is set', () => {
@@ -54,5 +73,62 @@ describe('loadConfig', () => {
     }
     if (installed) expect(load().LOG_FORMAT).toBe('pretty');
     else expect(load).toThrow(/LOG_FORMAT="pretty": LOG_FORMAT=pretty needs pino-pretty.*npm ci/);
+  });
+
+  describe('never quotes a secret it refuses', () => {
+    it.each([
+      ['PARLEY_SECRET_KEY', `k1:${randomBytes(20).toString('base64')}`],
+      ['NATS_PASSWORD', 'too-short-pw'],
+      ['PARLEY_SECRET_KEY', 'no-key-id-but-a-long-secret-value'],
+    ])('%s is named, its value masked', (name, value) => {
+      const message = messageOf(() =>
+        loadConfig(SealingEnv, { PORT: 3001 }, { NATS_USER: 'gateway', [name]: value }),
+      );
+      expect(message).toContain(`${name}=[${value.length} characters`);
+      expect(message).not.toContain(value);
+      expect(message).not.toContain(value.slice(3, -4));
+    });
+
+    it('masks a token, a key or a password of any service, not only those this one knows', () => {
+      class TokenEnv extends ServiceEnv {
+        @IsIn(['a-very-long-allowed-token-value'])
+        PARLEY_ADMIN_TOKEN = 'a-very-long-allowed-token-value';
+      }
+      const given = 'the-rejected-admin-token-0123456789';
+      const message = messageOf(() => loadConfig(TokenEnv, { PORT: 3001 }, { PARLEY_ADMIN_TOKEN: given }));
+      expect(message).toContain('PARLEY_ADMIN_TOKEN=[35 characters, ending …6789]');
+      expect(message).not.toContain(given);
+    });
+
+    it('still quotes what is not secret', () => {
+      expect(messageOf(() => loadConfig(ServiceEnv, { PORT: 3001 }, { LOG_LEVEL: 'loud' }))).toContain(
+        'LOG_LEVEL="loud"',
+      );
+    });
+  });
+
+  it('needs a password with a NATS user', () => {
+    expect(() => loadConfig(ServiceEnv, { PORT: 3001 }, { NATS_USER: 'gateway' })).toThrow(/NATS_PASSWORD=/);
+    const config = loadConfig(
+      ServiceEnv,
+      { PORT: 3001 },
+      { NATS_USER: 'gateway', NATS_PASSWORD: 'a-long-enough-password' },
+    );
+    expect(config.NATS_USER).toBe('gateway');
+  });
+
+  it('refuses the public development key ring in production, and a key ring it cannot use', () => {
+    expect(loadConfig(SealingEnv, { PORT: 3001 }, {}).PARLEY_SECRET_KEY).toBe(DEV_SECRET_KEY);
+    expect(() => loadConfig(SealingEnv, { PORT: 3001 }, { NODE_ENV: 'production' })).toThrow(
+      /PARLEY_SECRET_KEY: must be set in production/,
+    );
+    const key = `k2:${randomBytes(32).toString('base64')}`;
+    expect(
+      loadConfig(SealingEnv, { PORT: 3001 }, { NODE_ENV: 'production', PARLEY_SECRET_KEY: key })
+        .PARLEY_SECRET_KEY,
+    ).toBe(key);
+    expect(() => loadConfig(SealingEnv, { PORT: 3001 }, { PARLEY_SECRET_KEY: 'k1:c2hvcnQ=' })).toThrow(
+      /PARLEY_SECRET_KEY: key k1 is 5 bytes, not 32/,
+    );
   });
 });

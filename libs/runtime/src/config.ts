@@ -2,16 +2,22 @@ import { plainToInstance, Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsString,
   Matches,
   Max,
   Min,
+  MinLength,
+  registerDecorator,
   Validate,
+  ValidateIf,
+  ValidationArguments,
   validateSync,
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { DEFAULT_NAMESPACE, DEFAULT_PARTITIONS, NAMESPACE_PATTERN } from '@parley/contracts';
 import { LOG_FORMATS, LogFormat } from '@parley/observability';
+import { keyRingProblem, maskSecret, SECRET_KEY_RING_FORMAT } from '@parley/secrets';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -37,12 +43,56 @@ class PrettyLogsInstalled implements ValidatorConstraintInterface {
 }
 
 /**
+ * The key ring a service seals secrets under when `PARLEY_SECRET_KEY` is not set. It is public (it
+ * is written here), so a service whose NODE_ENV is production refuses it.
+ */
+export const DEV_SECRET_KEY = 'dev:MKBPvQnkpjUS+Bjbn59QduahcXTczhYiflhwp60qQ4g=';
+
+/**
+ * A `PARLEY_SECRET_KEY` key ring that can seal and open (see libs/secrets), and not the public
+ * development one when the object's NODE_ENV is production. The message never quotes a key.
+ */
+export function IsSecretKeyRing(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isSecretKeyRing',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) => problemOf(value, args) === undefined,
+        defaultMessage: (args: ValidationArguments) => `${args.property}: ${problemOf(args.value, args)}`,
+      },
+    });
+}
+
+function problemOf(value: unknown, args: ValidationArguments): string | undefined {
+  if (typeof value !== 'string') return 'must be a key ring';
+  if (value === DEV_SECRET_KEY && (args.object as { NODE_ENV?: string }).NODE_ENV === 'production')
+    return 'must be set in production; the development default is public';
+  const problem = keyRingProblem(value);
+  return problem && `${problem}; expected ${SECRET_KEY_RING_FORMAT}`;
+}
+
+/**
  * Configuration every service reads from its environment. Checked once at start: a wrong value
  * stops the process with a message naming the variable.
  */
 export class ServiceEnv {
   @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL' })
   NATS_URL = 'nats://127.0.0.1:4222';
+
+  /**
+   * The service's NATS user, whose permissions the broker's configuration sets (deploy/ gives each
+   * service its own). Empty: connect without authentication, as to a development broker.
+   */
+  @Matches(/^[A-Za-z0-9_-]{0,64}$/, { message: 'NATS_USER must be at most 64 letters, digits, _ or -' })
+  NATS_USER = '';
+
+  /** NATS_USER's password; needed with it. */
+  @ValidateIf((env: ServiceEnv) => env.NATS_USER !== '')
+  @IsString()
+  @MinLength(16, { message: 'NATS_PASSWORD must be at least 16 characters when NATS_USER is set' })
+  NATS_PASSWORD = '';
 
   @Matches(/^postgres(ql)?:\/\/[^\s]+\/[^/\s]+$/, {
     message: 'DATABASE_URL must be a postgres:// URL that names a database',
@@ -150,6 +200,15 @@ export class ServiceEnv {
   PARLEY_OUTBOX_RELAY_INTERVAL_MS = 1_000;
 }
 
+/** Variables whose value must never be repeated, even when it was rejected: a typo'd key is still most of a key. */
+const SECRET_NAME = /SECRET|TOKEN|KEY|PASSWORD/;
+
+/** A variable's value as a configuration error may quote it. */
+function quotedValue(name: string, value: unknown): string {
+  if (SECRET_NAME.test(name) && typeof value === 'string') return maskSecret(value);
+  return JSON.stringify(value ?? null);
+}
+
 export class InvalidConfiguration extends Error {
   override readonly name = 'InvalidConfiguration';
 }
@@ -170,7 +229,7 @@ export function loadConfig<T extends object>(
   const errors = validateSync(config, { forbidUnknownValues: false });
   if (errors.length) {
     const lines = errors.map((e) => {
-      const value = JSON.stringify((config as Record<string, unknown>)[e.property] ?? null);
+      const value = quotedValue(e.property, (config as Record<string, unknown>)[e.property]);
       return `  ${e.property}=${value}: ${Object.values(e.constraints ?? {}).join('; ')}`;
     });
     throw new InvalidConfiguration(`Invalid configuration:\n${lines.join('\n')}`);

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -19,8 +19,19 @@ export interface TestNats {
   readonly stores?: string[];
 }
 
-async function brokerAnswers(url: string): Promise<true> {
-  const nc = await connect({ servers: url, reconnect: false, timeout: 500 });
+/**
+ * A broker that lets in only the users of `config` (an `authorization { … }` block, as in
+ * deploy/base/nats/authorization.conf), whose passwords `env` gives; `probe` is the user the harness
+ * checks it answers with.
+ */
+export interface NatsAuthorization {
+  config: string;
+  env: Record<string, string>;
+  probe: { user: string; pass: string };
+}
+
+async function brokerAnswers(url: string, probe?: NatsAuthorization['probe']): Promise<true> {
+  const nc = await connect({ servers: url, reconnect: false, timeout: 500, ...probe });
   await nc.close();
   return true;
 }
@@ -41,11 +52,12 @@ class LocalNats implements TestNats {
   private constructor(
     private readonly port: number,
     private readonly clusterArgs: string[] = [],
+    private readonly authorization?: NatsAuthorization,
   ) {}
 
-  static async create(): Promise<LocalNats> {
+  static async create(authorization?: NatsAuthorization): Promise<LocalNats> {
     const [nats] = await startWithFreshPorts('a nats-server', async () => {
-      const candidate = new LocalNats(await freePort());
+      const candidate = new LocalNats(await freePort(), [], authorization);
       return { nodes: [candidate], ready: () => candidate.start() };
     });
     return nats;
@@ -67,10 +79,26 @@ class LocalNats implements TestNats {
   /** Starts the server and waits until it answers; if it exits first, fails at once with what it said. */
   async start(): Promise<void> {
     const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
+    const configArgs: string[] = [];
+    if (this.authorization) {
+      const file = join(this.storeDir, 'authorization.conf');
+      writeFileSync(file, this.authorization.config);
+      configArgs.push('-c', file);
+    }
     const child = spawn(
       binary,
-      ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir, ...this.clusterArgs],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      [
+        ...configArgs,
+        '-js',
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(this.port),
+        '-sd',
+        this.storeDir,
+        ...this.clusterArgs,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.authorization?.env } },
     );
     this.child = track(child, `nats-server on port ${this.port}`);
     this.stderr = '';
@@ -79,7 +107,7 @@ class LocalNats implements TestNats {
     });
     try {
       const outcome = await waitFor(`nats-server at ${this.url}`, async () =>
-        this.running ? brokerAnswers(this.url) : ('exited' as const),
+        this.running ? brokerAnswers(this.url, this.authorization?.probe) : ('exited' as const),
       );
       if (outcome === 'exited') {
         const status = child.exitCode ?? child.signalCode;
@@ -138,7 +166,9 @@ class ContainerNats implements TestNats {
   }
 }
 
-export async function startNats(): Promise<TestNats> {
+/** A JetStream broker for one suite; with `authorization`, a local nats-server that checks users. */
+export async function startNats(authorization?: NatsAuthorization): Promise<TestNats> {
+  if (authorization) return LocalNats.create(authorization);
   return (await infraKind()) === 'containers' ? ContainerNats.create() : LocalNats.create();
 }
 

@@ -69,7 +69,12 @@ export class ParleySystem {
    */
   static async start(
     extraEnv: Record<string, string> = {},
-    options: { cluster?: boolean; broker?: TestNats } = {},
+    options: {
+      cluster?: boolean;
+      broker?: TestNats;
+      /** Each service's own variables over the shared ones (its NATS user, say). */
+      serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+    } = {},
   ): Promise<ParleySystem> {
     const nats = options.broker ?? (options.cluster ? await startNatsCluster(3) : await startNats());
     const ownsBroker = !options.broker;
@@ -88,7 +93,8 @@ export class ParleySystem {
       ...extraEnv,
     };
     const services = {} as Record<ServiceName, ServiceProcess>;
-    for (const name of SERVICE_NAMES) services[name] = await ServiceProcess.create(name, env);
+    for (const name of SERVICE_NAMES)
+      services[name] = await ServiceProcess.create(name, { ...env, ...options.serviceEnv?.[name] });
     const system = new ParleySystem(nats, database, services, env, ownsBroker);
     try {
       // Sequential starts: concurrent migrations are safe, but two cores boot four processes faster one by one.

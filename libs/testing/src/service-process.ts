@@ -7,6 +7,12 @@ import { freePort, waitFor } from './ports';
 /** The heap limit the production image sets (Dockerfile), so tests and benchmarks run as it does. */
 const SERVICE_NODE_OPTIONS = '--max-old-space-size=160';
 
+/**
+ * The key ring every service process of a test seals secrets under, unless its environment names
+ * another: not the development default, so a test may run a service with NODE_ENV=production.
+ */
+export const TEST_SECRET_KEY = 'test:dGVzdCBzZWNyZXQga2V5IG9mIHRoaXJ0eS10d28gYnk=';
+
 export type ServiceName = 'gateway' | 'conversation' | 'delivery' | 'history';
 export const SERVICE_NAMES: ServiceName[] = ['gateway', 'conversation', 'delivery', 'history'];
 
@@ -91,7 +97,13 @@ export class ServiceProcess {
       : [];
     const child = spawn(process.execPath, [...nodeArgs, entry], {
       cwd: ROOT,
-      env: { NODE_OPTIONS: SERVICE_NODE_OPTIONS, ...process.env, ...this.env, PORT: String(this.port) },
+      env: {
+        NODE_OPTIONS: SERVICE_NODE_OPTIONS,
+        PARLEY_SECRET_KEY: TEST_SECRET_KEY,
+        ...process.env,
+        ...this.env,
+        PORT: String(this.port),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer) => {

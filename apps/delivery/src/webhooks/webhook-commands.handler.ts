@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { DeleteWebhook, RegisterWebhook, RetryWebhookDelivery, SendWebhook } from '@parley/contracts';
-import { HandleCommand } from '@parley/jetstream';
+import { HandleCommand, PermanentFailure } from '@parley/jetstream';
+import { SecretBox } from '@parley/secrets';
 import { WebhookRepository } from './webhook.repository';
 import { WebhookSender } from './webhook-sender';
 
@@ -11,10 +12,21 @@ export class WebhookCommandsHandler {
   constructor(
     private readonly webhooks: WebhookRepository,
     private readonly sender: WebhookSender,
+    private readonly box: SecretBox,
   ) {}
 
+  /**
+   * The secret is stored as the gateway sealed it, and opened for each attempt's signature. One
+   * this process cannot open (sealed under a key its PARLEY_SECRET_KEY lacks) could never sign a
+   * delivery, so the registration is refused now rather than every delivery failing later.
+   */
   @HandleCommand(RegisterWebhook)
   async register(@Payload() cmd: RegisterWebhook): Promise<void> {
+    try {
+      this.box.open(cmd.sealedSecret);
+    } catch (error) {
+      throw new PermanentFailure(`sealedSecret: cannot be opened (${(error as Error).message})`);
+    }
     await this.webhooks.register(cmd);
   }
 

@@ -19,7 +19,7 @@ export interface NewDelivery {
   payload: WebhookPayload;
 }
 
-/** A delivery with what an attempt needs: its endpoint's URL and secret, and whether it was deleted. */
+/** A delivery with what an attempt needs: its endpoint's URL and sealed secret, and whether it was deleted. */
 export interface DeliveryToSend {
   id: string;
   webhookId: string;
@@ -27,7 +27,7 @@ export interface DeliveryToSend {
   attempts: number;
   payload: WebhookPayload;
   url: string;
-  secret: string;
+  sealedSecret: string;
   endpointDeleted: boolean;
 }
 
@@ -98,7 +98,7 @@ export class WebhookDeliveryRepository {
 
   async toSend(deliveryId: string): Promise<DeliveryToSend | undefined> {
     const [delivery]: DeliveryToSend[] = await this.db.query(
-      `SELECT d.id, d.webhook_id AS "webhookId", d.status, d.attempts, d.payload, w.url, w.secret,
+      `SELECT d.id, d.webhook_id AS "webhookId", d.status, d.attempts, d.payload, w.url, w.sealed_secret AS "sealedSecret",
               w.deleted_at IS NOT NULL AS "endpointDeleted"
          FROM delivery.webhook_deliveries d JOIN delivery.webhooks w ON w.id = d.webhook_id WHERE d.id = $1`,
       [deliveryId],

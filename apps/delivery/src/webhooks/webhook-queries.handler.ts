@@ -8,6 +8,8 @@ import {
   WebhookDeliveryView,
   WebhookEndpointQuery,
   WebhookEndpointVerdict,
+  WebhookSecretAnswer,
+  WebhookSecretQuery,
 } from '@parley/contracts';
 import { AnswerQuery, QueryRejected } from '@parley/jetstream';
 import { WebhookDeliveryRepository } from './webhook-delivery.repository';
@@ -38,5 +40,11 @@ export class WebhookQueriesHandler {
   @AnswerQuery(QuerySubjects.webhookEndpoint)
   async endpoint(@Payload() query: WebhookEndpointQuery): Promise<WebhookEndpointVerdict> {
     return { refusal: await this.sender.endpointRefusal(query.url) };
+  }
+
+  /** Sealed as it is stored: only a holder of PARLEY_SECRET_KEY (the gateway) can open it. */
+  @AnswerQuery(QuerySubjects.webhookSecret)
+  async secret(@Payload() query: WebhookSecretQuery): Promise<WebhookSecretAnswer> {
+    return { sealedSecret: await this.webhooks.sealedSecretOf(query.webhookId) };
   }
 }

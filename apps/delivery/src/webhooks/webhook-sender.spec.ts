@@ -1,8 +1,10 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { DomainEvent, EventTypes, SendWebhook } from '@parley/contracts';
 import { JetStreamPublisher, RetryLater } from '@parley/jetstream';
+import { SecretBox } from '@parley/secrets';
 import { DeliveryEnv } from '../delivery.env';
 import { AttemptResult } from './retry-schedule';
 import {
@@ -15,6 +17,7 @@ import { WebhookRepository } from './webhook.repository';
 import { deliveryIdFor, WebhookSender } from './webhook-sender';
 
 const secret = `whsec_${Buffer.from('a secret of twenty-four!').toString('base64')}`;
+const box = SecretBox.fromKeyRing(`k1:${randomBytes(32).toString('base64')}`);
 
 /** An in-memory stand-in for the delivery table, keeping to the repository's promises. */
 function deliveryTable(rows: DeliveryToSend[], { claimable = true } = {}) {
@@ -101,7 +104,7 @@ describe('WebhookSender', () => {
       PARLEY_WEBHOOK_TIMEOUT_MS: 5_000,
       PARLEY_WEBHOOK_ALLOWED_NETWORKS: allowedNetworks,
     });
-    const created = new WebhookSender(webhooks, deliveries, publisher, config);
+    const created = new WebhookSender(webhooks, deliveries, publisher, config, box);
     senders.push(created);
     return { sender: created, published };
   }
@@ -113,7 +116,7 @@ describe('WebhookSender', () => {
     attempts: 0,
     payload: { type: 'message.created', timestamp: '2026-01-01T00:00:00Z', data: { eventId: 'e1' } },
     url,
-    secret,
+    sealedSecret: box.seal(secret),
     endpointDeleted: false,
     ...overrides,
   });
@@ -202,6 +205,20 @@ describe('WebhookSender', () => {
           result: { status: 'succeeded' },
         },
       ]);
+    });
+
+    it('calls nothing with a secret sealed under a key it does not hold, and tries again later', async () => {
+      const elsewhere = SecretBox.fromKeyRing(`k9:${randomBytes(32).toString('base64')}`);
+      const { repository, attempts } = deliveryTable([pending({ sealedSecret: elsewhere.seal(secret) })]);
+      const failure = await sender(repository)
+        .sender.send({ deliveryId: 'whd_1' })
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(RetryLater);
+      expect(received).toEqual([]);
+      expect(attempts[0].outcome).toMatchObject({
+        statusCode: null,
+        error: 'cannot sign: secret sealed under key k9, which PARLEY_SECRET_KEY does not hold',
+      });
     });
 
     it('schedules the next attempt after a failed one, by the retry schedule', async () => {

@@ -4,6 +4,7 @@ import { DomainEvent, SendWebhook } from '@parley/contracts';
 import { JetStreamPublisher, RetryLater } from '@parley/jetstream';
 import { webhookAttempts } from '@parley/observability';
 import { SERVICE_CONFIG } from '@parley/runtime';
+import { SecretBox } from '@parley/secrets';
 import { fetch } from 'undici';
 import { DeliveryEnv } from '../delivery.env';
 import { afterAttempt } from './retry-schedule';
@@ -51,6 +52,7 @@ export class WebhookSender implements OnApplicationShutdown {
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly publisher: JetStreamPublisher,
     @Inject(SERVICE_CONFIG) private readonly config: DeliveryEnv,
+    private readonly box: SecretBox,
   ) {
     this.egress = new WebhookEgress(config.PARLEY_WEBHOOK_ALLOWED_NETWORKS);
   }
@@ -135,6 +137,12 @@ export class WebhookSender implements OnApplicationShutdown {
     const started = Date.now();
     const refusal = this.egress.refusal(delivery.url);
     if (refusal) return { statusCode: null, error: refusal, ms: 0 };
+    let secret: string;
+    try {
+      secret = this.box.open(delivery.sealedSecret);
+    } catch (error) {
+      return { statusCode: null, error: `cannot sign: secret ${(error as Error).message}`, ms: 0 };
+    }
     try {
       const res = await fetch(delivery.url, {
         method: 'POST',
@@ -147,7 +155,7 @@ export class WebhookSender implements OnApplicationShutdown {
           'user-agent': 'Parley-Webhooks/1',
           'webhook-id': delivery.id,
           'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(delivery.secret, delivery.id, timestamp, body),
+          'webhook-signature': signWebhook(secret, delivery.id, timestamp, body),
         },
       });
       await res.body?.cancel();

@@ -26,9 +26,19 @@ export class WebhookRepository {
    */
   async register(cmd: RegisterWebhook): Promise<void> {
     await this.db.query(
-      'INSERT INTO delivery.webhooks (id, url, events, secret) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
-      [cmd.webhookId, cmd.url, cmd.events, cmd.secret],
+      `INSERT INTO delivery.webhooks (id, url, events, sealed_secret) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO NOTHING`,
+      [cmd.webhookId, cmd.url, cmd.events, cmd.sealedSecret],
     );
+  }
+
+  /** The sealed secret registered under the id, deleted since or not; null when none was. */
+  async sealedSecretOf(webhookId: string): Promise<string | null> {
+    const rows: Array<{ sealed_secret: string }> = await this.db.query(
+      'SELECT sealed_secret FROM delivery.webhooks WHERE id = $1',
+      [webhookId],
+    );
+    return rows[0]?.sealed_secret ?? null;
   }
 
   /** Deleted endpoints keep their deliveries for the record; nothing more is sent to them. */

@@ -1,37 +1,48 @@
 import { UnprocessableEntityException } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { type Principal, RegisterWebhook } from '@parley/contracts';
+import { type Principal, QuerySubjects, RegisterWebhook } from '@parley/contracts';
 import { BrokerUnavailable, JetStreamPublisher, QueryRejected } from '@parley/jetstream';
+import { SecretBox } from '@parley/secrets';
 import { CommandEndpoint } from '../api/command-endpoint';
 import { CommandSender } from '../api/command-sender';
 import { PreferWaitCoordinator } from '../api/prefer-wait';
 import { Write } from '../api/write';
-import { GatewayEnv } from '../gateway.env';
+import { WebhookSecrets } from './webhook-secrets';
 import { WebhooksController } from './webhooks.controller';
 
 const admin: Principal = { id: 'admin', role: 'admin' };
 const reply = {} as FastifyReply;
 const request = { url: 'https://hooks.example.com/parley', events: ['message.created'] };
+const box = SecretBox.fromKeyRing(`k1:${randomBytes(32).toString('base64')}`);
 
-/** The controller with delivery's endpoint check answered by `check`, and the commands it sent. */
-function registration(check: () => Promise<unknown>) {
+/**
+ * The controller with delivery's queries answered by `check` (by `registered` for the secret of a
+ * webhook id, when given), and the commands it sent.
+ */
+function registration(check: (subject: string) => Promise<unknown>, registered?: string) {
   const sent: string[] = [];
+  const bodies: Array<Record<string, unknown>> = [];
   const commands = {
-    send: async (command: { subject: string }) => {
+    send: async (command: { subject: string }, body: Record<string, unknown>) => {
       sent.push(command.subject);
+      bodies.push(body);
       return { duplicate: false, seq: 1, stream: 'PARLEY_COMMANDS', domain: '' };
     },
   } as unknown as CommandSender;
-  const publisher = { query: check } as unknown as JetStreamPublisher;
-  const config = { PARLEY_JWT_SECRET: 'a-secret-for-the-test-of-at-least-32-chars' } as GatewayEnv;
+  const query = (subject: string) =>
+    subject === QuerySubjects.webhookSecret && registered !== undefined
+      ? Promise.resolve({ sealedSecret: registered })
+      : check(subject);
+  const publisher = { query } as unknown as JetStreamPublisher;
   const controller = new WebhooksController(
     new CommandEndpoint(commands, new PreferWaitCoordinator({} as NatsConnection)),
     publisher,
-    config,
+    new WebhookSecrets(box, publisher),
   );
   const write = new Write(admin, 'POST /v1/webhooks', undefined, undefined, reply);
-  return { sent, create: () => controller.create(request, write) };
+  return { sent, bodies, create: () => controller.create(request, write) };
 }
 
 describe('registering a webhook, as delivery’s endpoint check answers', () => {
@@ -72,5 +83,27 @@ describe('registering a webhook, as delivery’s endpoint check answers', () => 
     );
     await expect(create()).rejects.toBeInstanceOf(QueryRejected);
     expect(sent).toEqual([]);
+  });
+});
+
+describe('a webhook’s signing secret', () => {
+  it('is random, shown in the answer, and sent to delivery only sealed', async () => {
+    const first = registration(async () => ({ refusal: null, sealedSecret: null }));
+    const second = registration(async () => ({ refusal: null, sealedSecret: null }));
+    const [a, b] = [await first.create(), await second.create()];
+    expect(a.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(a.secret).not.toBe(b.secret);
+    const [command] = first.bodies;
+    expect(JSON.stringify(command)).not.toContain(a.secret.slice('whsec_'.length));
+    expect(box.open(command.sealedSecret as string)).toBe(a.secret);
+  });
+
+  it('is the registered one again for a retried registration, resent as sealed as it was', async () => {
+    const sealed = box.seal('whsec_dGhlIHJlZ2lzdGVyZWQgb25lIGFsbCBhbG9uZw==');
+    const { bodies, create } = registration(async () => ({ refusal: null }), sealed);
+    await expect(create()).resolves.toMatchObject({
+      secret: 'whsec_dGhlIHJlZ2lzdGVyZWQgb25lIGFsbCBhbG9uZw==',
+    });
+    expect(bodies[0].sealedSecret).toBe(sealed);
   });
 });

@@ -3,14 +3,12 @@ import {
   Controller,
   Delete,
   Get,
-  Inject,
   Param,
   Post,
   Query,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { createHmac } from 'node:crypto';
 import {
   DeleteWebhook,
   Page,
@@ -23,7 +21,6 @@ import {
   WebhookView,
 } from '@parley/contracts';
 import { JetStreamPublisher, unanswered } from '@parley/jetstream';
-import { SERVICE_CONFIG } from '@parley/runtime';
 import { AcceptedAnswer, CommandEndpoint } from '../api/command-endpoint';
 import { DELIVERY_CURSOR, WEBHOOK_CURSOR } from '../api/examples';
 import { IdParam } from '../api/id-param.pipe';
@@ -33,7 +30,6 @@ import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal } from '../auth/auth';
-import { GatewayEnv } from '../gateway.env';
 import {
   CreateWebhookRequest,
   DeliveriesQuery,
@@ -42,6 +38,7 @@ import {
   WebhookCreated,
   WebhookPageDoc,
 } from './webhooks.dto';
+import { WebhookSecrets } from './webhook-secrets';
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
@@ -51,7 +48,7 @@ export class WebhooksController {
   constructor(
     private readonly commands: CommandEndpoint,
     private readonly publisher: JetStreamPublisher,
-    @Inject(SERVICE_CONFIG) private readonly config: GatewayEnv,
+    private readonly secrets: WebhookSecrets,
   ) {}
 
   @Post()
@@ -66,13 +63,8 @@ export class WebhooksController {
   async create(@Body() body: CreateWebhookRequest, @CurrentWrite() write: Write): Promise<WebhookCreated> {
     await this.refuseUncallable(body.url);
     const webhookId = write.allocate();
-    // Derived from the id with the server's secret: a retried request gets the same secret back,
-    // and nobody without PARLEY_JWT_SECRET can compute it.
-    const derived = createHmac('sha256', this.config.PARLEY_JWT_SECRET)
-      .update(`webhook-secret\n${webhookId}`)
-      .digest();
-    const secret = `whsec_${derived.subarray(0, 24).toString('base64')}`;
-    const command = { ...body, webhookId, secret };
+    const { secret, sealed } = await this.secrets.issue(webhookId);
+    const command = { ...body, webhookId, sealedSecret: sealed };
     const created = { id: webhookId, secret };
     return this.commands.confirm(
       write,
