@@ -12,7 +12,9 @@ class SlowMigration1700000000000 implements MigrationInterface {
     await queryRunner.query('CREATE TABLE timed.slowly_made (id int)');
   }
 
-  async down(): Promise<void> {}
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE timed.slowly_made');
+  }
 }
 
 let database: TestDatabase;
