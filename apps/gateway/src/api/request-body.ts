@@ -56,10 +56,11 @@ function drain(request: IncomingMessage): void {
 }
 
 /**
- * How the gateway reads request bodies: a guarded route's caller is authenticated first (a stranger
- * cannot make it parse anything: 1 MB of nested arrays held the event loop for 1.6 s), the bytes
- * must be UTF-8 (they were replaced by U+FFFD and stored), and a body left unread after the answer
- * is drained before the connection may close. The size limit is Fastify's `bodyLimit`.
+ * How the gateway reads request bodies: a guarded route's caller is authenticated first, so that a
+ * stranger cannot make it parse anything (a megabyte of nested arrays holds the event loop for over
+ * a second); the bytes must be UTF-8, since decoding would replace the others with U+FFFD and store
+ * text that was never sent; and a body left unread after the answer is drained before the
+ * connection may close. The size limit is Fastify's `bodyLimit`.
  */
 export function readBodiesSafely(fastify: FastifyInstance, tokens: TokenService): void {
   fastify.addHook('preParsing', async (request, _reply, payload) => {
