@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import {
   Actor,
@@ -120,5 +121,59 @@ describe('bad input', () => {
       params: { path: { id } },
     });
     expect(messages.data?.items.map((m) => m.body)).toEqual(['original']);
+  });
+
+  it('answers a body that is not UTF-8 with 400 and stores nothing; a character split between chunks is whole', async () => {
+    const path = `/v1/conversations/${id}/messages`;
+    const post = (chunks: Buffer[]) =>
+      new Promise<{ status?: number; type?: string; body: string }>((resolve, reject) => {
+        const req = request(new URL(path, system.gatewayUrl), {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${customer.token}`,
+            'content-type': 'application/json',
+            'transfer-encoding': 'chunked',
+          },
+        });
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], body }));
+        });
+        req.on('error', reject);
+        const [first, ...rest] = chunks;
+        // Each chunk on its own write, a moment apart, so that the gateway reads them apart too.
+        req.write(first);
+        const next = () => {
+          const chunk = rest.shift();
+          if (!chunk) return req.end();
+          req.write(chunk, () => setTimeout(next, 20));
+        };
+        setTimeout(next, 20);
+      });
+    const latin1 = await post([Buffer.from('{"body":"caf\xe9 in Latin-1"}', 'latin1')]);
+    const cutShort = await post([Buffer.from('{"body":"'), Buffer.from([0xe2, 0x82]), Buffer.from('"}')]);
+    for (const refused of [latin1, cutShort]) {
+      expect(refused.status).toBe(400);
+      expect(refused.type).toContain('application/problem+json');
+      expect(JSON.parse(refused.body)).toMatchObject({
+        status: 400,
+        detail: 'The request body is not valid UTF-8.',
+      });
+    }
+    const euro = Buffer.from('{"body":"5 €, split"}');
+    const split = euro.indexOf(0xe2) + 1;
+    expect((await post([euro.subarray(0, split), euro.subarray(split)])).status).toBe(202);
+
+    await waitFor('the split message', async () => {
+      const { data } = await clientOf(system, agent).GET('/v1/conversations/{id}/messages', {
+        params: { path: { id } },
+      });
+      return data?.items.some((m) => m.body === '5 €, split') ?? false;
+    });
+    const { data } = await clientOf(system, agent).GET('/v1/conversations/{id}/messages', {
+      params: { path: { id } },
+    });
+    expect(data?.items.map((m) => m.body)).toEqual(['original', '5 €, split']);
   });
 });

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import { CHROMIUM, ParleySystem, requirePrerequisite } from '@parley/testing';
@@ -19,6 +21,24 @@ const CHROMIUM_ARGS = [
 /** One screenshot per step of the story, kept as test artifacts (tmp/ is not committed). */
 const ARTIFACTS = join(__dirname, '..', 'tmp', 'artifacts', 'web');
 const UI_TIMEOUT_MS = 15_000;
+/** Added to loopback when the machine has no other address (TEST-NET-2, RFC 5737): not localhost to a browser. */
+const SPARE_ADDRESS = '198.51.100.80';
+
+/**
+ * An address of this machine at which a browser does not treat plain HTTP as secure, as it does
+ * localhost: a network interface's own, or else one this test adds (as root) and later removes.
+ */
+function reachableAddress(): { address: string; remove?: () => void } {
+  const own = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a?.family === 'IPv4' && !a.internal);
+  if (own) return { address: own.address };
+  execFileSync('ip', ['address', 'add', `${SPARE_ADDRESS}/32`, 'dev', 'lo']);
+  return {
+    address: SPARE_ADDRESS,
+    remove: () => execFileSync('ip', ['address', 'del', `${SPARE_ADDRESS}/32`, 'dev', 'lo']),
+  };
+}
 
 /**
  * The story of issue 10 in a real browser, against the whole system started as OS processes: the
@@ -39,10 +59,10 @@ describe('the agent console and the customer widget in Chromium', () => {
   /** How many times a message's text is on screen: the point of "once". */
   const shown = (page: Page, text: string) => messagesOf(page).getByText(text, { exact: true }).count();
 
-  const openWidget = async (context: BrowserContext, customer: Actor) => {
+  const openWidget = async (context: BrowserContext, customer: Actor, origin = system.gatewayUrl) => {
     const page = await context.newPage();
     // As a business's page embeds it: the customer token, from the business's backend, in the fragment.
-    await page.goto(`${system.gatewayUrl}/widget/#token=${customer.token}`);
+    await page.goto(`${origin}/widget/#token=${customer.token}`);
     await visible(page.getByRole('heading', { name: 'Chat with us' }));
     return page;
   };
@@ -175,5 +195,58 @@ describe('the agent console and the customer widget in Chromium', () => {
     await console.getByRole('button', { name: '← Conversations' }).click();
     await visible(console.getByRole('list', { name: 'My conversations' }));
     await shot(console, 'console-on-a-phone');
+  });
+  it('over plain HTTP at an address that is not localhost, the widget, the console and the API documentation load and work, with nothing refused by their Content-Security-Policy', async () => {
+    const { address, remove } = reachableAddress();
+    try {
+      const origin = `http://${address}:${new URL(system.gatewayUrl).port}`;
+      const refused: string[] = [];
+      const watch = (page: Page) => {
+        page.on(
+          'console',
+          (m) => m.type() === 'error' && /Security Policy|Refused/.test(m.text()) && refused.push(m.text()),
+        );
+        page.on('pageerror', (error) => refused.push(error.message));
+        return page;
+      };
+      const agent = await newAgent(system, { name: 'Grace Hopper' });
+      const customer = await newCustomer(system, 'crm-web-lan');
+
+      const customerSide = await browser.newContext({ viewport: { width: 375, height: 720 } });
+      customerSide.on('page', watch);
+      const widget = await openWidget(customerSide, customer, origin);
+      await customerWrites(widget, 'Hello from the shop floor network.');
+      await shot(widget, 'widget-over-plain-http-on-the-lan');
+
+      const agentSide = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      agentSide.on('page', watch);
+      const console = await agentSide.newPage();
+      await console.goto(`${origin}/console/`);
+      await console.getByLabel('Agent token').fill(agent.token);
+      await console.getByRole('button', { name: 'Sign in' }).click();
+      await visible(console.getByText('Grace Hopper'));
+      await console.getByRole('tab', { name: /Queue/ }).click();
+      await console
+        .getByRole('list', { name: 'Queue' })
+        .getByRole('button', { name: /shop floor network/ })
+        .click();
+      await console.getByRole('button', { name: 'Claim' }).click();
+      await visible(console.getByText('Assigned to you', { exact: true }));
+      await agentReplies(console, 'Hello! Reading you over the LAN.');
+      await visible(messagesOf(widget).getByText('Hello! Reading you over the LAN.', { exact: true }));
+      await shot(console, 'console-over-plain-http-on-the-lan');
+
+      const docs = await agentSide.newPage();
+      await docs.goto(`${origin}/docs`);
+      await visible(docs.getByRole('heading', { name: /Parley API/ }));
+      await visible(docs.locator('.opblock').first());
+      await shot(docs, 'api-documentation-over-plain-http-on-the-lan');
+
+      expect(refused).toEqual([]);
+      await customerSide.close();
+      await agentSide.close();
+    } finally {
+      remove?.();
+    }
   });
 });

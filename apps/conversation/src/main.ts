@@ -45,6 +45,7 @@ void runService({
   imports: (config) => [
     PersistenceModule.forService({
       url: config.DATABASE_URL,
+      statementTimeoutMs: config.PARLEY_STATEMENT_TIMEOUT_MS,
       schema: 'conversation',
       entities: [],
       migrations: CONVERSATION_MIGRATIONS,

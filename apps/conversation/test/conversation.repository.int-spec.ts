@@ -41,6 +41,7 @@ beforeAll(async () => {
   database = await createDatabase();
   db = await openServiceDataSource({
     url: database.url,
+    statementTimeoutMs: 30_000,
     schema: 'conversation',
     entities: [],
     migrations: CONVERSATION_MIGRATIONS,

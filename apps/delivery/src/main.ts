@@ -67,6 +67,7 @@ void runService({
   imports: (config) => [
     PersistenceModule.forService({
       url: config.DATABASE_URL,
+      statementTimeoutMs: config.PARLEY_STATEMENT_TIMEOUT_MS,
       schema: 'delivery',
       entities: [],
       migrations: [

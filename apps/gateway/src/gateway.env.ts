@@ -80,6 +80,16 @@ export class GatewayEnv extends ServiceEnv {
   })
   PARLEY_TRUST_PROXY_HOPS?: string;
 
+  /**
+   * The largest request body the gateway reads, in bytes: a larger one is answered 413. The
+   * longest message the API accepts, 10,000 characters, is at most 30 KB of UTF-8.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(16 * 1024 * 1024)
+  PARLEY_BODY_LIMIT_BYTES = 64 * 1024;
+
   /** Lifetime of issued agent and customer tokens. */
   @Type(() => Number)
   @IsInt()

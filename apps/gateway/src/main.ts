@@ -9,11 +9,12 @@ import { ApiModule } from './api/api.module';
 import { jsonDepth, MAX_JSON_DEPTH } from './api/json-depth';
 import { ProblemFilter, sendProblem, toProblem } from './api/problem';
 import { registerRateLimits } from './api/rate-limits';
+import { readBodiesSafely } from './api/request-body';
 import { recordRoutes } from './api/route-table';
 import { traceRequests } from './api/request-trace';
 import { trustProxyOption } from './api/trusted-proxies';
 import { requestValidation } from './api/validation';
-import { refuseDevelopmentSecrets } from './auth/auth';
+import { refuseDevelopmentSecrets, TokenService } from './auth/auth';
 import { ConversationsModule } from './conversations/conversations.module';
 import { GatewayEnv } from './gateway.env';
 import { InboxModule } from './inbox/inbox.module';
@@ -21,6 +22,7 @@ import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
 import { SearchModule } from './search/search.module';
 import { apiDocument } from './openapi/api-document';
+import { PAGE_SOURCES } from './web/page-sources';
 import { serveWebApps } from './web/web-apps';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -28,18 +30,7 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): P
   const fastify = app.getHttpAdapter().getInstance();
   // Built once: @fastify/helmet built helmet's middleware again for every request (3% of the
   // gateway's CPU under load: docs/performance.md).
-  const secureHeaders = helmet({
-    // Swagger UI at /docs needs its inline bootstrap script and styles; the API itself serves JSON.
-    // The console and the widget load only their own same-origin scripts and styles.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  const secureHeaders = helmet({ contentSecurityPolicy: { directives: PAGE_SOURCES } });
   fastify.addHook('onRequest', (request, reply, done) =>
     secureHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
   );
@@ -47,6 +38,7 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): P
   // Before any controller is registered (the app initialises after this), so that all are seen.
   const apiRoutes = recordRoutes(fastify);
   traceRequests(fastify);
+  readBodiesSafely(fastify, app.get(TokenService));
   fastify.addHook('preValidation', async (request) => {
     if (jsonDepth(request.body) > MAX_JSON_DEPTH) {
       throw Object.assign(new Error(`The body is nested deeper than ${MAX_JSON_DEPTH} levels.`), {
@@ -86,6 +78,7 @@ void runService({
     AdminModule,
   ],
   configureHttp,
+  bodyLimitBytes: (config) => config.PARLEY_BODY_LIMIT_BYTES,
   fastifyOptions: (config) => ({
     frameworkErrors: (_error, _request, reply) =>
       sendProblem(

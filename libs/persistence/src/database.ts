@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { LeaseFenceSubscriber } from './lease-fence.subscriber';
 
 export class DatabaseUnreachable extends Error {
@@ -48,6 +48,8 @@ export interface ServiceDataSourceOptions {
   entities: NonNullable<DataSourceOptions['entities']>;
   migrations: NonNullable<DataSourceOptions['migrations']>;
   poolSize?: number;
+  /** The longest a statement may run before PostgreSQL cancels it (migrations excepted). */
+  statementTimeoutMs: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function openServiceDataSource(options: ServiceDataSourceOptions): 
       connectionTimeoutMillis: 5_000,
       // A process paused inside a transaction (SIGSTOP, a stalled VM) would hold its locks, the
       // lease fence's among them, for as long as the pause: PostgreSQL ends such a session instead.
-      options: '-c idle_in_transaction_session_timeout=30000',
+      options: `-c statement_timeout=${options.statementTimeoutMs} -c idle_in_transaction_session_timeout=30000`,
     },
   });
   try {
@@ -89,13 +91,20 @@ async function migrateUnderLock(dataSource: DataSource, schema: string): Promise
   const runner = dataSource.createQueryRunner();
   try {
     await runner.connect();
+    // Waiting for another replica's migrations, or building an index over a large table, may take
+    // longer than any statement serving the service should. A failed migration stops the service,
+    // so this session is never used with the limit off for anything else.
+    await runner.query('SET statement_timeout = 0');
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`parley:migrations:${schema}`]);
     try {
       await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await dataSource.runMigrations({ transaction: 'each' });
+      const migrations = new MigrationExecutor(dataSource, runner);
+      migrations.transaction = 'each';
+      await migrations.executePendingMigrations();
     } finally {
       await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`parley:migrations:${schema}`]);
     }
+    await runner.query('RESET statement_timeout');
   } finally {
     await runner.release();
   }

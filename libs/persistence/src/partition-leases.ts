@@ -168,8 +168,10 @@ export class PartitionLeases implements ConsumerLease {
       connectionString: this.options.url,
       application_name: `parley-leases:${this.options.schema}`,
       connectionTimeoutMillis: 5_000,
-      // A hung statement must not outlive the leases it was meant to renew.
+      // A hung statement must not outlive the leases it was meant to renew: the client stops
+      // waiting, and PostgreSQL stops running it.
       query_timeout: this.options.ttlMs / 2,
+      statement_timeout: this.options.ttlMs / 2,
       keepAlive: true,
     });
     client.on('error', () => {

@@ -48,7 +48,8 @@ export interface ServiceDefinition<C extends ServiceEnv> {
   consumers?: ConsumerDefinition[] | ((config: C) => ConsumerDefinition[]);
   /** HTTP setup beyond health and metrics (the gateway's API, docs, pipes). */
   configureHttp?: (app: NestFastifyApplication, config: C) => void | Promise<void>;
-  bodyLimitBytes?: number;
+  /** The largest request body read, in bytes: 1 MiB unless given. */
+  bodyLimitBytes?: (config: C) => number;
   /** Fastify options beyond the body limit: answers for requests refused before routing, proxies. */
   fastifyOptions?: (config: C) => Pick<FastifyServerOptions, 'frameworkErrors' | 'trustProxy'>;
 }
@@ -192,7 +193,10 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
   try {
     app = await NestFactory.create<NestFastifyApplication>(
       { module: ServiceRootModule, global: true },
-      new FastifyAdapter({ bodyLimit: def.bodyLimitBytes ?? 1024 * 1024, ...def.fastifyOptions?.(config) }),
+      new FastifyAdapter({
+        bodyLimit: def.bodyLimitBytes?.(config) ?? 1024 * 1024,
+        ...def.fastifyOptions?.(config),
+      }),
       { bufferLogs: true, abortOnError: false },
     );
   } catch (error) {

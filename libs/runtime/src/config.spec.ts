@@ -51,6 +51,8 @@ describe('loadConfig', () => {
     ['PARLEY_NAMESPACE', 'Acme'],
     ['PARLEY_NAMESPACE', 'acme.eu'],
     ['PARLEY_NAMESPACE', 'acme_eu'],
+    ['PARLEY_STATEMENT_TIMEOUT_MS', '0'],
+    ['PARLEY_STATEMENT_TIMEOUT_MS', '30s'],
   ])('names %s=%s as the reason it cannot start', (name, value) => {
     const load = () => loadConfig(ServiceEnv, { PORT: 3001 }, { [name]: value });
     expect(load).toThrow(InvalidConfiguration);

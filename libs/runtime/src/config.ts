@@ -192,6 +192,17 @@ export class ServiceEnv {
   @Max(30 * 86_400)
   PARLEY_UNKNOWN_SUBJECT_MAX_AGE_SECONDS = 86_400;
 
+  /**
+   * The longest a statement of a service's database pool may run before PostgreSQL cancels it: a
+   * query stuck behind a lock or a bad plan fails instead of holding a connection. Migrations, which
+   * may build an index over a large table, are not limited.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  PARLEY_STATEMENT_TIMEOUT_MS = 30_000;
+
   /** How often the outbox relay looks for events a failed or crashed publish left behind. */
   @Type(() => Number)
   @IsInt()

@@ -2,6 +2,16 @@ import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { describeError } from './api-result';
 
 /**
+ * Random enough to never repeat, from crypto.getRandomValues: crypto.randomUUID exists only in a
+ * secure context (https or localhost), and the apps are also opened over plain HTTP on a LAN.
+ */
+function newDraftKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
+}
+
+/**
  * A composer's draft: its text, and one Idempotency-Key per draft, so sending it again after a
  * network error never posts it twice. `send` gets the trimmed text and the key; on success the
  * draft is cleared and gets a new key, on failure the reason is kept in `error`. Enter sends,
@@ -9,7 +19,7 @@ import { describeError } from './api-result';
  */
 export function useDraft(send: (text: string, idempotencyKey: string) => Promise<void>) {
   const [body, setBody] = useState('');
-  const [draftKey, setDraftKey] = useState(() => crypto.randomUUID());
+  const [draftKey, setDraftKey] = useState(() => newDraftKey());
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -21,7 +31,7 @@ export function useDraft(send: (text: string, idempotencyKey: string) => Promise
     try {
       await send(text, draftKey);
       setBody('');
-      setDraftKey(crypto.randomUUID());
+      setDraftKey(newDraftKey());
       setError(null);
     } catch (failure) {
       setError(describeError(failure));

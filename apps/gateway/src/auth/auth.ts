@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   CanActivate,
   createParamDecorator,
   ExecutionContext,
@@ -12,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtModuleOptions, JwtService } from '@nestjs/jwt';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { createSecretKey, timingSafeEqual } from 'node:crypto';
 import { Principal, Role, ROLES } from '@parley/contracts';
 import { SERVICE_CONFIG } from '@parley/runtime';
@@ -35,8 +37,17 @@ export function refuseDevelopmentSecrets(config: GatewayEnv): string | undefined
     : undefined;
 }
 
-/** The roles allowed on a route; every route names them. */
-export const Allow = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+/**
+ * The roles allowed on a route; every route names them. They are also the route's Fastify config,
+ * so that a request to a guarded route is authenticated before its body is read (api/request-body.ts).
+ */
+export const Allow = (...roles: Role[]) =>
+  applyDecorators(SetMetadata(ROLES_KEY, roles), RouteConfig({ roles } satisfies GuardedRoute));
+
+/** What a route guarded by `Allow` has in its Fastify config. */
+export interface GuardedRoute {
+  roles?: Role[];
+}
 
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest().principal,
@@ -124,6 +135,13 @@ export class TokenService implements OnModuleInit {
   }
 }
 
+/** The principal an Authorization header's bearer token names: 401 without a valid one. */
+export function authenticate(tokens: TokenService, authorization: string | undefined): Principal {
+  const principal = tokens.verifyBearer(authorization);
+  if (!principal) throw new UnauthorizedException('A valid bearer token is required.');
+  return principal;
+}
+
 /** Authenticates every /v1 request and enforces the route's roles: 401 without a valid token, 403 for a wrong role. */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -141,8 +159,7 @@ export class AuthGuard implements CanActivate {
     const request = context
       .switchToHttp()
       .getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
-    const principal = this.tokens.verifyBearer(request.headers.authorization);
-    if (!principal) throw new UnauthorizedException('A valid bearer token is required.');
+    const principal = authenticate(this.tokens, request.headers.authorization);
     if (!roles.includes(principal.role))
       throw new ForbiddenException(`This needs one of the roles: ${roles.join(', ')}.`);
     request.principal = principal;
