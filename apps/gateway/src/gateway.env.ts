@@ -1,10 +1,46 @@
 import { Type } from 'class-transformer';
-import { IsEmpty, IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import {
+  IsEmpty,
+  IsIn,
+  IsInt,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidationArguments,
+} from 'class-validator';
 import { ServiceEnv } from '@parley/runtime';
+import { keyRingProblem, SECRET_KEY_RING_FORMAT } from '@parley/secrets';
 import { IsTrustedProxyList } from './api/trusted-proxies';
 
 export const DEV_ADMIN_TOKEN = 'parley-dev-admin-token';
 export const DEV_JWT_SECRET = 'parley-development-jwt-secret-change-me';
+/** Public, like the other development defaults: 32 bytes of `parley-development-secret-key!!!`. */
+export const DEV_SECRET_KEY = `dev:${Buffer.from('parley-development-secret-key!!!').toString('base64')}`;
+
+/**
+ * A key ring in `PARLEY_SECRET_KEY`'s form, and not the public development default in production.
+ * The message names the problem, never key material.
+ */
+function IsSecretKeyRing(): PropertyDecorator {
+  const problemOf = (value: unknown, args: ValidationArguments) => {
+    if (typeof value !== 'string') return `must be ${SECRET_KEY_RING_FORMAT}`;
+    const problem = keyRingProblem(value);
+    if (problem) return `${problem}; expected ${SECRET_KEY_RING_FORMAT}`;
+    if (value === DEV_SECRET_KEY && (args.object as GatewayEnv).NODE_ENV === 'production')
+      return 'must be set in production; the development default is public';
+    return undefined;
+  };
+  return ValidateBy({
+    name: 'isSecretKeyRing',
+    validator: {
+      validate: (value, args) => problemOf(value, args as ValidationArguments) === undefined,
+      defaultMessage: (args) => `${args?.property} ${problemOf(args?.value, args as ValidationArguments)}`,
+    },
+  });
+}
 
 export class GatewayEnv extends ServiceEnv {
   @IsIn(['development', 'production', 'test'])
@@ -19,6 +55,13 @@ export class GatewayEnv extends ServiceEnv {
   @IsString()
   @MinLength(32)
   PARLEY_JWT_SECRET = DEV_JWT_SECRET;
+
+  /**
+   * The key ring that seals secrets Parley keeps (sites' identity-verification secrets): the first
+   * key seals, every key opens (libs/secrets).
+   */
+  @IsSecretKeyRing()
+  PARLEY_SECRET_KEY = DEV_SECRET_KEY;
 
   /** Requests per minute for one bearer token (or, without one, one IP address) before 429. */
   @Type(() => Number)

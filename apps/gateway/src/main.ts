@@ -21,6 +21,7 @@ import { InboxModule } from './inbox/inbox.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
 import { SearchModule } from './search/search.module';
+import { SitesModule } from './sites/sites.module';
 import { apiDocument } from './openapi/api-document';
 import { serveWebApps } from './web/web-apps';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -97,6 +98,7 @@ void runService({
     SearchModule,
     InboxModule,
     WebhooksModule,
+    SitesModule,
     AdminModule,
   ],
   configureHttp,
