@@ -11,7 +11,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { FastifyReply } from 'fastify';
@@ -112,17 +112,13 @@ export class SitesController {
 
   @Post(':id/customers/token')
   @ApiSiteIdParam()
-  @ApiHeader({
-    name: 'authorization',
-    required: false,
-    example: 'Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.…',
-    description: `\`Bearer <identity token>\`: an HS256 JWT the site's backend signed with the site's secret, with \`sub\` (its own id for the user, the customer's externalId), optional \`name\` and \`email\`, \`iss\` the site id, \`aud\` "${IDENTITY_TOKEN_AUDIENCE}" and \`exp\` at most ${IDENTITY_TOKEN_MAX_LIFETIME_SECONDS} s ahead. Left out, the visitor is a new anonymous customer, if the site allows them.`,
-  })
+  // The bearer, if any, is the site's identity token, not a Parley token: optional, hence `{}`.
+  @ApiBearerAuth()
+  @ApiSecurity({})
   @ApiOperation({
     operationId: 'signInSiteVisitor',
     summary: "Exchange a site's identity token for a customer token",
-    description:
-      'What the widget calls: creates or updates the customer the token names (the same `sub` always answers the same customer) and issues its token. A forged, expired or other site’s token, one without `exp`, or none where the site does not allow anonymous visitors, is refused with 401.',
+    description: `What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with \`sub\` (the business's own id for the user: the customer's externalId), optional \`name\` and \`email\`, \`iss\` the site id, \`aud\` "${IDENTITY_TOKEN_AUDIENCE}" and \`exp\` at most ${IDENTITY_TOKEN_MAX_LIFETIME_SECONDS} s ahead. Creates or updates the customer it names (the same \`sub\` always answers the same customer) and issues the customer's token. Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without \`exp\`, or none where the site does not allow anonymous visitors, is refused with 401.`,
   })
   @AcceptedAnswer(PrincipalCreated)
   @ApiPreferWait(PrincipalCreated, 'With `Prefer: wait=N`: the customer is registered')
