@@ -2,10 +2,21 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
+import { Browser, chromium, Page } from 'playwright-core';
 import { createParleyClient } from '@parley/client';
 import { StreamNames } from '@parley/contracts';
-import { ParleySystem, ServiceProcess, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+import {
+  CHROMIUM,
+  ParleySystem,
+  requirePrerequisite,
+  ServiceProcess,
+  TEST_ADMIN_TOKEN,
+  waitFor,
+} from '@parley/testing';
 import { answer, clientOf, newAgent } from './support/actors';
+
+requirePrerequisite(CHROMIUM);
+const UI_TIMEOUT_MS = 15_000;
 
 /** What a business's backend does with nothing but its site's secret: sign its user in (HS256). */
 function identityToken(secret: string, claims: Record<string, unknown>): string {
@@ -198,5 +209,69 @@ describe('sites sign their visitors in', () => {
       5_000,
     );
     expect(Date.now() - appliedAt).toBeLessThan(5_000);
+  });
+
+  describe('in the widget, in Chromium', () => {
+    let browser: Browser;
+
+    beforeAll(async () => {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM.program,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    const writeIn = async (widget: Page, text: string) => {
+      await widget.getByRole('textbox', { name: 'Message', exact: true }).fill(text);
+      await widget.getByRole('button', { name: 'Send' }).click();
+      await widget
+        .getByRole('log', { name: 'Messages' })
+        .getByText(text, { exact: true })
+        .waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    };
+
+    it('signs in the user the business page names with its backend-signed token', async () => {
+      const site = await createSite(false);
+      const token = identityToken(site.secret, claimsFor(site.id, 'crm-12', { name: 'Ada' }));
+      const widget = await (await browser.newContext()).newPage();
+      await widget.goto(`${system.gatewayUrl}/widget/#site=${site.id}&identity=${token}`);
+      await writeIn(widget, 'Signed in by my shop');
+      expect(new URL(widget.url()).hash).toBe('');
+
+      // The same identity token, exchanged again, is the customer who wrote.
+      const customer = clientOf(system, (await signIn(site.id, token)).body.token);
+      await waitFor('the conversation, as the signed-in customer’s', async () => {
+        const mine = await answer(customer.GET('/v1/conversations'));
+        return mine.body.items?.some((c) => c.lastMessagePreview === 'Signed in by my shop');
+      });
+    });
+
+    it('keeps an anonymous visitor on a site that allows them, and turns them away where it does not', async () => {
+      const open = await createSite(true);
+      const context = await browser.newContext();
+      const widget = await context.newPage();
+      await widget.goto(`${system.gatewayUrl}/widget/#site=${open.id}`);
+      await writeIn(widget, 'Just browsing, a question');
+      await widget.close();
+
+      const back = await context.newPage();
+      await back.goto(`${system.gatewayUrl}/widget/#site=${open.id}`);
+      await back
+        .getByRole('log', { name: 'Messages' })
+        .getByText('Just browsing, a question', { exact: true })
+        .waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+
+      const closed = await createSite(false);
+      const turnedAway = await (await browser.newContext()).newPage();
+      await turnedAway.goto(`${system.gatewayUrl}/widget/#site=${closed.id}`);
+      await turnedAway
+        .getByRole('alert')
+        .getByText('this page did not sign you in', { exact: false })
+        .waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    });
   });
 });
