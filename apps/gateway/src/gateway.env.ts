@@ -56,13 +56,6 @@ export class GatewayEnv extends ServiceEnv {
   @MinLength(32)
   PARLEY_JWT_SECRET = DEV_JWT_SECRET;
 
-  /**
-   * The key ring that seals secrets Parley keeps (sites' identity-verification secrets): the first
-   * key seals, every key opens (libs/secrets).
-   */
-  @IsSecretKeyRing()
-  PARLEY_SECRET_KEY = DEV_SECRET_KEY;
-
   /** Requests per minute for one bearer token (or, without one, one IP address) before 429. */
   @Type(() => Number)
   @IsInt()
@@ -104,4 +97,8 @@ export class GatewayEnv extends ServiceEnv {
   @IsString()
   @Matches(/^[^;,]+$/, { message: 'PARLEY_WIDGET_FRAME_ANCESTORS is a space-separated list of sources' })
   PARLEY_WIDGET_FRAME_ANCESTORS = '*';
+
+  /** The key ring sites' identity-verification secrets are sealed under (libs/secrets). */
+  @IsSecretKeyRing()
+  PARLEY_SECRET_KEY = DEV_SECRET_KEY;
 }

@@ -183,7 +183,8 @@ export class RetryWebhookDelivery extends Command {
  * A secret as commands carry it: sealed by the gateway under `PARLEY_SECRET_KEY` (libs/secrets), so
  * that neither the command stream nor a dead letter ever holds it in clear.
  */
-export const SEALED_SECRET_PATTERN = /^sealed\.v1\.[A-Za-z0-9_.-]+$/;
+export const SEALED_SECRET_PATTERN =
+  /^sealed\.v1\.[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** A site where the widget is embedded, with the identity-verification secret its backend signs with. */
 export class RegisterSite extends Command {
