@@ -120,7 +120,7 @@ describe('sites sign their visitors in', () => {
     }
   });
 
-  it('answers 401 problem+json to a forged, wrong-site, expired or exp-less token, and to a missing one', async () => {
+  it('answers 401 problem+json to a forged, wrong-site, expired or exp-less token, and to a missing one; 400 to one posing as an anonymous visitor', async () => {
     const site = await createSite(false);
     const other = await createSite(false);
     const refusals: Array<[string, string | undefined]> = [
@@ -143,6 +143,8 @@ describe('sites sign their visitors in', () => {
         type: expect.stringContaining('application/problem+json'),
       });
     }
+    const posingAsAnonymous = identityToken(site.secret, claimsFor(site.id, 'anonymous:0192f7a0-1c2d-7e3f'));
+    expect((await signIn(site.id, posingAsAnonymous)).status).toBe(400);
     expect(
       (await signIn('no-such-site', identityToken(site.secret, claimsFor('no-such-site', 'x')))).status,
     ).toBe(404);

@@ -165,5 +165,9 @@ function customerNamedBy(claims: VerifiedVisitor): CustomerIdentity {
     const messages = Object.values(error.constraints ?? {}).join('; ');
     throw new BadRequestException(`The identity token's ${CLAIM_OF[error.property]} claim: ${messages}.`);
   }
+  if (customer.externalId.startsWith(ANONYMOUS_PREFIX))
+    throw new BadRequestException(
+      `The identity token's sub claim may not start with "${ANONYMOUS_PREFIX}": those are Parley's anonymous visitors.`,
+    );
   return { externalId: customer.externalId, name: customer.name, email: customer.email };
 }
