@@ -120,7 +120,7 @@ describe('sites sign their visitors in', () => {
     }
   });
 
-  it('answers 401 problem+json to a forged, wrong-site, expired or exp-less token, and to a missing one; 400 to one posing as an anonymous visitor', async () => {
+  it('answers 401 problem+json to a forged, wrong-site, expired or exp-less token, to a missing one and to an unknown site; 400 to one posing as an anonymous visitor', async () => {
     const site = await createSite(false);
     const other = await createSite(false);
     const refusals: Array<[string, string | undefined]> = [
@@ -147,7 +147,7 @@ describe('sites sign their visitors in', () => {
     expect((await signIn(site.id, posingAsAnonymous)).status).toBe(400);
     expect(
       (await signIn('no-such-site', identityToken(site.secret, claimsFor('no-such-site', 'x')))).status,
-    ).toBe(404);
+    ).toBe(401);
   });
 
   it('lets neither an agent nor a customer mint customer tokens or manage sites', async () => {

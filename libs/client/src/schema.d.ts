@@ -450,7 +450,7 @@ export interface paths {
     put?: never;
     /**
      * Exchange a site's identity token for a customer token
-     * @description What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with `sub` (the business's own id for the user: the customer's externalId), optional `name` and `email`, `iss` the site id, `aud` "parley" and `exp` at most 3600 s ahead. Creates or updates the customer it names (the same `sub` always answers the same customer) and issues the customer's token. Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without `exp`, or none where the site does not allow anonymous visitors, is refused with 401.
+     * @description What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with `sub` (the business's own id for the user: the customer's externalId), optional `name` and `email`, `iss` the site id, `aud` "parley" and `exp` at most 3600 s ahead. Creates or updates the customer it names (the same `sub` always answers the same customer) and issues the customer's token. Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without `exp`, none where the site does not allow anonymous visitors, or a site that does not exist, is refused with 401.
      */
     post: operations['signInSiteVisitor'];
     delete?: never;

@@ -17,7 +17,7 @@ import { validateSync } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { Page, Principal, QuerySubjects, RegisterSite, RotateSiteSecret, SiteView } from '@parley/contracts';
-import { JetStreamPublisher } from '@parley/jetstream';
+import { JetStreamPublisher, QueryRejected } from '@parley/jetstream';
 import { AcceptedAnswer, CommandEndpoint } from '../api/command-endpoint';
 import { SITE_CURSOR } from '../api/examples';
 import { IdParam } from '../api/id-param.pipe';
@@ -118,7 +118,7 @@ export class SitesController {
   @ApiOperation({
     operationId: 'signInSiteVisitor',
     summary: "Exchange a site's identity token for a customer token",
-    description: `What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with \`sub\` (the business's own id for the user: the customer's externalId), optional \`name\` and \`email\`, \`iss\` the site id, \`aud\` "${IDENTITY_TOKEN_AUDIENCE}" and \`exp\` at most ${IDENTITY_TOKEN_MAX_LIFETIME_SECONDS} s ahead. Creates or updates the customer it names (the same \`sub\` always answers the same customer) and issues the customer's token. Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without \`exp\`, or none where the site does not allow anonymous visitors, is refused with 401.`,
+    description: `What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with \`sub\` (the business's own id for the user: the customer's externalId), optional \`name\` and \`email\`, \`iss\` the site id, \`aud\` "${IDENTITY_TOKEN_AUDIENCE}" and \`exp\` at most ${IDENTITY_TOKEN_MAX_LIFETIME_SECONDS} s ahead. Creates or updates the customer it names (the same \`sub\` always answers the same customer) and issues the customer's token. Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without \`exp\`, none where the site does not allow anonymous visitors, or a site that does not exist, is refused with 401.`,
   })
   @AcceptedAnswer(PrincipalCreated)
   @ApiPreferWait(PrincipalCreated, 'With `Prefer: wait=N`: the customer is registered')
@@ -128,7 +128,12 @@ export class SitesController {
     @Headers('prefer') prefer: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PrincipalCreated> {
-    const site = await this.directory.keyOf(siteId);
+    const site = await this.directory.keyOf(siteId).catch((error: unknown) => {
+      // Nobody signs in to a site that does not exist: a 401 like any other refusal here.
+      if (error instanceof QueryRejected && error.status === 404)
+        throw new UnauthorizedException(`There is no site ${siteId} to sign in to.`);
+      throw error;
+    });
     const customer =
       authorization === undefined ? anonymousVisitor(site) : this.signedIn(site, authorization);
     const principal: Principal = { id: customerIdFor(customer.externalId), role: 'customer' };
