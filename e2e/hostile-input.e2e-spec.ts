@@ -56,6 +56,7 @@ describe('hostile input', () => {
     ['POST', '/v1/sites'],
     ['GET', '/v1/sites'],
     ['POST', '/v1/sites/{id}/secret/rotate'],
+    ['POST', '/v1/sites/{id}/anonymous-visitors'],
     ['POST', '/v1/sites/{id}/customers/token'],
   ];
 

@@ -178,6 +178,26 @@ describe('sites sign their visitors in', () => {
     expect(opened.status).toBe(202);
 
     expect((await signIn(closed.id)).status).toBe(401);
+
+    // The admin lets them in after all, and out again: every gateway follows within seconds.
+    const letIn = (allowAnonymous: boolean) =>
+      answer(
+        admin().POST('/v1/sites/{id}/anonymous-visitors', {
+          params: { path: { id: closed.id } },
+          body: { allowAnonymous },
+          headers: { prefer: 'wait=10' },
+        }),
+      );
+    const everywhere = async (status: number) =>
+      (
+        await Promise.all(
+          [system.gatewayUrl, secondGateway.url].map((url) => signIn(closed.id, undefined, url)),
+        )
+      ).every((res) => res.status === status);
+    expect((await letIn(true)).status).toBe(200);
+    await waitFor('anonymous visitors let in on both gateways', () => everywhere(202), 5_000);
+    expect((await letIn(false)).status).toBe(200);
+    await waitFor('anonymous visitors turned away on both gateways', () => everywhere(401), 5_000);
   });
 
   it('after a rotation the old secret stops working and the new one works within seconds, on every gateway', async () => {

@@ -6,6 +6,7 @@ import type {
   RegisterCustomer,
   RegisterSite,
   RotateSiteSecret,
+  SetAnonymousVisitors,
 } from '@parley/contracts';
 import { LOAD_STATUSES } from '../src/assignment/assignment';
 import { Conversation, openedConversation } from '../src/conversations/conversation.entity';
@@ -28,8 +29,7 @@ export class InMemoryTables {
   readonly customers = new Map<string, { name: string | null; email: string | null }>();
   /** The agent who last handled each customer. */
   readonly lastAgents = new Map<string, string>();
-  /** Each site's sealed secret. */
-  readonly sites = new Map<string, string>();
+  readonly sites = new Map<string, { sealedSecret: string; allowAnonymous: boolean }>();
   /** Counts assignments, to order agents by their last one. */
   assignmentsMade = 0;
   readonly statements: string[] = [];
@@ -198,14 +198,20 @@ class InMemorySites implements SiteStore {
 
   async register(cmd: RegisterSite): Promise<boolean> {
     if (this.tables.sites.has(cmd.siteId)) return false;
-    this.tables.sites.set(cmd.siteId, cmd.sealedSecret);
+    this.tables.sites.set(cmd.siteId, { sealedSecret: cmd.sealedSecret, allowAnonymous: cmd.allowAnonymous });
     return true;
   }
 
   async rotateSecret(cmd: RotateSiteSecret): Promise<boolean> {
-    if (!this.tables.sites.has(cmd.siteId)) return false;
-    this.tables.sites.set(cmd.siteId, cmd.sealedSecret);
-    return true;
+    const site = this.tables.sites.get(cmd.siteId);
+    if (site) site.sealedSecret = cmd.sealedSecret;
+    return site !== undefined;
+  }
+
+  async setAnonymousVisitors(cmd: SetAnonymousVisitors): Promise<boolean> {
+    const site = this.tables.sites.get(cmd.siteId);
+    if (site) site.allowAnonymous = cmd.allowAnonymous;
+    return site !== undefined;
   }
 }
 

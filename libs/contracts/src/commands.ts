@@ -196,6 +196,13 @@ export class RegisterSite extends Command {
   @IsString() @Length(1, 500) @Matches(SEALED_SECRET_PATTERN) sealedSecret: string;
 }
 
+/** Whether a site's visitors the business did not sign in get customers of their own from now on. */
+export class SetAnonymousVisitors extends Command {
+  static readonly subject = CommandSubjects.setAnonymousVisitors;
+  @IsString() @Matches(ID_PATTERN) siteId: string;
+  @IsBoolean() allowAnonymous: boolean;
+}
+
 /** A new identity-verification secret for a site; the one before it stops verifying. */
 export class RotateSiteSecret extends Command {
   static readonly subject = CommandSubjects.rotateSiteSecret;

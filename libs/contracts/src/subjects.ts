@@ -20,6 +20,7 @@ export const CommandSubjects = {
   wakeConversation: `${NAMESPACE}.cmd.conversation.wake`,
   registerSite: `${NAMESPACE}.cmd.conversation.site.register`,
   rotateSiteSecret: `${NAMESPACE}.cmd.conversation.site.secret.rotate`,
+  setAnonymousVisitors: `${NAMESPACE}.cmd.conversation.site.anonymous-visitors`,
   ackInbox: `${NAMESPACE}.cmd.delivery.inbox.ack`,
   registerWebhook: `${NAMESPACE}.cmd.delivery.webhook.register`,
   deleteWebhook: `${NAMESPACE}.cmd.delivery.webhook.delete`,

@@ -31,7 +31,7 @@ export type PeopleStore = Pick<
 >;
 
 /** What a command's handler may do to sites within its transaction. */
-export type SiteStore = Pick<SitesRepository, 'register' | 'rotateSecret'>;
+export type SiteStore = Pick<SitesRepository, 'register' | 'rotateSecret' | 'setAnonymousVisitors'>;
 
 /**
  * One command transaction's work: the repositories bound to it, and the ledger holding what the

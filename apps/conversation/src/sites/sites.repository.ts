@@ -1,4 +1,10 @@
-import type { RegisterSite, RotateSiteSecret, SiteCredentials, SiteView } from '@parley/contracts';
+import type {
+  RegisterSite,
+  RotateSiteSecret,
+  SetAnonymousVisitors,
+  SiteCredentials,
+  SiteView,
+} from '@parley/contracts';
 import type { Sql } from '../sql';
 
 interface SiteRow {
@@ -42,6 +48,15 @@ export class SitesRepository {
       [cmd.siteId, cmd.sealedSecret, cmd.acceptedAt],
     );
     return rotated.length > 0;
+  }
+
+  /** False when there is no such site. */
+  async setAnonymousVisitors(cmd: SetAnonymousVisitors): Promise<boolean> {
+    const changed: unknown[] = await this.sql.query(
+      'UPDATE conversation.sites SET allow_anonymous = $2 WHERE id = $1 RETURNING id',
+      [cmd.siteId, cmd.allowAnonymous],
+    );
+    return changed.length > 0;
   }
 
   async credentials(siteId: string): Promise<SiteCredentials | undefined> {

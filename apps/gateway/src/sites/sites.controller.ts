@@ -16,7 +16,15 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
-import { Page, Principal, QuerySubjects, RegisterSite, RotateSiteSecret, SiteView } from '@parley/contracts';
+import {
+  Page,
+  Principal,
+  QuerySubjects,
+  RegisterSite,
+  RotateSiteSecret,
+  SetAnonymousVisitors,
+  SiteView,
+} from '@parley/contracts';
 import { JetStreamPublisher, QueryRejected } from '@parley/jetstream';
 import { AcceptedAnswer, CommandEndpoint } from '../api/command-endpoint';
 import { SITE_CURSOR } from '../api/examples';
@@ -37,7 +45,13 @@ import {
   VerifiedVisitor,
 } from './identity-token';
 import { SiteDirectory, SiteKey, SITE_SECRET_CACHE_MS } from './site-directory';
-import { CreateSiteRequest, SitePage, SiteSecret } from './sites.dto';
+import {
+  AnonymousVisitors,
+  AnonymousVisitorsRequest,
+  CreateSiteRequest,
+  SitePage,
+  SiteSecret,
+} from './sites.dto';
 
 /** Where an anonymous visitor's externalId starts: Parley makes these, a business never needs to. */
 const ANONYMOUS_PREFIX = 'anonymous:';
@@ -107,6 +121,31 @@ export class SitesController {
       write,
       { type: RotateSiteSecret, body: { siteId, sealedSecret }, msgId: write.allocate() },
       { id: siteId, secret },
+    );
+  }
+
+  @Post(':id/anonymous-visitors')
+  @ApiSiteIdParam()
+  @ApiBearerAuth()
+  @Allow('admin')
+  @ApiOperation({
+    operationId: 'setAnonymousVisitors',
+    summary: "Let a site's anonymous visitors in, or not",
+    description: `Every gateway follows within ${SITE_SECRET_CACHE_MS / 1000} s of the change being applied; customers already given a token keep it.`,
+  })
+  @AcceptedAnswer(AnonymousVisitors)
+  @ApiPreferWait(AnonymousVisitors, 'With `Prefer: wait=N`: applied', 200)
+  async anonymousVisitors(
+    @Param('id', IdParam) siteId: string,
+    @Body() body: AnonymousVisitorsRequest,
+    @CurrentWrite() write: Write,
+  ): Promise<AnonymousVisitors> {
+    await this.directory.keyOf(siteId);
+    const command = { siteId, allowAnonymous: body.allowAnonymous };
+    return this.commands.confirm(
+      write,
+      { type: SetAnonymousVisitors, body: command, msgId: write.allocate() },
+      { id: siteId, allowAnonymous: body.allowAnonymous },
     );
   }
 

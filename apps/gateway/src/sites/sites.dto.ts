@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Page, RegisterSite, SiteView } from '@parley/contracts';
+import { Page, RegisterSite, SetAnonymousVisitors, SiteView } from '@parley/contracts';
 import { SITE_CREATED_AT, SITE_CURSOR, SITE_ID, SITE_NAME, SITE_SECRET } from '../api/examples';
 import { RequestFrom } from '../api/request-from';
 
@@ -18,6 +18,22 @@ export class CreateSiteRequest extends RequestFrom(RegisterSite, {
       'Whether a visitor the business did not sign in gets a customer token of their own (an anonymous customer)',
   })
   override allowAnonymous?: boolean;
+}
+
+export class AnonymousVisitorsRequest extends RequestFrom(SetAnonymousVisitors, {
+  given: ['allowAnonymous'],
+  assigned: ['siteId'],
+}) {
+  @ApiProperty({
+    example: true,
+    description: 'Whether a visitor the business did not sign in gets a customer token of their own',
+  })
+  override allowAnonymous: boolean;
+}
+
+export class AnonymousVisitors {
+  @ApiProperty({ example: SITE_ID }) id: string;
+  @ApiProperty({ example: true }) allowAnonymous: boolean;
 }
 
 export class SiteSecret {
