@@ -92,7 +92,7 @@ describe('sites sign their visitors in', () => {
     });
   });
 
-  it('keeps the secret sealed: neither the command stream nor the database holds it in clear', async () => {
+  it('keeps the secret sealed: neither the command stream nor the database holds it in clear, and the list of sites shows none', async () => {
     const site = await createSite(false);
     const db = new Client({ connectionString: system.database.url });
     const nc = await connect({ servers: system.nats.url });
@@ -114,6 +114,11 @@ describe('sites sign their visitors in', () => {
         if (text.includes(site.id)) siteCommands += 1;
       }
       expect(siteCommands).toBe(1);
+
+      const listed = await answer(admin().GET('/v1/sites', { params: { query: { limit: 200 } } }));
+      const item = listed.body.items.find((i) => i.id === site.id);
+      expect(item).toMatchObject({ name: 'Shop', allowAnonymous: false, secretRotatedAt: null });
+      expect(JSON.stringify(listed.body)).not.toContain('psite_');
     } finally {
       await db.end();
       await nc.close();
