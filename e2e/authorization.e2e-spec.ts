@@ -55,7 +55,7 @@ describe('authorization', () => {
     ['POST', '/v1/agents', { name: 'New', email: 'new@example.com' }, [202, 403, 403, 403, 401, 401]],
     ['GET', '/v1/agents', undefined, [200, 200, 403, 403, 401, 401]],
     ['PUT', '/v1/agents/me/presence', { status: 'online' }, [403, 202, 403, 403, 401, 401]],
-    ['POST', '/v1/customers', { externalId: 'crm-authz' }, [202, 202, 403, 403, 401, 401]],
+    ['POST', '/v1/customers', { externalId: 'crm-authz' }, [202, 403, 403, 403, 401, 401]],
     ['GET', '/v1/customers/{owner}/conversations', undefined, [403, 200, 403, 403, 401, 401]],
     ['POST', '/v1/conversations', { body: 'hello' }, [403, 403, 202, 202, 401, 401]],
     ['GET', '/v1/conversations', undefined, [403, 200, 200, 200, 401, 401]],

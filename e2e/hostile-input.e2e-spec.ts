@@ -54,6 +54,11 @@ describe('hostile input', () => {
     ['POST', '/v1/webhooks/{id}/deliveries/{id}/retry'],
     ['GET', '/v1/admin/dead-letters'],
     ['POST', '/v1/admin/dead-letters/{id}/replay'],
+    ['POST', '/v1/sites'],
+    ['GET', '/v1/sites'],
+    ['POST', '/v1/sites/{id}/secret/rotate'],
+    ['POST', '/v1/sites/{id}/anonymous-visitors'],
+    ['POST', '/v1/sites/{id}/customers/token'],
   ];
 
   const malicious = fc.constantFrom(

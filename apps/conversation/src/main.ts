@@ -17,6 +17,8 @@ import { ConversationQueries } from './conversations/conversation.queries';
 import { CommandClaims } from './events/command-claims';
 import { CommandTransaction } from './events/command-transaction';
 import { PeopleHandlers } from './people/people.handlers';
+import { SitesHandlers } from './sites/sites.handlers';
+import { SitesQueries } from './sites/sites.queries';
 import { SnoozeAlarm } from './snooze/snooze-alarm';
 
 @Module({
@@ -31,6 +33,8 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     TransferConversationHandler,
     MarkReadHandler,
     ConversationQueries,
+    SitesHandlers,
+    SitesQueries,
   ],
   providers: [CommandTransaction, CommandClaims, Assignment, SnoozeAlarm],
 })

@@ -1,9 +1,18 @@
-import type { Issuer, OpenConversation, Presence, RegisterAgent, RegisterCustomer } from '@parley/contracts';
+import type {
+  Issuer,
+  OpenConversation,
+  Presence,
+  RegisterAgent,
+  RegisterCustomer,
+  RegisterSite,
+  RotateSiteSecret,
+  SetAnonymousVisitors,
+} from '@parley/contracts';
 import { LOAD_STATUSES } from '../src/assignment/assignment';
 import { Conversation, openedConversation } from '../src/conversations/conversation.entity';
 import type { ConversationEntry } from '../src/conversations/conversation-entry.entity';
 import type { CommandTransaction } from '../src/events/command-transaction';
-import { ConversationStore, PeopleStore, UnitOfWork } from '../src/events/unit-of-work';
+import { ConversationStore, PeopleStore, SiteStore, UnitOfWork } from '../src/events/unit-of-work';
 
 const RANK: Record<string, number> = { urgent: 4, high: 3, normal: 2, low: 1 };
 
@@ -20,13 +29,14 @@ export class InMemoryTables {
   readonly customers = new Map<string, { name: string | null; email: string | null }>();
   /** The agent who last handled each customer. */
   readonly lastAgents = new Map<string, string>();
+  readonly sites = new Map<string, { sealedSecret: string; allowAnonymous: boolean }>();
   /** Counts assignments, to order agents by their last one. */
   assignmentsMade = 0;
   readonly statements: string[] = [];
 
   /** A new unit of work over these tables, as each command transaction gets. */
   unitOfWork(): UnitOfWork {
-    return new UnitOfWork(new InMemoryConversations(this), new InMemoryPeople(this));
+    return new UnitOfWork(new InMemoryConversations(this), new InMemoryPeople(this), new InMemorySites(this));
   }
 
   conversation(id: string): Conversation {
@@ -180,6 +190,28 @@ class InMemoryPeople implements PeopleStore {
     const agent = this.tables.agents.get(agentId);
     if (agent) agent.lastAssigned = ++this.tables.assignmentsMade;
     this.tables.lastAgents.set(customerId, agentId);
+  }
+}
+
+class InMemorySites implements SiteStore {
+  constructor(private readonly tables: InMemoryTables) {}
+
+  async register(cmd: RegisterSite): Promise<boolean> {
+    if (this.tables.sites.has(cmd.siteId)) return false;
+    this.tables.sites.set(cmd.siteId, { sealedSecret: cmd.sealedSecret, allowAnonymous: cmd.allowAnonymous });
+    return true;
+  }
+
+  async rotateSecret(cmd: RotateSiteSecret): Promise<boolean> {
+    const site = this.tables.sites.get(cmd.siteId);
+    if (site) site.sealedSecret = cmd.sealedSecret;
+    return site !== undefined;
+  }
+
+  async setAnonymousVisitors(cmd: SetAnonymousVisitors): Promise<boolean> {
+    const site = this.tables.sites.get(cmd.siteId);
+    if (site) site.allowAnonymous = cmd.allowAnonymous;
+    return site !== undefined;
   }
 }
 

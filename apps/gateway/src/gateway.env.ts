@@ -5,7 +5,6 @@ import { IsTrustedProxyList } from './api/trusted-proxies';
 
 export const DEV_ADMIN_TOKEN = 'parley-dev-admin-token';
 export const DEV_JWT_SECRET = 'parley-development-jwt-secret-change-me';
-
 export class GatewayEnv extends ServiceEnv {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV = 'development';
@@ -106,7 +105,10 @@ export class GatewayEnv extends ServiceEnv {
   @Matches(/^[^;,]+$/, { message: 'PARLEY_WIDGET_FRAME_ANCESTORS is a space-separated list of sources' })
   PARLEY_WIDGET_FRAME_ANCESTORS = '*';
 
-  /** The key ring webhook signing secrets are sealed under; delivery must hold the same one. */
+  /**
+   * The key ring webhook signing secrets and sites' identity-verification secrets are sealed under
+   * (libs/secrets); delivery must hold the same one.
+   */
   @IsSecretKeyRing()
   PARLEY_SECRET_KEY = DEV_SECRET_KEY;
 }

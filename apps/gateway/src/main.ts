@@ -21,6 +21,7 @@ import { InboxModule } from './inbox/inbox.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
 import { SearchModule } from './search/search.module';
+import { SitesModule } from './sites/sites.module';
 import { apiDocument } from './openapi/api-document';
 import { PAGE_SOURCES } from './web/page-sources';
 import { serveWebApps } from './web/web-apps';
@@ -75,6 +76,7 @@ void runService({
     SearchModule,
     InboxModule,
     WebhooksModule,
+    SitesModule,
     AdminModule,
   ],
   configureHttp,

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsEmail,
   IsIn,
   IsInt,
@@ -184,6 +185,37 @@ export class RetryWebhookDelivery extends Command {
   static readonly subject = CommandSubjects.retryWebhookDelivery;
   @IsString() @Length(1, 64) webhookId: string;
   @IsString() @Length(1, 300) deliveryId: string;
+}
+
+/**
+ * A secret as commands carry it: sealed by the gateway under `PARLEY_SECRET_KEY` (libs/secrets), so
+ * that neither the command stream nor a dead letter ever holds it in clear.
+ */
+export const SEALED_SECRET_PATTERN =
+  /^sealed\.v1\.[A-Za-z0-9_-]{1,32}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** A site where the widget is embedded, with the identity-verification secret its backend signs with. */
+export class RegisterSite extends Command {
+  static readonly subject = CommandSubjects.registerSite;
+  @IsString() @Matches(ID_PATTERN) siteId: string;
+  @IsString() @Length(1, 200) name: string;
+  /** Whether a visitor the business did not sign in gets a customer token of their own. */
+  @IsBoolean() allowAnonymous: boolean;
+  @IsString() @Length(1, 500) @Matches(SEALED_SECRET_PATTERN) sealedSecret: string;
+}
+
+/** Whether a site's visitors the business did not sign in get customers of their own from now on. */
+export class SetAnonymousVisitors extends Command {
+  static readonly subject = CommandSubjects.setAnonymousVisitors;
+  @IsString() @Matches(ID_PATTERN) siteId: string;
+  @IsBoolean() allowAnonymous: boolean;
+}
+
+/** A new identity-verification secret for a site; the one before it stops verifying. */
+export class RotateSiteSecret extends Command {
+  static readonly subject = CommandSubjects.rotateSiteSecret;
+  @IsString() @Matches(ID_PATTERN) siteId: string;
+  @IsString() @Length(1, 500) @Matches(SEALED_SECRET_PATTERN) sealedSecret: string;
 }
 
 /** A webhook delivery to attempt (the work item of the webhook stream). */

@@ -224,3 +224,26 @@ export interface WebhookDeliveryView {
   nextAttemptAt: string | null;
   createdAt: string;
 }
+
+export interface SiteView {
+  id: string;
+  name: string;
+  allowAnonymous: boolean;
+  createdAt: string;
+  /** When the current identity-verification secret replaced the one before; null if never rotated. */
+  secretRotatedAt: string | null;
+}
+
+export interface SiteCredentialsQuery {
+  siteId: string;
+}
+
+/**
+ * What the gateway needs to sign a site's visitors in, for the gateway only: the secret stays
+ * sealed on its way, and only the gateway holds the key that opens it.
+ */
+export interface SiteCredentials {
+  siteId: string;
+  allowAnonymous: boolean;
+  sealedSecret: string;
+}

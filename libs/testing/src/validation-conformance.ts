@@ -60,6 +60,7 @@ function commonValues(): unknown[] {
     'https://example.com/hooks/parley',
     'ftp://example.com',
     '01a22f4f-4075-7179-a5ee-760eb80615e4',
+    'sealed.v1.k1.aXY.Y2lwaGVy.dGFn',
   ];
 }
 

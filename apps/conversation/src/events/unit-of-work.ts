@@ -1,6 +1,7 @@
 import { ConversationLedger } from '../conversations/conversation-ledger';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { PeopleRepository } from '../people/people.repository';
+import { SitesRepository } from '../sites/sites.repository';
 import type { Sql } from '../sql';
 
 /** What a command's handler may do to conversations within its transaction. */
@@ -29,6 +30,9 @@ export type PeopleStore = Pick<
   | 'recordAssignment'
 >;
 
+/** What a command's handler may do to sites within its transaction. */
+export type SiteStore = Pick<SitesRepository, 'register' | 'rotateSecret' | 'setAnonymousVisitors'>;
+
 /**
  * One command transaction's work: the repositories bound to it, and the ledger holding what the
  * transaction locked, looked up and appended. `complete` writes what is still held in memory; the
@@ -40,13 +44,18 @@ export class UnitOfWork {
   constructor(
     readonly conversations: ConversationStore,
     readonly people: PeopleStore,
+    readonly sites: SiteStore,
   ) {
     this.ledger = new ConversationLedger(conversations);
   }
 
   /** A unit of work in the transaction `sql` runs in. */
   static in(sql: Sql): UnitOfWork {
-    return new UnitOfWork(new ConversationRepository(sql), new PeopleRepository(sql));
+    return new UnitOfWork(
+      new ConversationRepository(sql),
+      new PeopleRepository(sql),
+      new SitesRepository(sql),
+    );
   }
 
   complete(): Promise<void> {

@@ -30,6 +30,11 @@ export const TOKEN =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYWdlbnQiLCJpYXQiOjE3OTU2MjY0MzAsImV4cCI6MTc5ODIxODQzMCwic3ViIjoiMDE5MmY3YTAtMWMyZC03ZTNmLThhOWItMGMxZDJlM2Y0YTViIn0.sB0x2CWSCUQCIbhnMUN4oUeFIWRCj2q3-VZk414PRiA';
 export const WEBHOOK_SECRET = 'whsec_nf6NXt5zVg3jx2mYsbmjpvd2ayrDTLsD';
 export const WEBHOOK_URL = 'https://example.com/parley-webhooks';
+/** The shop's site, where the widget is embedded, and its identity-verification secret. */
+export const SITE_ID = '0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6';
+export const SITE_NAME = 'Shop';
+export const SITE_SECRET = 'psite_Wq3nV8yZt2Kd5Lm9Rx7Pb4Hc6Jf1Gs0AeUiOo2Yw3Tq';
+export const SITE_CREATED_AT = '2026-11-24T15:48:02.331Z';
 
 export const AGENT_NAME = 'Ada Lovelace';
 export const AGENT_EMAIL = 'ada@example.com';
@@ -61,6 +66,7 @@ export const MESSAGE_CURSOR = '2';
 export const SEARCH_RANK = 0.0759;
 export const SEARCH_CURSOR = keyset(SEARCH_RANK, REPLY_ID);
 export const WEBHOOK_CURSOR = keyset(WEBHOOK_CREATED_AT, WEBHOOK_ID);
+export const SITE_CURSOR = keyset(SITE_ID);
 /** Webhook deliveries: newest first. */
 export const DELIVERY_CURSOR = keyset(DELIVERED_AT, DELIVERY_ID);
 /** Dead letters are named by their sequence in PARLEY_DEAD_LETTERS. */

@@ -5,6 +5,7 @@ import {
   DEAD_LETTER_ID,
   DELIVERY_ID,
   MESSAGE_ID,
+  SITE_ID,
   WEBHOOK_ID,
 } from './examples';
 
@@ -17,6 +18,7 @@ const pathParam =
 export const ApiConversationIdParam = pathParam('Conversation id', CONVERSATION_ID);
 export const ApiCustomerIdParam = pathParam('Customer id', CUSTOMER_ID);
 export const ApiMessageIdParam = pathParam('Message or note id', MESSAGE_ID);
+export const ApiSiteIdParam = pathParam('Site id', SITE_ID);
 export const ApiWebhookIdParam = pathParam('Webhook id', WEBHOOK_ID);
 export const ApiDeliveryIdParam = pathParam('Webhook delivery id', DELIVERY_ID, 'deliveryId');
 export const ApiDeadLetterIdParam = pathParam(

@@ -1,25 +1,16 @@
-import { createHash } from 'node:crypto';
 import { Body, Controller, Get, Put, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  AgentView,
-  Page,
-  Principal,
-  QuerySubjects,
-  RegisterAgent,
-  RegisterCustomer,
-  SetPresence,
-} from '@parley/contracts';
+import { AgentView, Page, Principal, QuerySubjects, RegisterAgent, SetPresence } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { AcceptedAnswer, CommandEndpoint } from '../api/command-endpoint';
 import { AGENT_CURSOR } from '../api/examples';
-import { customerIdFor } from '../api/ids';
 import { PageQuery, pageOf } from '../api/paging';
 import { ApiListCursor } from '../api/params.doc';
 import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
+import { CustomerRegistration } from './customer-registration';
 import {
   AgentPage,
   CreateAgentRequest,
@@ -43,6 +34,7 @@ export class PeopleController {
     private readonly commands: CommandEndpoint,
     private readonly tokens: TokenService,
     private readonly publisher: JetStreamPublisher,
+    private readonly customers: CustomerRegistration,
   ) {}
 
   @Get('agents')
@@ -90,11 +82,12 @@ export class PeopleController {
   }
 
   @Post('customers')
-  @Allow('admin', 'agent')
+  @Allow('admin')
   @ApiOperation({
     operationId: 'createCustomer',
     summary: 'Create or update a customer and issue its token',
-    description: 'The id follows from `externalId`: the same externalId always answers the same id.',
+    description:
+      'The id follows from `externalId`: the same externalId always answers the same id. A site signs its own visitors in instead (`POST /v1/sites/{id}/customers/token`).',
   })
   @AcceptedAnswer(PrincipalCreated)
   @ApiPreferWait(PrincipalCreated, REGISTERED)
@@ -102,17 +95,6 @@ export class PeopleController {
     @Body() body: CreateCustomerRequest,
     @CurrentWrite() write: Write,
   ): Promise<PrincipalCreated> {
-    // The id is a function of externalId, so this is idempotent without a key.
-    const customerId = customerIdFor(body.externalId);
-    const version = createHash('sha256')
-      .update(JSON.stringify([body.name, body.email]))
-      .digest('base64url');
-    const created = { id: customerId, token: this.tokens.issue({ id: customerId, role: 'customer' }) };
-    return this.commands.confirm(
-      write,
-      { type: RegisterCustomer, body: { ...body, customerId }, msgId: `${customerId}:${version}` },
-      created,
-      201,
-    );
+    return this.customers.register(write, body);
   }
 }

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { RegisterCustomer } from '@parley/contracts';
+import { CommandEndpoint } from '../api/command-endpoint';
+import { customerIdFor } from '../api/ids';
+import { Write } from '../api/write';
+import { TokenService } from '../auth/auth';
+import { CreateCustomerRequest, PrincipalCreated } from './people.dto';
+
+/** Who a customer is, as the admin or a site's backend names them. */
+export type CustomerIdentity = Pick<CreateCustomerRequest, 'externalId' | 'name' | 'email'>;
+
+/**
+ * Registers a customer, or updates their name and email, and issues their token: for the admin
+ * (`POST /v1/customers`) and for a site's visitors (`POST /v1/sites/{id}/customers/token`).
+ */
+@Injectable()
+export class CustomerRegistration {
+  constructor(
+    private readonly commands: CommandEndpoint,
+    private readonly tokens: TokenService,
+  ) {}
+
+  register(write: Write, customer: CustomerIdentity): Promise<PrincipalCreated> {
+    // The id is a function of externalId, and the command's id of what it says, so this is
+    // idempotent without a key.
+    const customerId = customerIdFor(customer.externalId);
+    const version = createHash('sha256')
+      .update(JSON.stringify([customer.name, customer.email]))
+      .digest('base64url');
+    const created = { id: customerId, token: this.tokens.issue({ id: customerId, role: 'customer' }) };
+    return this.commands.confirm(
+      write,
+      { type: RegisterCustomer, body: { ...customer, customerId }, msgId: `${customerId}:${version}` },
+      created,
+      201,
+    );
+  }
+}
