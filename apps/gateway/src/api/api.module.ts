@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AuthGuard, jwtOptions, TokenService } from '../auth/auth';
+import { TokenVersions } from '../auth/token-versions';
 import { GatewayEnv } from '../gateway.env';
 import { CommandEndpoint } from './command-endpoint';
 import { CommandSender } from './command-sender';
@@ -17,12 +18,13 @@ export class ApiModule {
       imports: [JwtModule.register(jwtOptions(config))],
       providers: [
         TokenService,
+        TokenVersions,
         CommandSender,
         PreferWaitCoordinator,
         CommandEndpoint,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [TokenService, CommandEndpoint],
+      exports: [TokenService, TokenVersions, CommandEndpoint],
     };
   }
 }
