@@ -17,6 +17,7 @@ import { ConversationQueries } from './conversations/conversation.queries';
 import { CommandClaims } from './events/command-claims';
 import { CommandTransaction } from './events/command-transaction';
 import { PeopleHandlers } from './people/people.handlers';
+import { PeopleQueries } from './people/people.queries';
 import { SnoozeAlarm } from './snooze/snooze-alarm';
 
 @Module({
@@ -31,6 +32,7 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     TransferConversationHandler,
     MarkReadHandler,
     ConversationQueries,
+    PeopleQueries,
   ],
   providers: [CommandTransaction, CommandClaims, Assignment, SnoozeAlarm],
 })

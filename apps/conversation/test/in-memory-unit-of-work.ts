@@ -1,4 +1,11 @@
-import type { Issuer, OpenConversation, Presence, RegisterAgent, RegisterCustomer } from '@parley/contracts';
+import type {
+  AgentInviteView,
+  Issuer,
+  OpenConversation,
+  Presence,
+  RegisterAgent,
+  RegisterCustomer,
+} from '@parley/contracts';
 import { LOAD_STATUSES } from '../src/assignment/assignment';
 import { Conversation, openedConversation } from '../src/conversations/conversation.entity';
 import type { ConversationEntry } from '../src/conversations/conversation-entry.entity';
@@ -17,6 +24,8 @@ export class InMemoryTables {
   readonly entries: ConversationEntry[] = [];
   readonly readHorizons = new Map<string, number>();
   readonly agents = new Map<string, InMemoryAgent>();
+  /** Invites by the hash of their secret. */
+  readonly invites = new Map<string, AgentInviteView>();
   readonly customers = new Map<string, { name: string | null; email: string | null }>();
   /** The agent who last handled each customer. */
   readonly lastAgents = new Map<string, string>();
@@ -44,6 +53,8 @@ export class InMemoryTables {
 
 export interface InMemoryAgent {
   id: string;
+  email: string;
+  passwordHash: string | null;
   teams: string[];
   capacity: number;
   presence: Presence;
@@ -129,12 +140,40 @@ class InMemoryPeople implements PeopleStore {
     if (this.tables.agents.has(cmd.agentId)) return false;
     this.tables.agents.set(cmd.agentId, {
       id: cmd.agentId,
+      email: cmd.email,
+      passwordHash: null,
       teams: cmd.teams,
       capacity: cmd.capacity,
       presence: 'offline',
       lastAssigned: null,
     });
+    this.tables.invites.set(cmd.inviteHash, {
+      agentId: cmd.agentId,
+      expiresAt: cmd.inviteExpiresAt,
+      used: false,
+    });
     return true;
+  }
+
+  async lockInvite(inviteHash: string): Promise<AgentInviteView | undefined> {
+    this.tables.statements.push(`lock invite ${inviteHash}`);
+    const invite = this.tables.invites.get(inviteHash);
+    return invite && { ...invite };
+  }
+
+  async emailTakenFrom(agentId: string): Promise<boolean> {
+    const email = this.tables.agents.get(agentId)?.email.toLowerCase();
+    return [...this.tables.agents.values()].some(
+      (a) => a.id !== agentId && a.passwordHash !== null && a.email.toLowerCase() === email,
+    );
+  }
+
+  async setPassword(agentId: string, inviteHash: string, passwordHash: string): Promise<void> {
+    const agent = this.tables.agents.get(agentId);
+    const invite = this.tables.invites.get(inviteHash);
+    if (!agent || !invite) throw new Error(`no agent ${agentId} or invite ${inviteHash}`);
+    agent.passwordHash = passwordHash;
+    invite.used = true;
   }
 
   async registerCustomer(cmd: RegisterCustomer): Promise<boolean> {
@@ -212,7 +251,15 @@ export function storedConversation(
 
 /** Adds an agent, online with room for two conversations unless `fields` say otherwise. */
 export function storedAgent(tables: InMemoryTables, fields: Partial<InMemoryAgent> & { id: string }): void {
-  tables.agents.set(fields.id, { teams: [], capacity: 2, presence: 'online', lastAssigned: null, ...fields });
+  tables.agents.set(fields.id, {
+    email: `${fields.id}@example.com`,
+    passwordHash: null,
+    teams: [],
+    capacity: 2,
+    presence: 'online',
+    lastAssigned: null,
+    ...fields,
+  });
 }
 
 /** What a test reads first of a handler's events: which kinds, in order, and about which conversation. */

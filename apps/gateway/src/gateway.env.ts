@@ -15,6 +15,20 @@ export class GatewayEnv extends ServiceEnv {
   @MinLength(16)
   PARLEY_ADMIN_TOKEN = DEV_ADMIN_TOKEN;
 
+  /**
+   * Whether PARLEY_ADMIN_TOKEN is accepted. It is the bootstrap that invites the first admin; a
+   * production installation switches it off once an admin agent has signed in.
+   */
+  @IsIn(['true', 'false'], { message: 'PARLEY_ADMIN_TOKEN_ENABLED is true or false' })
+  PARLEY_ADMIN_TOKEN_ENABLED: 'true' | 'false' = 'true';
+
+  /** How long an agent's invite (the link through which they set their password) works. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(600)
+  @Max(30 * 24 * 3600)
+  PARLEY_INVITE_TTL_SECONDS = 7 * 24 * 3600;
+
   /** HMAC secret that signs agent and customer tokens. */
   @IsString()
   @MinLength(32)

@@ -21,6 +21,7 @@ import { InboxModule } from './inbox/inbox.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
 import { SearchModule } from './search/search.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { apiDocument } from './openapi/api-document';
 import { serveWebApps } from './web/web-apps';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -92,6 +93,7 @@ void runService({
   imports: (config) => [
     ApiModule.register(config),
     PeopleModule,
+    SessionsModule,
     ConversationsModule,
     MessagesModule,
     SearchModule,

@@ -52,6 +52,14 @@ export abstract class Command {
   @IsISO8601() acceptedAt: string;
 }
 
+/** What an agent may do in the console: `admin` runs the installation, `supervisor` oversees agents. */
+export const AGENT_ROLES = ['admin', 'supervisor', 'agent'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
+/** A SHA-256 in hex: how a single-use secret (an invite) is stored and sent, never the secret itself. */
+const SECRET_HASH = /^[0-9a-f]{64}$/;
+
+/** Registers an agent and the invite through which they set their password. */
 export class RegisterAgent extends Command {
   static readonly subject = CommandSubjects.registerAgent;
   @IsString() @Length(1, 64) agentId: string;
@@ -59,6 +67,19 @@ export class RegisterAgent extends Command {
   @IsEmail() email: string;
   @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Length(1, 100, { each: true }) teams: string[];
   @IsInt() @Min(0) @Max(1000) capacity: number;
+  @IsIn(AGENT_ROLES) role: AgentRole;
+  @Matches(SECRET_HASH) inviteHash: string;
+  /** When the invite stops working (RFC 3339). */
+  @IsISO8601() inviteExpiresAt: string;
+}
+
+/** Sets an agent's password through their invite, which it uses up. */
+export class SetAgentPassword extends Command {
+  static readonly subject = CommandSubjects.setAgentPassword;
+  @IsString() @Length(1, 64) agentId: string;
+  @Matches(SECRET_HASH) inviteHash: string;
+  /** The argon2id hash (PHC string) the gateway made of the password; the password never travels. */
+  @IsString() @Matches(/^\$argon2id\$/) @Length(1, 500) passwordHash: string;
 }
 
 export class RegisterCustomer extends Command {

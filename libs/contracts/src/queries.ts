@@ -1,3 +1,4 @@
+import type { AgentRole } from './commands';
 import { Principal } from './principal';
 
 /** Replies to `parley.query.*` requests: either the result or a problem the gateway turns into HTTP. */
@@ -65,6 +66,37 @@ export interface AgentView {
   presence: string;
   /** Open and pending conversations assigned to the agent now. */
   load: number;
+  role: AgentRole;
+  /** False until the agent has set a password through their invite. */
+  signedUp: boolean;
+}
+
+/** `agentInvite`: the invite whose secret hashes to `inviteHash`. */
+export interface AgentInviteQuery {
+  inviteHash: string;
+}
+
+/** An invite as the gateway checks it before hashing a password for it; 404 when there is none. */
+export interface AgentInviteView {
+  agentId: string;
+  expiresAt: string;
+  used: boolean;
+}
+
+/** `agentCredentials`: who signs in with this email. */
+export interface AgentCredentialsQuery {
+  email: string;
+}
+
+/**
+ * What the gateway checks a password against; 404 when no agent with a password has this email.
+ * Answered over request/reply only: the hash is never published to a stream.
+ */
+export interface AgentCredentialsView {
+  agentId: string;
+  role: AgentRole;
+  active: boolean;
+  passwordHash: string;
 }
 
 export interface ConversationView {

@@ -12,6 +12,7 @@ export const CommandSubjects = {
   postMessage: `${NAMESPACE}.cmd.conversation.message.post`,
   addNote: `${NAMESPACE}.cmd.conversation.note.add`,
   setPresence: `${NAMESPACE}.cmd.conversation.agent.presence`,
+  setAgentPassword: `${NAMESPACE}.cmd.conversation.agent.password`,
   assignConversation: `${NAMESPACE}.cmd.conversation.assign`,
   transferConversation: `${NAMESPACE}.cmd.conversation.transfer`,
   changeStatus: `${NAMESPACE}.cmd.conversation.status`,
@@ -26,6 +27,8 @@ export const CommandSubjects = {
 
 export const QuerySubjects = {
   agents: `${NAMESPACE}.query.conversation.agents`,
+  agentInvite: `${NAMESPACE}.query.conversation.agent-invite`,
+  agentCredentials: `${NAMESPACE}.query.conversation.agent-credentials`,
   conversations: `${NAMESPACE}.query.conversation.list`,
   conversation: `${NAMESPACE}.query.conversation.get`,
   queue: `${NAMESPACE}.query.conversation.queue`,

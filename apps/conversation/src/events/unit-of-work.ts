@@ -21,6 +21,9 @@ export type PeopleStore = Pick<
   PeopleRepository,
   | 'registerAgent'
   | 'registerCustomer'
+  | 'lockInvite'
+  | 'emailTakenFrom'
+  | 'setPassword'
   | 'agentExists'
   | 'lockPresence'
   | 'setPresence'

@@ -9,6 +9,7 @@ import {
   PresenceChangedData,
   RegisterAgent,
   RegisterCustomer,
+  SetAgentPassword,
   SetPresence,
 } from '@parley/contracts';
 import { HandleCommand, JetStreamContext, PermanentFailure } from '@parley/jetstream';
@@ -32,6 +33,11 @@ export class PeopleHandlers {
   @HandleCommand(RegisterCustomer)
   handleRegisterCustomer(@Payload() cmd: RegisterCustomer, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.tx.run(ctx, (unit, cause) => this.registerCustomer(unit, cmd, cause));
+  }
+
+  @HandleCommand(SetAgentPassword)
+  handleSetAgentPassword(@Payload() cmd: SetAgentPassword, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.tx.run(ctx, (unit) => this.setAgentPassword(unit, cmd));
   }
 
   @HandleCommand(SetPresence)
@@ -88,6 +94,23 @@ export class PeopleHandlers {
         data,
       },
     ];
+  }
+
+  /**
+   * The invite is used once, before it expires, by the agent it names. Nothing is announced: a
+   * password is no one else's business.
+   */
+  async setAgentPassword(unit: UnitOfWork, cmd: SetAgentPassword): Promise<[]> {
+    const invite = await unit.people.lockInvite(cmd.inviteHash);
+    if (!invite || invite.agentId !== cmd.agentId)
+      throw new PermanentFailure('This invite does not exist.', 404);
+    if (invite.used) throw new PermanentFailure('This invite was used already.', 410);
+    if (Date.parse(invite.expiresAt) <= Date.parse(cmd.acceptedAt))
+      throw new PermanentFailure('This invite has expired.', 410);
+    if (await unit.people.emailTakenFrom(cmd.agentId))
+      throw new PermanentFailure('Another agent signs in with this email.', 409);
+    await unit.people.setPassword(cmd.agentId, cmd.inviteHash, cmd.passwordHash);
+    return [];
   }
 
   /** An agent coming online takes work from the queue at once. */

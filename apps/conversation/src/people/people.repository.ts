@@ -1,4 +1,11 @@
-import type { AgentView, Presence, RegisterAgent, RegisterCustomer } from '@parley/contracts';
+import type {
+  AgentCredentialsView,
+  AgentInviteView,
+  AgentView,
+  Presence,
+  RegisterAgent,
+  RegisterCustomer,
+} from '@parley/contracts';
 import { LOAD_STATUSES } from '../assignment/assignment';
 import type { Sql } from '../sql';
 
@@ -9,14 +16,68 @@ import type { Sql } from '../sql';
 export class PeopleRepository {
   constructor(private readonly sql: Sql) {}
 
-  /** False when an agent was registered under this id already (a retry). */
+  /** Registers the agent with their invite; false when an agent was registered under this id already (a retry). */
   async registerAgent(cmd: RegisterAgent): Promise<boolean> {
     const created: unknown[] = await this.sql.query(
-      `INSERT INTO conversation.agents (id, name, email, teams, capacity) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO conversation.agents (id, name, email, teams, capacity, role) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [cmd.agentId, cmd.name, cmd.email, cmd.teams, cmd.capacity],
+      [cmd.agentId, cmd.name, cmd.email, cmd.teams, cmd.capacity, cmd.role],
     );
-    return created.length > 0;
+    if (!created.length) return false;
+    await this.sql.query(
+      'INSERT INTO conversation.agent_invites (invite_hash, agent_id, expires_at) VALUES ($1, $2, $3)',
+      [cmd.inviteHash, cmd.agentId, cmd.inviteExpiresAt],
+    );
+    return true;
+  }
+
+  /** The invite, locked for the rest of the transaction. */
+  async lockInvite(inviteHash: string): Promise<AgentInviteView | undefined> {
+    const [row]: AgentInviteView[] = await this.sql.query(
+      `SELECT agent_id AS "agentId", to_json(expires_at)#>>'{}' AS "expiresAt", used_at IS NOT NULL AS used
+         FROM conversation.agent_invites WHERE invite_hash = $1 FOR UPDATE`,
+      [inviteHash],
+    );
+    return row;
+  }
+
+  /** Another agent who signs in with this agent's email, if any. */
+  async emailTakenFrom(agentId: string): Promise<boolean> {
+    const rows: unknown[] = await this.sql.query(
+      `SELECT 1 FROM conversation.agents o, conversation.agents a
+        WHERE a.id = $1 AND o.id <> a.id AND o.password_hash IS NOT NULL AND lower(o.email) = lower(a.email)`,
+      [agentId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Sets the password and uses the invite up. */
+  async setPassword(agentId: string, inviteHash: string, passwordHash: string): Promise<void> {
+    await this.sql.query('UPDATE conversation.agents SET password_hash = $2 WHERE id = $1', [
+      agentId,
+      passwordHash,
+    ]);
+    await this.sql.query('UPDATE conversation.agent_invites SET used_at = now() WHERE invite_hash = $1', [
+      inviteHash,
+    ]);
+  }
+
+  async invite(inviteHash: string): Promise<AgentInviteView | undefined> {
+    const [row]: AgentInviteView[] = await this.sql.query(
+      `SELECT agent_id AS "agentId", to_json(expires_at)#>>'{}' AS "expiresAt", used_at IS NOT NULL AS used
+         FROM conversation.agent_invites WHERE invite_hash = $1`,
+      [inviteHash],
+    );
+    return row;
+  }
+
+  async credentials(email: string): Promise<AgentCredentialsView | undefined> {
+    const [row]: AgentCredentialsView[] = await this.sql.query(
+      `SELECT id AS "agentId", role, active, password_hash AS "passwordHash"
+         FROM conversation.agents WHERE lower(email) = lower($1) AND password_hash IS NOT NULL`,
+      [email],
+    );
+    return row;
   }
 
   /**
@@ -94,7 +155,8 @@ export class PeopleRepository {
   /** Agents by id after `after`, with their load. */
   agents(after: string, limit: number): Promise<AgentView[]> {
     return this.sql.query(
-      `SELECT a.id, a.name, a.email, a.teams, a.capacity, a.presence,
+      `SELECT a.id, a.name, a.email, a.teams, a.capacity, a.presence, a.role,
+              a.password_hash IS NOT NULL AS "signedUp",
               (SELECT count(*)::int FROM conversation.conversations c
                 WHERE c.assignee_id = a.id AND c.status = ANY($3::text[])) AS load
          FROM conversation.agents a WHERE a.id > $1 ORDER BY a.id LIMIT $2`,

@@ -21,9 +21,11 @@ import { TokenVersions } from './token-versions';
 
 const ROLES_KEY = 'parley:roles';
 
+const adminTokenEnabled = (config: GatewayEnv) => config.PARLEY_ADMIN_TOKEN_ENABLED === 'true';
+
 export function developmentDefaultsIn(config: GatewayEnv): string[] {
   return [
-    config.PARLEY_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? 'PARLEY_ADMIN_TOKEN' : '',
+    adminTokenEnabled(config) && config.PARLEY_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? 'PARLEY_ADMIN_TOKEN' : '',
     config.PARLEY_JWT_SECRET === DEV_JWT_SECRET ? 'PARLEY_JWT_SECRET' : '',
   ].filter(Boolean);
 }
@@ -84,7 +86,9 @@ export class TokenService implements OnModuleInit {
 
   onModuleInit(): void {
     const defaults = [
-      this.config.PARLEY_ADMIN_TOKEN === DEV_ADMIN_TOKEN && 'PARLEY_ADMIN_TOKEN',
+      adminTokenEnabled(this.config) &&
+        this.config.PARLEY_ADMIN_TOKEN === DEV_ADMIN_TOKEN &&
+        'PARLEY_ADMIN_TOKEN',
       this.config.PARLEY_JWT_SECRET === DEV_JWT_SECRET && 'PARLEY_JWT_SECRET',
     ].filter(Boolean);
     if (!defaults.length) return;
@@ -116,12 +120,17 @@ export class TokenService implements OnModuleInit {
    * one whose principal's token version has moved past the token's is refused, remembered or not.
    */
   verify(token: string): Principal | null {
-    const admin = Buffer.from(this.config.PARLEY_ADMIN_TOKEN);
-    const given = Buffer.from(token);
-    if (given.length === admin.length && timingSafeEqual(given, admin)) return { id: 'admin', role: 'admin' };
+    if (this.isAdminToken(token)) return { id: 'admin', role: 'admin' };
     const known = this.verified.get(token) ?? this.verifySignature(token);
     if (!known || this.versions.revokes(known.principal.id, known.version)) return null;
     return known.principal;
+  }
+
+  private isAdminToken(token: string): boolean {
+    if (!adminTokenEnabled(this.config)) return false;
+    const admin = Buffer.from(this.config.PARLEY_ADMIN_TOKEN);
+    const given = Buffer.from(token);
+    return given.length === admin.length && timingSafeEqual(given, admin);
   }
 
   private verifySignature(token: string): VerifiedToken | undefined {

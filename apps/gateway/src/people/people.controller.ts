@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Body, Controller, Get, Put, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Put, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AgentView,
@@ -11,6 +11,7 @@ import {
   SetPresence,
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
+import { SERVICE_CONFIG } from '@parley/runtime';
 import { AcceptedAnswer, CommandEndpoint } from '../api/command-endpoint';
 import { AGENT_CURSOR } from '../api/examples';
 import { customerIdFor } from '../api/ids';
@@ -20,7 +21,10 @@ import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
+import { GatewayEnv } from '../gateway.env';
+import { inviteHash, inviteSecret } from '../sessions/invites';
 import {
+  AgentInvited,
   AgentPage,
   CreateAgentRequest,
   CreateCustomerRequest,
@@ -43,6 +47,7 @@ export class PeopleController {
     private readonly commands: CommandEndpoint,
     private readonly tokens: TokenService,
     private readonly publisher: JetStreamPublisher,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayEnv,
   ) {}
 
   @Get('agents')
@@ -73,20 +78,34 @@ export class PeopleController {
 
   @Post('agents')
   @Allow('admin')
-  @ApiOperation({ operationId: 'createAgent', summary: 'Create an agent and issue its token' })
-  @AcceptedAnswer(PrincipalCreated)
-  @ApiPreferWait(PrincipalCreated, REGISTERED)
+  @ApiOperation({
+    operationId: 'createAgent',
+    summary: 'Invite an agent',
+    description: 'The agent sets a password through the invite, then signs in with `POST /v1/sessions`.',
+  })
+  @AcceptedAnswer(AgentInvited)
+  @ApiPreferWait(AgentInvited, REGISTERED)
   @Idempotent()
-  createAgent(@Body() body: CreateAgentRequest, @CurrentWrite() write: Write): Promise<PrincipalCreated> {
+  createAgent(@Body() body: CreateAgentRequest, @CurrentWrite() write: Write): Promise<AgentInvited> {
     const agentId = write.allocate();
+    const invite = inviteSecret(this.config.PARLEY_JWT_SECRET, agentId);
+    const inviteExpiresAt = new Date(Date.now() + this.config.PARLEY_INVITE_TTL_SECONDS * 1000).toISOString();
     const command = {
       ...body,
       agentId,
       teams: body.teams ?? [],
       capacity: body.capacity ?? DEFAULT_CAPACITY,
+      role: body.role ?? 'agent',
+      inviteHash: inviteHash(invite),
+      inviteExpiresAt,
     };
-    const created = { id: agentId, token: this.tokens.issue({ id: agentId, role: 'agent' }) };
-    return this.commands.confirm(write, { type: RegisterAgent, body: command, msgId: agentId }, created, 201);
+    const invited = {
+      id: agentId,
+      token: this.tokens.issue({ id: agentId, role: 'agent' }),
+      inviteToken: invite,
+      inviteExpiresAt,
+    };
+    return this.commands.confirm(write, { type: RegisterAgent, body: command, msgId: agentId }, invited, 201);
   }
 
   @Post('customers')
