@@ -55,6 +55,8 @@ export interface InMemoryAgent {
   id: string;
   email: string;
   passwordHash: string | null;
+  active: boolean;
+  tokenVersion: number;
   teams: string[];
   capacity: number;
   presence: Presence;
@@ -131,6 +133,13 @@ class InMemoryConversations implements ConversationStore {
       )
       .map((c) => c.id);
   }
+
+  async assignedIds(agentId: string): Promise<string[]> {
+    return [...this.tables.conversations.values()]
+      .filter((c) => c.assigneeId === agentId && c.status !== 'resolved')
+      .map((c) => c.id)
+      .sort();
+  }
 }
 
 class InMemoryPeople implements PeopleStore {
@@ -142,6 +151,8 @@ class InMemoryPeople implements PeopleStore {
       id: cmd.agentId,
       email: cmd.email,
       passwordHash: null,
+      active: true,
+      tokenVersion: 0,
       teams: cmd.teams,
       capacity: cmd.capacity,
       presence: 'offline',
@@ -166,6 +177,13 @@ class InMemoryPeople implements PeopleStore {
     return [...this.tables.agents.values()].some(
       (a) => a.id !== agentId && a.passwordHash !== null && a.email.toLowerCase() === email,
     );
+  }
+
+  async deactivate(agentId: string): Promise<number | undefined> {
+    const agent = this.tables.agents.get(agentId);
+    if (!agent?.active) return undefined;
+    Object.assign(agent, { active: false, presence: 'offline', tokenVersion: agent.tokenVersion + 1 });
+    return agent.tokenVersion;
   }
 
   async setPassword(agentId: string, inviteHash: string, passwordHash: string): Promise<void> {
@@ -203,7 +221,7 @@ class InMemoryPeople implements PeopleStore {
   async pickAgent(customerId: string | null, team: string | null): Promise<string | null> {
     const last = customerId ? this.tables.lastAgents.get(customerId) : undefined;
     const [picked] = [...this.tables.agents.values()]
-      .filter((a) => a.presence === 'online' && this.tables.load(a.id) < a.capacity)
+      .filter((a) => a.presence === 'online' && a.active && this.tables.load(a.id) < a.capacity)
       .filter((a) => team === null || a.teams.includes(team))
       .sort(
         (a, b) =>
@@ -254,6 +272,8 @@ export function storedAgent(tables: InMemoryTables, fields: Partial<InMemoryAgen
   tables.agents.set(fields.id, {
     email: `${fields.id}@example.com`,
     passwordHash: null,
+    active: true,
+    tokenVersion: 0,
     teams: [],
     capacity: 2,
     presence: 'online',

@@ -73,6 +73,15 @@ export class RegisterAgent extends Command {
   @IsISO8601() inviteExpiresAt: string;
 }
 
+/**
+ * Deactivates an agent: they can no longer sign in, every token of theirs stops working, and their
+ * conversations go back to the queue.
+ */
+export class DeactivateAgent extends Command {
+  static readonly subject = CommandSubjects.deactivateAgent;
+  @Matches(ID_PATTERN) agentId: string;
+}
+
 /** Sets an agent's password through their invite, which it uses up. */
 export class SetAgentPassword extends Command {
   static readonly subject = CommandSubjects.setAgentPassword;

@@ -69,6 +69,8 @@ export interface AgentView {
   role: AgentRole;
   /** False until the agent has set a password through their invite. */
   signedUp: boolean;
+  /** False once deactivated: the agent can no longer sign in. */
+  active: boolean;
 }
 
 /** `agentInvite`: the invite whose secret hashes to `inviteHash`. */
@@ -97,6 +99,8 @@ export interface AgentCredentialsView {
   role: AgentRole;
   active: boolean;
   passwordHash: string;
+  /** What the tokens issued now carry; a revocation moves it on. */
+  tokenVersion: number;
 }
 
 export interface ConversationView {

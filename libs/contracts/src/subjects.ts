@@ -13,6 +13,7 @@ export const CommandSubjects = {
   addNote: `${NAMESPACE}.cmd.conversation.note.add`,
   setPresence: `${NAMESPACE}.cmd.conversation.agent.presence`,
   setAgentPassword: `${NAMESPACE}.cmd.conversation.agent.password`,
+  deactivateAgent: `${NAMESPACE}.cmd.conversation.agent.deactivate`,
   assignConversation: `${NAMESPACE}.cmd.conversation.assign`,
   transferConversation: `${NAMESPACE}.cmd.conversation.transfer`,
   changeStatus: `${NAMESPACE}.cmd.conversation.status`,

@@ -14,6 +14,7 @@ export type ConversationStore = Pick<
   | 'writeAppended'
   | 'advanceReadHorizon'
   | 'queuedIds'
+  | 'assignedIds'
 >;
 
 /** What a command's handler may do to agents and customers within its transaction. */
@@ -24,6 +25,7 @@ export type PeopleStore = Pick<
   | 'lockInvite'
   | 'emailTakenFrom'
   | 'setPassword'
+  | 'deactivate'
   | 'agentExists'
   | 'lockPresence'
   | 'setPresence'

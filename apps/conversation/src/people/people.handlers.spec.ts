@@ -111,4 +111,30 @@ describe('PeopleHandlers', () => {
       handlers.setAgentPassword(tables.unitOfWork(), setPassword('ag-2', 'b'.repeat(64))),
     ).rejects.toMatchObject({ status: 409 });
   });
+
+  it('deactivating an agent revokes their tokens, takes them offline and gives their conversations to others', async () => {
+    storedAgent(tables, { id: 'ag-1' });
+    storedAgent(tables, { id: 'ag-2' });
+    storedConversation(tables, { id: 'theirs', assigneeId: 'ag-1' });
+    storedConversation(tables, { id: 'done', assigneeId: 'ag-1', status: 'resolved' });
+    const deactivate = {
+      agentId: 'ag-1',
+      issuedBy: { id: 'admin', role: 'admin' as const },
+      acceptedAt: ACCEPTED_AT,
+    };
+
+    const events = await handlers.deactivateAgent(tables.unitOfWork(), deactivate, '42');
+
+    expect(summaryOf(events)).toEqual([
+      'agent.tokens_revoked',
+      'agent.presence_changed',
+      'conversation.assigned theirs',
+      'conversation.assigned theirs',
+    ]);
+    expect(events[0].data).toEqual({ agentId: 'ag-1', tokenVersion: 1 });
+    expect(tables.conversation('theirs').assigneeId).toBe('ag-2');
+    expect(tables.conversation('done').assigneeId).toBe('ag-1');
+    expect(tables.agents.get('ag-1')).toMatchObject({ active: false, presence: 'offline' });
+    expect(await handlers.deactivateAgent(tables.unitOfWork(), deactivate, '43')).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import {
   AgentRegisteredData,
   CustomerRegisteredData,
+  DeactivateAgent,
   DomainEvent,
   eventId,
   EventTypes,
@@ -11,6 +12,7 @@ import {
   RegisterCustomer,
   SetAgentPassword,
   SetPresence,
+  TokensRevokedData,
 } from '@parley/contracts';
 import { HandleCommand, JetStreamContext, PermanentFailure } from '@parley/jetstream';
 import { Assignment } from '../assignment/assignment';
@@ -38,6 +40,11 @@ export class PeopleHandlers {
   @HandleCommand(SetAgentPassword)
   handleSetAgentPassword(@Payload() cmd: SetAgentPassword, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.tx.run(ctx, (unit) => this.setAgentPassword(unit, cmd));
+  }
+
+  @HandleCommand(DeactivateAgent)
+  handleDeactivateAgent(@Payload() cmd: DeactivateAgent, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.tx.run(ctx, (unit, cause) => this.deactivateAgent(unit, cmd, cause));
   }
 
   @HandleCommand(SetPresence)
@@ -111,6 +118,41 @@ export class PeopleHandlers {
       throw new PermanentFailure('Another agent signs in with this email.', 409);
     await unit.people.setPassword(cmd.agentId, cmd.inviteHash, cmd.passwordHash);
     return [];
+  }
+
+  /**
+   * The agent's tokens are revoked (every gateway follows `agent.tokens_revoked`), they go offline,
+   * and their unresolved conversations go back to the queue, where other agents take them.
+   * Deactivating an inactive agent changes nothing.
+   */
+  async deactivateAgent(
+    unit: UnitOfWork,
+    cmd: DeactivateAgent,
+    cause: string,
+  ): Promise<DomainEvent<object>[]> {
+    if (!(await unit.people.agentExists(cmd.agentId)))
+      throw new PermanentFailure(`agent ${cmd.agentId} does not exist`, 404);
+    const tokenVersion = await unit.people.deactivate(cmd.agentId);
+    if (tokenVersion === undefined) return [];
+    const revoked: DomainEvent<TokensRevokedData> = {
+      id: `${EventTypes.tokensRevoked}:${cmd.agentId}:${tokenVersion}`,
+      type: EventTypes.tokensRevoked,
+      occurredAt: cmd.acceptedAt,
+      data: { agentId: cmd.agentId, tokenVersion },
+    };
+    const offline: DomainEvent<PresenceChangedData> = {
+      id: `${EventTypes.presenceChanged}:${cmd.agentId}:${cause}`,
+      type: EventTypes.presenceChanged,
+      occurredAt: cmd.acceptedAt,
+      data: { agentId: cmd.agentId, status: 'offline' },
+    };
+    await unit.people.lockAssignment();
+    const requeued: DomainEvent<object>[] = [];
+    for (const conversation of await unit.conversations.lock(
+      await unit.conversations.assignedIds(cmd.agentId),
+    ))
+      requeued.push(...(await this.assignment.assign(unit, conversation, null, cmd.issuedBy.id, cause)));
+    return [revoked, offline, ...requeued, ...(await this.assignment.drainQueue(unit, cause))];
   }
 
   /** An agent coming online takes work from the queue at once. */

@@ -73,7 +73,7 @@ export class PeopleRepository {
 
   async credentials(email: string): Promise<AgentCredentialsView | undefined> {
     const [row]: AgentCredentialsView[] = await this.sql.query(
-      `SELECT id AS "agentId", role, active, password_hash AS "passwordHash"
+      `SELECT id AS "agentId", role, active, password_hash AS "passwordHash", token_version AS "tokenVersion"
          FROM conversation.agents WHERE lower(email) = lower($1) AND password_hash IS NOT NULL`,
       [email],
     );
@@ -112,6 +112,22 @@ export class PeopleRepository {
     return row?.presence;
   }
 
+  /**
+   * Deactivates the agent, takes them offline and moves their token version on; the new version,
+   * or undefined when they were inactive already.
+   */
+  async deactivate(agentId: string): Promise<number | undefined> {
+    const [row]: Array<{ tokenVersion: number }> = await this.sql.query(
+      // In a CTE: TypeORM answers a bare UPDATE with [rows, count] rather than the rows.
+      `WITH changed AS (
+         UPDATE conversation.agents SET active = false, presence = 'offline', token_version = token_version + 1
+          WHERE id = $1 AND active RETURNING token_version)
+       SELECT token_version AS "tokenVersion" FROM changed`,
+      [agentId],
+    );
+    return row?.tokenVersion;
+  }
+
   async setPresence(agentId: string, presence: Presence): Promise<void> {
     await this.sql.query('UPDATE conversation.agents SET presence = $2 WHERE id = $1', [agentId, presence]);
   }
@@ -134,7 +150,7 @@ export class PeopleRepository {
            SELECT count(*)::int AS load FROM conversation.conversations c
             WHERE c.assignee_id = a.id AND c.status = ANY($3::text[])
          ) l
-        WHERE a.presence = 'online' AND l.load < a.capacity AND ($2::text IS NULL OR $2 = ANY(a.teams))
+        WHERE a.presence = 'online' AND a.active AND l.load < a.capacity AND ($2::text IS NULL OR $2 = ANY(a.teams))
         ORDER BY (a.id = ca.agent_id) DESC NULLS LAST, l.load ASC, a.last_assigned_at ASC NULLS FIRST, a.id
         LIMIT 1`,
       [customerId, team, LOAD_STATUSES],
@@ -156,7 +172,7 @@ export class PeopleRepository {
   agents(after: string, limit: number): Promise<AgentView[]> {
     return this.sql.query(
       `SELECT a.id, a.name, a.email, a.teams, a.capacity, a.presence, a.role,
-              a.password_hash IS NOT NULL AS "signedUp",
+              a.password_hash IS NOT NULL AS "signedUp", a.active,
               (SELECT count(*)::int FROM conversation.conversations c
                 WHERE c.assignee_id = a.id AND c.status = ANY($3::text[])) AS load
          FROM conversation.agents a WHERE a.id > $1 ORDER BY a.id LIMIT $2`,

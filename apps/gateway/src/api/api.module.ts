@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AuthGuard, jwtOptions, TokenService } from '../auth/auth';
+import { TokenRevocations } from '../auth/token-revocations';
 import { TokenVersions } from '../auth/token-versions';
 import { GatewayEnv } from '../gateway.env';
 import { CommandEndpoint } from './command-endpoint';
@@ -19,6 +20,7 @@ export class ApiModule {
       providers: [
         TokenService,
         TokenVersions,
+        TokenRevocations,
         CommandSender,
         PreferWaitCoordinator,
         CommandEndpoint,

@@ -1,5 +1,6 @@
 import { ApiParam, ApiQuery } from '@nestjs/swagger';
 import {
+  AGENT_ID,
   CONVERSATION_ID,
   CUSTOMER_ID,
   DEAD_LETTER_ID,
@@ -14,6 +15,7 @@ const pathParam =
   () =>
     ApiParam({ name, description, example });
 
+export const ApiAgentIdParam = pathParam('Agent id', AGENT_ID);
 export const ApiConversationIdParam = pathParam('Conversation id', CONVERSATION_ID);
 export const ApiCustomerIdParam = pathParam('Customer id', CUSTOMER_ID);
 export const ApiMessageIdParam = pathParam('Message or note id', MESSAGE_ID);

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { liveSubject } from '@parley/contracts';
 import { NATS_CONNECTION } from '@parley/jetstream';
+import { TokenVersions } from '../auth/token-versions';
 import { inboxConnections } from '@parley/observability';
 
 /** A live feed of "something new is in your inbox" for one principal, held by one request. */
@@ -9,6 +10,8 @@ export interface LiveFeed {
   /** Resolves when a notification came (or came since the last call), or after `ms`, or at shutdown. */
   next(ms: number): Promise<void>;
   close(): void;
+  /** True once the principal's tokens were revoked: a stream must end. */
+  readonly revoked: boolean;
 }
 
 /**
@@ -21,7 +24,10 @@ export class LiveInbox implements BeforeApplicationShutdown {
   private readonly open = new Set<{ stop: () => void }>();
   private closing = false;
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly versions: TokenVersions,
+  ) {}
 
   get shuttingDown(): boolean {
     return this.closing;
@@ -45,7 +51,15 @@ export class LiveInbox implements BeforeApplicationShutdown {
       },
     };
     this.open.add(handle);
+    let revoked = false;
+    const unwatch = this.versions.watch(principalId, () => {
+      revoked = true;
+      handle.stop();
+    });
     return {
+      get revoked() {
+        return revoked;
+      },
       next: (ms: number) => {
         if (pending || this.closing) {
           pending = false;
@@ -66,6 +80,7 @@ export class LiveInbox implements BeforeApplicationShutdown {
         if (!this.open.delete(handle)) return;
         inboxConnections.dec({ kind });
         subscription.unsubscribe();
+        unwatch();
         wake?.();
       },
     };

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Body, Controller, Get, Inject, Put, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Put, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AgentView,
+  DeactivateAgent,
   Page,
   Principal,
   QuerySubjects,
@@ -16,7 +17,8 @@ import { AcceptedAnswer, CommandEndpoint } from '../api/command-endpoint';
 import { AGENT_CURSOR } from '../api/examples';
 import { customerIdFor } from '../api/ids';
 import { PageQuery, pageOf } from '../api/paging';
-import { ApiListCursor } from '../api/params.doc';
+import { IdParam } from '../api/id-param.pipe';
+import { ApiAgentIdParam, ApiListCursor } from '../api/params.doc';
 import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
@@ -24,6 +26,7 @@ import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
 import { GatewayEnv } from '../gateway.env';
 import { inviteHash, inviteSecret } from '../sessions/invites';
 import {
+  AgentDeactivated,
   AgentInvited,
   AgentPage,
   CreateAgentRequest,
@@ -106,6 +109,29 @@ export class PeopleController {
       inviteExpiresAt,
     };
     return this.commands.confirm(write, { type: RegisterAgent, body: command, msgId: agentId }, invited, 201);
+  }
+
+  @Post('agents/:id/deactivation')
+  @ApiAgentIdParam()
+  @Allow('admin')
+  @ApiOperation({
+    operationId: 'deactivateAgent',
+    summary: 'Deactivate an agent',
+    description:
+      'The agent can no longer sign in, every token of theirs answers 401 within 2 s on every gateway, their live streams end, and their conversations go back to the queue.',
+  })
+  @AcceptedAnswer(AgentDeactivated)
+  @ApiPreferWait(AgentDeactivated, 'With `Prefer: wait=N`: deactivated, tokens revoked')
+  @ApiProblems(404)
+  deactivateAgent(
+    @Param('id', IdParam) agentId: string,
+    @CurrentWrite() write: Write,
+  ): Promise<AgentDeactivated> {
+    return this.commands.confirm(
+      write,
+      { type: DeactivateAgent, body: { agentId }, msgId: `${agentId}:deactivate` },
+      { agentId, active: false },
+    );
   }
 
   @Post('customers')

@@ -98,6 +98,11 @@ export class PresenceAccepted {
   @ApiProperty({ enum: PRESENCES, example: 'online' }) status: Presence;
 }
 
+export class AgentDeactivated {
+  @ApiProperty({ example: AGENT_ID }) agentId: string;
+  @ApiProperty({ example: false }) active: boolean;
+}
+
 export class AgentItem implements AgentView {
   @ApiProperty({ example: AGENT_ID }) id: string;
   @ApiProperty({ example: AGENT_NAME }) name: string;
@@ -109,6 +114,7 @@ export class AgentItem implements AgentView {
   @ApiProperty({ enum: AGENT_ROLES, example: 'agent' }) role: AgentRole;
   @ApiProperty({ example: true, description: 'Whether the agent has set a password through their invite' })
   signedUp: boolean;
+  @ApiProperty({ example: true, description: 'False once deactivated' }) active: boolean;
 }
 
 export class AgentPage implements Page<AgentView> {

@@ -97,7 +97,7 @@ export class SessionsController {
     return {
       agentId: credentials.agentId,
       role: credentials.role,
-      token: this.tokens.issue({ id: credentials.agentId, role: 'agent' }),
+      token: this.tokens.issue({ id: credentials.agentId, role: 'agent' }, credentials.tokenVersion),
       expiresIn: this.config.PARLEY_TOKEN_TTL_SECONDS,
     };
   }
