@@ -8,7 +8,8 @@ const WITHIN_MS = 2_000;
 async function openStream(gateway: string, token: string): Promise<{ ended: Promise<number> }> {
   const res = await fetch(`${gateway}/v1/inbox/stream`, { headers: { authorization: `Bearer ${token}` } });
   expect(res.status).toBe(200);
-  const reader = res.body!.getReader();
+  if (!res.body) throw new Error('the stream has no body');
+  const reader = res.body.getReader();
   const ended = (async () => {
     while (!(await reader.read()).done);
     return Date.now();

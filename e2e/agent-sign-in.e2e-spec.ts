@@ -1,4 +1,4 @@
-import { ParleySystem, TEST_ADMIN_TOKEN } from '@parley/testing';
+import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -25,8 +25,22 @@ describe('agent sign-in', () => {
   };
   const accept = (token: string, password = PASSWORD) =>
     system.api('POST', '/v1/invites/accept', { body: { token, password } });
-  const signIn = (email: string, password = PASSWORD) =>
-    system.api('POST', '/v1/sessions', { body: { email, password } });
+  const signIn = (email: string, password = PASSWORD, device = 'jest') =>
+    system.api('POST', '/v1/sessions', { body: { email, password }, headers: { 'user-agent': device } });
+  /** The refresh cookie an answer sets, as a browser would send it back. */
+  const cookieOf = (res: { headers: Headers }) => {
+    const [set] = res.headers.getSetCookie();
+    expect(set).toMatch(
+      /^parley_refresh=[^;]+; Max-Age=\d+; Path=\/v1\/sessions; HttpOnly; SameSite=Strict$/,
+    );
+    return set.split(';')[0];
+  };
+  const refresh = (cookie: string) => system.api('POST', '/v1/sessions/refresh', { headers: { cookie } });
+  const signedInAgent = async (email: string) => {
+    const invited = await invite(email);
+    expect((await accept(invited.inviteToken)).status).toBe(200);
+    return invited.id;
+  };
 
   it('sets a password through the invite once and signs in with email and password', async () => {
     const ada = await invite('ada@example.com', 'supervisor');
@@ -71,5 +85,72 @@ describe('agent sign-in', () => {
     const second = await invite('Carol@example.com');
     expect((await accept(first.inviteToken)).status).toBe(200);
     expect((await accept(second.inviteToken)).status).toBe(409);
+  });
+
+  it('renews the access token with a refresh cookie used once; signing out makes it useless', async () => {
+    await signedInAgent('dora@example.com');
+    const session = await signIn('dora@example.com');
+    expect(session.body.expiresIn).toBe(900);
+    const first = cookieOf(session);
+
+    const renewed = await refresh(first);
+    expect(renewed.status).toBe(200);
+    const second = cookieOf(renewed);
+    expect(second).not.toBe(first);
+    expect((await system.api('GET', '/v1/agents', { token: renewed.body.token })).status).toBe(200);
+
+    const signedOut = await system.api('DELETE', '/v1/sessions/current', { headers: { cookie: second } });
+    expect(signedOut.status).toBe(204);
+    expect(signedOut.headers.getSetCookie()[0]).toMatch(/^parley_refresh=;/);
+    expect((await refresh(second)).status).toBe(401);
+    expect((await refresh('parley_refresh=nonsense')).status).toBe(401);
+    expect((await system.api('POST', '/v1/sessions/refresh')).status).toBe(401);
+  });
+
+  it('a replayed refresh token signs the agent out on every device and revokes their access tokens', async () => {
+    await signedInAgent('eve@example.com');
+    const laptop = await signIn('eve@example.com', PASSWORD, 'laptop');
+    const phone = await signIn('eve@example.com', PASSWORD, 'phone');
+    const stolen = cookieOf(laptop);
+    const renewed = await refresh(stolen);
+    expect(renewed.status).toBe(200);
+
+    expect((await refresh(stolen)).status).toBe(401);
+
+    expect((await refresh(cookieOf(renewed))).status).toBe(401);
+    expect((await refresh(cookieOf(phone))).status).toBe(401);
+    await waitFor(
+      'the access tokens refused',
+      async () =>
+        (await system.api('GET', '/v1/agents', { token: renewed.body.token })).status === 401 &&
+        (await system.api('GET', '/v1/agents', { token: phone.body.token })).status === 401,
+      2_000,
+      50,
+    );
+    // Signing in again works, with a token that is not revoked.
+    const again = await signIn('eve@example.com');
+    expect((await system.api('GET', '/v1/agents', { token: again.body.token })).status).toBe(200);
+  });
+
+  it('lists the devices where the agent is signed in and signs one out', async () => {
+    await signedInAgent('finn@example.com');
+    const laptop = await signIn('finn@example.com', PASSWORD, 'laptop');
+    const phone = await signIn('finn@example.com', PASSWORD, 'phone');
+    const list = (cookie: string) =>
+      system.api('GET', '/v1/sessions', { token: laptop.body.token, headers: { cookie } });
+
+    const devices = await list(cookieOf(laptop));
+    expect(devices.status).toBe(200);
+    expect(
+      devices.body.map((d: { device: string; current: boolean }) => [d.device, d.current]).sort(),
+    ).toEqual([
+      ['laptop', true],
+      ['phone', false],
+    ]);
+    const phoneId = devices.body.find((d: { device: string }) => d.device === 'phone').id;
+    const ended = await system.api('DELETE', `/v1/sessions/${phoneId}`, { token: laptop.body.token });
+    expect(ended.status).toBe(204);
+    expect((await refresh(cookieOf(phone))).status).toBe(401);
+    expect((await list(cookieOf(laptop))).body.map((d: { device: string }) => d.device)).toEqual(['laptop']);
   });
 });

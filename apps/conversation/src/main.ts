@@ -18,11 +18,13 @@ import { CommandClaims } from './events/command-claims';
 import { CommandTransaction } from './events/command-transaction';
 import { PeopleHandlers } from './people/people.handlers';
 import { PeopleQueries } from './people/people.queries';
+import { SessionsHandlers } from './people/sessions.handlers';
 import { SnoozeAlarm } from './snooze/snooze-alarm';
 
 @Module({
   controllers: [
     PeopleHandlers,
+    SessionsHandlers,
     OpenConversationHandler,
     PostMessageHandler,
     AddNoteHandler,

@@ -5,6 +5,7 @@ import type {
   Presence,
   RegisterAgent,
   RegisterCustomer,
+  StartSession,
 } from '@parley/contracts';
 import { LOAD_STATUSES } from '../src/assignment/assignment';
 import { Conversation, openedConversation } from '../src/conversations/conversation.entity';
@@ -26,6 +27,7 @@ export class InMemoryTables {
   readonly agents = new Map<string, InMemoryAgent>();
   /** Invites by the hash of their secret. */
   readonly invites = new Map<string, AgentInviteView>();
+  readonly sessions = new Map<string, InMemorySession>();
   readonly customers = new Map<string, { name: string | null; email: string | null }>();
   /** The agent who last handled each customer. */
   readonly lastAgents = new Map<string, string>();
@@ -49,6 +51,13 @@ export class InMemoryTables {
       (c) => c.assigneeId === agentId && LOAD_STATUSES.includes(c.status),
     ).length;
   }
+}
+
+export interface InMemorySession {
+  agentId: string;
+  refreshHash: string;
+  replacedHashes: string[];
+  ended: boolean;
 }
 
 export interface InMemoryAgent {
@@ -184,6 +193,39 @@ class InMemoryPeople implements PeopleStore {
     if (!agent?.active) return undefined;
     Object.assign(agent, { active: false, presence: 'offline', tokenVersion: agent.tokenVersion + 1 });
     return agent.tokenVersion;
+  }
+
+  async revokeTokens(agentId: string): Promise<number> {
+    const agent = this.tables.agents.get(agentId);
+    if (!agent) throw new Error(`no agent ${agentId}`);
+    return ++agent.tokenVersion;
+  }
+
+  async startSession(cmd: StartSession): Promise<void> {
+    if (this.tables.sessions.has(cmd.sessionId)) return;
+    this.tables.sessions.set(cmd.sessionId, {
+      agentId: cmd.agentId,
+      refreshHash: cmd.refreshHash,
+      replacedHashes: [],
+      ended: false,
+    });
+  }
+
+  async lockSession(sessionId: string): Promise<InMemorySession | undefined> {
+    const session = this.tables.sessions.get(sessionId);
+    return session && { ...session, replacedHashes: [...session.replacedHashes] };
+  }
+
+  async rotateSession(sessionId: string, presentedHash: string, refreshHash: string): Promise<void> {
+    const session = this.tables.sessions.get(sessionId);
+    if (!session) throw new Error(`no session ${sessionId}`);
+    session.replacedHashes.push(presentedHash);
+    session.refreshHash = refreshHash;
+  }
+
+  async endSessions(agentId: string, sessionId: string | undefined): Promise<void> {
+    for (const [id, session] of this.tables.sessions)
+      if (session.agentId === agentId && (sessionId === undefined || id === sessionId)) session.ended = true;
   }
 
   async setPassword(agentId: string, inviteHash: string, passwordHash: string): Promise<void> {

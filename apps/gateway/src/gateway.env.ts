@@ -60,6 +60,16 @@ export class GatewayEnv extends ServiceEnv {
   })
   PARLEY_TRUST_PROXY_HOPS?: string;
 
+  /**
+   * Lifetime of the access tokens a signed-in agent gets; the console renews them with its refresh
+   * cookie, and a revocation makes them useless sooner (PARLEY_TOKEN_TTL_SECONDS is for the rest).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(24 * 3600)
+  PARLEY_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+
   /** Lifetime of issued agent and customer tokens. */
   @Type(() => Number)
   @IsInt()

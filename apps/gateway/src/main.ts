@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import helmet from 'helmet';
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
@@ -45,6 +46,8 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): P
   fastify.addHook('onRequest', (request, reply, done) =>
     secureHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
   );
+  // The console's refresh token travels only as an httpOnly cookie (apps/gateway/src/sessions).
+  await app.register(cookie);
   await app.register(rateLimit, {
     max: config.PARLEY_RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,

@@ -82,6 +82,35 @@ export class DeactivateAgent extends Command {
   @Matches(ID_PATTERN) agentId: string;
 }
 
+/** An agent signed in on a device: the session holds the hash of its first refresh token. */
+export class StartSession extends Command {
+  static readonly subject = CommandSubjects.startSession;
+  @Matches(ID_PATTERN) agentId: string;
+  @Matches(ID_PATTERN) sessionId: string;
+  @Matches(SECRET_HASH) refreshHash: string;
+  /** What the agent recognises the device by (its User-Agent). */
+  @IsString() @Length(0, 300) device: string;
+}
+
+/**
+ * Replaces the session's refresh token. Presenting one it already replaced is a replay: every
+ * session of the agent ends and their tokens are revoked.
+ */
+export class RotateSession extends Command {
+  static readonly subject = CommandSubjects.rotateSession;
+  @Matches(ID_PATTERN) agentId: string;
+  @Matches(ID_PATTERN) sessionId: string;
+  @Matches(SECRET_HASH) presentedHash: string;
+  @Matches(SECRET_HASH) refreshHash: string;
+}
+
+/** Signs a device out: its refresh token is useless from then on. */
+export class EndSession extends Command {
+  static readonly subject = CommandSubjects.endSession;
+  @Matches(ID_PATTERN) agentId: string;
+  @Matches(ID_PATTERN) sessionId: string;
+}
+
 /** Sets an agent's password through their invite, which it uses up. */
 export class SetAgentPassword extends Command {
   static readonly subject = CommandSubjects.setAgentPassword;

@@ -247,3 +247,31 @@ export interface WebhookDeliveryView {
   nextAttemptAt: string | null;
   createdAt: string;
 }
+
+/** `agentSession`: one session, as the gateway checks a refresh against it; 404 when there is none. */
+export interface AgentSessionQuery {
+  sessionId: string;
+}
+
+export interface AgentSessionState {
+  agentId: string;
+  role: AgentRole;
+  /** The agent's, for the access token a refresh issues. */
+  tokenVersion: number;
+  refreshHash: string;
+  /** False once signed out, replayed, or the agent deactivated. */
+  live: boolean;
+}
+
+/** `agentSessions`: the live sessions of an agent, newest first. */
+export interface AgentSessionsQuery {
+  agentId: string;
+}
+
+/** A device where an agent is signed in. */
+export interface SessionView {
+  id: string;
+  device: string;
+  createdAt: string;
+  lastUsedAt: string;
+}

@@ -19,6 +19,20 @@ import { Assignment } from '../assignment/assignment';
 import { CommandTransaction } from '../events/command-transaction';
 import type { UnitOfWork } from '../events/unit-of-work';
 
+/** Announces that every token of the agent issued before `tokenVersion` no longer works. */
+export function tokensRevoked(
+  agentId: string,
+  tokenVersion: number,
+  at: string,
+): DomainEvent<TokensRevokedData> {
+  return {
+    id: `${EventTypes.tokensRevoked}:${agentId}:${tokenVersion}`,
+    type: EventTypes.tokensRevoked,
+    occurredAt: at,
+    data: { agentId, tokenVersion },
+  };
+}
+
 /** Agents and customers joining, and agents coming and going. */
 @Controller()
 export class PeopleHandlers {
@@ -134,12 +148,8 @@ export class PeopleHandlers {
       throw new PermanentFailure(`agent ${cmd.agentId} does not exist`, 404);
     const tokenVersion = await unit.people.deactivate(cmd.agentId);
     if (tokenVersion === undefined) return [];
-    const revoked: DomainEvent<TokensRevokedData> = {
-      id: `${EventTypes.tokensRevoked}:${cmd.agentId}:${tokenVersion}`,
-      type: EventTypes.tokensRevoked,
-      occurredAt: cmd.acceptedAt,
-      data: { agentId: cmd.agentId, tokenVersion },
-    };
+    await unit.people.endSessions(cmd.agentId, undefined, cmd.acceptedAt);
+    const revoked = tokensRevoked(cmd.agentId, tokenVersion, cmd.acceptedAt);
     const offline: DomainEvent<PresenceChangedData> = {
       id: `${EventTypes.presenceChanged}:${cmd.agentId}:${cause}`,
       type: EventTypes.presenceChanged,

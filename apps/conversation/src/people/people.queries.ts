@@ -5,7 +5,11 @@ import {
   AgentCredentialsView,
   AgentInviteQuery,
   AgentInviteView,
+  AgentSessionQuery,
+  AgentSessionState,
+  AgentSessionsQuery,
   QuerySubjects,
+  SessionView,
 } from '@parley/contracts';
 import { AnswerQuery, QueryRejected } from '@parley/jetstream';
 import { DataSource } from 'typeorm';
@@ -32,5 +36,17 @@ export class PeopleQueries {
     const credentials = await this.people.credentials(q.email);
     if (!credentials) throw new QueryRejected(404, 'Not found', 'No agent signs in with this email.');
     return credentials;
+  }
+
+  @AnswerQuery(QuerySubjects.agentSession)
+  async session(@Payload() q: AgentSessionQuery): Promise<AgentSessionState> {
+    const session = await this.people.session(q.sessionId);
+    if (!session) throw new QueryRejected(404, 'Not found', 'This session does not exist.');
+    return session;
+  }
+
+  @AnswerQuery(QuerySubjects.agentSessions)
+  sessions(@Payload() q: AgentSessionsQuery): Promise<SessionView[]> {
+    return this.people.sessions(q.agentId);
   }
 }

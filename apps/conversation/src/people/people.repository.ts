@@ -1,8 +1,11 @@
 import type {
   AgentCredentialsView,
   AgentInviteView,
+  AgentSessionState,
   AgentView,
   Presence,
+  SessionView,
+  StartSession,
   RegisterAgent,
   RegisterCustomer,
 } from '@parley/contracts';
@@ -126,6 +129,80 @@ export class PeopleRepository {
       [agentId],
     );
     return row?.tokenVersion;
+  }
+
+  /** Moves the agent's token version on: every token issued before answers 401. The new version. */
+  async revokeTokens(agentId: string): Promise<number> {
+    const [row]: Array<{ tokenVersion: number }> = await this.sql.query(
+      `WITH changed AS (
+         UPDATE conversation.agents SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version)
+       SELECT token_version AS "tokenVersion" FROM changed`,
+      [agentId],
+    );
+    return row.tokenVersion;
+  }
+
+  async startSession(cmd: StartSession): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO conversation.agent_sessions (id, agent_id, refresh_hash, device, created_at, last_used_at)
+       VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (id) DO NOTHING`,
+      [cmd.sessionId, cmd.agentId, cmd.refreshHash, cmd.device, cmd.acceptedAt],
+    );
+  }
+
+  /** The session, locked for the rest of the transaction. */
+  async lockSession(
+    sessionId: string,
+  ): Promise<{ agentId: string; refreshHash: string; replacedHashes: string[]; ended: boolean } | undefined> {
+    const [row]: Array<{ agentId: string; refreshHash: string; replacedHashes: string[]; ended: boolean }> =
+      await this.sql.query(
+        `SELECT agent_id AS "agentId", refresh_hash AS "refreshHash", replaced_hashes AS "replacedHashes",
+                ended_at IS NOT NULL AS ended
+           FROM conversation.agent_sessions WHERE id = $1 FOR UPDATE`,
+        [sessionId],
+      );
+    return row;
+  }
+
+  async rotateSession(
+    sessionId: string,
+    presentedHash: string,
+    refreshHash: string,
+    at: string,
+  ): Promise<void> {
+    await this.sql.query(
+      `UPDATE conversation.agent_sessions
+          SET refresh_hash = $3, replaced_hashes = array_append(replaced_hashes, $2), last_used_at = $4
+        WHERE id = $1`,
+      [sessionId, presentedHash, refreshHash, at],
+    );
+  }
+
+  /** Ends one session of the agent, or every one when `sessionId` is undefined. */
+  async endSessions(agentId: string, sessionId: string | undefined, at: string): Promise<void> {
+    await this.sql.query(
+      `UPDATE conversation.agent_sessions SET ended_at = $3
+        WHERE agent_id = $1 AND ($2::text IS NULL OR id = $2) AND ended_at IS NULL`,
+      [agentId, sessionId ?? null, at],
+    );
+  }
+
+  async session(sessionId: string): Promise<AgentSessionState | undefined> {
+    const [row]: AgentSessionState[] = await this.sql.query(
+      `SELECT s.agent_id AS "agentId", a.role, a.token_version AS "tokenVersion", s.refresh_hash AS "refreshHash",
+              s.ended_at IS NULL AND a.active AS live
+         FROM conversation.agent_sessions s JOIN conversation.agents a ON a.id = s.agent_id WHERE s.id = $1`,
+      [sessionId],
+    );
+    return row;
+  }
+
+  sessions(agentId: string): Promise<SessionView[]> {
+    return this.sql.query(
+      `SELECT id, device, to_json(created_at)#>>'{}' AS "createdAt", to_json(last_used_at)#>>'{}' AS "lastUsedAt"
+         FROM conversation.agent_sessions WHERE agent_id = $1 AND ended_at IS NULL ORDER BY created_at DESC, id`,
+      [agentId],
+    );
   }
 
   async setPresence(agentId: string, presence: Presence): Promise<void> {

@@ -104,11 +104,20 @@ export class TokenService implements OnModuleInit {
 
   /** A token for the principal, carrying the token version it has now (`versions` revokes older ones). */
   issue(principal: Principal, version = this.versions.current(principal.id)): string {
+    return this.sign(principal, version, this.config.PARLEY_TOKEN_TTL_SECONDS);
+  }
+
+  /** A signed-in agent's short-lived token, with the token version conversation holds for them. */
+  issueAccess(agentId: string, version: number): string {
+    return this.sign({ id: agentId, role: 'agent' }, version, this.config.PARLEY_ACCESS_TOKEN_TTL_SECONDS);
+  }
+
+  private sign(principal: Principal, version: number, ttlSeconds: number): string {
     return this.jwt.sign(
       { role: principal.role, ver: version },
       {
         subject: principal.id,
-        expiresIn: this.config.PARLEY_TOKEN_TTL_SECONDS,
+        expiresIn: ttlSeconds,
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,
       },

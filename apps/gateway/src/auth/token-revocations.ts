@@ -42,12 +42,13 @@ export class TokenRevocations implements OnApplicationBootstrap, BeforeApplicati
       deliver_policy: DeliverPolicy.All,
     });
     const backlog = (await consumer.info()).num_pending;
-    this.messages = await consumer.consume();
+    const messages = await consumer.consume();
+    this.messages = messages;
     let caughtUp!: () => void;
     const ready = new Promise<void>((resolve) => (caughtUp = resolve));
     if (backlog === 0) caughtUp();
     void (async () => {
-      for await (const m of this.messages!) {
+      for await (const m of messages) {
         const { data } = m.json<DomainEvent<TokensRevokedData>>();
         this.versions.advance(data.agentId, data.tokenVersion);
         if (m.info.pending === 0) caughtUp();

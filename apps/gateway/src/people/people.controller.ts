@@ -24,7 +24,7 @@ import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
 import { GatewayEnv } from '../gateway.env';
-import { inviteHash, inviteSecret } from '../sessions/invites';
+import { inviteSecret, secretHash } from '../sessions/secrets';
 import {
   AgentDeactivated,
   AgentInvited,
@@ -99,7 +99,7 @@ export class PeopleController {
       teams: body.teams ?? [],
       capacity: body.capacity ?? DEFAULT_CAPACITY,
       role: body.role ?? 'agent',
-      inviteHash: inviteHash(invite),
+      inviteHash: secretHash(invite),
       inviteExpiresAt,
     };
     const invited = {

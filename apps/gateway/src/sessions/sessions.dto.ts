@@ -1,7 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { AGENT_ROLES, AgentRole } from '@parley/contracts';
+import { AGENT_ROLES, AgentRole, SessionView } from '@parley/contracts';
 import { IsEmail, IsString, Length } from 'class-validator';
-import { AGENT_EMAIL, AGENT_ID, INVITE_TOKEN, TOKEN } from '../api/examples';
+import {
+  AGENT_EMAIL,
+  AGENT_ID,
+  INVITE_TOKEN,
+  OPENED_AT,
+  REPLIED_AT,
+  SESSION_ID,
+  TOKEN,
+} from '../api/examples';
 
 /** Long enough to resist guessing offline against a leaked hash, short enough to bound argon2's input. */
 export const PASSWORD_LENGTH = { min: 12, max: 200 };
@@ -42,4 +50,14 @@ export class SignedIn {
   @ApiProperty({ enum: AGENT_ROLES, example: 'agent' }) role: AgentRole;
   @ApiProperty({ example: TOKEN, description: 'Bearer token for the agent (JWT)' }) token: string;
   @ApiProperty({ example: 900, description: 'Seconds until the token expires' }) expiresIn: number;
+}
+
+export class SessionItem implements SessionView {
+  @ApiProperty({ example: SESSION_ID }) id: string;
+  @ApiProperty({ example: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0', description: 'Its User-Agent' })
+  device: string;
+  @ApiProperty({ example: OPENED_AT, description: 'When the agent signed in there' }) createdAt: string;
+  @ApiProperty({ example: REPLIED_AT, description: 'When it last renewed its access token' })
+  lastUsedAt: string;
+  @ApiProperty({ example: true, description: 'Whether it is the device asking' }) current: boolean;
 }

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 
-/** What an invite's secret is stored and sent as. */
-export function inviteHash(secret: string): string {
+/** What a single-use secret (an invite, a refresh token) is stored and sent as. */
+export function secretHash(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
