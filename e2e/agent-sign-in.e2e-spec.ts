@@ -65,6 +65,19 @@ describe('agent sign-in', () => {
     );
   });
 
+  it('an admin agent signs in as the admin: invites agents, and is refused conversations', async () => {
+    const root = await invite('root@example.com', 'admin');
+    expect((await accept(root.inviteToken)).status).toBe(200);
+    const session = await signIn('root@example.com');
+    expect(session.body.role).toBe('admin');
+    const invited = await system.api('POST', '/v1/agents', {
+      token: session.body.token,
+      body: { name: 'Invited by an admin', email: 'invitee@example.com' },
+    });
+    expect(invited.status).toBe(202);
+    expect((await system.api('GET', '/v1/queue', { token: session.body.token })).status).toBe(403);
+  });
+
   it('refuses a wrong password, an unknown email, an unknown invite and a short password alike', async () => {
     const bob = await invite('bob@example.com');
     expect((await accept(bob.inviteToken, 'too short')).status).toBe(400);

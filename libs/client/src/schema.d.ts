@@ -3494,6 +3494,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @description Session id (a device where the agent is signed in) */
         id: string;
       };
       cookie?: never;

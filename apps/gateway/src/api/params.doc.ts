@@ -6,6 +6,7 @@ import {
   DEAD_LETTER_ID,
   DELIVERY_ID,
   MESSAGE_ID,
+  SESSION_ID,
   WEBHOOK_ID,
 } from './examples';
 
@@ -19,6 +20,7 @@ export const ApiAgentIdParam = pathParam('Agent id', AGENT_ID);
 export const ApiConversationIdParam = pathParam('Conversation id', CONVERSATION_ID);
 export const ApiCustomerIdParam = pathParam('Customer id', CUSTOMER_ID);
 export const ApiMessageIdParam = pathParam('Message or note id', MESSAGE_ID);
+export const ApiSessionIdParam = pathParam('Session id (a device where the agent is signed in)', SESSION_ID);
 export const ApiWebhookIdParam = pathParam('Webhook id', WEBHOOK_ID);
 export const ApiDeliveryIdParam = pathParam('Webhook delivery id', DELIVERY_ID, 'deliveryId');
 export const ApiDeadLetterIdParam = pathParam(

@@ -8,6 +8,8 @@ const config = {
   PARLEY_JWT_SECRET: 'unit-jwt-secret-0123456789abcdef0123456789',
   PARLEY_ADMIN_TOKEN: 'unit-admin-token-0123456789',
   PARLEY_TOKEN_TTL_SECONDS: 900,
+  PARLEY_ACCESS_TOKEN_TTL_SECONDS: 900,
+  PARLEY_ADMIN_TOKEN_ENABLED: 'true',
 } as GatewayEnv;
 
 describe('TokenService', () => {
@@ -46,6 +48,20 @@ describe('TokenService', () => {
       tokens.verify(jwt.sign(claims, { ...full, issuer: 'other', audience: TOKEN_AUDIENCE })),
     ).toBeNull();
     expect(tokens.verify(jwt.sign(claims, { ...full, issuer: TOKEN_ISSUER, audience: 'other' }))).toBeNull();
+  });
+
+  it('gives an admin agent the admin role, a supervisor the agent role', () => {
+    expect(tokens.verify(tokens.issueAccess('ada', 'admin', 0))).toEqual({ id: 'ada', role: 'admin' });
+    expect(tokens.verify(tokens.issueAccess('bob', 'supervisor', 0))).toEqual({ id: 'bob', role: 'agent' });
+  });
+
+  it('accepts the admin token only while it is enabled', () => {
+    expect(tokens.verify(config.PARLEY_ADMIN_TOKEN)).toEqual({ id: 'admin', role: 'admin' });
+    const off = new TokenService(jwt, versions, {
+      ...config,
+      PARLEY_ADMIN_TOKEN_ENABLED: 'false',
+    } as GatewayEnv);
+    expect(off.verify(config.PARLEY_ADMIN_TOKEN)).toBeNull();
   });
 
   it('refuses a remembered token once its principal’s version moved past it, and issues valid ones after', () => {

@@ -13,7 +13,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { JwtModuleOptions, JwtService } from '@nestjs/jwt';
 import { createSecretKey, timingSafeEqual } from 'node:crypto';
-import { Principal, Role, ROLES, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@parley/contracts';
+import { AgentRole, Principal, Role, ROLES, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@parley/contracts';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { DEV_ADMIN_TOKEN, DEV_JWT_SECRET, GatewayEnv } from '../gateway.env';
 import { TtlCache } from '../api/ttl-cache';
@@ -107,9 +107,13 @@ export class TokenService implements OnModuleInit {
     return this.sign(principal, version, this.config.PARLEY_TOKEN_TTL_SECONDS);
   }
 
-  /** A signed-in agent's short-lived token, with the token version conversation holds for them. */
-  issueAccess(agentId: string, version: number): string {
-    return this.sign({ id: agentId, role: 'agent' }, version, this.config.PARLEY_ACCESS_TOKEN_TTL_SECONDS);
+  /**
+   * A signed-in agent's short-lived token, with the token version conversation holds for them. An
+   * admin agent acts as the admin; supervisors and agents work conversations.
+   */
+  issueAccess(agentId: string, role: AgentRole, version: number): string {
+    const principal: Principal = { id: agentId, role: role === 'admin' ? 'admin' : 'agent' };
+    return this.sign(principal, version, this.config.PARLEY_ACCESS_TOKEN_TTL_SECONDS);
   }
 
   private sign(principal: Principal, version: number, ttlSeconds: number): string {
@@ -152,7 +156,6 @@ export class TokenService implements OnModuleInit {
       if (
         typeof claims.sub !== 'string' ||
         !ROLES.includes(claims.role as Role) ||
-        claims.role === 'admin' ||
         typeof claims.exp !== 'number' ||
         !Number.isSafeInteger(claims.ver)
       )

@@ -42,6 +42,7 @@ import { JetStreamPublisher, QueryRejected } from '@parley/jetstream';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { CommandEndpoint, Outgoing } from '../api/command-endpoint';
 import { IdParam } from '../api/id-param.pipe';
+import { ApiSessionIdParam } from '../api/params.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { Write } from '../api/write';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
@@ -81,6 +82,7 @@ export class SessionsController {
   @HttpCode(200)
   @ApiOperation({
     operationId: 'acceptInvite',
+    security: [],
     summary: 'Set a password through an invite',
     description:
       'An invite works once, until it expires; then the agent signs in with their email and password.',
@@ -115,6 +117,7 @@ export class SessionsController {
   @HttpCode(201)
   @ApiOperation({
     operationId: 'signIn',
+    security: [],
     summary: 'Sign an agent in with email and password',
     description: `Answers a short-lived access token, and sets the \`${REFRESH_COOKIE}\` cookie (httpOnly, SameSite=Strict) that renews it.`,
   })
@@ -148,7 +151,7 @@ export class SessionsController {
 
   @Post('sessions/refresh')
   @HttpCode(200)
-  @ApiCookieAuth(REFRESH_COOKIE)
+  @ApiCookieAuth()
   @ApiOperation({
     operationId: 'refreshSession',
     summary: 'Renew the access token with the refresh cookie',
@@ -191,7 +194,7 @@ export class SessionsController {
 
   @Delete('sessions/current')
   @HttpCode(204)
-  @ApiCookieAuth(REFRESH_COOKIE)
+  @ApiCookieAuth()
   @ApiOperation({
     operationId: 'signOut',
     summary: 'Sign this device out',
@@ -236,6 +239,7 @@ export class SessionsController {
   }
 
   @Delete('sessions/:id')
+  @ApiSessionIdParam()
   @HttpCode(204)
   @Allow('agent')
   @ApiBearerAuth()
@@ -273,7 +277,7 @@ export class SessionsController {
     return {
       agentId,
       role,
-      token: this.tokens.issueAccess(agentId, tokenVersion),
+      token: this.tokens.issueAccess(agentId, role, tokenVersion),
       expiresIn: this.config.PARLEY_ACCESS_TOKEN_TTL_SECONDS,
     };
   }
