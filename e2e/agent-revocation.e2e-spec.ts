@@ -19,7 +19,8 @@ async function openStream(gateway: string, token: string): Promise<{ ended: Prom
 
 /**
  * Two gateway processes. Deactivating an agent revokes every token of theirs on both within 2 s,
- * ends their live streams, and puts their conversations back in the queue.
+ * ends their live streams, and puts their conversations back in the queue; resetting a password
+ * revokes every token too.
  */
 describe('agent revocation', () => {
   let system: ParleySystem;
@@ -104,11 +105,68 @@ describe('agent revocation', () => {
     );
   });
 
-  it('answers 404 for an agent that does not exist', async () => {
-    const res = await system.api('POST', '/v1/agents/nobody/deactivation', {
+  it('resetting a password answers 401 to every token of the agent within 2 s on both gateways; the new invite sets a new one', async () => {
+    const invited = await system.api('POST', '/v1/agents', {
+      token: TEST_ADMIN_TOKEN,
+      body: { name: 'Forgetful Fay', email: 'fay@example.com' },
+      headers: { prefer: 'wait=10' },
+    });
+    const agentId: string = invited.body.id;
+    expect(
+      (
+        await system.api('POST', '/v1/invites/accept', {
+          body: { token: invited.body.inviteToken, password: PASSWORD },
+        })
+      ).status,
+    ).toBe(200);
+    const signIn = (gateway: string, password: string) =>
+      callApi(gateway, 'POST', '/v1/sessions', { body: { email: 'fay@example.com', password } });
+    const tokens = await Promise.all(
+      gateways.map(async (gateway) => (await signIn(gateway, PASSWORD)).body.token as string),
+    );
+
+    const start = Date.now();
+    const reset = await system.api('POST', `/v1/agents/${agentId}/password-reset`, {
       token: TEST_ADMIN_TOKEN,
       headers: { prefer: 'wait=10' },
     });
-    expect(res.status).toBe(404);
+    expect(reset.status).toBe(200);
+    expect(reset.body).toMatchObject({ agentId, inviteToken: expect.any(String) });
+    await Promise.all(
+      gateways.flatMap((gateway) =>
+        tokens.map((token) =>
+          waitFor(
+            'the token refused',
+            async () => (await callApi(gateway, 'GET', '/v1/agents', { token })).status === 401,
+            WITHIN_MS,
+            25,
+          ),
+        ),
+      ),
+    );
+    expect(Date.now() - start).toBeLessThanOrEqual(WITHIN_MS);
+
+    expect((await signIn(gateways[1], PASSWORD)).status).toBe(401);
+    const newPassword = 'a brand new passphrase';
+    expect(
+      (
+        await system.api('POST', '/v1/invites/accept', {
+          body: { token: reset.body.inviteToken, password: newPassword },
+        })
+      ).status,
+    ).toBe(200);
+    const again = await signIn(gateways[1], newPassword);
+    expect(again.status).toBe(201);
+    expect((await callApi(gateways[0], 'GET', '/v1/agents', { token: again.body.token })).status).toBe(200);
+  });
+
+  it('answers 404 for an agent that does not exist', async () => {
+    for (const action of ['deactivation', 'password-reset']) {
+      const res = await system.api('POST', `/v1/agents/nobody/${action}`, {
+        token: TEST_ADMIN_TOKEN,
+        headers: { prefer: 'wait=10' },
+      });
+      expect([action, res.status]).toEqual([action, 404]);
+    }
   });
 });

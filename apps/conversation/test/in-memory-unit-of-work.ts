@@ -201,6 +201,13 @@ class InMemoryPeople implements PeopleStore {
     return ++agent.tokenVersion;
   }
 
+  async resetPassword(agentId: string, inviteHash: string, inviteExpiresAt: string): Promise<void> {
+    const agent = this.tables.agents.get(agentId);
+    if (!agent) throw new Error(`no agent ${agentId}`);
+    agent.passwordHash = null;
+    this.tables.invites.set(inviteHash, { agentId, expiresAt: inviteExpiresAt, used: false });
+  }
+
   async startSession(cmd: StartSession): Promise<void> {
     if (this.tables.sessions.has(cmd.sessionId)) return;
     this.tables.sessions.set(cmd.sessionId, {

@@ -82,6 +82,17 @@ export class DeactivateAgent extends Command {
   @Matches(ID_PATTERN) agentId: string;
 }
 
+/**
+ * Resets an agent's password: the old one stops working, every session ends, every token is
+ * revoked, and the agent sets a new password through the new invite.
+ */
+export class ResetAgentPassword extends Command {
+  static readonly subject = CommandSubjects.resetAgentPassword;
+  @Matches(ID_PATTERN) agentId: string;
+  @Matches(SECRET_HASH) inviteHash: string;
+  @IsISO8601() inviteExpiresAt: string;
+}
+
 /** An agent signed in on a device: the session holds the hash of its first refresh token. */
 export class StartSession extends Command {
   static readonly subject = CommandSubjects.startSession;

@@ -14,6 +14,7 @@ export const CommandSubjects = {
   setPresence: `${NAMESPACE}.cmd.conversation.agent.presence`,
   setAgentPassword: `${NAMESPACE}.cmd.conversation.agent.password`,
   deactivateAgent: `${NAMESPACE}.cmd.conversation.agent.deactivate`,
+  resetAgentPassword: `${NAMESPACE}.cmd.conversation.agent.password-reset`,
   startSession: `${NAMESPACE}.cmd.conversation.agent.session.start`,
   rotateSession: `${NAMESPACE}.cmd.conversation.agent.session.rotate`,
   endSession: `${NAMESPACE}.cmd.conversation.agent.session.end`,

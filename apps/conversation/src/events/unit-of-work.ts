@@ -27,6 +27,7 @@ export type PeopleStore = Pick<
   | 'setPassword'
   | 'deactivate'
   | 'revokeTokens'
+  | 'resetPassword'
   | 'startSession'
   | 'lockSession'
   | 'rotateSession'

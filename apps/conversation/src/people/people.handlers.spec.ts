@@ -137,4 +137,26 @@ describe('PeopleHandlers', () => {
     expect(tables.agents.get('ag-1')).toMatchObject({ active: false, presence: 'offline' });
     expect(await handlers.deactivateAgent(tables.unitOfWork(), deactivate, '43')).toEqual([]);
   });
+
+  it('resetting a password clears it, revokes the tokens and gives a new invite', async () => {
+    await handlers.registerAgent(tables.unitOfWork(), register('ag-1', 'ada@example.com'));
+    await handlers.setAgentPassword(tables.unitOfWork(), setPassword('ag-1'));
+    const reset = {
+      agentId: 'ag-1',
+      inviteHash: 'd'.repeat(64),
+      inviteExpiresAt: '2026-12-08T12:00:00.000Z',
+    };
+
+    const events = await handlers.resetAgentPassword(tables.unitOfWork(), {
+      ...reset,
+      issuedBy: { id: 'admin', role: 'admin' },
+      acceptedAt: ACCEPTED_AT,
+    });
+
+    expect(events).toEqual([expect.objectContaining({ data: { agentId: 'ag-1', tokenVersion: 1 } })]);
+    expect(tables.agents.get('ag-1')?.passwordHash).toBeNull();
+    expect(await handlers.setAgentPassword(tables.unitOfWork(), setPassword('ag-1', 'd'.repeat(64)))).toEqual(
+      [],
+    );
+  });
 });

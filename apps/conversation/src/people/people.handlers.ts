@@ -10,6 +10,7 @@ import {
   PresenceChangedData,
   RegisterAgent,
   RegisterCustomer,
+  ResetAgentPassword,
   SetAgentPassword,
   SetPresence,
   TokensRevokedData,
@@ -54,6 +55,11 @@ export class PeopleHandlers {
   @HandleCommand(SetAgentPassword)
   handleSetAgentPassword(@Payload() cmd: SetAgentPassword, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.tx.run(ctx, (unit) => this.setAgentPassword(unit, cmd));
+  }
+
+  @HandleCommand(ResetAgentPassword)
+  handleResetAgentPassword(@Payload() cmd: ResetAgentPassword, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.tx.run(ctx, (unit) => this.resetAgentPassword(unit, cmd));
   }
 
   @HandleCommand(DeactivateAgent)
@@ -132,6 +138,21 @@ export class PeopleHandlers {
       throw new PermanentFailure('Another agent signs in with this email.', 409);
     await unit.people.setPassword(cmd.agentId, cmd.inviteHash, cmd.passwordHash);
     return [];
+  }
+
+  /**
+   * The old password stops working, every session ends and every token is revoked; the agent sets
+   * a new password through the new invite.
+   */
+  async resetAgentPassword(
+    unit: UnitOfWork,
+    cmd: ResetAgentPassword,
+  ): Promise<DomainEvent<TokensRevokedData>[]> {
+    if (!(await unit.people.agentExists(cmd.agentId)))
+      throw new PermanentFailure(`agent ${cmd.agentId} does not exist`, 404);
+    await unit.people.resetPassword(cmd.agentId, cmd.inviteHash, cmd.inviteExpiresAt);
+    await unit.people.endSessions(cmd.agentId, undefined, cmd.acceptedAt);
+    return [tokensRevoked(cmd.agentId, await unit.people.revokeTokens(cmd.agentId), cmd.acceptedAt)];
   }
 
   /**

@@ -19,6 +19,16 @@ import type { Sql } from '../sql';
 export class PeopleRepository {
   constructor(private readonly sql: Sql) {}
 
+  /** A new invite for the agent, whose password stops working until they set another through it. */
+  async resetPassword(agentId: string, inviteHash: string, inviteExpiresAt: string): Promise<void> {
+    await this.sql.query('UPDATE conversation.agents SET password_hash = NULL WHERE id = $1', [agentId]);
+    await this.sql.query(
+      `INSERT INTO conversation.agent_invites (invite_hash, agent_id, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (invite_hash) DO NOTHING`,
+      [inviteHash, agentId, inviteExpiresAt],
+    );
+  }
+
   /** Registers the agent with their invite; false when an agent was registered under this id already (a retry). */
   async registerAgent(cmd: RegisterAgent): Promise<boolean> {
     const created: unknown[] = await this.sql.query(

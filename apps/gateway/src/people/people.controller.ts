@@ -5,6 +5,7 @@ import {
   AgentView,
   DeactivateAgent,
   Page,
+  ResetAgentPassword,
   Principal,
   QuerySubjects,
   RegisterAgent,
@@ -28,6 +29,7 @@ import { inviteSecret, secretHash } from '../sessions/secrets';
 import {
   AgentDeactivated,
   AgentInvited,
+  PasswordReset,
   AgentPage,
   CreateAgentRequest,
   CreateCustomerRequest,
@@ -91,24 +93,47 @@ export class PeopleController {
   @Idempotent()
   createAgent(@Body() body: CreateAgentRequest, @CurrentWrite() write: Write): Promise<AgentInvited> {
     const agentId = write.allocate();
-    const invite = inviteSecret(this.config.PARLEY_JWT_SECRET, agentId);
-    const inviteExpiresAt = new Date(Date.now() + this.config.PARLEY_INVITE_TTL_SECONDS * 1000).toISOString();
+    const invite = this.invite(agentId);
     const command = {
       ...body,
       agentId,
       teams: body.teams ?? [],
       capacity: body.capacity ?? DEFAULT_CAPACITY,
       role: body.role ?? 'agent',
-      inviteHash: secretHash(invite),
-      inviteExpiresAt,
+      inviteHash: invite.hash,
+      inviteExpiresAt: invite.expiresAt,
     };
     const invited = {
       id: agentId,
       token: this.tokens.issue({ id: agentId, role: 'agent' }),
-      inviteToken: invite,
-      inviteExpiresAt,
+      inviteToken: invite.secret,
+      inviteExpiresAt: invite.expiresAt,
     };
     return this.commands.confirm(write, { type: RegisterAgent, body: command, msgId: agentId }, invited, 201);
+  }
+
+  @Post('agents/:id/password-reset')
+  @ApiAgentIdParam()
+  @Allow('admin')
+  @ApiOperation({
+    operationId: 'resetAgentPassword',
+    summary: "Reset an agent's password",
+    description:
+      'The old password stops working, the agent is signed out on every device and every token of theirs answers 401 within 2 s; they set a new password through the new invite.',
+  })
+  @AcceptedAnswer(PasswordReset)
+  @ApiPreferWait(PasswordReset, 'With `Prefer: wait=N`: reset, tokens revoked')
+  @ApiProblems(404)
+  @Idempotent()
+  resetPassword(@Param('id', IdParam) agentId: string, @CurrentWrite() write: Write): Promise<PasswordReset> {
+    const resetId = write.allocate();
+    const invite = this.invite(resetId);
+    const command = { agentId, inviteHash: invite.hash, inviteExpiresAt: invite.expiresAt };
+    return this.commands.confirm(
+      write,
+      { type: ResetAgentPassword, body: command, msgId: resetId },
+      { agentId, inviteToken: invite.secret, inviteExpiresAt: invite.expiresAt },
+    );
   }
 
   @Post('agents/:id/deactivation')
@@ -159,5 +184,11 @@ export class PeopleController {
       created,
       201,
     );
+  }
+
+  private invite(inviteId: string): { secret: string; hash: string; expiresAt: string } {
+    const secret = inviteSecret(this.config.PARLEY_JWT_SECRET, inviteId);
+    const expiresAt = new Date(Date.now() + this.config.PARLEY_INVITE_TTL_SECONDS * 1000).toISOString();
+    return { secret, hash: secretHash(secret), expiresAt };
   }
 }

@@ -98,6 +98,17 @@ export class PresenceAccepted {
   @ApiProperty({ enum: PRESENCES, example: 'online' }) status: Presence;
 }
 
+export class PasswordReset {
+  @ApiProperty({ example: AGENT_ID }) agentId: string;
+  @ApiProperty({
+    example: INVITE_TOKEN,
+    description:
+      'The new invite’s secret, shown only here: the agent sets a new password at `/console/#invite=<inviteToken>`',
+  })
+  inviteToken: string;
+  @ApiProperty({ example: INVITED_UNTIL }) inviteExpiresAt: string;
+}
+
 export class AgentDeactivated {
   @ApiProperty({ example: AGENT_ID }) agentId: string;
   @ApiProperty({ example: false }) active: boolean;

@@ -6,10 +6,11 @@ export function secretHash(secret: string): string {
 }
 
 /**
- * The secret of the invite that comes with registering `agentId`. Derived, not drawn, so that a
- * retried registration (the same Idempotency-Key, so the same agent id) answers the same invite
- * that conversation stored with the first; only its hash is ever sent or stored.
+ * The secret of the invite `inviteId` names (the agent's id when they are registered, the reset's
+ * when their password is reset). Derived, not drawn, so that a retried request (the same
+ * Idempotency-Key, so the same id) answers the same invite that conversation stored with the
+ * first; only its hash is ever sent or stored.
  */
-export function inviteSecret(jwtSecret: string, agentId: string): string {
-  return createHmac('sha256', jwtSecret).update(`invite:${agentId}`).digest('base64url');
+export function inviteSecret(jwtSecret: string, inviteId: string): string {
+  return createHmac('sha256', jwtSecret).update(`invite:${inviteId}`).digest('base64url');
 }
