@@ -7,7 +7,9 @@ import 'reflect-metadata';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@parley/contracts';
 import { jwtOptions, TokenService } from '../apps/gateway/src/auth/auth';
+import { TokenVersions } from '../apps/gateway/src/auth/token-versions';
 import { GatewayEnv } from '../apps/gateway/src/gateway.env';
 import { writeResults } from '@parley/testing';
 import { round } from './support';
@@ -28,11 +30,16 @@ function perTokenMicros(work: (i: number) => unknown): number {
 
 function main(): void {
   // A new service each time, so that no token is remembered from an earlier pass.
-  const tokens = () => new TokenService(new JwtService(jwtOptions(config)), config);
+  const tokens = () => new TokenService(new JwtService(jwtOptions(config)), new TokenVersions(), config);
   const customers = Array.from({ length: N }, () => randomUUID());
   const issued = customers.map((id) => tokens().issue({ id, role: 'customer' }));
   const stringSigned = customers.map((id) =>
-    jwt.sign({ role: 'customer' }, config.PARLEY_JWT_SECRET, { subject: id, expiresIn: 3600 }),
+    jwt.sign({ role: 'customer', ver: 0 }, config.PARLEY_JWT_SECRET, {
+      subject: id,
+      expiresIn: 3600,
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+    }),
   );
   const checking = tokens();
   if (!checking.verify(issued[0]) || !tokens().verify(stringSigned[0]))

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@parley/contracts';
 import { ParleySystem, TEST_ADMIN_TOKEN, TEST_JWT_SECRET, waitFor } from '@parley/testing';
 import { Actor, clientOf, newAgent, newCustomer, openConversation } from './support/actors';
 
@@ -111,7 +112,7 @@ describe('authorization', () => {
     }
   });
 
-  it('rejects an expired, tampered or differently signed token and an admin token used as a JWT', async () => {
+  it('rejects an expired, tampered, differently signed or foreign token, and one without exp, aud or iss', async () => {
     const [header, payload] = agent.token.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
@@ -119,14 +120,36 @@ describe('authorization', () => {
     // Raw on purpose: forged, expired and malformed credentials.
     expect((await system.api('GET', '/v1/agents', { token: tampered })).status).toBe(401);
     const now = Math.floor(Date.now() / 1000);
-    const fresh = signed({ sub: agent.id, role: 'agent', iat: now, exp: now + 60 });
+    const issued = { iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, ver: 0 };
+    const fresh = signed({ sub: agent.id, role: 'agent', iat: now, exp: now + 60, ...issued });
     expect((await system.api('GET', '/v1/agents', { token: fresh })).status).toBe(200);
-    const expired = signed({ sub: agent.id, role: 'agent', iat: now - 3600, exp: now - 120 });
+    for (const claim of ['exp', 'aud', 'iss']) {
+      const without = Object.fromEntries(
+        Object.entries({ sub: agent.id, role: 'agent', iat: now, exp: now + 60, ...issued }).filter(
+          ([name]) => name !== claim,
+        ),
+      );
+      expect([claim, (await system.api('GET', '/v1/agents', { token: signed(without) })).status]).toEqual([
+        claim,
+        401,
+      ]);
+    }
+    const foreign = signed({
+      sub: agent.id,
+      role: 'agent',
+      iat: now,
+      exp: now + 60,
+      ...issued,
+      aud: 'other',
+    });
+    expect((await system.api('GET', '/v1/agents', { token: foreign })).status).toBe(401);
+    const expired = signed({ sub: agent.id, role: 'agent', iat: now - 3600, exp: now - 120, ...issued });
     expect((await system.api('GET', '/v1/agents', { token: expired })).status).toBe(401);
-    const selfMadeAdmin = signed({ sub: 'x', role: 'admin', iat: now, exp: now + 60 });
-    expect((await system.api('GET', '/v1/agents', { token: selfMadeAdmin })).status).toBe(401);
     // Only the algorithm the gateway issues, even when the signature with the secret is right.
-    const otherAlgorithm = signed({ sub: agent.id, role: 'agent', iat: now, exp: now + 60 }, 'HS512');
+    const otherAlgorithm = signed(
+      { sub: agent.id, role: 'agent', iat: now, exp: now + 60, ...issued },
+      'HS512',
+    );
     expect((await system.api('GET', '/v1/agents', { token: otherAlgorithm })).status).toBe(401);
     expect((await system.api('GET', '/v1/agents', { headers: { authorization: agent.token } })).status).toBe(
       401,

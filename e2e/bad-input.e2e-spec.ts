@@ -47,7 +47,7 @@ describe('bad input', () => {
     ['POST', '/v1/agents', 'admin', { name: 'x', email: 'x@example.com', capacity: -1 }, 400],
     ['POST', '/v1/agents', 'admin', { name: 'x', email: 'x@example.com', capacity: 1.5 }, 400],
     ['POST', '/v1/agents', 'admin', { name: 'x'.repeat(201), email: 'x@example.com' }, 400],
-    ['POST', '/v1/agents', 'admin', { name: 'x', email: 'x@example.com', role: 'admin' }, 400],
+    ['POST', '/v1/agents', 'admin', { name: 'x', email: 'x@example.com', role: 'owner' }, 400],
     ['POST', '/v1/agents', 'admin', { name: 'x', email: 'x@example.com', teams: 'billing' }, 400],
     ['PUT', '/v1/agents/me/presence', 'agent', { status: 'busy' }, 400],
     ['PUT', '/v1/agents/me/presence', 'agent', {}, 400],

@@ -284,7 +284,12 @@ describe('delivery: inboxes, live streams, receipts and webhooks', () => {
     });
     expect(hired.status).toBe(201);
     expect(hired.headers.get('preference-applied')).toBe('wait=10');
-    expect(hired.body).toEqual({ id: expect.any(String), token: expect.any(String) });
+    expect(hired.body).toEqual({
+      id: expect.any(String),
+      token: expect.any(String),
+      inviteToken: expect.any(String),
+      inviteExpiresAt: expect.any(String),
+    });
     // Registered means usable at once: the new agent sets its presence, and the change shows.
     const online = await system.api('PUT', '/v1/agents/me/presence', {
       token: hired.body.token,

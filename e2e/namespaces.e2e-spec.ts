@@ -56,7 +56,9 @@ describe('two installations sharing one NATS server', () => {
       const found: Record<string, { subjects: string[]; durables: string[] }> = {};
       for await (const stream of jsm.streams.list()) {
         const durables: string[] = [];
-        for await (const consumer of jsm.consumers.list(stream.config.name)) durables.push(consumer.name);
+        // Each gateway process also follows token revocations with an ephemeral consumer of its own.
+        for await (const consumer of jsm.consumers.list(stream.config.name))
+          if (consumer.config.durable_name) durables.push(consumer.name);
         found[stream.config.name] = { subjects: stream.config.subjects, durables: durables.sort() };
       }
       return found;

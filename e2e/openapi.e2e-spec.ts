@@ -44,6 +44,23 @@ function scratch(prefix: string): string {
  * gateway as it runs: every route and nothing else, each one reachable, and the committed client
  * types (libs/client/src/schema.d.ts) regenerated from it must not change.
  */
+
+/**
+ * The routes that give credentials rather than take a bearer token: what each takes, and what it
+ * answers to a request with no credentials and no body.
+ */
+const SIGN_IN: Record<string, { credentials: string; unauthenticated: string }> = {
+  'post /v1/invites/accept': {
+    credentials: 'none',
+    unauthenticated: '400 application/problem+json false []',
+  },
+  'post /v1/sessions': { credentials: 'none', unauthenticated: '400 application/problem+json true []' },
+  'post /v1/sessions/refresh': {
+    credentials: 'cookie',
+    unauthenticated: '401 application/problem+json true []',
+  },
+  'delete /v1/sessions/current': { credentials: 'cookie', unauthenticated: '204  false []' },
+};
 describe('the OpenAPI document served by the gateway', () => {
   let system: ParleySystem;
   let document: OpenApiDocument;
@@ -70,7 +87,7 @@ describe('the OpenAPI document served by the gateway', () => {
     expect(documentedOperations(document)).toEqual(registered);
   });
 
-  it('names each operation uniquely, summarises it, and asks for a bearer token', () => {
+  it('names each operation uniquely, summarises it, and asks for a bearer token, or says what it takes instead', () => {
     const operations = Object.entries(document.paths).flatMap(([path, item]) =>
       HTTP_METHODS.filter((m) => item[m]).map((m) => ({ what: `${m} ${path}`, ...item[m] })),
     );
@@ -78,7 +95,15 @@ describe('the OpenAPI document served by the gateway', () => {
     expect(ids.filter((id) => !id || !/^[a-z][A-Za-z]+$/.test(id))).toEqual([]);
     expect(new Set(ids).size).toBe(ids.length);
     expect(operations.filter((o) => !o.summary).map((o) => o.what)).toEqual([]);
-    expect(operations.filter((o) => !o.security?.some((s) => 'bearer' in s)).map((o) => o.what)).toEqual([]);
+    const credentials = (o: (typeof operations)[number]) =>
+      o.security?.length === 0
+        ? 'none'
+        : o.security?.some((s) => 'bearer' in s)
+          ? 'bearer'
+          : o.security?.map(Object.keys).join();
+    expect(
+      operations.filter((o) => credentials(o) !== 'bearer').map((o) => [o.what, credentials(o)]),
+    ).toEqual(Object.entries(SIGN_IN).map(([what, { credentials }]) => [what, credentials]));
     // Only the POSTs that read it document Idempotency-Key, and it is never required.
     const keyed = operations.filter((o) => o.parameters?.some((p) => /^idempotency-key$/i.test(p.name)));
     expect(keyed.filter((o) => !o.what.startsWith('post ')).map((o) => o.what)).toEqual([]);
@@ -140,7 +165,7 @@ describe('the OpenAPI document served by the gateway', () => {
     ]);
   });
 
-  it('reaches every documented operation: without a token each answers the 401 problem it documents', async () => {
+  it('reaches every documented operation: without a token each answers the 401 problem it documents, the sign-in routes what they take instead', async () => {
     const answers: string[] = [];
     for (const [path, item] of Object.entries(document.paths)) {
       for (const method of HTTP_METHODS.filter((m) => item[m])) {
@@ -158,7 +183,8 @@ describe('the OpenAPI document served by the gateway', () => {
       documentedOperations(document)
         .map((op) => {
           const [method, path] = op.split(' ');
-          return `${method.toLowerCase()} ${path} 401 application/problem+json true []`;
+          const what = `${method.toLowerCase()} ${path}`;
+          return `${what} ${SIGN_IN[what]?.unauthenticated ?? '401 application/problem+json true []'}`;
         })
         .sort(),
     );

@@ -157,6 +157,9 @@ describe('webhook secrets at rest', () => {
 
     const key = secret.slice('whsec_'.length);
     expect(await sightingsOf(key)).toEqual({ streams: [], tables: [] });
+    // What each process logged at debug lately (the harness keeps its last few hundred writes).
+    for (const service of [...Object.values(system.services), secondDelivery])
+      expect(service.recentOutput(Number.MAX_SAFE_INTEGER)).not.toContain(key);
     expect(await sightingsOf(Buffer.from(key, 'base64').toString('hex'))).toEqual({
       streams: [],
       tables: [],

@@ -4,7 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import { CHROMIUM, ParleySystem, requirePrerequisite } from '@parley/testing';
-import { Actor, newAgent, newCustomer } from './support/actors';
+import { Actor, newCustomer, newSignedUpAgent } from './support/actors';
 
 requirePrerequisite(CHROMIUM);
 // Without the background-networking flags Chromium keeps dialling Google, which this network refuses.
@@ -103,7 +103,8 @@ describe('the agent console and the customer widget in Chromium', () => {
   });
 
   it('a customer writes while no agent is online; an agent signs in later, claims it from the queue, reads and replies; the widget shows the reply live, and after being closed, both replies written meanwhile once each; the console resumes after a network drop without a duplicate', async () => {
-    const agent = await newAgent(system, { name: 'Ada Lovelace' });
+    const ada = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery staple' };
+    await newSignedUpAgent(system, ada);
     const customer = await newCustomer(system, 'crm-web-1');
 
     // A customer on a phone writes while nobody is online (a new agent is offline).
@@ -113,11 +114,12 @@ describe('the agent console and the customer widget in Chromium', () => {
     await visible(widget.getByText('Sent', { exact: false }));
     await shot(widget, 'customer-writes-while-no-agent-is-online');
 
-    // Later an agent signs in with the token an admin gave them, and finds it in the queue.
+    // Later an agent signs in with their email and password, and finds it in the queue.
     const agentSide = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const console = await agentSide.newPage();
     await console.goto(`${system.gatewayUrl}/console/`);
-    await console.getByLabel('Agent token').fill(agent.token);
+    await console.getByLabel('Email').fill(ada.email);
+    await console.getByLabel('Password').fill(ada.password);
     await shot(console, 'agent-signs-in');
     await console.getByRole('button', { name: 'Sign in' }).click();
     await visible(console.getByText('Ada Lovelace'));
@@ -209,7 +211,12 @@ describe('the agent console and the customer widget in Chromium', () => {
         page.on('pageerror', (error) => refused.push(error.message));
         return page;
       };
-      const agent = await newAgent(system, { name: 'Grace Hopper' });
+      const grace = {
+        name: 'Grace Hopper',
+        email: 'grace@example.com',
+        password: 'a compiler is a program too',
+      };
+      await newSignedUpAgent(system, grace);
       const customer = await newCustomer(system, 'crm-web-lan');
 
       const customerSide = await browser.newContext({ viewport: { width: 375, height: 720 } });
@@ -222,7 +229,8 @@ describe('the agent console and the customer widget in Chromium', () => {
       agentSide.on('page', watch);
       const console = await agentSide.newPage();
       await console.goto(`${origin}/console/`);
-      await console.getByLabel('Agent token').fill(agent.token);
+      await console.getByLabel('Email').fill(grace.email);
+      await console.getByLabel('Password').fill(grace.password);
       await console.getByRole('button', { name: 'Sign in' }).click();
       await visible(console.getByText('Grace Hopper'));
       await console.getByRole('tab', { name: /Queue/ }).click();

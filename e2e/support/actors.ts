@@ -62,6 +62,27 @@ export async function newAgent(
   return res.body;
 }
 
+/** An agent invited by the admin who has set their password through the invite, as the console signs in. */
+export async function newSignedUpAgent(
+  system: ParleySystem,
+  options: { name: string; email: string; password: string },
+): Promise<{ id: string }> {
+  const invited = await answer(
+    clientOf(system, TEST_ADMIN_TOKEN).POST('/v1/agents', {
+      body: { name: options.name, email: options.email },
+      headers: { prefer: 'wait=10' },
+    }),
+  );
+  if (invited.status !== 201) throw refused('agent not invited', invited);
+  const set = await answer(
+    clientOf(system).POST('/v1/invites/accept', {
+      body: { token: invited.body.inviteToken, password: options.password },
+    }),
+  );
+  if (set.status !== 200) throw refused('password not set', set);
+  return { id: invited.body.id };
+}
+
 export async function newCustomer(system: ParleySystem, externalId = `crm-${++serial}`): Promise<Actor> {
   const res = await answer(
     clientOf(system, TEST_ADMIN_TOKEN).POST('/v1/customers', { body: { externalId } }),

@@ -1,28 +1,20 @@
 import { useState, type FormEvent } from 'react';
-import { createParleyClient } from '@parley/client';
-import { describeError, ok } from '@parley/web';
-import { agentIdOf, type Session } from './session';
+import { describeError } from '@parley/web';
+import { signIn, type Session } from './session';
 
-/** Agents sign in with the token `POST /v1/agents` gave them (an admin hands it out). */
-export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
-  const [token, setToken] = useState('');
+/** Agents sign in with their email and the password they set through their invite. */
+export function SignIn({ onSignedIn, notice }: { onSignedIn: (session: Session) => void; notice?: string }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const trimmed = token.trim();
-    const agentId = agentIdOf(trimmed);
-    if (!agentId) {
-      setError('This is not an agent token. Ask your administrator for the token of your agent account.');
-      return;
-    }
     setBusy(true);
     setError(null);
     try {
-      // Proves the token against the gateway before keeping it (expired or foreign tokens are 401).
-      ok(await createParleyClient(window.location.origin, trimmed).GET('/v1/agents'));
-      onSignedIn({ token: trimmed, agentId });
+      onSignedIn(await signIn(email.trim(), password));
     } catch (failure) {
       setError(describeError(failure));
       setBusy(false);
@@ -33,16 +25,24 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
     <main className="sign-in">
       <form className="card" onSubmit={submit} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Parley console</h1>
-        <p className="muted">Sign in to answer your customers.</p>
-        <label htmlFor="agent-token">Agent token</label>
+        <p className="muted">{notice ?? 'Sign in to answer your customers.'}</p>
+        <label htmlFor="agent-email">Email</label>
         <input
-          id="agent-token"
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
+          id="agent-email"
+          type="email"
+          autoComplete="username"
           required
-          value={token}
-          onChange={(event) => setToken(event.target.value)}
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+        />
+        <label htmlFor="agent-password">Password</label>
+        <input
+          id="agent-password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
           aria-describedby={error ? 'sign-in-error' : undefined}
         />
         {error && (

@@ -19,11 +19,14 @@ import { CommandTransaction } from './events/command-transaction';
 import { PeopleHandlers } from './people/people.handlers';
 import { SitesHandlers } from './sites/sites.handlers';
 import { SitesQueries } from './sites/sites.queries';
+import { PeopleQueries } from './people/people.queries';
+import { SessionsHandlers } from './people/sessions.handlers';
 import { SnoozeAlarm } from './snooze/snooze-alarm';
 
 @Module({
   controllers: [
     PeopleHandlers,
+    SessionsHandlers,
     OpenConversationHandler,
     PostMessageHandler,
     AddNoteHandler,
@@ -35,6 +38,7 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     ConversationQueries,
     SitesHandlers,
     SitesQueries,
+    PeopleQueries,
   ],
   providers: [CommandTransaction, CommandClaims, Assignment, SnoozeAlarm],
 })

@@ -1,4 +1,5 @@
 import type {
+  AgentInviteView,
   Issuer,
   OpenConversation,
   Presence,
@@ -7,6 +8,7 @@ import type {
   RegisterSite,
   RotateSiteSecret,
   SetAnonymousVisitors,
+  StartSession,
 } from '@parley/contracts';
 import { LOAD_STATUSES } from '../src/assignment/assignment';
 import { Conversation, openedConversation } from '../src/conversations/conversation.entity';
@@ -26,6 +28,9 @@ export class InMemoryTables {
   readonly entries: ConversationEntry[] = [];
   readonly readHorizons = new Map<string, number>();
   readonly agents = new Map<string, InMemoryAgent>();
+  /** Invites by the hash of their secret. */
+  readonly invites = new Map<string, AgentInviteView>();
+  readonly sessions = new Map<string, InMemorySession>();
   readonly customers = new Map<string, { name: string | null; email: string | null }>();
   /** The agent who last handled each customer. */
   readonly lastAgents = new Map<string, string>();
@@ -52,8 +57,19 @@ export class InMemoryTables {
   }
 }
 
+export interface InMemorySession {
+  agentId: string;
+  refreshHash: string;
+  replacedHashes: string[];
+  ended: boolean;
+}
+
 export interface InMemoryAgent {
   id: string;
+  email: string;
+  passwordHash: string | null;
+  active: boolean;
+  tokenVersion: number;
   teams: string[];
   capacity: number;
   presence: Presence;
@@ -130,6 +146,13 @@ class InMemoryConversations implements ConversationStore {
       )
       .map((c) => c.id);
   }
+
+  async assignedIds(agentId: string): Promise<string[]> {
+    return [...this.tables.conversations.values()]
+      .filter((c) => c.assigneeId === agentId && c.status !== 'resolved')
+      .map((c) => c.id)
+      .sort();
+  }
 }
 
 class InMemoryPeople implements PeopleStore {
@@ -139,12 +162,89 @@ class InMemoryPeople implements PeopleStore {
     if (this.tables.agents.has(cmd.agentId)) return false;
     this.tables.agents.set(cmd.agentId, {
       id: cmd.agentId,
+      email: cmd.email,
+      passwordHash: null,
+      active: true,
+      tokenVersion: 0,
       teams: cmd.teams,
       capacity: cmd.capacity,
       presence: 'offline',
       lastAssigned: null,
     });
+    this.tables.invites.set(cmd.inviteHash, {
+      agentId: cmd.agentId,
+      expiresAt: cmd.inviteExpiresAt,
+      used: false,
+    });
     return true;
+  }
+
+  async lockInvite(inviteHash: string): Promise<AgentInviteView | undefined> {
+    this.tables.statements.push(`lock invite ${inviteHash}`);
+    const invite = this.tables.invites.get(inviteHash);
+    return invite && { ...invite };
+  }
+
+  async emailTakenFrom(agentId: string): Promise<boolean> {
+    const email = this.tables.agents.get(agentId)?.email.toLowerCase();
+    return [...this.tables.agents.values()].some(
+      (a) => a.id !== agentId && a.passwordHash !== null && a.email.toLowerCase() === email,
+    );
+  }
+
+  async deactivate(agentId: string): Promise<number | undefined> {
+    const agent = this.tables.agents.get(agentId);
+    if (!agent?.active) return undefined;
+    Object.assign(agent, { active: false, presence: 'offline', tokenVersion: agent.tokenVersion + 1 });
+    return agent.tokenVersion;
+  }
+
+  async revokeTokens(agentId: string): Promise<number> {
+    const agent = this.tables.agents.get(agentId);
+    if (!agent) throw new Error(`no agent ${agentId}`);
+    return ++agent.tokenVersion;
+  }
+
+  async resetPassword(agentId: string, inviteHash: string, inviteExpiresAt: string): Promise<void> {
+    const agent = this.tables.agents.get(agentId);
+    if (!agent) throw new Error(`no agent ${agentId}`);
+    agent.passwordHash = null;
+    this.tables.invites.set(inviteHash, { agentId, expiresAt: inviteExpiresAt, used: false });
+  }
+
+  async startSession(cmd: StartSession): Promise<void> {
+    if (this.tables.sessions.has(cmd.sessionId)) return;
+    this.tables.sessions.set(cmd.sessionId, {
+      agentId: cmd.agentId,
+      refreshHash: cmd.refreshHash,
+      replacedHashes: [],
+      ended: false,
+    });
+  }
+
+  async lockSession(sessionId: string): Promise<InMemorySession | undefined> {
+    const session = this.tables.sessions.get(sessionId);
+    return session && { ...session, replacedHashes: [...session.replacedHashes] };
+  }
+
+  async rotateSession(sessionId: string, presentedHash: string, refreshHash: string): Promise<void> {
+    const session = this.tables.sessions.get(sessionId);
+    if (!session) throw new Error(`no session ${sessionId}`);
+    session.replacedHashes.push(presentedHash);
+    session.refreshHash = refreshHash;
+  }
+
+  async endSessions(agentId: string, sessionId: string | undefined): Promise<void> {
+    for (const [id, session] of this.tables.sessions)
+      if (session.agentId === agentId && (sessionId === undefined || id === sessionId)) session.ended = true;
+  }
+
+  async setPassword(agentId: string, inviteHash: string, passwordHash: string): Promise<void> {
+    const agent = this.tables.agents.get(agentId);
+    const invite = this.tables.invites.get(inviteHash);
+    if (!agent || !invite) throw new Error(`no agent ${agentId} or invite ${inviteHash}`);
+    agent.passwordHash = passwordHash;
+    invite.used = true;
   }
 
   async registerCustomer(cmd: RegisterCustomer): Promise<boolean> {
@@ -174,7 +274,7 @@ class InMemoryPeople implements PeopleStore {
   async pickAgent(customerId: string | null, team: string | null): Promise<string | null> {
     const last = customerId ? this.tables.lastAgents.get(customerId) : undefined;
     const [picked] = [...this.tables.agents.values()]
-      .filter((a) => a.presence === 'online' && this.tables.load(a.id) < a.capacity)
+      .filter((a) => a.presence === 'online' && a.active && this.tables.load(a.id) < a.capacity)
       .filter((a) => team === null || a.teams.includes(team))
       .sort(
         (a, b) =>
@@ -244,7 +344,17 @@ export function storedConversation(
 
 /** Adds an agent, online with room for two conversations unless `fields` say otherwise. */
 export function storedAgent(tables: InMemoryTables, fields: Partial<InMemoryAgent> & { id: string }): void {
-  tables.agents.set(fields.id, { teams: [], capacity: 2, presence: 'online', lastAssigned: null, ...fields });
+  tables.agents.set(fields.id, {
+    email: `${fields.id}@example.com`,
+    passwordHash: null,
+    active: true,
+    tokenVersion: 0,
+    teams: [],
+    capacity: 2,
+    presence: 'online',
+    lastAssigned: null,
+    ...fields,
+  });
 }
 
 /** What a test reads first of a handler's events: which kinds, in order, and about which conversation. */

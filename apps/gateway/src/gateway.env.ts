@@ -14,6 +14,20 @@ export class GatewayEnv extends ServiceEnv {
   @MinLength(16)
   PARLEY_ADMIN_TOKEN = DEV_ADMIN_TOKEN;
 
+  /**
+   * Whether PARLEY_ADMIN_TOKEN is accepted. It is the bootstrap that invites the first admin; a
+   * production installation switches it off once an admin agent has signed in.
+   */
+  @IsIn(['true', 'false'], { message: 'PARLEY_ADMIN_TOKEN_ENABLED is true or false' })
+  PARLEY_ADMIN_TOKEN_ENABLED: 'true' | 'false' = 'true';
+
+  /** How long an agent's invite (the link through which they set their password) works. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(600)
+  @Max(30 * 24 * 3600)
+  PARLEY_INVITE_TTL_SECONDS = 7 * 24 * 3600;
+
   /** HMAC secret that signs agent and customer tokens. */
   @IsString()
   @MinLength(32)
@@ -88,6 +102,16 @@ export class GatewayEnv extends ServiceEnv {
   @Min(1024)
   @Max(16 * 1024 * 1024)
   PARLEY_BODY_LIMIT_BYTES = 64 * 1024;
+
+  /**
+   * Lifetime of the access tokens a signed-in agent gets; the console renews them with its refresh
+   * cookie, and a revocation makes them useless sooner (PARLEY_TOKEN_TTL_SECONDS is for the rest).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(24 * 3600)
+  PARLEY_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
   /** Lifetime of issued agent and customer tokens. */
   @Type(() => Number)

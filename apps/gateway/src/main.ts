@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import helmet from 'helmet';
+import cookie from '@fastify/cookie';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -22,6 +23,7 @@ import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
 import { SearchModule } from './search/search.module';
 import { SitesModule } from './sites/sites.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { apiDocument } from './openapi/api-document';
 import { PAGE_SOURCES } from './web/page-sources';
 import { serveWebApps } from './web/web-apps';
@@ -35,6 +37,8 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): P
   fastify.addHook('onRequest', (request, reply, done) =>
     secureHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
   );
+  // The console's refresh token travels only as an httpOnly cookie (apps/gateway/src/sessions).
+  await app.register(cookie);
   await registerRateLimits(app, config);
   // Before any controller is registered (the app initialises after this), so that all are seen.
   const apiRoutes = recordRoutes(fastify);
@@ -71,6 +75,7 @@ void runService({
   imports: (config) => [
     ApiModule.register(config),
     PeopleModule,
+    SessionsModule,
     ConversationsModule,
     MessagesModule,
     SearchModule,

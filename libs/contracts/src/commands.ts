@@ -53,6 +53,14 @@ export abstract class Command {
   @IsISO8601() acceptedAt: string;
 }
 
+/** What an agent may do in the console: `admin` runs the installation, `supervisor` oversees agents. */
+export const AGENT_ROLES = ['admin', 'supervisor', 'agent'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
+/** A SHA-256 in hex: how a single-use secret (an invite) is stored and sent, never the secret itself. */
+const SECRET_HASH = /^[0-9a-f]{64}$/;
+
+/** Registers an agent and the invite through which they set their password. */
 export class RegisterAgent extends Command {
   static readonly subject = CommandSubjects.registerAgent;
   @IsString() @Length(1, 64) agentId: string;
@@ -60,6 +68,68 @@ export class RegisterAgent extends Command {
   @IsEmail() email: string;
   @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Length(1, 100, { each: true }) teams: string[];
   @IsInt() @Min(0) @Max(1000) capacity: number;
+  @IsIn(AGENT_ROLES) role: AgentRole;
+  @Matches(SECRET_HASH) inviteHash: string;
+  /** When the invite stops working (RFC 3339). */
+  @IsISO8601() inviteExpiresAt: string;
+}
+
+/**
+ * Deactivates an agent: they can no longer sign in, every token of theirs stops working, and their
+ * conversations go back to the queue.
+ */
+export class DeactivateAgent extends Command {
+  static readonly subject = CommandSubjects.deactivateAgent;
+  @Matches(ID_PATTERN) agentId: string;
+}
+
+/**
+ * Resets an agent's password: the old one stops working, every session ends, every token is
+ * revoked, and the agent sets a new password through the new invite.
+ */
+export class ResetAgentPassword extends Command {
+  static readonly subject = CommandSubjects.resetAgentPassword;
+  @Matches(ID_PATTERN) agentId: string;
+  @Matches(SECRET_HASH) inviteHash: string;
+  @IsISO8601() inviteExpiresAt: string;
+}
+
+/** An agent signed in on a device: the session holds the hash of its first refresh token. */
+export class StartSession extends Command {
+  static readonly subject = CommandSubjects.startSession;
+  @Matches(ID_PATTERN) agentId: string;
+  @Matches(ID_PATTERN) sessionId: string;
+  @Matches(SECRET_HASH) refreshHash: string;
+  /** What the agent recognises the device by (its User-Agent). */
+  @IsString() @Length(0, 300) device: string;
+}
+
+/**
+ * Replaces the session's refresh token. Presenting one it already replaced is a replay: every
+ * session of the agent ends and their tokens are revoked.
+ */
+export class RotateSession extends Command {
+  static readonly subject = CommandSubjects.rotateSession;
+  @Matches(ID_PATTERN) agentId: string;
+  @Matches(ID_PATTERN) sessionId: string;
+  @Matches(SECRET_HASH) presentedHash: string;
+  @Matches(SECRET_HASH) refreshHash: string;
+}
+
+/** Signs a device out: its refresh token is useless from then on. */
+export class EndSession extends Command {
+  static readonly subject = CommandSubjects.endSession;
+  @Matches(ID_PATTERN) agentId: string;
+  @Matches(ID_PATTERN) sessionId: string;
+}
+
+/** Sets an agent's password through their invite, which it uses up. */
+export class SetAgentPassword extends Command {
+  static readonly subject = CommandSubjects.setAgentPassword;
+  @IsString() @Length(1, 64) agentId: string;
+  @Matches(SECRET_HASH) inviteHash: string;
+  /** The argon2id hash (PHC string) the gateway made of the password; the password never travels. */
+  @IsString() @Matches(/^\$argon2id\$/) @Length(1, 500) passwordHash: string;
 }
 
 export class RegisterCustomer extends Command {

@@ -17,6 +17,7 @@ export const EventTypes = {
   presenceChanged: 'agent.presence_changed',
   receiptDelivered: 'receipt.delivered',
   customerRegistered: 'customer.registered',
+  tokensRevoked: 'agent.tokens_revoked',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -141,6 +142,15 @@ export interface AgentRegisteredData {
   email: string;
   teams: string[];
   capacity: number;
+}
+
+/**
+ * Every token of the agent issued before `tokenVersion` stops working: every gateway follows these
+ * events and refuses such tokens from then on, without a lookup per request.
+ */
+export interface TokensRevokedData {
+  agentId: string;
+  tokenVersion: number;
 }
 
 export interface CustomerRegisteredData {

@@ -6,3 +6,11 @@ export interface Principal {
   id: string;
   role: Role;
 }
+
+/**
+ * Every token the gateway issues names it as the issuer and the API as its audience; a token that
+ * lacks either (or `exp`) is refused, so a token signed for something else with the same secret is not
+ * taken for one of Parley's.
+ */
+export const TOKEN_ISSUER = 'parley';
+export const TOKEN_AUDIENCE = 'parley-api';

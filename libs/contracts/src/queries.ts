@@ -1,3 +1,4 @@
+import type { AgentRole } from './commands';
 import { Principal } from './principal';
 
 /** Replies to `parley.query.*` requests: either the result or a problem the gateway turns into HTTP. */
@@ -65,6 +66,41 @@ export interface AgentView {
   presence: string;
   /** Open and pending conversations assigned to the agent now. */
   load: number;
+  role: AgentRole;
+  /** False until the agent has set a password through their invite. */
+  signedUp: boolean;
+  /** False once deactivated: the agent can no longer sign in. */
+  active: boolean;
+}
+
+/** `agentInvite`: the invite whose secret hashes to `inviteHash`. */
+export interface AgentInviteQuery {
+  inviteHash: string;
+}
+
+/** An invite as the gateway checks it before hashing a password for it; 404 when there is none. */
+export interface AgentInviteView {
+  agentId: string;
+  expiresAt: string;
+  used: boolean;
+}
+
+/** `agentCredentials`: who signs in with this email. */
+export interface AgentCredentialsQuery {
+  email: string;
+}
+
+/**
+ * What the gateway checks a password against; 404 when no agent with a password has this email.
+ * Answered over request/reply only: the hash is never published to a stream.
+ */
+export interface AgentCredentialsView {
+  agentId: string;
+  role: AgentRole;
+  active: boolean;
+  passwordHash: string;
+  /** What the tokens issued now carry; a revocation moves it on. */
+  tokenVersion: number;
 }
 
 export interface ConversationView {
@@ -246,4 +282,32 @@ export interface SiteCredentials {
   siteId: string;
   allowAnonymous: boolean;
   sealedSecret: string;
+}
+
+/** `agentSession`: one session, as the gateway checks a refresh against it; 404 when there is none. */
+export interface AgentSessionQuery {
+  sessionId: string;
+}
+
+export interface AgentSessionState {
+  agentId: string;
+  role: AgentRole;
+  /** The agent's, for the access token a refresh issues. */
+  tokenVersion: number;
+  refreshHash: string;
+  /** False once signed out, replayed, or the agent deactivated. */
+  live: boolean;
+}
+
+/** `agentSessions`: the live sessions of an agent, newest first. */
+export interface AgentSessionsQuery {
+  agentId: string;
+}
+
+/** A device where an agent is signed in. */
+export interface SessionView {
+  id: string;
+  device: string;
+  createdAt: string;
+  lastUsedAt: string;
 }

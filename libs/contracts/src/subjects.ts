@@ -12,6 +12,12 @@ export const CommandSubjects = {
   postMessage: `${NAMESPACE}.cmd.conversation.message.post`,
   addNote: `${NAMESPACE}.cmd.conversation.note.add`,
   setPresence: `${NAMESPACE}.cmd.conversation.agent.presence`,
+  setAgentPassword: `${NAMESPACE}.cmd.conversation.agent.password`,
+  deactivateAgent: `${NAMESPACE}.cmd.conversation.agent.deactivate`,
+  resetAgentPassword: `${NAMESPACE}.cmd.conversation.agent.password-reset`,
+  startSession: `${NAMESPACE}.cmd.conversation.agent.session.start`,
+  rotateSession: `${NAMESPACE}.cmd.conversation.agent.session.rotate`,
+  endSession: `${NAMESPACE}.cmd.conversation.agent.session.end`,
   assignConversation: `${NAMESPACE}.cmd.conversation.assign`,
   transferConversation: `${NAMESPACE}.cmd.conversation.transfer`,
   changeStatus: `${NAMESPACE}.cmd.conversation.status`,
@@ -29,6 +35,10 @@ export const CommandSubjects = {
 
 export const QuerySubjects = {
   agents: `${NAMESPACE}.query.conversation.agents`,
+  agentInvite: `${NAMESPACE}.query.conversation.agent-invite`,
+  agentCredentials: `${NAMESPACE}.query.conversation.agent-credentials`,
+  agentSession: `${NAMESPACE}.query.conversation.agent-session`,
+  agentSessions: `${NAMESPACE}.query.conversation.agent-sessions`,
   conversations: `${NAMESPACE}.query.conversation.list`,
   conversation: `${NAMESPACE}.query.conversation.get`,
   queue: `${NAMESPACE}.query.conversation.queue`,

@@ -14,7 +14,16 @@ type Tab = 'queue' | 'mine';
 const LIST_POLL_MS = 30_000;
 const REFRESH_DEBOUNCE_MS = 250;
 
-export function Workspace({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+export function Workspace({
+  session,
+  onSignOut,
+  onUnauthorized,
+}: {
+  session: Session;
+  onSignOut: () => void;
+  /** A request answered 401: the access token expired or was revoked. */
+  onUnauthorized: () => void;
+}) {
   const api = useMemo(() => createParleyClient(window.location.origin, session.token), [session.token]);
   const [openId, open] = useOpenConversation();
   const [tab, setTab] = useState<Tab>('mine');
@@ -28,10 +37,10 @@ export function Workspace({ session, onSignOut }: { session: Session; onSignOut:
 
   const handleFailure = useCallback(
     (failure: unknown) => {
-      if (failure instanceof ApiError && failure.status === 401) onSignOut();
+      if (failure instanceof ApiError && failure.status === 401) onUnauthorized();
       else setError(describeError(failure));
     },
-    [onSignOut],
+    [onUnauthorized],
   );
   // Background reloads fail quietly while the network is away: the connection badge says so
   // already, and the lists reload as soon as the stream is live again.
@@ -88,7 +97,7 @@ export function Workspace({ session, onSignOut }: { session: Session; onSignOut:
     token: session.token,
     cursorKey: `parley.console.cursor.${session.agentId}`,
     onEvent,
-    onUnauthorized: onSignOut,
+    onUnauthorized,
   });
 
   // Back from a drop: whatever changed meanwhile in the queue reached no inbox of ours.

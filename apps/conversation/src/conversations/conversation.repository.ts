@@ -149,6 +149,15 @@ export class ConversationRepository {
     return rows.map((row) => row.id);
   }
 
+  /** The conversations assigned to the agent that are not resolved. */
+  async assignedIds(agentId: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.sql.query(
+      `SELECT id FROM conversation.conversations WHERE assignee_id = $1 AND status <> 'resolved' ORDER BY id`,
+      [agentId],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** Snoozed conversations whose snooze has run out, the longest overdue first. */
   dueSnoozes(limit: number): Promise<Array<{ id: string; snoozeUntil: Date }>> {
     return this.sql.query(

@@ -15,6 +15,7 @@ export type ConversationStore = Pick<
   | 'writeAppended'
   | 'advanceReadHorizon'
   | 'queuedIds'
+  | 'assignedIds'
 >;
 
 /** What a command's handler may do to agents and customers within its transaction. */
@@ -22,6 +23,16 @@ export type PeopleStore = Pick<
   PeopleRepository,
   | 'registerAgent'
   | 'registerCustomer'
+  | 'lockInvite'
+  | 'emailTakenFrom'
+  | 'setPassword'
+  | 'deactivate'
+  | 'revokeTokens'
+  | 'resetPassword'
+  | 'startSession'
+  | 'lockSession'
+  | 'rotateSession'
+  | 'endSessions'
   | 'agentExists'
   | 'lockPresence'
   | 'setPresence'

@@ -3,18 +3,36 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import {
   AgentRegisteredData,
   CustomerRegisteredData,
+  DeactivateAgent,
   DomainEvent,
   eventId,
   EventTypes,
   PresenceChangedData,
   RegisterAgent,
   RegisterCustomer,
+  ResetAgentPassword,
+  SetAgentPassword,
   SetPresence,
+  TokensRevokedData,
 } from '@parley/contracts';
 import { HandleCommand, JetStreamContext, PermanentFailure } from '@parley/jetstream';
 import { Assignment } from '../assignment/assignment';
 import { CommandTransaction } from '../events/command-transaction';
 import type { UnitOfWork } from '../events/unit-of-work';
+
+/** Announces that every token of the agent issued before `tokenVersion` no longer works. */
+export function tokensRevoked(
+  agentId: string,
+  tokenVersion: number,
+  at: string,
+): DomainEvent<TokensRevokedData> {
+  return {
+    id: `${EventTypes.tokensRevoked}:${agentId}:${tokenVersion}`,
+    type: EventTypes.tokensRevoked,
+    occurredAt: at,
+    data: { agentId, tokenVersion },
+  };
+}
 
 /** Agents and customers joining, and agents coming and going. */
 @Controller()
@@ -32,6 +50,21 @@ export class PeopleHandlers {
   @HandleCommand(RegisterCustomer)
   handleRegisterCustomer(@Payload() cmd: RegisterCustomer, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.tx.run(ctx, (unit, cause) => this.registerCustomer(unit, cmd, cause));
+  }
+
+  @HandleCommand(SetAgentPassword)
+  handleSetAgentPassword(@Payload() cmd: SetAgentPassword, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.tx.run(ctx, (unit) => this.setAgentPassword(unit, cmd));
+  }
+
+  @HandleCommand(ResetAgentPassword)
+  handleResetAgentPassword(@Payload() cmd: ResetAgentPassword, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.tx.run(ctx, (unit) => this.resetAgentPassword(unit, cmd));
+  }
+
+  @HandleCommand(DeactivateAgent)
+  handleDeactivateAgent(@Payload() cmd: DeactivateAgent, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.tx.run(ctx, (unit, cause) => this.deactivateAgent(unit, cmd, cause));
   }
 
   @HandleCommand(SetPresence)
@@ -88,6 +121,69 @@ export class PeopleHandlers {
         data,
       },
     ];
+  }
+
+  /**
+   * The invite is used once, before it expires, by the agent it names. Nothing is announced: a
+   * password is no one else's business.
+   */
+  async setAgentPassword(unit: UnitOfWork, cmd: SetAgentPassword): Promise<[]> {
+    const invite = await unit.people.lockInvite(cmd.inviteHash);
+    if (!invite || invite.agentId !== cmd.agentId)
+      throw new PermanentFailure('This invite does not exist.', 404);
+    if (invite.used) throw new PermanentFailure('This invite was used already.', 410);
+    if (Date.parse(invite.expiresAt) <= Date.parse(cmd.acceptedAt))
+      throw new PermanentFailure('This invite has expired.', 410);
+    if (await unit.people.emailTakenFrom(cmd.agentId))
+      throw new PermanentFailure('Another agent signs in with this email.', 409);
+    await unit.people.setPassword(cmd.agentId, cmd.inviteHash, cmd.passwordHash);
+    return [];
+  }
+
+  /**
+   * The old password stops working, every session ends and every token is revoked; the agent sets
+   * a new password through the new invite.
+   */
+  async resetAgentPassword(
+    unit: UnitOfWork,
+    cmd: ResetAgentPassword,
+  ): Promise<DomainEvent<TokensRevokedData>[]> {
+    if (!(await unit.people.agentExists(cmd.agentId)))
+      throw new PermanentFailure(`agent ${cmd.agentId} does not exist`, 404);
+    await unit.people.resetPassword(cmd.agentId, cmd.inviteHash, cmd.inviteExpiresAt);
+    await unit.people.endSessions(cmd.agentId, undefined, cmd.acceptedAt);
+    return [tokensRevoked(cmd.agentId, await unit.people.revokeTokens(cmd.agentId), cmd.acceptedAt)];
+  }
+
+  /**
+   * The agent's tokens are revoked (every gateway follows `agent.tokens_revoked`), they go offline,
+   * and their unresolved conversations go back to the queue, where other agents take them.
+   * Deactivating an inactive agent changes nothing.
+   */
+  async deactivateAgent(
+    unit: UnitOfWork,
+    cmd: DeactivateAgent,
+    cause: string,
+  ): Promise<DomainEvent<object>[]> {
+    if (!(await unit.people.agentExists(cmd.agentId)))
+      throw new PermanentFailure(`agent ${cmd.agentId} does not exist`, 404);
+    const tokenVersion = await unit.people.deactivate(cmd.agentId);
+    if (tokenVersion === undefined) return [];
+    await unit.people.endSessions(cmd.agentId, undefined, cmd.acceptedAt);
+    const revoked = tokensRevoked(cmd.agentId, tokenVersion, cmd.acceptedAt);
+    const offline: DomainEvent<PresenceChangedData> = {
+      id: `${EventTypes.presenceChanged}:${cmd.agentId}:${cause}`,
+      type: EventTypes.presenceChanged,
+      occurredAt: cmd.acceptedAt,
+      data: { agentId: cmd.agentId, status: 'offline' },
+    };
+    await unit.people.lockAssignment();
+    const requeued: DomainEvent<object>[] = [];
+    for (const conversation of await unit.conversations.lock(
+      await unit.conversations.assignedIds(cmd.agentId),
+    ))
+      requeued.push(...(await this.assignment.assign(unit, conversation, null, cmd.issuedBy.id, cause)));
+    return [revoked, offline, ...requeued, ...(await this.assignment.drainQueue(unit, cause))];
   }
 
   /** An agent coming online takes work from the queue at once. */

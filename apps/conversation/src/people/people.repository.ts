@@ -1,4 +1,14 @@
-import type { AgentView, Presence, RegisterAgent, RegisterCustomer } from '@parley/contracts';
+import type {
+  AgentCredentialsView,
+  AgentInviteView,
+  AgentSessionState,
+  AgentView,
+  Presence,
+  SessionView,
+  StartSession,
+  RegisterAgent,
+  RegisterCustomer,
+} from '@parley/contracts';
 import { LOAD_STATUSES } from '../assignment/assignment';
 import type { Sql } from '../sql';
 
@@ -9,14 +19,78 @@ import type { Sql } from '../sql';
 export class PeopleRepository {
   constructor(private readonly sql: Sql) {}
 
-  /** False when an agent was registered under this id already (a retry). */
+  /** A new invite for the agent, whose password stops working until they set another through it. */
+  async resetPassword(agentId: string, inviteHash: string, inviteExpiresAt: string): Promise<void> {
+    await this.sql.query('UPDATE conversation.agents SET password_hash = NULL WHERE id = $1', [agentId]);
+    await this.sql.query(
+      `INSERT INTO conversation.agent_invites (invite_hash, agent_id, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (invite_hash) DO NOTHING`,
+      [inviteHash, agentId, inviteExpiresAt],
+    );
+  }
+
+  /** Registers the agent with their invite; false when an agent was registered under this id already (a retry). */
   async registerAgent(cmd: RegisterAgent): Promise<boolean> {
     const created: unknown[] = await this.sql.query(
-      `INSERT INTO conversation.agents (id, name, email, teams, capacity) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO conversation.agents (id, name, email, teams, capacity, role) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [cmd.agentId, cmd.name, cmd.email, cmd.teams, cmd.capacity],
+      [cmd.agentId, cmd.name, cmd.email, cmd.teams, cmd.capacity, cmd.role],
     );
-    return created.length > 0;
+    if (!created.length) return false;
+    await this.sql.query(
+      'INSERT INTO conversation.agent_invites (invite_hash, agent_id, expires_at) VALUES ($1, $2, $3)',
+      [cmd.inviteHash, cmd.agentId, cmd.inviteExpiresAt],
+    );
+    return true;
+  }
+
+  /** The invite, locked for the rest of the transaction. */
+  async lockInvite(inviteHash: string): Promise<AgentInviteView | undefined> {
+    const [row]: AgentInviteView[] = await this.sql.query(
+      `SELECT agent_id AS "agentId", to_json(expires_at)#>>'{}' AS "expiresAt", used_at IS NOT NULL AS used
+         FROM conversation.agent_invites WHERE invite_hash = $1 FOR UPDATE`,
+      [inviteHash],
+    );
+    return row;
+  }
+
+  /** Another agent who signs in with this agent's email, if any. */
+  async emailTakenFrom(agentId: string): Promise<boolean> {
+    const rows: unknown[] = await this.sql.query(
+      `SELECT 1 FROM conversation.agents o, conversation.agents a
+        WHERE a.id = $1 AND o.id <> a.id AND o.password_hash IS NOT NULL AND lower(o.email) = lower(a.email)`,
+      [agentId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Sets the password and uses the invite up. */
+  async setPassword(agentId: string, inviteHash: string, passwordHash: string): Promise<void> {
+    await this.sql.query('UPDATE conversation.agents SET password_hash = $2 WHERE id = $1', [
+      agentId,
+      passwordHash,
+    ]);
+    await this.sql.query('UPDATE conversation.agent_invites SET used_at = now() WHERE invite_hash = $1', [
+      inviteHash,
+    ]);
+  }
+
+  async invite(inviteHash: string): Promise<AgentInviteView | undefined> {
+    const [row]: AgentInviteView[] = await this.sql.query(
+      `SELECT agent_id AS "agentId", to_json(expires_at)#>>'{}' AS "expiresAt", used_at IS NOT NULL AS used
+         FROM conversation.agent_invites WHERE invite_hash = $1`,
+      [inviteHash],
+    );
+    return row;
+  }
+
+  async credentials(email: string): Promise<AgentCredentialsView | undefined> {
+    const [row]: AgentCredentialsView[] = await this.sql.query(
+      `SELECT id AS "agentId", role, active, password_hash AS "passwordHash", token_version AS "tokenVersion"
+         FROM conversation.agents WHERE lower(email) = lower($1) AND password_hash IS NOT NULL`,
+      [email],
+    );
+    return row;
   }
 
   /**
@@ -51,6 +125,96 @@ export class PeopleRepository {
     return row?.presence;
   }
 
+  /**
+   * Deactivates the agent, takes them offline and moves their token version on; the new version,
+   * or undefined when they were inactive already.
+   */
+  async deactivate(agentId: string): Promise<number | undefined> {
+    const [row]: Array<{ tokenVersion: number }> = await this.sql.query(
+      // In a CTE: TypeORM answers a bare UPDATE with [rows, count] rather than the rows.
+      `WITH changed AS (
+         UPDATE conversation.agents SET active = false, presence = 'offline', token_version = token_version + 1
+          WHERE id = $1 AND active RETURNING token_version)
+       SELECT token_version AS "tokenVersion" FROM changed`,
+      [agentId],
+    );
+    return row?.tokenVersion;
+  }
+
+  /** Moves the agent's token version on: every token issued before answers 401. The new version. */
+  async revokeTokens(agentId: string): Promise<number> {
+    const [row]: Array<{ tokenVersion: number }> = await this.sql.query(
+      `WITH changed AS (
+         UPDATE conversation.agents SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version)
+       SELECT token_version AS "tokenVersion" FROM changed`,
+      [agentId],
+    );
+    return row.tokenVersion;
+  }
+
+  async startSession(cmd: StartSession): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO conversation.agent_sessions (id, agent_id, refresh_hash, device, created_at, last_used_at)
+       VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (id) DO NOTHING`,
+      [cmd.sessionId, cmd.agentId, cmd.refreshHash, cmd.device, cmd.acceptedAt],
+    );
+  }
+
+  /** The session, locked for the rest of the transaction. */
+  async lockSession(
+    sessionId: string,
+  ): Promise<{ agentId: string; refreshHash: string; replacedHashes: string[]; ended: boolean } | undefined> {
+    const [row]: Array<{ agentId: string; refreshHash: string; replacedHashes: string[]; ended: boolean }> =
+      await this.sql.query(
+        `SELECT agent_id AS "agentId", refresh_hash AS "refreshHash", replaced_hashes AS "replacedHashes",
+                ended_at IS NOT NULL AS ended
+           FROM conversation.agent_sessions WHERE id = $1 FOR UPDATE`,
+        [sessionId],
+      );
+    return row;
+  }
+
+  async rotateSession(
+    sessionId: string,
+    presentedHash: string,
+    refreshHash: string,
+    at: string,
+  ): Promise<void> {
+    await this.sql.query(
+      `UPDATE conversation.agent_sessions
+          SET refresh_hash = $3, replaced_hashes = array_append(replaced_hashes, $2), last_used_at = $4
+        WHERE id = $1`,
+      [sessionId, presentedHash, refreshHash, at],
+    );
+  }
+
+  /** Ends one session of the agent, or every one when `sessionId` is undefined. */
+  async endSessions(agentId: string, sessionId: string | undefined, at: string): Promise<void> {
+    await this.sql.query(
+      `UPDATE conversation.agent_sessions SET ended_at = $3
+        WHERE agent_id = $1 AND ($2::text IS NULL OR id = $2) AND ended_at IS NULL`,
+      [agentId, sessionId ?? null, at],
+    );
+  }
+
+  async session(sessionId: string): Promise<AgentSessionState | undefined> {
+    const [row]: AgentSessionState[] = await this.sql.query(
+      `SELECT s.agent_id AS "agentId", a.role, a.token_version AS "tokenVersion", s.refresh_hash AS "refreshHash",
+              s.ended_at IS NULL AND a.active AS live
+         FROM conversation.agent_sessions s JOIN conversation.agents a ON a.id = s.agent_id WHERE s.id = $1`,
+      [sessionId],
+    );
+    return row;
+  }
+
+  sessions(agentId: string): Promise<SessionView[]> {
+    return this.sql.query(
+      `SELECT id, device, to_json(created_at)#>>'{}' AS "createdAt", to_json(last_used_at)#>>'{}' AS "lastUsedAt"
+         FROM conversation.agent_sessions WHERE agent_id = $1 AND ended_at IS NULL ORDER BY created_at DESC, id`,
+      [agentId],
+    );
+  }
+
   async setPresence(agentId: string, presence: Presence): Promise<void> {
     await this.sql.query('UPDATE conversation.agents SET presence = $2 WHERE id = $1', [agentId, presence]);
   }
@@ -73,7 +237,7 @@ export class PeopleRepository {
            SELECT count(*)::int AS load FROM conversation.conversations c
             WHERE c.assignee_id = a.id AND c.status = ANY($3::text[])
          ) l
-        WHERE a.presence = 'online' AND l.load < a.capacity AND ($2::text IS NULL OR $2 = ANY(a.teams))
+        WHERE a.presence = 'online' AND a.active AND l.load < a.capacity AND ($2::text IS NULL OR $2 = ANY(a.teams))
         ORDER BY (a.id = ca.agent_id) DESC NULLS LAST, l.load ASC, a.last_assigned_at ASC NULLS FIRST, a.id
         LIMIT 1`,
       [customerId, team, LOAD_STATUSES],
@@ -94,7 +258,8 @@ export class PeopleRepository {
   /** Agents by id after `after`, with their load. */
   agents(after: string, limit: number): Promise<AgentView[]> {
     return this.sql.query(
-      `SELECT a.id, a.name, a.email, a.teams, a.capacity, a.presence,
+      `SELECT a.id, a.name, a.email, a.teams, a.capacity, a.presence, a.role,
+              a.password_hash IS NOT NULL AS "signedUp", a.active,
               (SELECT count(*)::int FROM conversation.conversations c
                 WHERE c.assignee_id = a.id AND c.status = ANY($3::text[])) AS load
          FROM conversation.agents a WHERE a.id > $1 ORDER BY a.id LIMIT $2`,

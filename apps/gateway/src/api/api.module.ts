@@ -2,6 +2,8 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AuthGuard, jwtOptions, TokenService } from '../auth/auth';
+import { TokenRevocations } from '../auth/token-revocations';
+import { TokenVersions } from '../auth/token-versions';
 import { GatewayEnv } from '../gateway.env';
 import { CommandEndpoint } from './command-endpoint';
 import { CommandSender } from './command-sender';
@@ -17,12 +19,14 @@ export class ApiModule {
       imports: [JwtModule.register(jwtOptions(config))],
       providers: [
         TokenService,
+        TokenVersions,
+        TokenRevocations,
         CommandSender,
         PreferWaitCoordinator,
         CommandEndpoint,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [TokenService, CommandEndpoint],
+      exports: [TokenService, TokenVersions, CommandEndpoint],
     };
   }
 }

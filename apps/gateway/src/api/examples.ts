@@ -28,6 +28,8 @@ export const DELIVERY_ID = 'whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_';
 /** A JWT as issued by POST /v1/agents and /v1/customers (HS256, `sub` the principal's id). */
 export const TOKEN =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYWdlbnQiLCJpYXQiOjE3OTU2MjY0MzAsImV4cCI6MTc5ODIxODQzMCwic3ViIjoiMDE5MmY3YTAtMWMyZC03ZTNmLThhOWItMGMxZDJlM2Y0YTViIn0.sB0x2CWSCUQCIbhnMUN4oUeFIWRCj2q3-VZk414PRiA';
+export const SESSION_ID = 'q9ZkR2b7XwT4mN1pL8vC3g';
+export const INVITE_TOKEN = 'Zq3v9kXb0mQe2Lr7TnW4yHs8JdC1uFg6PaV5oEiR3xA';
 export const WEBHOOK_SECRET = 'whsec_nf6NXt5zVg3jx2mYsbmjpvd2ayrDTLsD';
 export const WEBHOOK_URL = 'https://example.com/parley-webhooks';
 /** The shop's site, where the widget is embedded, and its identity-verification secret. */
@@ -50,6 +52,7 @@ export const REPLIED_AT = '2026-11-25T09:20:31.058Z';
 export const DELIVERED_AT = '2026-11-25T09:20:31.402Z';
 export const READ_AT = '2026-11-25T09:22:10.977Z';
 export const SNOOZE_UNTIL = '2026-11-26T09:00:00.000Z';
+export const INVITED_UNTIL = '2026-12-02T16:02:45.120Z';
 export const DEAD_LETTERED_AT = '2026-11-25T10:03:12.877Z';
 
 /** The position of the reply's event in the customer's inbox. */

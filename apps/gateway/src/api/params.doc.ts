@@ -1,11 +1,13 @@
 import { ApiParam, ApiQuery } from '@nestjs/swagger';
 import {
+  AGENT_ID,
   CONVERSATION_ID,
   CUSTOMER_ID,
   DEAD_LETTER_ID,
   DELIVERY_ID,
   MESSAGE_ID,
   SITE_ID,
+  SESSION_ID,
   WEBHOOK_ID,
 } from './examples';
 
@@ -15,10 +17,12 @@ const pathParam =
   () =>
     ApiParam({ name, description, example });
 
+export const ApiAgentIdParam = pathParam('Agent id', AGENT_ID);
 export const ApiConversationIdParam = pathParam('Conversation id', CONVERSATION_ID);
 export const ApiCustomerIdParam = pathParam('Customer id', CUSTOMER_ID);
 export const ApiMessageIdParam = pathParam('Message or note id', MESSAGE_ID);
 export const ApiSiteIdParam = pathParam('Site id', SITE_ID);
+export const ApiSessionIdParam = pathParam('Session id (a device where the agent is signed in)', SESSION_ID);
 export const ApiWebhookIdParam = pathParam('Webhook id', WEBHOOK_ID);
 export const ApiDeliveryIdParam = pathParam('Webhook delivery id', DELIVERY_ID, 'deliveryId');
 export const ApiDeadLetterIdParam = pathParam(

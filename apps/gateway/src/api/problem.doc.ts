@@ -19,6 +19,8 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No valid bearer token',
   403: 'The role may not do this',
   404: 'Unknown id, or a conversation that is not yours',
+  409: 'Conflicts with what exists (another agent signs in with this email)',
+  410: 'Used up or expired (an invite)',
   413: 'Body over 1 MiB',
   422: 'Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last)',
   429: 'Too many requests from this token (or address, without one); retry after `Retry-After` seconds',

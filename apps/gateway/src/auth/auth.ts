@@ -15,16 +15,19 @@ import { Reflector } from '@nestjs/core';
 import { JwtModuleOptions, JwtService } from '@nestjs/jwt';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { createSecretKey, timingSafeEqual } from 'node:crypto';
-import { Principal, Role, ROLES } from '@parley/contracts';
+import { AgentRole, Principal, Role, ROLES, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@parley/contracts';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { DEV_ADMIN_TOKEN, DEV_JWT_SECRET, GatewayEnv } from '../gateway.env';
 import { TtlCache } from '../api/ttl-cache';
+import { TokenVersions } from './token-versions';
 
 const ROLES_KEY = 'parley:roles';
 
+const adminTokenEnabled = (config: GatewayEnv) => config.PARLEY_ADMIN_TOKEN_ENABLED === 'true';
+
 export function developmentDefaultsIn(config: GatewayEnv): string[] {
   return [
-    config.PARLEY_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? 'PARLEY_ADMIN_TOKEN' : '',
+    adminTokenEnabled(config) && config.PARLEY_ADMIN_TOKEN === DEV_ADMIN_TOKEN ? 'PARLEY_ADMIN_TOKEN' : '',
     config.PARLEY_JWT_SECRET === DEV_JWT_SECRET ? 'PARLEY_JWT_SECRET' : '',
   ].filter(Boolean);
 }
@@ -67,6 +70,12 @@ export function jwtOptions(config: Pick<GatewayEnv, 'PARLEY_JWT_SECRET'>): JwtMo
 }
 
 const CLOCK_TOLERANCE_SECONDS = 30;
+
+interface VerifiedToken {
+  principal: Principal;
+  /** The principal's token version when the token was issued. */
+  version: number;
+}
 const REMEMBER_TOKENS_AT_MOST = 20_000;
 
 @Injectable()
@@ -75,18 +84,22 @@ export class TokenService implements OnModuleInit {
   /**
    * Tokens already verified, until they expire. A client sends the same token with every request,
    * and checking its HMAC again cost the gateway a third of its CPU under load (`npm run bench`).
-   * Only valid tokens are kept, so garbage cannot evict them faster than they are used.
+   * Only valid tokens are kept, so garbage cannot evict them faster than they are used. What is
+   * remembered is the signature's verdict: revocation is checked on every use.
    */
-  private readonly verified = new TtlCache<Principal>(REMEMBER_TOKENS_AT_MOST);
+  private readonly verified = new TtlCache<VerifiedToken>(REMEMBER_TOKENS_AT_MOST);
 
   constructor(
     private readonly jwt: JwtService,
+    private readonly versions: TokenVersions,
     @Inject(SERVICE_CONFIG) private readonly config: GatewayEnv,
   ) {}
 
   onModuleInit(): void {
     const defaults = [
-      this.config.PARLEY_ADMIN_TOKEN === DEV_ADMIN_TOKEN && 'PARLEY_ADMIN_TOKEN',
+      adminTokenEnabled(this.config) &&
+        this.config.PARLEY_ADMIN_TOKEN === DEV_ADMIN_TOKEN &&
+        'PARLEY_ADMIN_TOKEN',
       this.config.PARLEY_JWT_SECRET === DEV_JWT_SECRET && 'PARLEY_JWT_SECRET',
     ].filter(Boolean);
     if (!defaults.length) return;
@@ -100,10 +113,29 @@ export class TokenService implements OnModuleInit {
     );
   }
 
-  issue(principal: Principal): string {
+  /** A token for the principal, carrying the token version it has now (`versions` revokes older ones). */
+  issue(principal: Principal, version = this.versions.current(principal.id)): string {
+    return this.sign(principal, version, this.config.PARLEY_TOKEN_TTL_SECONDS);
+  }
+
+  /**
+   * A signed-in agent's short-lived token, with the token version conversation holds for them. An
+   * admin agent acts as the admin; supervisors and agents work conversations.
+   */
+  issueAccess(agentId: string, role: AgentRole, version: number): string {
+    const principal: Principal = { id: agentId, role: role === 'admin' ? 'admin' : 'agent' };
+    return this.sign(principal, version, this.config.PARLEY_ACCESS_TOKEN_TTL_SECONDS);
+  }
+
+  private sign(principal: Principal, version: number, ttlSeconds: number): string {
     return this.jwt.sign(
-      { role: principal.role },
-      { subject: principal.id, expiresIn: this.config.PARLEY_TOKEN_TTL_SECONDS },
+      { role: principal.role, ver: version },
+      {
+        subject: principal.id,
+        expiresIn: ttlSeconds,
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+      },
     );
   }
 
@@ -113,24 +145,46 @@ export class TokenService implements OnModuleInit {
     return match ? this.verify(match[1]) : null;
   }
 
+  /**
+   * The principal a bearer token stands for, or null. A token must carry `exp`, `aud` and `iss`;
+   * one whose principal's token version has moved past the token's is refused, remembered or not.
+   */
   verify(token: string): Principal | null {
+    if (this.isAdminToken(token)) return { id: 'admin', role: 'admin' };
+    const known = this.verified.get(token) ?? this.verifySignature(token);
+    if (!known || this.versions.revokes(known.principal.id, known.version)) return null;
+    return known.principal;
+  }
+
+  private isAdminToken(token: string): boolean {
+    if (!adminTokenEnabled(this.config)) return false;
     const admin = Buffer.from(this.config.PARLEY_ADMIN_TOKEN);
     const given = Buffer.from(token);
-    if (given.length === admin.length && timingSafeEqual(given, admin)) return { id: 'admin', role: 'admin' };
-    const known = this.verified.get(token);
-    if (known) return known;
+    return given.length === admin.length && timingSafeEqual(given, admin);
+  }
+
+  private verifySignature(token: string): VerifiedToken | undefined {
     try {
-      const claims = this.jwt.verify<{ sub?: string; role?: string; exp?: number }>(token, {
+      const claims = this.jwt.verify<{ sub?: unknown; role?: unknown; exp?: unknown; ver?: unknown }>(token, {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
       });
-      if (typeof claims.sub !== 'string' || !ROLES.includes(claims.role as Role) || claims.role === 'admin')
-        return null;
-      const principal: Principal = { id: claims.sub, role: claims.role as Role };
-      if (claims.exp !== undefined)
-        this.verified.set(token, principal, (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000);
-      return principal;
+      if (
+        typeof claims.sub !== 'string' ||
+        !ROLES.includes(claims.role as Role) ||
+        typeof claims.exp !== 'number' ||
+        !Number.isSafeInteger(claims.ver)
+      )
+        return undefined;
+      const known = {
+        principal: { id: claims.sub, role: claims.role as Role },
+        version: claims.ver as number,
+      };
+      this.verified.set(token, known, (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000);
+      return known;
     } catch {
-      return null;
+      return undefined;
     }
   }
 }

@@ -117,7 +117,7 @@ export class InboxController {
         cursor = backlog.nextCursor ?? cursor;
         if (backlog.events.length < STREAM_PAGE) {
           await feed.next(HEARTBEAT_MS);
-          if (!open || this.live.shuttingDown) break;
+          if (!open || this.live.shuttingDown || feed.revoked) break;
         }
         backlog = await this.page(principal, cursor, STREAM_PAGE);
       }

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, HttpException, HttpStatus, Inject, Injectabl
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { liveSubject } from '@parley/contracts';
 import { NATS_CONNECTION } from '@parley/jetstream';
+import { TokenVersions } from '../auth/token-versions';
 import { inboxConnections } from '@parley/observability';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { GatewayEnv } from '../gateway.env';
@@ -11,6 +12,8 @@ export interface LiveFeed {
   /** Resolves when a notification came (or came since the last call), or after `ms`, or at shutdown. */
   next(ms: number): Promise<void>;
   close(): void;
+  /** True once the principal's tokens were revoked: a stream must end. */
+  readonly revoked: boolean;
 }
 
 /** Too many streams and long polls are open: answered 429 with `Retry-After`. */
@@ -39,6 +42,7 @@ export class LiveInbox implements BeforeApplicationShutdown {
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: GatewayEnv,
+    private readonly versions: TokenVersions,
   ) {}
 
   get shuttingDown(): boolean {
@@ -76,7 +80,15 @@ export class LiveInbox implements BeforeApplicationShutdown {
       },
     };
     this.open.add(handle);
+    let revoked = false;
+    const unwatch = this.versions.watch(principalId, () => {
+      revoked = true;
+      handle.stop();
+    });
     return {
+      get revoked() {
+        return revoked;
+      },
       next: (ms: number) => {
         if (pending || this.closing) {
           pending = false;
@@ -100,6 +112,7 @@ export class LiveInbox implements BeforeApplicationShutdown {
         else this.held.delete(principalId);
         inboxConnections.dec({ kind });
         subscription.unsubscribe();
+        unwatch();
         wake?.();
       },
     };

@@ -7,6 +7,7 @@ import { inboxEventSchemas } from './inbox-events';
 import { JsonSchema } from './json-schema';
 import { describeResponseHeaders } from './response-headers';
 import { webhookPayloadSchemas, webhooks } from './webhooks';
+import { REFRESH_COOKIE } from '../sessions/refresh-cookie';
 
 type RequestBody = { $ref?: string; required?: boolean; content?: Record<string, { schema?: JsonSchema }> };
 type Operation = {
@@ -41,6 +42,7 @@ export function apiDocument(app: INestApplication): OpenAPIObject {
       // host a deployment gives it, so any absolute URL would be wrong for every deployment but one.
       .addServer('/', 'The gateway that serves this document')
       .addBearerAuth()
+      .addCookieAuth(REFRESH_COOKIE)
       .build(),
     { extraModels: [ProblemDoc] },
   );

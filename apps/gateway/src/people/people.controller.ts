@@ -1,17 +1,33 @@
-import { Body, Controller, Get, Put, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Put, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AgentView, Page, Principal, QuerySubjects, RegisterAgent, SetPresence } from '@parley/contracts';
+import {
+  AgentView,
+  DeactivateAgent,
+  Page,
+  ResetAgentPassword,
+  Principal,
+  QuerySubjects,
+  RegisterAgent,
+  SetPresence,
+} from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
+import { SERVICE_CONFIG } from '@parley/runtime';
 import { AcceptedAnswer, CommandEndpoint } from '../api/command-endpoint';
 import { AGENT_CURSOR } from '../api/examples';
 import { PageQuery, pageOf } from '../api/paging';
-import { ApiListCursor } from '../api/params.doc';
+import { IdParam } from '../api/id-param.pipe';
+import { ApiAgentIdParam, ApiListCursor } from '../api/params.doc';
 import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
 import { CustomerRegistration } from './customer-registration';
+import { GatewayEnv } from '../gateway.env';
+import { inviteSecret, secretHash } from '../sessions/secrets';
 import {
+  AgentDeactivated,
+  AgentInvited,
+  PasswordReset,
   AgentPage,
   CreateAgentRequest,
   CreateCustomerRequest,
@@ -35,6 +51,7 @@ export class PeopleController {
     private readonly tokens: TokenService,
     private readonly publisher: JetStreamPublisher,
     private readonly customers: CustomerRegistration,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayEnv,
   ) {}
 
   @Get('agents')
@@ -65,20 +82,80 @@ export class PeopleController {
 
   @Post('agents')
   @Allow('admin')
-  @ApiOperation({ operationId: 'createAgent', summary: 'Create an agent and issue its token' })
-  @AcceptedAnswer(PrincipalCreated)
-  @ApiPreferWait(PrincipalCreated, REGISTERED)
+  @ApiOperation({
+    operationId: 'createAgent',
+    summary: 'Invite an agent',
+    description: 'The agent sets a password through the invite, then signs in with `POST /v1/sessions`.',
+  })
+  @AcceptedAnswer(AgentInvited)
+  @ApiPreferWait(AgentInvited, REGISTERED)
   @Idempotent()
-  createAgent(@Body() body: CreateAgentRequest, @CurrentWrite() write: Write): Promise<PrincipalCreated> {
+  createAgent(@Body() body: CreateAgentRequest, @CurrentWrite() write: Write): Promise<AgentInvited> {
     const agentId = write.allocate();
+    const invite = this.invite(agentId);
     const command = {
       ...body,
       agentId,
       teams: body.teams ?? [],
       capacity: body.capacity ?? DEFAULT_CAPACITY,
+      role: body.role ?? 'agent',
+      inviteHash: invite.hash,
+      inviteExpiresAt: invite.expiresAt,
     };
-    const created = { id: agentId, token: this.tokens.issue({ id: agentId, role: 'agent' }) };
-    return this.commands.confirm(write, { type: RegisterAgent, body: command, msgId: agentId }, created, 201);
+    const invited = {
+      id: agentId,
+      token: this.tokens.issue({ id: agentId, role: 'agent' }),
+      inviteToken: invite.secret,
+      inviteExpiresAt: invite.expiresAt,
+    };
+    return this.commands.confirm(write, { type: RegisterAgent, body: command, msgId: agentId }, invited, 201);
+  }
+
+  @Post('agents/:id/password-reset')
+  @ApiAgentIdParam()
+  @Allow('admin')
+  @ApiOperation({
+    operationId: 'resetAgentPassword',
+    summary: "Reset an agent's password",
+    description:
+      'The old password stops working, the agent is signed out on every device and every token of theirs answers 401 within 2 s; they set a new password through the new invite.',
+  })
+  @AcceptedAnswer(PasswordReset)
+  @ApiPreferWait(PasswordReset, 'With `Prefer: wait=N`: reset, tokens revoked')
+  @ApiProblems(404)
+  @Idempotent()
+  resetPassword(@Param('id', IdParam) agentId: string, @CurrentWrite() write: Write): Promise<PasswordReset> {
+    const resetId = write.allocate();
+    const invite = this.invite(resetId);
+    const command = { agentId, inviteHash: invite.hash, inviteExpiresAt: invite.expiresAt };
+    return this.commands.confirm(
+      write,
+      { type: ResetAgentPassword, body: command, msgId: resetId },
+      { agentId, inviteToken: invite.secret, inviteExpiresAt: invite.expiresAt },
+    );
+  }
+
+  @Post('agents/:id/deactivation')
+  @ApiAgentIdParam()
+  @Allow('admin')
+  @ApiOperation({
+    operationId: 'deactivateAgent',
+    summary: 'Deactivate an agent',
+    description:
+      'The agent can no longer sign in, every token of theirs answers 401 within 2 s on every gateway, their live streams end, and their conversations go back to the queue.',
+  })
+  @AcceptedAnswer(AgentDeactivated)
+  @ApiPreferWait(AgentDeactivated, 'With `Prefer: wait=N`: deactivated, tokens revoked')
+  @ApiProblems(404)
+  deactivateAgent(
+    @Param('id', IdParam) agentId: string,
+    @CurrentWrite() write: Write,
+  ): Promise<AgentDeactivated> {
+    return this.commands.confirm(
+      write,
+      { type: DeactivateAgent, body: { agentId }, msgId: `${agentId}:deactivate` },
+      { agentId, active: false },
+    );
   }
 
   @Post('customers')
@@ -96,5 +173,11 @@ export class PeopleController {
     @CurrentWrite() write: Write,
   ): Promise<PrincipalCreated> {
     return this.customers.register(write, body);
+  }
+
+  private invite(inviteId: string): { secret: string; hash: string; expiresAt: string } {
+    const secret = inviteSecret(this.config.PARLEY_JWT_SECRET, inviteId);
+    const expiresAt = new Date(Date.now() + this.config.PARLEY_INVITE_TTL_SECONDS * 1000).toISOString();
+    return { secret, hash: secretHash(secret), expiresAt };
   }
 }

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  AGENT_ROLES,
+  AgentRole,
   AgentView,
   Page,
   Presence,
@@ -8,7 +10,17 @@ import {
   RegisterCustomer,
   SetPresence,
 } from '@parley/contracts';
-import { AGENT_CURSOR, AGENT_EMAIL, AGENT_ID, AGENT_NAME, EXTERNAL_ID, TEAM, TOKEN } from '../api/examples';
+import {
+  AGENT_CURSOR,
+  AGENT_EMAIL,
+  AGENT_ID,
+  AGENT_NAME,
+  EXTERNAL_ID,
+  INVITE_TOKEN,
+  INVITED_UNTIL,
+  TEAM,
+  TOKEN,
+} from '../api/examples';
 import { RequestFrom } from '../api/request-from';
 
 /*
@@ -18,8 +30,8 @@ import { RequestFrom } from '../api/request-from';
 
 export class CreateAgentRequest extends RequestFrom(RegisterAgent, {
   given: ['name', 'email'],
-  defaulted: ['teams', 'capacity'],
-  assigned: ['agentId'],
+  defaulted: ['teams', 'capacity', 'role'],
+  assigned: ['agentId', 'inviteHash', 'inviteExpiresAt'],
 }) {
   @ApiProperty({ example: AGENT_NAME, maxLength: 200 })
   override name: string;
@@ -37,6 +49,21 @@ export class CreateAgentRequest extends RequestFrom(RegisterAgent, {
     description: 'Open and pending conversations the agent can hold',
   })
   override capacity?: number;
+
+  @ApiPropertyOptional({ enum: AGENT_ROLES, default: 'agent', example: 'agent' })
+  override role?: AgentRole;
+}
+
+export class AgentInvited {
+  @ApiProperty({ example: AGENT_ID }) id: string;
+  @ApiProperty({ example: TOKEN, description: 'Bearer token for the agent (JWT)' }) token: string;
+  @ApiProperty({
+    example: INVITE_TOKEN,
+    description:
+      'The invite’s secret, shown only here: the agent sets a password at `/console/#invite=<inviteToken>`, once, before `inviteExpiresAt`',
+  })
+  inviteToken: string;
+  @ApiProperty({ example: INVITED_UNTIL }) inviteExpiresAt: string;
 }
 
 export class CreateCustomerRequest extends RequestFrom(RegisterCustomer, {
@@ -71,6 +98,22 @@ export class PresenceAccepted {
   @ApiProperty({ enum: PRESENCES, example: 'online' }) status: Presence;
 }
 
+export class PasswordReset {
+  @ApiProperty({ example: AGENT_ID }) agentId: string;
+  @ApiProperty({
+    example: INVITE_TOKEN,
+    description:
+      'The new invite’s secret, shown only here: the agent sets a new password at `/console/#invite=<inviteToken>`',
+  })
+  inviteToken: string;
+  @ApiProperty({ example: INVITED_UNTIL }) inviteExpiresAt: string;
+}
+
+export class AgentDeactivated {
+  @ApiProperty({ example: AGENT_ID }) agentId: string;
+  @ApiProperty({ example: false }) active: boolean;
+}
+
 export class AgentItem implements AgentView {
   @ApiProperty({ example: AGENT_ID }) id: string;
   @ApiProperty({ example: AGENT_NAME }) name: string;
@@ -79,6 +122,10 @@ export class AgentItem implements AgentView {
   @ApiProperty({ example: 5 }) capacity: number;
   @ApiProperty({ enum: PRESENCES, example: 'online' }) presence: string;
   @ApiProperty({ example: 1, description: 'Open and pending conversations assigned now' }) load: number;
+  @ApiProperty({ enum: AGENT_ROLES, example: 'agent' }) role: AgentRole;
+  @ApiProperty({ example: true, description: 'Whether the agent has set a password through their invite' })
+  signedUp: boolean;
+  @ApiProperty({ example: true, description: 'False once deactivated' }) active: boolean;
 }
 
 export class AgentPage implements Page<AgentView> {
