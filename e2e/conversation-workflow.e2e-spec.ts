@@ -53,6 +53,15 @@ async function leaveInOutbox(
   const db = new Client({ connectionString: system.database.url });
   await db.connect();
   try {
+    await db.query('BEGIN');
+    // As a writer's commit does: it also claims the conversation in outbox_writers, which is how the
+    // next writer learns that older rows of another may still wait. Without the claim, whether they
+    // are looked for would depend on which replica happened to write the conversation before.
+    await db.query(
+      `INSERT INTO conversation.outbox_writers AS w (conversation_id, writer) VALUES ($1, 'left-over-writer')
+       ON CONFLICT (conversation_id) DO UPDATE SET writer = EXCLUDED.writer, previous_writer = w.writer`,
+      [conversationId],
+    );
     await db.query(
       `INSERT INTO conversation.outbox (subject, msg_id, payload) VALUES ('parley.evt.conversation.status_changed', $1, $2)`,
       [
@@ -74,6 +83,7 @@ async function leaveInOutbox(
         }),
       ],
     );
+    await db.query('COMMIT');
   } finally {
     await db.end();
   }

@@ -65,9 +65,16 @@ describe('two installations sharing one NATS server', () => {
     });
 
     const kinds = ['COMMANDS', 'DEAD_LETTERS', 'EVENTS', 'WEBHOOKS'];
+    // Besides the four streams, each installation's gateways count rate limits in a bucket of its own.
     expect(Object.keys(streams).sort()).toEqual(
-      [...kinds.map((k) => `ACME_${k}`), ...kinds.map((k) => `PARLEY_${k}`)].sort(),
+      [
+        ...kinds.map((k) => `ACME_${k}`),
+        ...kinds.map((k) => `PARLEY_${k}`),
+        'KV_acme-rate-limits',
+        'KV_parley-rate-limits',
+      ].sort(),
     );
+    expect(streams['KV_acme-rate-limits'].subjects).toEqual(['$KV.acme-rate-limits.>']);
     for (const kind of kinds) {
       expect(streams[`PARLEY_${kind}`].subjects.every((s) => s.startsWith('parley.'))).toBe(true);
       expect(streams[`ACME_${kind}`].subjects.every((s) => s.startsWith('acme.'))).toBe(true);

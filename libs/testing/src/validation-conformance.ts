@@ -61,6 +61,9 @@ function commonValues(): unknown[] {
     'ftp://example.com',
     '01a22f4f-4075-7179-a5ee-760eb80615e4',
     'sealed.v1.k1.aXY.Y2lwaGVy.dGFn',
+    // A SHA-256 hex digest (invite and refresh-token hashes) and an argon2id PHC string.
+    'a'.repeat(64),
+    '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA',
   ];
 }
 
