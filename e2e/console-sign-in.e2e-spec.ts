@@ -1,17 +1,8 @@
-import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { callApi, CHROMIUM, ParleySystem, requirePrerequisite, TEST_ADMIN_TOKEN } from '@parley/testing';
+import { startSystemAndBrowser } from './support/browser';
 
 requirePrerequisite(CHROMIUM);
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const UI_TIMEOUT_MS = 15_000;
 const GRACE = { name: 'Grace Hopper', email: 'grace@example.com', password: 'a long and secret passphrase' };
 
@@ -47,14 +38,7 @@ describe('signing in to the console in Chromium', () => {
     callApi(system.gatewayUrl, 'POST', '/v1/sessions/refresh', { headers: { cookie } });
 
   beforeAll(async () => {
-    const [started, launched] = await Promise.allSettled([
-      ParleySystem.start(),
-      chromium.launch({ executablePath: CHROMIUM.program, args: CHROMIUM_ARGS }),
-    ]);
-    if (started.status === 'fulfilled') system = started.value;
-    if (launched.status === 'fulfilled') browser = launched.value;
-    if (started.status === 'rejected') throw started.reason;
-    if (launched.status === 'rejected') throw launched.reason;
+    ({ system, browser } = await startSystemAndBrowser());
   }, 120_000);
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { createParleyClient } from '@parley/client';
 import { StreamNames } from '@parley/contracts';
 import {
@@ -14,6 +14,7 @@ import {
   waitFor,
 } from '@parley/testing';
 import { answer, clientOf, newAgent } from './support/actors';
+import { launchChromium } from './support/browser';
 
 requirePrerequisite(CHROMIUM);
 const UI_TIMEOUT_MS = 15_000;
@@ -242,10 +243,7 @@ describe('sites sign their visitors in', () => {
     let browser: Browser;
 
     beforeAll(async () => {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM.program,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {

@@ -2,22 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { CHROMIUM, ParleySystem, requirePrerequisite } from '@parley/testing';
 import { Actor, newCustomer, newSignedUpAgent } from './support/actors';
+import { startSystemAndBrowser } from './support/browser';
 
 requirePrerequisite(CHROMIUM);
-// Without the background-networking flags Chromium keeps dialling Google, which this network refuses.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** One screenshot per step of the story, kept as test artifacts (tmp/ is not committed). */
 const ARTIFACTS = join(__dirname, '..', 'tmp', 'artifacts', 'web');
 const UI_TIMEOUT_MS = 15_000;
@@ -86,15 +76,7 @@ describe('the agent console and the customer widget in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    // Both start at once; if one fails, the other is kept so afterAll stops it rather than leaking it.
-    const [started, launched] = await Promise.allSettled([
-      ParleySystem.start(),
-      chromium.launch({ executablePath: CHROMIUM.program, args: CHROMIUM_ARGS }),
-    ]);
-    if (started.status === 'fulfilled') system = started.value;
-    if (launched.status === 'fulfilled') browser = launched.value;
-    if (started.status === 'rejected') throw started.reason;
-    if (launched.status === 'rejected') throw launched.reason;
+    ({ system, browser } = await startSystemAndBrowser());
   }, 120_000);
 
   afterAll(async () => {
