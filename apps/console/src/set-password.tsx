@@ -1,27 +1,16 @@
-import { useState, type FormEvent } from 'react';
-import { describeError } from '@parley/web';
+import { useState } from 'react';
 import { acceptInvite } from './session';
+import { SubmitRow, useSubmission } from './submission';
 
 const MIN_LENGTH = 12;
 
 /** Where an invite link leads: the agent chooses their password, once. */
 export function SetPassword({ invite, onSet }: { invite: string; onSet: () => void }) {
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await acceptInvite(invite, password);
-      onSet();
-    } catch (failure) {
-      setError(describeError(failure));
-      setBusy(false);
-    }
-  }
+  const { error, busy, submit } = useSubmission(async () => {
+    await acceptInvite(invite, password);
+    onSet();
+  });
 
   return (
     <main className="sign-in">
@@ -39,14 +28,13 @@ export function SetPassword({ invite, onSet }: { invite: string; onSet: () => vo
           onChange={(event) => setPassword(event.target.value)}
           aria-describedby={error ? 'set-password-error' : undefined}
         />
-        {error && (
-          <p id="set-password-error" role="alert" className="error">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Set password'}
-        </button>
+        <SubmitRow
+          errorId="set-password-error"
+          error={error}
+          busy={busy}
+          label="Set password"
+          busyLabel="Saving…"
+        />
       </form>
     </main>
   );

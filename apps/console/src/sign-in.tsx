@@ -1,25 +1,12 @@
-import { useState, type FormEvent } from 'react';
-import { describeError } from '@parley/web';
+import { useState } from 'react';
 import { signIn, type Session } from './session';
+import { SubmitRow, useSubmission } from './submission';
 
 /** Agents sign in with their email and the password they set through their invite. */
 export function SignIn({ onSignedIn, notice }: { onSignedIn: (session: Session) => void; notice?: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onSignedIn(await signIn(email.trim(), password));
-    } catch (failure) {
-      setError(describeError(failure));
-      setBusy(false);
-    }
-  }
+  const { error, busy, submit } = useSubmission(async () => onSignedIn(await signIn(email.trim(), password)));
 
   return (
     <main className="sign-in">
@@ -45,14 +32,13 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (session: Session) 
           onChange={(event) => setPassword(event.target.value)}
           aria-describedby={error ? 'sign-in-error' : undefined}
         />
-        {error && (
-          <p id="sign-in-error" role="alert" className="error">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
+        <SubmitRow
+          errorId="sign-in-error"
+          error={error}
+          busy={busy}
+          label="Sign in"
+          busyLabel="Signing in…"
+        />
       </form>
     </main>
   );
