@@ -1,2 +1,3 @@
 export * from './mask';
 export * from './secret-box';
+export * from './link-signer';

@@ -45,6 +45,12 @@ export class SecretBox {
 
   /** The box for a key ring in `PARLEY_SECRET_KEY`'s form; throws without quoting key material. */
   static fromKeyRing(spec: string): SecretBox {
+    const keys = SecretBox.keysOf(spec);
+    return new SecretBox(keys.keys().next().value as string, keys);
+  }
+
+  /** The keys of a ring by key id, the sealing one first; throws without quoting key material. */
+  static keysOf(spec: string): Map<string, Buffer> {
     const problem = keyRingProblem(spec);
     if (problem) throw new Error(`PARLEY_SECRET_KEY: ${problem}; expected ${SECRET_KEY_RING_FORMAT}`);
     const keys = new Map<string, Buffer>();
@@ -52,7 +58,7 @@ export class SecretBox {
       const colon = entry.indexOf(':');
       keys.set(entry.slice(0, colon).trim(), Buffer.from(entry.slice(colon + 1).trim(), 'base64'));
     }
-    return new SecretBox(keys.keys().next().value as string, keys);
+    return keys;
   }
 
   /** The key id that seals new values. */
