@@ -18,6 +18,8 @@ export const EventTypes = {
   receiptDelivered: 'receipt.delivered',
   customerRegistered: 'customer.registered',
   tokensRevoked: 'agent.tokens_revoked',
+  siteConfigured: 'site.configured',
+  conversationRated: 'conversation.rated',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -35,6 +37,7 @@ export const DELIVERED_EVENT_TYPES: EventType[] = [
   EventTypes.statusChanged,
   EventTypes.priorityChanged,
   EventTypes.receiptRead,
+  EventTypes.conversationRated,
 ];
 
 /**
@@ -52,6 +55,13 @@ export class DomainEvent<T extends object = Record<string, unknown>> {
   @IsObject() data: T;
 }
 
+/**
+ * How a message reached the conversation when not through the API: `email`, a customer's reply to a
+ * notification; `automatic`, the site's automatic reply out of business hours.
+ */
+export const MESSAGE_VIAS = ['api', 'email', 'automatic'] as const;
+export type MessageVia = (typeof MESSAGE_VIAS)[number];
+
 export interface StoredMessageData {
   messageId: string;
   conversationId: string;
@@ -61,11 +71,15 @@ export interface StoredMessageData {
   type: 'message' | 'note';
   body: string;
   createdAt: string;
+  /** Absent for `api`, which is how events stored before it existed read too. */
+  via?: MessageVia;
 }
 
 export interface ConversationCreatedData {
   conversationId: string;
   customerId: string;
+  /** The site whose widget the customer signed in through; null for customers the API created. */
+  siteId?: string | null;
   subject: string | null;
   status: string;
   priority: Priority;
@@ -158,6 +172,49 @@ export interface CustomerRegisteredData {
   externalId: string;
   name: string | null;
   email: string | null;
+}
+
+/** A site's business hours, in its own time zone: `day` 1 is Monday … 7 Sunday (ISO), times `HH:MM`. */
+export interface OpeningHours {
+  day: number;
+  opens: string;
+  closes: string;
+}
+
+/** Everything a site is configured with that other services act on, the whole of it in each event. */
+export interface SiteConfiguredData {
+  siteId: string;
+  name: string;
+  /** IANA time zone, e.g. `Europe/Berlin`. */
+  timeZone: string;
+  /** Empty: open around the clock. */
+  hours: OpeningHours[];
+  /** Dates (`YYYY-MM-DD`, in the site's time zone) when the team is away all day. */
+  holidays: string[];
+  /** What the team promises when it has no measured figure yet; null: promise nothing. */
+  expectedReplyMinutes: number | null;
+  /** How long an agent's reply may stay unread before the customer is emailed. */
+  notifyDelaySeconds: number;
+  /** The automatic reply to the first message that arrives out of hours; null: none. */
+  autoReply: string | null;
+  /** Where an email's link opens the widget: `{conversationId}` is replaced; null: Parley's own page. */
+  conversationUrl: string | null;
+}
+
+export const RATING_CHANNELS = ['widget', 'email'] as const;
+export type RatingChannel = (typeof RATING_CHANNELS)[number];
+
+export interface ConversationRatedData {
+  conversationId: string;
+  customerId: string;
+  /** The agent the conversation was assigned to when it was rated, whom the rating counts for. */
+  agentId: string | null;
+  siteId: string | null;
+  /** 1 (bad) … 5 (great). A later rating of the same conversation replaces the earlier one. */
+  score: number;
+  comment: string | null;
+  via: RatingChannel;
+  ratedAt: string;
 }
 
 export function eventId(type: EventType, entityId: string): string {

@@ -35,6 +35,8 @@ describe('the default namespace, parley', () => {
       ['PARLEY_COMMANDS', 'history-commands', 'parley.cmd.conversation.>'],
       ['PARLEY_EVENTS', 'delivery', 'parley.evt.>'],
       ['PARLEY_COMMANDS', 'delivery-commands', 'parley.cmd.delivery.>'],
+      ['PARLEY_EVENTS', 'mail', 'parley.evt.>'],
+      ['PARLEY_COMMANDS', 'mail-commands', 'parley.cmd.mail.>'],
       ['PARLEY_WEBHOOKS', 'webhook-sender', 'parley.webhook.>'],
     ]);
     expect(CommandSubjects.openConversation).toBe('parley.cmd.conversation.open');

@@ -116,6 +116,23 @@ export const Durables = {
     partitioned: true,
   },
   /**
+   * Mail follows conversations to email customers who are away and agents who are offline; each
+   * partition in order, so a read that cancels a notification is never overtaken by the reply.
+   */
+  mailEvents: {
+    stream: StreamNames.events,
+    durable: 'mail',
+    filterSubject: `${EVENT_SUBJECT_PREFIX}.>`,
+    maxBatch: 200,
+    partitioned: true,
+  },
+  mailCommands: {
+    stream: StreamNames.commands,
+    durable: 'mail-commands',
+    filterSubject: `${COMMAND_SUBJECT_PREFIX}.mail.>`,
+    partitioned: true,
+  },
+  /**
    * Webhook work is a shared work queue, not partitioned: a delivery's retries wait as nak delays
    * (so attempts interleave anyway), and Standard Webhooks receivers order by timestamp.
    */

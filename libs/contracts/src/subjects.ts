@@ -27,10 +27,15 @@ export const CommandSubjects = {
   registerSite: `${NAMESPACE}.cmd.conversation.site.register`,
   rotateSiteSecret: `${NAMESPACE}.cmd.conversation.site.secret.rotate`,
   setAnonymousVisitors: `${NAMESPACE}.cmd.conversation.site.anonymous-visitors`,
+  configureSite: `${NAMESPACE}.cmd.conversation.site.configure`,
+  rateConversation: `${NAMESPACE}.cmd.conversation.rate`,
   ackInbox: `${NAMESPACE}.cmd.delivery.inbox.ack`,
   registerWebhook: `${NAMESPACE}.cmd.delivery.webhook.register`,
   deleteWebhook: `${NAMESPACE}.cmd.delivery.webhook.delete`,
   retryWebhookDelivery: `${NAMESPACE}.cmd.delivery.webhook.retry`,
+  receiveMail: `${NAMESPACE}.cmd.mail.inbound.receive`,
+  unsubscribeCustomer: `${NAMESPACE}.cmd.mail.unsubscribe`,
+  setAgentDigest: `${NAMESPACE}.cmd.mail.agent.digest`,
 } as const;
 
 export const QuerySubjects = {
@@ -46,6 +51,8 @@ export const QuerySubjects = {
   precheck: `${NAMESPACE}.query.conversation.precheck`,
   sites: `${NAMESPACE}.query.conversation.sites`,
   siteCredentials: `${NAMESPACE}.query.conversation.site-credentials`,
+  siteAvailability: `${NAMESPACE}.query.conversation.site-availability`,
+  csat: `${NAMESPACE}.query.conversation.csat`,
   conversationMessages: `${NAMESPACE}.query.history.messages`,
   message: `${NAMESPACE}.query.history.message`,
   search: `${NAMESPACE}.query.history.search`,
@@ -54,6 +61,7 @@ export const QuerySubjects = {
   webhookDeliveries: `${NAMESPACE}.query.delivery.webhook-deliveries`,
   webhookEndpoint: `${NAMESPACE}.query.delivery.webhook-endpoint`,
   webhookSecret: `${NAMESPACE}.query.delivery.webhook-secret`,
+  unmatchedMail: `${NAMESPACE}.query.mail.unmatched`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;

@@ -1,11 +1,14 @@
 import {
   ConversationAssignedData,
   ConversationCreatedData,
+  ConversationRatedData,
   ConversationTransferredData,
   EventTypes,
+  MESSAGE_VIAS,
   MessageRejectedData,
   PRIORITIES,
   PriorityChangedData,
+  RATING_CHANNELS,
   ReceiptReadData,
   ROLES,
   StatusChangedData,
@@ -24,6 +27,7 @@ import {
   REPLIED_AT,
   REPLY_BODY,
   REPLY_ID,
+  SITE_ID,
   SNOOZE_UNTIL,
   SUBJECT,
   TEAM,
@@ -36,24 +40,41 @@ const seq = (description: string): JsonSchema => ({ type: 'integer', minimum: 1,
 
 /** What an event of the public contract carries in `data`, by schema name (libs/contracts/src/events.ts). */
 export const EVENT_DATA_SCHEMAS = {
-  StoredMessageData: objectOf<StoredMessageData>('A message or private note as history stored it', {
-    messageId: text(REPLY_ID),
-    conversationId,
-    seq: seq('Its place in the conversation, from 1 without gaps'),
-    authorId: text(AGENT_ID),
-    authorRole: oneOfList(ROLES, 'agent'),
-    type: oneOfList(['message', 'note'], 'message', '`note` is private to agents'),
-    body: text(REPLY_BODY),
-    createdAt: timestamp(REPLIED_AT),
-  }),
-  ConversationCreatedData: objectOf<ConversationCreatedData>('A conversation a customer opened', {
-    conversationId,
-    customerId: text(CUSTOMER_ID),
-    subject: textOrNull(SUBJECT),
-    status: oneOfList(STATUSES, 'open'),
-    priority: oneOfList(PRIORITIES, 'high'),
-    createdAt: timestamp(OPENED_AT),
-  }),
+  StoredMessageData: objectOf<StoredMessageData>(
+    'A message or private note as history stored it',
+    {
+      messageId: text(REPLY_ID),
+      conversationId,
+      seq: seq('Its place in the conversation, from 1 without gaps'),
+      authorId: text(AGENT_ID),
+      authorRole: oneOfList(ROLES, 'agent'),
+      type: oneOfList(['message', 'note'], 'message', '`note` is private to agents'),
+      body: text(REPLY_BODY),
+      createdAt: timestamp(REPLIED_AT),
+      via: oneOfList(
+        MESSAGE_VIAS,
+        'email',
+        'How it arrived: `email` is a customer’s reply by email, `automatic` the site’s automatic reply out of hours; absent is `api`',
+      ),
+    },
+    ['via'],
+  ),
+  ConversationCreatedData: objectOf<ConversationCreatedData>(
+    'A conversation a customer opened',
+    {
+      conversationId,
+      customerId: text(CUSTOMER_ID),
+      siteId: textOrNull(
+        SITE_ID,
+        'The site whose widget the customer signed in through; null when the API created the customer',
+      ),
+      subject: textOrNull(SUBJECT),
+      status: oneOfList(STATUSES, 'open'),
+      priority: oneOfList(PRIORITIES, 'high'),
+      createdAt: timestamp(OPENED_AT),
+    },
+    ['siteId'],
+  ),
   MessageRejectedData: objectOf<MessageRejectedData>(
     'A message the conversation service refused after the gateway accepted it (only its author hears)',
     {
@@ -108,6 +129,22 @@ export const EVENT_DATA_SCHEMAS = {
     readerRole: oneOfList(ROLES, 'customer'),
     seq: seq('Everything up to this seq is read'),
     readAt: timestamp(READ_AT),
+  }),
+  ConversationRatedData: objectOf<ConversationRatedData>('How the customer rated a resolved conversation', {
+    conversationId,
+    customerId: text(CUSTOMER_ID),
+    agentId: textOrNull(AGENT_ID, 'The agent it was assigned to when rated, whom the rating counts for'),
+    siteId: textOrNull(SITE_ID),
+    score: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 5,
+      example: 5,
+      description: '1 (bad) to 5 (great); a later rating replaces an earlier one',
+    },
+    comment: textOrNull('Quick and friendly, thank you!'),
+    via: oneOfList(RATING_CHANNELS, 'email', 'Where the customer rated: in the widget or from the email'),
+    ratedAt: timestamp(READ_AT),
   }),
 } satisfies Record<string, JsonSchema>;
 
@@ -176,6 +213,12 @@ export const PUBLIC_EVENTS: PublicEvent[] = [
     data: 'ReceiptReadData',
     summary: 'The other side read up to a message',
     exampleId: `${EventTypes.receiptRead}:${CONVERSATION_ID}:17`,
+  },
+  {
+    type: EventTypes.conversationRated,
+    data: 'ConversationRatedData',
+    summary: 'The customer rated a resolved conversation (agents only)',
+    exampleId: `${EventTypes.conversationRated}:${CONVERSATION_ID}`,
   },
 ];
 

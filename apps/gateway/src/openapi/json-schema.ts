@@ -10,6 +10,7 @@ export interface JsonSchema {
   default?: unknown;
   nullable?: boolean;
   minimum?: number;
+  maximum?: number;
   items?: JsonSchema;
   properties?: Record<string, JsonSchema>;
   additionalProperties?: boolean | JsonSchema;
@@ -30,9 +31,14 @@ export const schemaRef = (name: string): JsonSchema => ({ $ref: `#/components/sc
 export function objectOf<T extends object>(
   description: string,
   properties: { [K in keyof T]-?: JsonSchema },
+  optional: OptionalKeys<T>[] = [],
 ): JsonSchema {
-  return { type: 'object', description, properties, required: Object.keys(properties) };
+  const required = Object.keys(properties).filter((key) => !optional.includes(key as OptionalKeys<T>));
+  return { type: 'object', description, properties, required };
 }
+
+/** The fields of T it may lack: those events stored before the field existed lack it. */
+type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
 
 export const text = (example: string, description?: string): JsonSchema => ({
   type: 'string',
