@@ -100,6 +100,19 @@ describe('agent sign-in', () => {
     expect((await accept(second.inviteToken)).status).toBe(409);
   });
 
+  it('answers an access token that expires 15 minutes after sign-in', async () => {
+    await signedInAgent('gus@example.com');
+    const before = Math.floor(Date.now() / 1000);
+    const session = await signIn('gus@example.com');
+    const after = Math.ceil(Date.now() / 1000);
+    expect(session.status).toBe(201);
+    const claims = JSON.parse(Buffer.from(session.body.token.split('.')[1], 'base64url').toString());
+    expect(claims).toMatchObject({ sub: expect.any(String), aud: 'parley-api', iss: 'parley' });
+    expect(claims.exp).toBeGreaterThanOrEqual(before + 15 * 60);
+    expect(claims.exp).toBeLessThanOrEqual(after + 15 * 60);
+    expect(session.body.expiresIn).toBe(15 * 60);
+  });
+
   it('renews the access token with a refresh cookie used once; signing out makes it useless', async () => {
     await signedInAgent('dora@example.com');
     const session = await signIn('dora@example.com');
