@@ -12,7 +12,8 @@ import {
   waitFor,
   writeResults,
 } from '@parley/testing';
-import { cpuSeconds, postMessages, round, writeBacklog } from './support';
+import { newAgent } from '../e2e/support/actors';
+import { cpuSeconds, LONG_ACCESS_TOKENS, postMessages, round, writeBacklog } from './support';
 
 /**
  * One against two processes of each consuming service (conversation, history, delivery), measured
@@ -41,7 +42,7 @@ interface Measured {
 }
 
 async function measure(processes: number): Promise<Measured> {
-  const system = await ParleySystem.start({ LOG_LEVEL: 'error' });
+  const system = await ParleySystem.start({ LOG_LEVEL: 'error', ...LONG_ACCESS_TOKENS });
   const db = new Client({ connectionString: system.database.url });
   await db.connect();
   const nc = await connect({ servers: system.nats.url });
@@ -90,13 +91,7 @@ async function measure(processes: number): Promise<Measured> {
       return sum;
     };
 
-    const agent = (
-      await system.api('POST', '/v1/agents', {
-        token: TEST_ADMIN_TOKEN,
-        body: { name: 'Bench', email: 'b@example.com', capacity: 1000 },
-        headers: { prefer: 'wait=10' },
-      })
-    ).body;
+    const agent = await newAgent(system, { name: 'Bench', capacity: 1000 });
     await system.api('PUT', '/v1/agents/me/presence', {
       token: agent.token,
       body: { status: 'online' },

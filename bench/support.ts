@@ -4,6 +4,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { DEFAULT_PARTITIONS, PostMessage, subjectFor } from '@parley/contracts';
 
+/**
+ * The gateway's setting for a bench's system: the bench's agent keeps the access token it signed in
+ * with for the whole run, which can last longer than the default 15 minutes; 24 hours is the most
+ * the gateway allows.
+ */
+export const LONG_ACCESS_TOKENS = { PARLEY_ACCESS_TOKEN_TTL_SECONDS: String(24 * 3600) };
+
 /** Latency samples in milliseconds. */
 export class Samples {
   readonly values: number[] = [];

@@ -12,7 +12,17 @@ import { encodeInboxCursor } from '@parley/contracts';
 import { CpuProfile, flameGraph } from './flame-graph';
 import { latencyChart } from './latency-chart';
 import { OfferOutcome, offerAtRate } from './open-loop';
-import { cpuSeconds, load, postMessages, round, Samples, timed, writeBacklog } from './support';
+import { newAgent } from '../e2e/support/actors';
+import {
+  cpuSeconds,
+  load,
+  LONG_ACCESS_TOKENS,
+  postMessages,
+  round,
+  Samples,
+  timed,
+  writeBacklog,
+} from './support';
 
 /**
  * The whole system against the machine's own limits, measured in one run: raw JetStream publish
@@ -160,6 +170,7 @@ async function main(): Promise<void> {
   const nodeOptions = process.env.BENCH_NODE_OPTIONS;
   const system = await ParleySystem.start({
     LOG_LEVEL: 'error',
+    ...LONG_ACCESS_TOKENS,
     ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
   });
   try {
@@ -168,12 +179,7 @@ async function main(): Promise<void> {
     await postgresBaseline(system.database.url);
 
     // People: one agent (online, takes every conversation), 64 customers with a conversation each.
-    const agent = (
-      await system.api('POST', '/v1/agents', {
-        token: TEST_ADMIN_TOKEN,
-        body: { name: 'Bench', email: 'b@example.com', capacity: 1000 },
-      })
-    ).body;
+    const agent = await newAgent(system, { name: 'Bench', capacity: 1000 });
     await system.api('PUT', '/v1/agents/me/presence', { token: agent.token, body: { status: 'online' } });
     const customers: Array<{ id: string; token: string; conversationId: string }> = [];
     for (let i = 0; i < CONNECTIONS; i++) {

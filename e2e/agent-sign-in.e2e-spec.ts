@@ -21,8 +21,11 @@ describe('agent sign-in', () => {
       headers: { prefer: 'wait=10' },
     });
     expect(invited.status).toBe(201);
-    return invited.body as { id: string; inviteToken: string; inviteExpiresAt: string };
+    return invited.body as { id: string; token: string; inviteToken: string; inviteExpiresAt: string };
   };
+  const claimsOf = (token: string) =>
+    JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+  const now = () => Date.now() / 1000;
   const accept = (token: string, password = PASSWORD) =>
     system.api('POST', '/v1/invites/accept', { body: { token, password } });
   const signIn = (email: string, password = PASSWORD, device = 'jest') =>
@@ -98,6 +101,26 @@ describe('agent sign-in', () => {
     const second = await invite('Carol@example.com');
     expect((await accept(first.inviteToken)).status).toBe(200);
     expect((await accept(second.inviteToken)).status).toBe(409);
+  });
+
+  it('answers an access token that expires 15 minutes after sign-in', async () => {
+    await signedInAgent('gus@example.com');
+    const before = Math.floor(Date.now() / 1000);
+    const session = await signIn('gus@example.com');
+    const after = Math.ceil(Date.now() / 1000);
+    expect(session.status).toBe(201);
+    const claims = claimsOf(session.body.token);
+    expect(claims).toMatchObject({ sub: expect.any(String), aud: 'parley-api', iss: 'parley' });
+    expect(claims.exp).toBeGreaterThanOrEqual(before + 15 * 60);
+    expect(claims.exp).toBeLessThanOrEqual(after + 15 * 60);
+    expect(session.body.expiresIn).toBe(15 * 60);
+  });
+
+  it('answers an API token with the invite that lives no longer than the events keep its revocation', async () => {
+    const hal = await invite('hal@example.com');
+    expect((await system.api('GET', '/v1/agents', { token: hal.token })).status).toBe(200);
+    // PARLEY_TOKEN_TTL_SECONDS is 30 days; PARLEY_EVENT_RETENTION_DAYS, 7.
+    expect(claimsOf(hal.token).exp).toBeLessThanOrEqual(now() + 7 * 24 * 3600);
   });
 
   it('renews the access token with a refresh cookie used once; signing out makes it useless', async () => {

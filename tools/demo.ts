@@ -17,7 +17,7 @@ const say = (who: string, what: string) => console.log(`${t()}  ${who.padEnd(10)
 type Api = (
   method: string,
   path: string,
-  options?: { token?: string; body?: unknown },
+  options?: { token?: string; body?: unknown; headers?: Record<string, string> },
   // The story reads answers field by field.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ) => Promise<ApiResponse<any>>;
@@ -140,6 +140,31 @@ async function ownSystem(): Promise<Stage> {
   };
 }
 
+/**
+ * An agent as a person becomes one: the admin invites them (answered once registered, so the invite
+ * is there to accept), they set a password through the invite and sign in with it.
+ */
+async function signedUpAgent(
+  { api, adminToken }: Stage,
+  name: string,
+  email: string,
+): Promise<{ id: string; token: string }> {
+  const password = 'correct horse battery staple';
+  const invited = await api('POST', '/v1/agents', {
+    token: adminToken,
+    body: { name, email },
+    headers: { prefer: 'wait=10' },
+  });
+  if (invited.status !== 201) throw new Error(`agent not invited: ${JSON.stringify(invited.body)}`);
+  const set = await api('POST', '/v1/invites/accept', {
+    body: { token: invited.body.inviteToken, password },
+  });
+  if (set.status !== 200) throw new Error(`password not set: ${JSON.stringify(set.body)}`);
+  const session = await api('POST', '/v1/sessions', { body: { email, password } });
+  if (session.status !== 201) throw new Error(`agent not signed in: ${JSON.stringify(session.body)}`);
+  return { id: invited.body.id, token: session.body.token };
+}
+
 async function main(): Promise<void> {
   const stage =
     (await runningSystem(
@@ -150,12 +175,7 @@ async function main(): Promise<void> {
   const run = Date.now().toString(36);
   let agentToken: string | undefined;
   try {
-    const agent = (
-      await api('POST', '/v1/agents', {
-        token: stage.adminToken,
-        body: { name: 'Ada', email: `ada-${run}@example.com` },
-      })
-    ).body;
+    const agent = await signedUpAgent(stage, 'Ada', `ada-${run}@example.com`);
     agentToken = agent.token;
     const customer = (
       await api('POST', '/v1/customers', {
@@ -165,7 +185,7 @@ async function main(): Promise<void> {
     ).body;
     say(
       'admin',
-      `created agent Ada (${agent.id.slice(0, 8)}…) and customer Grace (${customer.id.slice(0, 8)}…)`,
+      `invited agent Ada (${agent.id.slice(0, 8)}…), who set her password and signed in, and created customer Grace (${customer.id.slice(0, 8)}…)`,
     );
 
     await stage.stopHistory();

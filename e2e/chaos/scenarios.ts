@@ -105,7 +105,12 @@ export async function runScenario(
   { rapid = false }: { rapid?: boolean } = {},
 ): Promise<ScenarioResult> {
   const cluster = scenario === 'cluster-node';
-  const system = await ParleySystem.start(cluster ? { PARLEY_STREAM_REPLICAS: '3' } : {}, { cluster });
+  // The agents keep the access tokens they signed in with for the whole run (`--minutes` may pass
+  // the default 15 minutes); 24 hours is the most the gateway allows.
+  const env = { PARLEY_ACCESS_TOKEN_TTL_SECONDS: String(24 * 3600) };
+  const system = await ParleySystem.start(cluster ? { ...env, PARLEY_STREAM_REPLICAS: '3' } : env, {
+    cluster,
+  });
   let keep = false;
   try {
     const agents = [await newAgent(system, { capacity: 50 }), await newAgent(system, { capacity: 50 })];

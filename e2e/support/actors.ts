@@ -45,39 +45,50 @@ function refused(what: string, res: Answer<unknown>): Error {
 
 let serial = 0;
 
+/** The password every agent the tests sign up sets: a test signs in with it, as the console does. */
+export const AGENT_PASSWORD = 'correct horse battery staple';
+
+/**
+ * An agent, signed in the way a person signs in to the console: the admin invites them, they set
+ * their password through the invite, and sign in with email and password. The token is that
+ * sign-in's access token (PARLEY_ACCESS_TOKEN_TTL_SECONDS, 15 minutes by default).
+ */
 export async function newAgent(
   system: ParleySystem,
   options: { capacity?: number; teams?: string[]; name?: string } = {},
 ): Promise<Actor> {
   serial += 1;
-  // Registered before the caller names the agent in a command about a conversation, which another
-  // partition applies (ADR 7).
-  const res = await answer(
-    clientOf(system, TEST_ADMIN_TOKEN).POST('/v1/agents', {
-      body: { name: options.name ?? `Agent ${serial}`, email: `agent${serial}@example.com`, ...options },
-      headers: { prefer: 'wait=10' },
-    }),
+  const email = `agent${serial}@example.com`;
+  const { id } = await newSignedUpAgent(system, {
+    ...options,
+    name: options.name ?? `Agent ${serial}`,
+    email,
+    password: AGENT_PASSWORD,
+  });
+  const session = await answer(
+    clientOf(system).POST('/v1/sessions', { body: { email, password: AGENT_PASSWORD } }),
   );
-  if (res.status !== 201) throw refused('agent not created', res);
-  return res.body;
+  if (session.status !== 201) throw refused('agent not signed in', session);
+  return { id, token: session.body.token };
 }
 
 /** An agent invited by the admin who has set their password through the invite, as the console signs in. */
 export async function newSignedUpAgent(
   system: ParleySystem,
-  options: { name: string; email: string; password: string },
+  options: { name: string; email: string; password: string; capacity?: number; teams?: string[] },
 ): Promise<{ id: string }> {
+  const { password, ...agent } = options;
+  // Registered before the caller names the agent in a command about a conversation, which another
+  // partition applies (ADR 7).
   const invited = await answer(
     clientOf(system, TEST_ADMIN_TOKEN).POST('/v1/agents', {
-      body: { name: options.name, email: options.email },
+      body: agent,
       headers: { prefer: 'wait=10' },
     }),
   );
   if (invited.status !== 201) throw refused('agent not invited', invited);
   const set = await answer(
-    clientOf(system).POST('/v1/invites/accept', {
-      body: { token: invited.body.inviteToken, password: options.password },
-    }),
+    clientOf(system).POST('/v1/invites/accept', { body: { token: invited.body.inviteToken, password } }),
   );
   if (set.status !== 200) throw refused('password not set', set);
   return { id: invited.body.id };

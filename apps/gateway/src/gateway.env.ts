@@ -113,7 +113,10 @@ export class GatewayEnv extends ServiceEnv {
   @Max(24 * 3600)
   PARLEY_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
-  /** Lifetime of issued agent and customer tokens. */
+  /**
+   * Lifetime of customer tokens, and of the API token `POST /v1/agents` answers, which never outlives
+   * PARLEY_EVENT_RETENTION_DAYS (the revocations a starting gateway can still replay).
+   */
   @Type(() => Number)
   @IsInt()
   @Min(60)

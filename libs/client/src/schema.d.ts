@@ -904,7 +904,7 @@ export interface components {
       /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
       id: string;
       /**
-       * @description Bearer token for the agent (JWT)
+       * @description The agent’s personal API token for integrations (a bearer JWT), shown only here. It lives `PARLEY_TOKEN_TTL_SECONDS`, at most `PARLEY_EVENT_RETENTION_DAYS`; deactivating the agent or resetting their password revokes it. People sign in with email and password instead (`POST /v1/sessions`) for an access token of `PARLEY_ACCESS_TOKEN_TTL_SECONDS` (15 minutes).
        * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYWdlbnQiLCJpYXQiOjE3OTU2MjY0MzAsImV4cCI6MTc5ODIxODQzMCwic3ViIjoiMDE5MmY3YTAtMWMyZC03ZTNmLThhOWItMGMxZDJlM2Y0YTViIn0.sB0x2CWSCUQCIbhnMUN4oUeFIWRCj2q3-VZk414PRiA
        */
       token: string;

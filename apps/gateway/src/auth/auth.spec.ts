@@ -9,6 +9,7 @@ const config = {
   PARLEY_ADMIN_TOKEN: 'unit-admin-token-0123456789',
   PARLEY_TOKEN_TTL_SECONDS: 900,
   PARLEY_ACCESS_TOKEN_TTL_SECONDS: 900,
+  PARLEY_EVENT_RETENTION_DAYS: 7,
   PARLEY_ADMIN_TOKEN_ENABLED: 'true',
 } as GatewayEnv;
 
@@ -53,6 +54,17 @@ describe('TokenService', () => {
   it('gives an admin agent the admin role, a supervisor the agent role', () => {
     expect(tokens.verify(tokens.issueAccess('ada', 'admin', 0))).toEqual({ id: 'ada', role: 'admin' });
     expect(tokens.verify(tokens.issueAccess('bob', 'supervisor', 0))).toEqual({ id: 'bob', role: 'agent' });
+  });
+
+  it('issues an agent’s API token for PARLEY_TOKEN_TTL_SECONDS, and never past the retention of revocations', () => {
+    const lifetime = (service: TokenService) => {
+      const { iat, exp } = jwt.decode(service.issueAgentApiToken('ada'));
+      return exp - iat;
+    };
+    expect(lifetime(tokens)).toBe(900);
+    const long = { ...config, PARLEY_TOKEN_TTL_SECONDS: 30 * 24 * 3600 } as GatewayEnv;
+    expect(lifetime(new TokenService(jwt, versions, long))).toBe(7 * 24 * 3600);
+    expect(tokens.verify(tokens.issueAgentApiToken('ada'))).toEqual(ada);
   });
 
   it('accepts the admin token only while it is enabled', () => {

@@ -119,6 +119,17 @@ export class TokenService implements OnModuleInit {
   }
 
   /**
+   * An agent's personal API token, for integrations (`POST /v1/agents`). It lives
+   * PARLEY_TOKEN_TTL_SECONDS, but no longer than PARLEY_EVENTS keeps the revocation a gateway started
+   * later must replay to refuse it (ADR 10).
+   */
+  issueAgentApiToken(agentId: string): string {
+    const revocationsKept = this.config.PARLEY_EVENT_RETENTION_DAYS * 24 * 3600;
+    const ttl = Math.min(this.config.PARLEY_TOKEN_TTL_SECONDS, revocationsKept);
+    return this.sign({ id: agentId, role: 'agent' }, this.versions.current(agentId), ttl);
+  }
+
+  /**
    * A signed-in agent's short-lived token, with the token version conversation holds for them. An
    * admin agent acts as the admin; supervisors and agents work conversations.
    */

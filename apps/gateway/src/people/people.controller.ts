@@ -104,7 +104,7 @@ export class PeopleController {
     };
     const invited = {
       id: agentId,
-      token: this.tokens.issue({ id: agentId, role: 'agent' }),
+      token: this.tokens.issueAgentApiToken(agentId),
       inviteToken: invite.secret,
       inviteExpiresAt: invite.expiresAt,
     };

@@ -56,7 +56,12 @@ export class CreateAgentRequest extends RequestFrom(RegisterAgent, {
 
 export class AgentInvited {
   @ApiProperty({ example: AGENT_ID }) id: string;
-  @ApiProperty({ example: TOKEN, description: 'Bearer token for the agent (JWT)' }) token: string;
+  @ApiProperty({
+    example: TOKEN,
+    description:
+      'The agent’s personal API token for integrations (a bearer JWT), shown only here. It lives `PARLEY_TOKEN_TTL_SECONDS`, at most `PARLEY_EVENT_RETENTION_DAYS`; deactivating the agent or resetting their password revokes it. People sign in with email and password instead (`POST /v1/sessions`) for an access token of `PARLEY_ACCESS_TOKEN_TTL_SECONDS` (15 minutes).',
+  })
+  token: string;
   @ApiProperty({
     example: INVITE_TOKEN,
     description:
