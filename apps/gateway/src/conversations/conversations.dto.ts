@@ -251,3 +251,14 @@ export class ConversationChangeAccepted {
 export class ChangedConversation extends ConversationItem {
   @ApiProperty({ example: CONVERSATION_ID, description: 'The same as `id`' }) conversationId: string;
 }
+
+export class LinkRatingRequest extends RateConversationRequest {
+  @ApiProperty({
+    example: 'eyJjb252ZXJzYXRpb25JZCI6IjAxOTJmN2IyIn0.k1.3q2-7wE',
+    description: 'The `rate` parameter of the email’s link',
+    maxLength: 2000,
+  })
+  @IsString()
+  @Length(1, 2000)
+  token: string;
+}
