@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import {
   AssignConversation,
@@ -118,6 +118,7 @@ export class RateConversationRequest extends RequestFrom(RateConversation, {
   override comment?: string;
 }
 
+@ApiExtraModels(RatingItem)
 export class ConversationItem implements ConversationView {
   @ApiProperty({ example: CONVERSATION_ID }) id: string;
   @ApiProperty({ example: CUSTOMER_ID }) customerId: string;
@@ -154,8 +155,7 @@ export class ConversationItem implements ConversationView {
   })
   siteId: string | null;
   @ApiProperty({
-    nullable: true,
-    type: () => RatingItem,
+    oneOf: [{ $ref: getSchemaPath(RatingItem) }, { type: 'null' }],
     description: "The customer's rating once resolved (the latest one); null when not rated",
   })
   rating: RatingItem | null;
