@@ -206,7 +206,11 @@ describe('business hours, reply times and ratings', () => {
       const page = await browser.newPage();
       try {
         await page.goto(`${system.gatewayUrl}/widget/#token=${customer.token}`);
-        await visible(page.getByText(/We're back (today|tomorrow|[A-Z][a-z]+day) at \d\d:\d\d\./));
+        // In the visitor's language and time zone: Chromium's here are en-US and UTC.
+        const opening = DateTime.fromISO(closed.nextOpenAt ?? '', { zone: 'UTC' });
+        const ahead = opening.startOf('day').diff(DateTime.utc().startOf('day'), 'days').days;
+        const day = ahead === 0 ? 'today' : ahead === 1 ? 'tomorrow' : opening.toFormat('cccc');
+        await visible(page.getByText(`We're back ${day} at ${opening.toFormat('hh:mm a')}.`));
         await visible(page.getByText('Usually replies within an hour.'));
         await visible(page.getByText(/^Automatic reply ·/));
       } finally {
