@@ -1187,7 +1187,10 @@ export interface components {
        * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
        */
       siteId: string | null;
-      /** @description The customer's rating once resolved (the latest one); null when not rated */
+      /**
+       * @description The customer's rating once resolved (the latest one); null when not rated
+       * @example null
+       */
       rating: components['schemas']['RatingItem'] | null;
       /**
        * @description Id of the first message
@@ -1261,7 +1264,10 @@ export interface components {
        * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
        */
       siteId: string | null;
-      /** @description The customer's rating once resolved (the latest one); null when not rated */
+      /**
+       * @description The customer's rating once resolved (the latest one); null when not rated
+       * @example null
+       */
       rating: components['schemas']['RatingItem'] | null;
     };
     ConversationPage: {
@@ -1329,7 +1335,10 @@ export interface components {
        * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
        */
       siteId: string | null;
-      /** @description The customer's rating once resolved (the latest one); null when not rated */
+      /**
+       * @description The customer's rating once resolved (the latest one); null when not rated
+       * @example null
+       */
       rating: components['schemas']['RatingItem'] | null;
       /**
        * @description The same as `id`

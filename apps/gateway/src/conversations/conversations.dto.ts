@@ -156,6 +156,7 @@ export class ConversationItem implements ConversationView {
   siteId: string | null;
   @ApiProperty({
     oneOf: [{ $ref: getSchemaPath(RatingItem) }, { type: 'null' }],
+    example: null,
     description: "The customer's rating once resolved (the latest one); null when not rated",
   })
   rating: RatingItem | null;

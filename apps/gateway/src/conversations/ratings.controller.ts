@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AcceptedAnswer } from '../api/command-endpoint';
 import { ApiPreferWait } from '../api/prefer-wait.doc';
@@ -16,9 +16,9 @@ export class RatingsController {
   constructor(private readonly ratings: ConversationRatings) {}
 
   @Post()
-  @ApiSecurity({})
   @ApiOperation({
     operationId: 'rateByLink',
+    security: [],
     summary: 'Rate a resolved conversation through the link of an email',
     description:
       "No bearer token: `token` is the rating link's (`?rate=<token>` of the widget URL the email links to), signed for the conversation and valid for 30 days. An altered, foreign or expired token is refused with 401; a conversation that is not resolved with 409. The rating counts as the conversation's customer's and replaces an earlier one. Opening the link changes nothing: the widget shows the form and sends this.",

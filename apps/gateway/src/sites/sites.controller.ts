@@ -198,9 +198,9 @@ export class SitesController {
 
   @Get(':id/availability')
   @ApiSiteIdParam()
-  @ApiSecurity({})
   @ApiOperation({
     operationId: 'getSiteAvailability',
+    security: [],
     summary: 'Whether the team is in, when it is back, and how soon it usually replies',
     description:
       'What the widget shows before its visitor signs in, so no token is needed (requests count against the address’s rate limit).',
