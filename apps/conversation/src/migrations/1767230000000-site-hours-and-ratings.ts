@@ -27,7 +27,7 @@ export class SiteHoursAndRatings1767230000000 implements MigrationInterface {
         WHERE first_response_at IS NOT NULL`);
     await q.query(`
       CREATE TABLE conversation.ratings (
-        conversation_id text PRIMARY KEY REFERENCES conversation.conversations (id),
+        conversation_id text PRIMARY KEY,
         customer_id text NOT NULL,
         agent_id text,
         site_id text,
