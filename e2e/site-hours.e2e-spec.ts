@@ -26,6 +26,7 @@ import { startSystemAndBrowser } from './support/browser';
 requirePrerequisite(CHROMIUM);
 const UI_TIMEOUT_MS = 15_000;
 const WAIT = { prefer: 'wait=10' };
+const PASSWORD = 'correct horse battery staple';
 
 /** What a business's backend does with its site's secret: sign its user in (HS256). */
 function identityToken(secret: string, siteId: string, sub: string): string {
@@ -198,10 +199,11 @@ describe('business hours, reply times and ratings', () => {
         [3, 'customer', 'Order #4711, by the way.'],
       ]);
       expect(messages[1].authorId).toBe(site.id);
-      const automatic = (await wholeInbox(system, customer)).filter(
-        (e) => e.type === 'message.created' && e.data.via === 'automatic',
-      );
+      const events = await wholeInbox(system, customer);
+      const automatic = events.filter((e) => e.type === 'message.created' && e.data.via === 'automatic');
       expect(automatic.map((e) => e.data.body)).toEqual([autoReply]);
+      const created = events.find((e) => e.type === 'conversation.created' && e.conversationId === id);
+      expect(created?.data.siteId).toBe(site.id);
 
       const page = await browser.newPage();
       try {
@@ -213,6 +215,22 @@ describe('business hours, reply times and ratings', () => {
         await visible(page.getByText(`We're back ${day} at ${opening.toFormat('hh:mm a')}.`));
         await visible(page.getByText('Usually replies within an hour.'));
         await visible(page.getByText(/^Automatic reply ·/));
+
+        // Agents see it marked too.
+        await newSignedUpAgent(system, {
+          name: 'Grace Hopper',
+          email: 'grace.hours@example.com',
+          password: PASSWORD,
+        });
+        await page.goto(`${system.gatewayUrl}/console/conversations/${id}`);
+        await page.getByLabel('Email').fill('grace.hours@example.com');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        const reply = page
+          .getByRole('log', { name: 'Messages' })
+          .getByRole('listitem')
+          .filter({ hasText: autoReply });
+        await visible(reply.getByText('Automatic reply', { exact: true }));
       } finally {
         await page.close();
       }
@@ -356,7 +374,7 @@ describe('business hours, reply times and ratings', () => {
       await newSignedUpAgent(system, {
         name: 'Ada Lovelace',
         email: 'ada.ratings@example.com',
-        password: 'correct horse battery staple',
+        password: PASSWORD,
       });
       const { customer, id } = await resolvedConversation(site, bob);
 
@@ -395,7 +413,7 @@ describe('business hours, reply times and ratings', () => {
         const console = await context.newPage();
         await console.goto(`${system.gatewayUrl}/console/conversations/${id}`);
         await console.getByLabel('Email').fill('ada.ratings@example.com');
-        await console.getByLabel('Password').fill('correct horse battery staple');
+        await console.getByLabel('Password').fill(PASSWORD);
         await console.getByRole('button', { name: 'Sign in' }).click();
         const rating = console.getByRole('region', { name: 'Customer rating' });
         await visible(rating.getByText('Rated 2 of 5'));
