@@ -59,6 +59,12 @@ describe('hostile input', () => {
     ['POST', '/v1/sites/{id}/secret/rotate'],
     ['POST', '/v1/sites/{id}/anonymous-visitors'],
     ['POST', '/v1/sites/{id}/customers/token'],
+    ['PUT', '/v1/sites/{id}/settings'],
+    ['GET', '/v1/sites/{id}/settings'],
+    ['GET', '/v1/sites/{id}/availability'],
+    ['POST', '/v1/conversations/{id}/rating'],
+    ['POST', '/v1/ratings'],
+    ['GET', '/v1/reports/csat'],
   ];
 
   const malicious = fc.constantFrom(

@@ -60,6 +60,12 @@ const SIGN_IN: Record<string, { credentials: string; unauthenticated: string }> 
     unauthenticated: '401 application/problem+json true []',
   },
   'delete /v1/sessions/current': { credentials: 'cookie', unauthenticated: '204  false []' },
+  // An email's rating link carries its own token; the widget asks before its visitor signs in.
+  'post /v1/ratings': { credentials: 'none', unauthenticated: '400 application/problem+json true []' },
+  'get /v1/sites/{id}/availability': {
+    credentials: 'none',
+    unauthenticated: '404 application/problem+json true []',
+  },
 };
 describe('the OpenAPI document served by the gateway', () => {
   let system: ParleySystem;
@@ -258,6 +264,8 @@ describe('the OpenAPI document served by the gateway', () => {
         ...path,
         body: { team: 'billing', reason: 'Refund' },
       });
+      await api.POST('/v1/conversations/{id}/status', { ...path, body: { status: 'resolved' } });
+      await clientOf(system, customer).POST('/v1/conversations/{id}/rating', { ...path, body: { score: 5 } });
 
       const expected = DELIVERED_EVENT_TYPES.filter((type) => type !== 'message.rejected').sort();
       await waitFor('a call for each event type', async () =>

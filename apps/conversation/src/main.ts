@@ -12,6 +12,7 @@ import { ChangeStatusHandler } from './conversations/commands/change-status.hand
 import { MarkReadHandler } from './conversations/commands/mark-read.handler';
 import { OpenConversationHandler } from './conversations/commands/open-conversation.handler';
 import { PostMessageHandler } from './conversations/commands/post-message.handler';
+import { RateConversationHandler } from './conversations/commands/rate-conversation.handler';
 import { TransferConversationHandler } from './conversations/commands/transfer-conversation.handler';
 import { ConversationQueries } from './conversations/conversation.queries';
 import { CommandClaims } from './events/command-claims';
@@ -35,6 +36,7 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     AssignConversationHandler,
     TransferConversationHandler,
     MarkReadHandler,
+    RateConversationHandler,
     ConversationQueries,
     SitesHandlers,
     SitesQueries,

@@ -10,6 +10,7 @@ import { CONVERSATION_MIGRATIONS } from '../src/conversation-schema';
 import { Conversation, openedConversation } from '../src/conversations/conversation.entity';
 import { ConversationRepository } from '../src/conversations/conversation.repository';
 import { UnitOfWork } from '../src/events/unit-of-work';
+import { SitesRepository } from '../src/sites/sites.repository';
 import { ACCEPTED_AT, agentIssuer, customer } from './in-memory-unit-of-work';
 
 let database: TestDatabase;
@@ -56,7 +57,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await db.query(
-    'TRUNCATE conversation.conversations, conversation.conversation_entries, conversation.read_horizons',
+    'TRUNCATE conversation.conversations, conversation.conversation_entries, conversation.read_horizons, conversation.ratings',
   );
 });
 
@@ -144,5 +145,71 @@ describe('ConversationRepository', () => {
     const rest = await repository.queue(agent, [2, minutes(2).toISOString(), 'normal'], 10);
     expect(rest.map((c) => c.id)).toEqual(['low']);
     expect(await repository.queuedIds('urgent')).toEqual(['normal', 'low']);
+  });
+
+  it('keeps the latest rating of a conversation, shows it with the conversation, and sums ratings up for CSAT', async () => {
+    const rate = (conversationId: string, agentId: string | null, siteId: string | null, score: number) =>
+      repository.rate({
+        conversationId,
+        customerId: 'cu-1',
+        agentId,
+        siteId,
+        score,
+        comment: score < 3 ? 'Slow.' : null,
+        via: 'widget',
+        ratedAt: minutes(score).toISOString(),
+      });
+    for (const id of ['c1', 'c2', 'c3', 'c4']) await opened(id, minutes(1));
+    await rate('c1', 'ag-1', 's1', 5);
+    await rate('c1', 'ag-1', 's1', 4);
+    await rate('c2', 'ag-1', 's1', 1);
+    await rate('c3', 'ag-2', 's1', 5);
+    await rate('c4', null, null, 3);
+
+    expect(await repository.seenOne({ id: 'ag-1', role: 'agent' }, 'c2')).toMatchObject({
+      ratingScore: 1,
+      ratingComment: 'Slow.',
+      ratingVia: 'widget',
+      ratedAt: minutes(1),
+    });
+    expect(await repository.csat({})).toEqual({
+      overall: { ratings: 4, averageScore: 3.25, csat: 50 },
+      bySite: [
+        { siteId: null, ratings: 1, averageScore: 3, csat: 0 },
+        { siteId: 's1', ratings: 3, averageScore: 3.33, csat: 66.67 },
+      ],
+      byAgent: [
+        { agentId: null, ratings: 1, averageScore: 3, csat: 0 },
+        { agentId: 'ag-1', ratings: 2, averageScore: 2.5, csat: 50 },
+        { agentId: 'ag-2', ratings: 1, averageScore: 5, csat: 100 },
+      ],
+    });
+    // Rated at minutes 4 and 5 (c1, c3): from is inclusive, to exclusive.
+    const window = await repository.csat({ from: minutes(4).toISOString(), to: minutes(5).toISOString() });
+    expect(window.overall).toEqual({ ratings: 1, averageScore: 4, csat: 100 });
+    expect(await repository.csat({ agentId: 'nobody' })).toEqual({
+      overall: { ratings: 0, averageScore: null, csat: null },
+      bySite: [],
+      byAgent: [],
+    });
+  });
+
+  it("takes a site's usual reply time as the median first response of its recent conversations", async () => {
+    const sites = new SitesRepository(db);
+    const now = Date.now();
+    const answered = async (id: string, siteId: string, openedMsAgo: number, responseSeconds: number) =>
+      opened(id, new Date(now - openedMsAgo), {
+        siteId,
+        firstResponseAt: new Date(now - openedMsAgo + responseSeconds * 1000),
+      });
+    await answered('c1', 's1', 60_000, 30);
+    await answered('c2', 's1', 120_000, 90);
+    await answered('c3', 's1', 180_000, 600);
+    await answered('c4', 's1', 15 * 86_400_000, 5); // older than the window
+    await answered('c5', 's2', 60_000, 1);
+    await opened('c6', new Date(now), { siteId: 's1' }); // not answered yet
+
+    expect(await sites.medianFirstResponseSeconds('s1', 14)).toBe(90);
+    expect(await sites.medianFirstResponseSeconds('s3', 14)).toBeNull();
   });
 });

@@ -1,5 +1,7 @@
 import type {
   AgentInviteView,
+  ConfigureSite,
+  ConversationRatedData,
   Issuer,
   OpenConversation,
   Presence,
@@ -8,6 +10,7 @@ import type {
   RegisterSite,
   RotateSiteSecret,
   SetAnonymousVisitors,
+  SiteConfiguredData,
   StartSession,
 } from '@parley/contracts';
 import { LOAD_STATUSES } from '../src/assignment/assignment';
@@ -35,6 +38,9 @@ export class InMemoryTables {
   /** The agent who last handled each customer. */
   readonly lastAgents = new Map<string, string>();
   readonly sites = new Map<string, { sealedSecret: string; allowAnonymous: boolean }>();
+  readonly siteSettings = new Map<string, SiteConfiguredData>();
+  /** Ratings by conversation id. */
+  readonly ratings = new Map<string, ConversationRatedData>();
   /** Counts assignments, to order agents by their last one. */
   assignmentsMade = 0;
   readonly statements: string[] = [];
@@ -79,6 +85,10 @@ export interface InMemoryAgent {
 
 class InMemoryConversations implements ConversationStore {
   constructor(private readonly tables: InMemoryTables) {}
+
+  async rate(rating: ConversationRatedData): Promise<void> {
+    this.tables.ratings.set(rating.conversationId, { ...rating });
+  }
 
   async lock(ids: string[]): Promise<Conversation[]> {
     this.tables.statements.push(`lock ${ids.join(',')}`);
@@ -299,7 +309,35 @@ class InMemorySites implements SiteStore {
   async register(cmd: RegisterSite): Promise<boolean> {
     if (this.tables.sites.has(cmd.siteId)) return false;
     this.tables.sites.set(cmd.siteId, { sealedSecret: cmd.sealedSecret, allowAnonymous: cmd.allowAnonymous });
+    this.tables.siteSettings.set(cmd.siteId, {
+      siteId: cmd.siteId,
+      name: cmd.name,
+      timeZone: 'UTC',
+      hours: [],
+      holidays: [],
+      expectedReplyMinutes: null,
+      notifyDelaySeconds: 120,
+      autoReply: null,
+      conversationUrl: null,
+    });
     return true;
+  }
+
+  async configure(cmd: ConfigureSite): Promise<boolean> {
+    const settings = this.tables.siteSettings.get(cmd.siteId);
+    if (!settings) return false;
+    const { siteId, timeZone, hours, holidays, expectedReplyMinutes, notifyDelaySeconds } = cmd;
+    const { autoReply, conversationUrl } = cmd;
+    this.tables.siteSettings.set(siteId, {
+      ...settings,
+      ...{ timeZone, hours, holidays, expectedReplyMinutes, notifyDelaySeconds, autoReply, conversationUrl },
+    });
+    return true;
+  }
+
+  async settings(siteId: string): Promise<SiteConfiguredData | undefined> {
+    const settings = this.tables.siteSettings.get(siteId);
+    return settings && structuredClone(settings);
   }
 
   async rotateSecret(cmd: RotateSiteSecret): Promise<boolean> {

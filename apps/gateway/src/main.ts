@@ -21,6 +21,7 @@ import { GatewayEnv } from './gateway.env';
 import { InboxModule } from './inbox/inbox.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
+import { ReportsModule } from './reports/reports.module';
 import { SearchModule } from './search/search.module';
 import { SitesModule } from './sites/sites.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -82,6 +83,7 @@ void runService({
     InboxModule,
     WebhooksModule,
     SitesModule,
+    ReportsModule,
     AdminModule,
   ],
   configureHttp,

@@ -6,6 +6,8 @@ const anonymousKey = (siteId: string) => `parley.widget.anonymous.${siteId}`;
 export interface Customer {
   token: string;
   customerId: string;
+  /** The site the customer signed in through (their token's `site` claim), for its availability. */
+  siteId: string | null;
 }
 
 /**
@@ -33,7 +35,9 @@ export async function signInCustomer(): Promise<Customer | null> {
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else if (!site) token = sessionStorage.getItem(TOKEN_KEY);
   const customerId = token && customerIdOf(token);
-  return token && customerId ? { token, customerId } : null;
+  if (!token || !customerId) return null;
+  const { site: siteClaim } = claimsOf(token);
+  return { token, customerId, siteId: typeof siteClaim === 'string' ? siteClaim : null };
 }
 
 /** The customer token for the visitor `identity` names (anonymous without one); null if refused. */
@@ -51,7 +55,7 @@ async function anonymous(siteId: string): Promise<string | null> {
   return token;
 }
 
-function claimsOf(token: string): { sub?: unknown; role?: unknown; exp?: unknown } {
+function claimsOf(token: string): { sub?: unknown; role?: unknown; exp?: unknown; site?: unknown } {
   try {
     return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as object;
   } catch {

@@ -14,6 +14,8 @@ import {
   type Message,
   type ReceiptState,
 } from '@parley/web';
+import { AvailabilityNote } from './availability-note';
+import { RatingForm, type RatingInput } from './rating';
 
 type Conversation = components['schemas']['ConversationItem'];
 
@@ -27,10 +29,22 @@ const RECEIPT_TEXT: Record<ReceiptState, string> = {
 };
 
 /**
- * The customer's side: their latest conversation (or a new one), live. A reply that came while the
- * page was closed is there when it opens again, once.
+ * The customer's side: their latest conversation (or a new one, or the one an email linked to),
+ * live. A reply that came while the page was closed is there when it opens again, once. A resolved
+ * conversation asks for a rating.
  */
-export function Widget({ token, customerId }: { token: string; customerId: string }) {
+export function Widget({
+  token,
+  customerId,
+  siteId,
+  conversationId: linked,
+}: {
+  token: string;
+  customerId: string;
+  siteId: string | null;
+  /** The conversation to open (an email's link), else the most recently active. */
+  conversationId: string | null;
+}) {
   const api = useMemo(() => createParleyClient(window.location.origin, token), [token]);
   const [conversation, setConversation] = useState<Conversation | null | undefined>(undefined);
   const [messages, setMessages] = useState<Message[]>([]);
@@ -60,12 +74,18 @@ export function Widget({ token, customerId }: { token: string; customerId: strin
 
   useEffect(() => {
     (async () => {
-      // The most recently active conversation is the one to continue; writing reopens it if resolved.
-      const { items } = ok(await api.GET('/v1/conversations', { params: { query: { limit: 1 } } }));
+      // The linked conversation, if it is the customer's; else the most recently active one is the
+      // one to continue. Writing reopens it if resolved.
+      const { data: shown } = linked
+        ? await api.GET('/v1/conversations/{id}', { params: { path: { id: linked } } })
+        : { data: undefined };
+      const { items } = shown
+        ? { items: [shown] }
+        : ok(await api.GET('/v1/conversations', { params: { query: { limit: 1 } } }));
       setConversation(items[0] ?? null);
       if (items[0]) setOlderBefore(await loadMessages(items[0].id, LATEST));
     })().catch((failure) => setError(describeError(failure)));
-  }, [api, loadMessages]);
+  }, [api, linked, loadMessages]);
 
   const conversationId = conversation?.id;
   const onEvent = useCallback(
@@ -79,6 +99,7 @@ export function Widget({ token, customerId }: { token: string; customerId: strin
       else if (event.type === 'receipt.read' && event.data.readerRole === 'agent') {
         setAgentReadSeq((seq) => Math.max(seq, Number(event.data.seq)));
       } else if (event.type === 'conversation.status_changed') {
+        // Resolved: the rating prompt shows; reopened: it goes.
         void loadConversation(event.conversationId).catch(() => undefined);
       }
     },
@@ -118,6 +139,16 @@ export function Widget({ token, customerId }: { token: string; customerId: strin
     void loadConversation(opened.id).catch(() => undefined);
   }
 
+  async function rate(rating: RatingInput) {
+    if (!conversationId) return;
+    ok(
+      await api.POST('/v1/conversations/{id}/rating', {
+        params: { path: { id: conversationId } },
+        body: rating,
+      }),
+    );
+  }
+
   async function loadOlder() {
     if (!conversationId || olderBefore === null) return;
     try {
@@ -140,11 +171,12 @@ export function Widget({ token, customerId }: { token: string; customerId: strin
       <header className="widget-header">
         <h1 id="widget-title">Chat with us</h1>
         <p>
-          {connection === 'live' ? 'We reply here, even after you close this page.' : 'Reconnecting…'}
+          {connection === 'live' ? 'We reply here, even after you close this page.' : 'Reconnecting…'}{' '}
           <span className="visually-hidden" role="status">
             {connection === 'live' ? 'Connected' : 'Reconnecting'}
           </span>
         </p>
+        {siteId && <AvailabilityNote siteId={siteId} />}
       </header>
       {error && (
         <p role="alert" className="error">
@@ -160,7 +192,11 @@ export function Widget({ token, customerId }: { token: string; customerId: strin
           onLoadOlder={loadOlder}
           receipt={lastOwn && receipt ? { messageId: lastOwn.id, state: receipt } : null}
           resolved={conversation?.status === 'resolved'}
+          siteId={conversation?.siteId ?? null}
         />
+      )}
+      {conversation?.status === 'resolved' && !conversation.rating && (
+        <RatingForm key={conversation.id} onRate={rate} />
       )}
       <Composer onSend={send} starting={conversation === null} disabled={conversation === undefined} />
     </main>
@@ -183,6 +219,8 @@ function placeholderConversation(id: string, customerId: string): Conversation {
     snoozeUntil: null,
     unread: 0,
     lastMessagePreview: null,
+    siteId: null,
+    rating: null,
   };
 }
 
@@ -192,12 +230,15 @@ function Thread({
   onLoadOlder,
   receipt,
   resolved,
+  siteId,
 }: {
   messages: Message[];
   hasOlder: boolean;
   onLoadOlder: () => void;
   receipt: { messageId: string; state: ReceiptState } | null;
   resolved: boolean;
+  /** The conversation's site, the author of its automatic reply. */
+  siteId: string | null;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const lastId = messages[messages.length - 1]?.id;
@@ -229,7 +270,8 @@ function Thread({
             <span className="visually-hidden">{m.authorRole === 'customer' ? 'You' : 'Support'}: </span>
             <p className="message-body">{m.body}</p>
             <span className="message-meta">
-              {m.authorRole === 'agent' && 'Support · '}
+              {m.authorRole === 'agent' &&
+                (siteId && m.authorId === siteId ? 'Automatic reply · ' : 'Support · ')}
               <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
               {receipt?.messageId === m.id && (
                 <span className="receipt"> · {RECEIPT_TEXT[receipt.state]}</span>

@@ -322,6 +322,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/conversations/{id}/rating': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Rate a resolved conversation (its customer)
+     * @description A score from 1 to 5 and an optional comment; a later rating replaces the earlier one, and counts for the agent assigned at the time. A conversation that is not resolved is refused with 409.
+     */
+    post: operations['rateConversation'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/queue': {
     parameters: {
       query?: never;
@@ -350,6 +370,26 @@ export interface paths {
     get: operations['listCustomerConversations'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/ratings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Rate a resolved conversation through the link of an email
+     * @description No bearer token: `token` is the rating link's (`?rate=<token>` of the widget URL the email links to), signed for the conversation and valid for 30 days. An altered, foreign or expired token is refused with 401; a conversation that is not resolved with 409. The rating counts as the conversation's customer's and replaces an earlier one. Opening the link changes nothing: the widget shows the form and sends this.
+     */
+    post: operations['rateByLink'];
     delete?: never;
     options?: never;
     head?: never;
@@ -603,6 +643,47 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/sites/{id}/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A site's business hours and what it promises */
+    get: operations['getSiteSettings'];
+    /**
+     * Set a site's business hours, expected reply time, email delay and automatic reply
+     * @description Replaces every setting; a field left out takes its default. The widget shows availability from these, and the conversation service sends the automatic reply by them.
+     */
+    put: operations['configureSite'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sites/{id}/availability': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Whether the team is in, when it is back, and how soon it usually replies
+     * @description What the widget shows before its visitor signs in, so no token is needed (requests count against the address’s rate limit).
+     */
+    get: operations['getSiteAvailability'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/sites/{id}/customers/token': {
     parameters: {
       query?: never;
@@ -614,9 +695,29 @@ export interface paths {
     put?: never;
     /**
      * Exchange a site's identity token for a customer token
-     * @description What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with `sub` (the business's own id for the user: the customer's externalId), optional `name` and `email`, `iss` the site id, `aud` "parley" and `exp` at most 3600 s ahead. Creates or updates the customer it names (the same `sub` always answers the same customer) and issues the customer's token. Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without `exp`, none where the site does not allow anonymous visitors, or a site that does not exist, is refused with 401.
+     * @description What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with `sub` (the business's own id for the user: the customer's externalId), optional `name` and `email`, `iss` the site id, `aud` "parley" and `exp` at most 3600 s ahead. Creates or updates the customer it names (the same `sub` always answers the same customer) and issues the customer's token, which names the site: conversations opened with it are the site's (its business hours, automatic reply and ratings). Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without `exp`, none where the site does not allow anonymous visitors, or a site that does not exist, is refused with 401.
      */
     post: operations['signInSiteVisitor'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/csat': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Customer satisfaction: ratings per site and per agent
+     * @description Over the ratings given in [`from`, `to`) (all without them), optionally of one site or agent: how many, their mean score and CSAT, the share of 4s and 5s. A rating counts for the agent assigned when it was given; a conversation rated again counts once, with its latest rating.
+     */
+    get: operations['getCsat'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -839,6 +940,26 @@ export interface webhooks {
     patch?: never;
     trace?: never;
   };
+  'conversation.rated': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The customer rated a resolved conversation (agents only)
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['conversationRatedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export interface components {
   schemas: {
@@ -992,6 +1113,23 @@ export interface components {
        */
       current: boolean;
     };
+    RatingItem: {
+      /** @example 5 */
+      score: number;
+      /** @example Quick and friendly. */
+      comment: string | null;
+      /**
+       * @description In the widget, or from the email
+       * @example widget
+       * @enum {string}
+       */
+      via: 'widget' | 'email';
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      ratedAt: string;
+    };
     OpenedConversation: {
       /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       id: string;
@@ -1044,6 +1182,16 @@ export interface components {
        * @example It ships tomorrow morning.
        */
       lastMessagePreview: string | null;
+      /**
+       * @description The site whose widget the customer opened it through; null for customers the API created
+       * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
+       */
+      siteId: string | null;
+      /**
+       * @description The customer's rating once resolved (the latest one); null when not rated
+       * @example null
+       */
+      rating: components['schemas']['RatingItem'] | null;
       /**
        * @description Id of the first message
        * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e
@@ -1111,6 +1259,16 @@ export interface components {
        * @example It ships tomorrow morning.
        */
       lastMessagePreview: string | null;
+      /**
+       * @description The site whose widget the customer opened it through; null for customers the API created
+       * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
+       */
+      siteId: string | null;
+      /**
+       * @description The customer's rating once resolved (the latest one); null when not rated
+       * @example null
+       */
+      rating: components['schemas']['RatingItem'] | null;
     };
     ConversationPage: {
       items: components['schemas']['ConversationItem'][];
@@ -1172,6 +1330,16 @@ export interface components {
        * @example It ships tomorrow morning.
        */
       lastMessagePreview: string | null;
+      /**
+       * @description The site whose widget the customer opened it through; null for customers the API created
+       * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
+       */
+      siteId: string | null;
+      /**
+       * @description The customer's rating once resolved (the latest one); null when not rated
+       * @example null
+       */
+      rating: components['schemas']['RatingItem'] | null;
       /**
        * @description The same as `id`
        * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d
@@ -1331,7 +1499,8 @@ export interface components {
       | components['schemas']['ConversationTransferredEvent']
       | components['schemas']['ConversationStatusChangedEvent']
       | components['schemas']['ConversationPriorityChangedEvent']
-      | components['schemas']['ReceiptReadEvent'];
+      | components['schemas']['ReceiptReadEvent']
+      | components['schemas']['ConversationRatedEvent'];
     InboxResponse: {
       events: components['schemas']['InboxEvent'][];
       /**
@@ -1489,6 +1658,151 @@ export interface components {
       /** @example true */
       allowAnonymous: boolean;
     };
+    OpeningHoursItem: {
+      /**
+       * @description ISO weekday: 1 Monday … 7 Sunday
+       * @example 1
+       */
+      day: number;
+      /** @example 09:00 */
+      opens: string;
+      /**
+       * @description After `opens` on the same day (no span runs past midnight)
+       * @example 17:30
+       */
+      closes: string;
+    };
+    SiteSettings: {
+      /** @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6 */
+      siteId: string;
+      /** @example Shop */
+      name: string;
+      /**
+       * @description IANA time zone the hours and holidays are in
+       * @default UTC
+       * @example Europe/Berlin
+       */
+      timeZone: string;
+      /**
+       * @description Weekly opening spans, at most 4 a day; empty: open around the clock
+       * @default []
+       */
+      hours: components['schemas']['OpeningHoursItem'][];
+      /**
+       * @description Days (YYYY-MM-DD, in the time zone) the team is away all day
+       * @default []
+       * @example [
+       *       "2026-12-24",
+       *       "2026-12-25"
+       *     ]
+       */
+      holidays: string[];
+      /**
+       * @description Promised until first responses have been measured (the widget shows the measured median)
+       * @default null
+       * @example 30
+       */
+      expectedReplyMinutes: number | null;
+      /**
+       * @description How long an agent's reply may stay unread before the customer is emailed
+       * @default 120
+       * @example 120
+       */
+      notifyDelaySeconds: number;
+      /**
+       * @description Sent once per conversation to the first customer message that arrives out of hours; null: none
+       * @default null
+       * @example Thanks! We're out right now and will answer when we're back.
+       */
+      autoReply: string | null;
+      /**
+       * @description Where emails link to (the page embedding the widget), `{conversationId}` replaced; null: Parley's own widget page
+       * @default null
+       * @example https://shop.example/help?conversation={conversationId}
+       */
+      conversationUrl: string | null;
+    };
+    SiteSettingsAccepted: {
+      /** @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6 */
+      siteId: string;
+    };
+    SiteAvailabilityItem: {
+      /**
+       * @description Whether it is within business hours now
+       * @example false
+       */
+      open: boolean;
+      /**
+       * Format: date-time
+       * @description When closed: when the team is back; null while open
+       * @example 2026-12-14T08:00:00.000Z
+       */
+      nextOpenAt: string | null;
+      /** @example Europe/Berlin */
+      timeZone: string;
+      /**
+       * @description The median first response (the customer's first message to the first agent's message; automatic replies do not count) of the site's conversations of the last 14 days; without any, the site's expected reply time; null when neither
+       * @example 1500
+       */
+      usualReplySeconds: number | null;
+    };
+    CsatFigureItem: {
+      /** @example 4 */
+      ratings: number;
+      /**
+       * @description Mean score (1–5), to two decimals; null without ratings
+       * @example 4.25
+       */
+      averageScore: number | null;
+      /**
+       * @description Share of ratings of 4 or 5, in percent to two decimals; null without ratings
+       * @example 75
+       */
+      csat: number | null;
+    };
+    SiteCsatItem: {
+      /** @example 4 */
+      ratings: number;
+      /**
+       * @description Mean score (1–5), to two decimals; null without ratings
+       * @example 4.25
+       */
+      averageScore: number | null;
+      /**
+       * @description Share of ratings of 4 or 5, in percent to two decimals; null without ratings
+       * @example 75
+       */
+      csat: number | null;
+      /**
+       * @description null: conversations of customers the API created
+       * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
+       */
+      siteId: string | null;
+    };
+    AgentCsatItem: {
+      /** @example 4 */
+      ratings: number;
+      /**
+       * @description Mean score (1–5), to two decimals; null without ratings
+       * @example 4.25
+       */
+      averageScore: number | null;
+      /**
+       * @description Share of ratings of 4 or 5, in percent to two decimals; null without ratings
+       * @example 75
+       */
+      csat: number | null;
+      /**
+       * @description The agent assigned when rated; null: nobody was
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      agentId: string | null;
+    };
+    CsatReportItem: {
+      overall: components['schemas']['CsatFigureItem'];
+      bySite: components['schemas']['SiteCsatItem'][];
+      byAgent: components['schemas']['AgentCsatItem'][];
+    };
     DeadLetter: {
       /**
        * @description Its sequence in the dead-letter stream
@@ -1592,6 +1906,12 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       createdAt: string;
+      /**
+       * @description How it arrived: `email` is a customer’s reply by email, `automatic` the site’s automatic reply out of hours; absent is `api`
+       * @example email
+       * @enum {string}
+       */
+      via?: 'api' | 'email' | 'automatic';
     };
     /** @description A conversation a customer opened */
     ConversationCreatedData: {
@@ -1599,6 +1919,11 @@ export interface components {
       conversationId: string;
       /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
       customerId: string;
+      /**
+       * @description The site whose widget the customer signed in through; null when the API created the customer
+       * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
+       */
+      siteId?: string | null;
       /** @example Where is my order? */
       subject: string | null;
       /**
@@ -1743,6 +2068,38 @@ export interface components {
        * @example 2026-11-25T09:22:10.977Z
        */
       readAt: string;
+    };
+    /** @description How the customer rated a resolved conversation */
+    ConversationRatedData: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string;
+      /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
+      customerId: string;
+      /**
+       * @description The agent it was assigned to when rated, whom the rating counts for
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      agentId: string | null;
+      /** @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6 */
+      siteId: string | null;
+      /**
+       * @description 1 (bad) to 5 (great); a later rating replaces an earlier one
+       * @example 5
+       */
+      score: number;
+      /** @example Quick and friendly, thank you! */
+      comment: string | null;
+      /**
+       * @description Where the customer rated: in the widget or from the email
+       * @example email
+       * @enum {string}
+       */
+      via: 'widget' | 'email';
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:22:10.977Z
+       */
+      ratedAt: string;
     };
     /** @description A customer opened a conversation */
     ConversationCreatedEvent: {
@@ -1978,6 +2335,32 @@ export interface components {
       occurredAt: string;
       data: components['schemas']['ReceiptReadData'];
     };
+    /** @description The customer rated a resolved conversation (agents only) */
+    ConversationRatedEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example conversation.rated:0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'conversation.rated';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['ConversationRatedData'];
+    };
     /** @description A customer opened a conversation */
     ConversationCreatedWebhook: {
       /**
@@ -1997,6 +2380,7 @@ export interface components {
        *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
        *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
        *       "customerId": "e64e4a38-0d1a-52c8-8ccf-896efa876bc3",
+       *       "siteId": "0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6",
        *       "subject": "Where is my order?",
        *       "status": "open",
        *       "priority": "high",
@@ -2013,6 +2397,11 @@ export interface components {
         conversationId: string;
         /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
         customerId: string;
+        /**
+         * @description The site whose widget the customer signed in through; null when the API created the customer
+         * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
+         */
+        siteId?: string | null;
         /** @example Where is my order? */
         subject: string | null;
         /**
@@ -2056,7 +2445,8 @@ export interface components {
        *       "authorRole": "agent",
        *       "type": "message",
        *       "body": "It ships tomorrow morning.",
-       *       "createdAt": "2026-11-25T09:20:31.058Z"
+       *       "createdAt": "2026-11-25T09:20:31.058Z",
+       *       "via": "email"
        *     }
        */
       data: {
@@ -2094,6 +2484,12 @@ export interface components {
          * @example 2026-11-25T09:20:31.058Z
          */
         createdAt: string;
+        /**
+         * @description How it arrived: `email` is a customer’s reply by email, `automatic` the site’s automatic reply out of hours; absent is `api`
+         * @example email
+         * @enum {string}
+         */
+        via?: 'api' | 'email' | 'automatic';
       };
     };
     /** @description A private note was stored in a conversation (agents only) */
@@ -2120,7 +2516,8 @@ export interface components {
        *       "authorRole": "agent",
        *       "type": "message",
        *       "body": "It ships tomorrow morning.",
-       *       "createdAt": "2026-11-25T09:20:31.058Z"
+       *       "createdAt": "2026-11-25T09:20:31.058Z",
+       *       "via": "email"
        *     }
        */
       data: {
@@ -2158,6 +2555,12 @@ export interface components {
          * @example 2026-11-25T09:20:31.058Z
          */
         createdAt: string;
+        /**
+         * @description How it arrived: `email` is a customer’s reply by email, `automatic` the site’s automatic reply out of hours; absent is `api`
+         * @example email
+         * @enum {string}
+         */
+        via?: 'api' | 'email' | 'automatic';
       };
     };
     /** @description A message was refused after it was accepted (its author only) */
@@ -2463,6 +2866,70 @@ export interface components {
         readAt: string;
       };
     };
+    /** @description The customer rated a resolved conversation (agents only) */
+    ConversationRatedWebhook: {
+      /**
+       * @example conversation.rated
+       * @constant
+       */
+      type: 'conversation.rated';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description How the customer rated a resolved conversation, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "customerId": "e64e4a38-0d1a-52c8-8ccf-896efa876bc3",
+       *       "agentId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "siteId": "0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6",
+       *       "score": 5,
+       *       "comment": "Quick and friendly, thank you!",
+       *       "via": "email",
+       *       "ratedAt": "2026-11-25T09:22:10.977Z"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
+        customerId: string;
+        /**
+         * @description The agent it was assigned to when rated, whom the rating counts for
+         * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+         */
+        agentId: string | null;
+        /** @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6 */
+        siteId: string | null;
+        /**
+         * @description 1 (bad) to 5 (great); a later rating replaces an earlier one
+         * @example 5
+         */
+        score: number;
+        /** @example Quick and friendly, thank you! */
+        comment: string | null;
+        /**
+         * @description Where the customer rated: in the widget or from the email
+         * @example email
+         * @enum {string}
+         */
+        via: 'widget' | 'email';
+        /**
+         * Format: date-time
+         * @example 2026-11-25T09:22:10.977Z
+         */
+        ratedAt: string;
+      };
+    };
   };
   responses: never;
   parameters: never;
@@ -2634,6 +3101,37 @@ export interface components {
         };
       };
     };
+    RateConversationRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description 1 (bad) to 5 (great)
+           * @example 5
+           */
+          score: number;
+          /** @example Quick and friendly. */
+          comment?: string;
+        };
+      };
+    };
+    LinkRatingRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description 1 (bad) to 5 (great)
+           * @example 5
+           */
+          score: number;
+          /** @example Quick and friendly. */
+          comment?: string;
+          /**
+           * @description The `rate` parameter of the email’s link
+           * @example eyJjb252ZXJzYXRpb25JZCI6IjAxOTJmN2IyIn0.k1.3q2-7wE
+           */
+          token: string;
+        };
+      };
+    };
     PostMessageRequest: {
       content: {
         'application/json': {
@@ -2681,6 +3179,7 @@ export interface components {
             | 'conversation.status_changed'
             | 'conversation.priority_changed'
             | 'receipt.read'
+            | 'conversation.rated'
           )[];
         };
       };
@@ -2707,6 +3206,56 @@ export interface components {
            * @example true
            */
           allowAnonymous: boolean;
+        };
+      };
+    };
+    SiteSettingsRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description IANA time zone the hours and holidays are in
+           * @default UTC
+           * @example Europe/Berlin
+           */
+          timeZone?: string;
+          /**
+           * @description Weekly opening spans, at most 4 a day; empty: open around the clock
+           * @default []
+           */
+          hours?: components['schemas']['OpeningHoursItem'][];
+          /**
+           * @description Days (YYYY-MM-DD, in the time zone) the team is away all day
+           * @default []
+           * @example [
+           *       "2026-12-24",
+           *       "2026-12-25"
+           *     ]
+           */
+          holidays?: string[];
+          /**
+           * @description Promised until first responses have been measured (the widget shows the measured median)
+           * @default null
+           * @example 30
+           */
+          expectedReplyMinutes?: number | null;
+          /**
+           * @description How long an agent's reply may stay unread before the customer is emailed
+           * @default 120
+           * @example 120
+           */
+          notifyDelaySeconds?: number;
+          /**
+           * @description Sent once per conversation to the first customer message that arrives out of hours; null: none
+           * @default null
+           * @example Thanks! We're out right now and will answer when we're back.
+           */
+          autoReply?: string | null;
+          /**
+           * @description Where emails link to (the page embedding the widget), `{conversationId}` replaced; null: Parley's own widget page
+           * @default null
+           * @example https://shop.example/help?conversation={conversationId}
+           */
+          conversationUrl?: string | null;
         };
       };
     };
@@ -4983,6 +5532,159 @@ export interface operations {
       };
     };
   };
+  rateConversation: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
+        'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Conversation id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['RateConversationRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: applied (or already so), as `GET /v1/conversations/{id}` now shows it */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangedConversation'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConversationChangeAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
   listQueue: {
     parameters: {
       query?: {
@@ -5126,6 +5828,130 @@ export interface operations {
       };
       /** @description The role may not do this */
       403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  rateByLink: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['LinkRatingRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: the conversation with its rating */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangedConversation'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConversationChangeAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
@@ -7156,6 +7982,355 @@ export interface operations {
       };
     };
   };
+  getSiteSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Site id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SiteSettings'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  configureSite: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Site id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['SiteSettingsRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: applied, as `GET …/settings` now shows it */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SiteSettings'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SiteSettingsAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  getSiteAvailability: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Site id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SiteAvailabilityItem'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
   signInSiteVisitor: {
     parameters: {
       query?: never;
@@ -7245,6 +8420,99 @@ export interface operations {
       };
       /** @description Body over 1 MiB */
       413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  getCsat: {
+    parameters: {
+      query?: {
+        /** @description Only ratings of this site’s conversations */
+        siteId?: string;
+        /** @description Only ratings that count for this agent */
+        agentId?: string;
+        /** @description Rated at or after */
+        from?: string;
+        /** @description Rated before */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CsatReportItem'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
@@ -7926,6 +9194,58 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['ReceiptReadWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  conversationRatedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConversationRatedWebhook'];
       };
     };
     responses: {

@@ -9,13 +9,17 @@ import {
   IsISO8601,
   IsOptional,
   IsString,
+  IsUrl,
   Length,
   Matches,
   Max,
   Min,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
+  ValidationOptions,
 } from 'class-validator';
+import { RATING_CHANNELS, RatingChannel } from './events';
 import { ROLES, Role } from './principal';
 import { CommandSubjects, WEBHOOK_DELIVERY_SUBJECT } from './subjects';
 
@@ -147,6 +151,8 @@ export class OpenConversation extends Command {
   @IsOptional() @IsString() @Length(0, 300) subject?: string;
   @IsString() @Length(1, MESSAGE_BODY_MAX) body: string;
   @IsIn(PRIORITIES) priority: Priority;
+  /** The site whose widget the customer signed in through (their token's); absent for API customers. */
+  @IsOptional() @Matches(ID_PATTERN) siteId?: string;
 }
 
 export class PostMessage extends Command {
@@ -292,4 +298,115 @@ export class RotateSiteSecret extends Command {
 export class SendWebhook {
   static readonly subject = WEBHOOK_DELIVERY_SUBJECT;
   @IsString() @Length(1, 300) deliveryId: string;
+}
+
+/** At most this many opening spans per weekday (a lunch break makes two). */
+export const OPENING_SPANS_PER_DAY_MAX = 4;
+export const HOLIDAYS_MAX = 100;
+export const AUTO_REPLY_MAX = 2000;
+export const RATING_COMMENT_MAX = 1000;
+/** A week: a promise further out than that is no promise. */
+export const EXPECTED_REPLY_MINUTES_MAX = 10_080;
+export const NOTIFY_DELAY_SECONDS_MAX = 86_400;
+
+const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const CALENDAR_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** Why a site's weekly hours are not usable, or undefined: the one place their rules are written. */
+export function openingHoursProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'hours must be an array';
+  const perDay = new Map<number, number>();
+  for (const [i, span] of value.entries()) {
+    if (typeof span !== 'object' || span === null) return `hours[${i}] must be an object`;
+    const { day, opens, closes, ...rest } = span as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length) return `hours[${i}] has unknown fields: ${unknown.join(', ')}`;
+    if (typeof day !== 'number' || !Number.isInteger(day) || day < 1 || day > 7)
+      return `hours[${i}].day must be an ISO weekday, 1 (Monday) to 7 (Sunday)`;
+    if (typeof opens !== 'string' || !CLOCK_TIME.test(opens)) return `hours[${i}].opens must be HH:MM`;
+    if (typeof closes !== 'string' || !CLOCK_TIME.test(closes)) return `hours[${i}].closes must be HH:MM`;
+    if (opens >= closes) return `hours[${i}] opens at ${opens}, which is not before it closes (${closes})`;
+    perDay.set(day, (perDay.get(day) ?? 0) + 1);
+    if ((perDay.get(day) ?? 0) > OPENING_SPANS_PER_DAY_MAX)
+      return `hours has more than ${OPENING_SPANS_PER_DAY_MAX} spans on day ${day}`;
+  }
+  return undefined;
+}
+
+/** Weekly opening spans; checked by a function, as commands carry no nested classes but `issuedBy`. */
+function IsOpeningHours(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isOpeningHours',
+      validator: {
+        validate: (value) => openingHoursProblem(value) === undefined,
+        defaultMessage: (args) => openingHoursProblem(args?.value) ?? 'hours are invalid',
+      },
+    },
+    options,
+  );
+}
+
+/** Whether the runtime knows `zone` as an IANA time zone. */
+export function isTimeZone(zone: unknown): boolean {
+  if (typeof zone !== 'string' || !zone) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isTimeZone',
+      validator: {
+        validate: isTimeZone,
+        defaultMessage: () => 'timeZone must be an IANA time zone, such as Europe/Berlin',
+      },
+    },
+    options,
+  );
+}
+
+/** A site's business hours and what it promises and sends: replaces everything configured before. */
+export class ConfigureSite extends Command {
+  static readonly subject = CommandSubjects.configureSite;
+  @IsString() @Matches(ID_PATTERN) siteId: string;
+  @IsTimeZone() timeZone: string;
+  /** In the site's time zone; empty: open around the clock. */
+  @IsOpeningHours() hours: Array<{ day: number; opens: string; closes: string }>;
+  @IsArray()
+  @ArrayMaxSize(HOLIDAYS_MAX)
+  @Matches(CALENDAR_DATE, { each: true, message: 'holidays must be dates as YYYY-MM-DD' })
+  holidays: string[];
+  @ValidateIf((o: ConfigureSite) => o.expectedReplyMinutes !== null)
+  @IsInt()
+  @Min(1)
+  @Max(EXPECTED_REPLY_MINUTES_MAX)
+  expectedReplyMinutes: number | null;
+  @IsInt() @Min(0) @Max(NOTIFY_DELAY_SECONDS_MAX) notifyDelaySeconds: number;
+  @ValidateIf((o: ConfigureSite) => o.autoReply !== null)
+  @IsString()
+  @Length(1, AUTO_REPLY_MAX)
+  autoReply: string | null;
+  @ValidateIf((o: ConfigureSite) => o.conversationUrl !== null)
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'conversationUrl must be an http(s) URL' },
+  )
+  @Matches(/\{conversationId\}/, { message: 'conversationUrl must contain {conversationId}' })
+  @Length(1, 2000)
+  conversationUrl: string | null;
+}
+
+/** A customer's rating of a resolved conversation; a later one replaces it. */
+export class RateConversation extends Command {
+  static readonly subject = CommandSubjects.rateConversation;
+  @IsString() @Matches(ID_PATTERN) conversationId: string;
+  @IsInt() @Min(1) @Max(5) score: number;
+  @IsOptional() @IsString() @Length(1, RATING_COMMENT_MAX) comment?: string;
+  @IsIn(RATING_CHANNELS) via: RatingChannel;
 }

@@ -5,6 +5,8 @@ export type Role = (typeof ROLES)[number];
 export interface Principal {
   id: string;
   role: Role;
+  /** A customer signed in through a site's widget: that site (the token's `site` claim). */
+  siteId?: string;
 }
 
 /**

@@ -118,6 +118,10 @@ export interface ConversationView {
   /** Messages the caller has not read (for customers, notes never count). */
   unread: number;
   lastMessagePreview: string | null;
+  /** The site whose widget the customer opened it through; null for API customers. */
+  siteId: string | null;
+  /** The customer's rating, once the conversation was resolved and rated; the latest one. */
+  rating: RatingView | null;
 }
 
 export interface ConversationListQuery {
@@ -310,4 +314,57 @@ export interface SessionView {
   device: string;
   createdAt: string;
   lastUsedAt: string;
+}
+
+/** `siteSettings`: what a site is configured with (`SiteConfiguredData`); 404 when no such site. */
+export interface SiteSettingsQuery {
+  siteId: string;
+}
+
+/** `siteAvailability`: whether a site's team is in now, for the widget before sign-in. */
+export interface SiteAvailabilityQuery {
+  siteId: string;
+}
+
+export interface SiteAvailability {
+  open: boolean;
+  /** When the team is back (RFC 3339); null while open, or when no opening lies ahead. */
+  nextOpenAt: string | null;
+  timeZone: string;
+  /**
+   * The median first response (customer's first message to the first agent message) of the site's
+   * conversations of the last 14 days; else the site's expected reply time; null when neither.
+   */
+  usualReplySeconds: number | null;
+}
+
+export interface RatingView {
+  score: number;
+  comment: string | null;
+  via: 'widget' | 'email';
+  ratedAt: string;
+}
+
+/** `csat`: ratings given from `from` until before `to`, of one site or agent or all. */
+export interface CsatQuery {
+  siteId?: string;
+  agentId?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface CsatFigure {
+  ratings: number;
+  /** Mean score, 1 to 5; null without ratings. */
+  averageScore: number | null;
+  /** Share of ratings of 4 or 5, in percent; null without ratings. */
+  csat: number | null;
+}
+
+export interface CsatReport {
+  overall: CsatFigure;
+  /** `siteId` null: conversations of customers the API created. */
+  bySite: Array<CsatFigure & { siteId: string | null }>;
+  /** `agentId` null: conversations nobody was assigned when rated. */
+  byAgent: Array<CsatFigure & { agentId: string | null }>;
 }

@@ -62,6 +62,7 @@ export const QuerySubjects = {
   webhookEndpoint: `${NAMESPACE}.query.delivery.webhook-endpoint`,
   webhookSecret: `${NAMESPACE}.query.delivery.webhook-secret`,
   unmatchedMail: `${NAMESPACE}.query.mail.unmatched`,
+  siteSettings: `${NAMESPACE}.query.conversation.site-settings`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;

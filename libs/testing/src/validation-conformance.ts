@@ -64,6 +64,8 @@ function commonValues(): unknown[] {
     // A SHA-256 hex digest (invite and refresh-token hashes) and an argon2id PHC string.
     'a'.repeat(64),
     '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA',
+    // An IANA time zone (a site's business hours).
+    'Europe/Berlin',
   ];
 }
 

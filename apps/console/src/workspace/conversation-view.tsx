@@ -12,6 +12,7 @@ import {
 import { Composer, type ComposerMode } from './composer';
 import { ConversationActions } from './conversation-actions';
 import { CustomerPanel } from './customer-panel';
+import { RatingSummary } from './rating-summary';
 import { Timeline } from './timeline';
 import type { Agent, Conversation, InboxBus } from './types';
 
@@ -127,12 +128,15 @@ export function ConversationView(props: Props) {
       ]),
     );
 
+  // The site's automatic reply out of hours is written in the site's name.
   const authorName = (m: Message) =>
     m.authorRole === 'customer'
       ? 'Customer'
-      : m.authorId === agentId
-        ? 'You'
-        : (agents.find((a) => a.id === m.authorId)?.name ?? 'Agent');
+      : conversation?.siteId && m.authorId === conversation.siteId
+        ? 'Automatic reply'
+        : m.authorId === agentId
+          ? 'You'
+          : (agents.find((a) => a.id === m.authorId)?.name ?? 'Agent');
 
   return (
     <>
@@ -163,6 +167,7 @@ export function ConversationView(props: Props) {
               }}
             />
           )}
+          {conversation?.rating && <RatingSummary rating={conversation.rating} />}
         </header>
         <Timeline
           messages={messages}

@@ -1,4 +1,10 @@
-import type { ConversationStatus, ConversationView, OpenConversation, Priority } from '@parley/contracts';
+import type {
+  ConversationStatus,
+  ConversationView,
+  OpenConversation,
+  Priority,
+  RatingView,
+} from '@parley/contracts';
 
 /** A conversation as stored: one row of `conversation.conversations`. */
 export interface Conversation {
@@ -18,6 +24,12 @@ export interface Conversation {
   /** When it entered the queue (open and unassigned); the queue is served oldest first per priority. */
   queuedAt: Date | null;
   createdAt: Date;
+  /** The site whose widget the customer opened it through; null for customers the API created. */
+  siteId: string | null;
+  /** When an agent first answered (the automatic reply does not count): the site's reply times. */
+  firstResponseAt: Date | null;
+  /** When the site's automatic reply went out: it goes out once per conversation. */
+  autoRepliedAt: Date | null;
 }
 
 /** Each field's column: the repository reads and writes rows through this, so a field cannot be missed. */
@@ -35,6 +47,9 @@ export const CONVERSATION_COLUMNS: { readonly [F in keyof Conversation]-?: strin
   snoozeUntil: 'snooze_until',
   queuedAt: 'queued_at',
   createdAt: 'created_at',
+  siteId: 'site_id',
+  firstResponseAt: 'first_response_at',
+  autoRepliedAt: 'auto_replied_at',
 };
 
 /** A conversation the customer opens: open, unassigned and queued until assignment decides. */
@@ -53,11 +68,18 @@ export function openedConversation(cmd: OpenConversation, now: Date): Conversati
     snoozeUntil: null,
     queuedAt: now,
     createdAt: now,
+    siteId: cmd.siteId ?? null,
+    firstResponseAt: null,
+    autoRepliedAt: null,
   };
 }
 
 /** The conversation as a caller sees it, with how many of its messages that caller has not read. */
-export function conversationView(conversation: Conversation, unread: number): ConversationView {
+export function conversationView(
+  conversation: Conversation,
+  unread: number,
+  rating: RatingView | null,
+): ConversationView {
   return {
     id: conversation.id,
     customerId: conversation.customerId,
@@ -72,5 +94,7 @@ export function conversationView(conversation: Conversation, unread: number): Co
     snoozeUntil: conversation.snoozeUntil?.toISOString() ?? null,
     unread,
     lastMessagePreview: conversation.lastMessagePreview,
+    siteId: conversation.siteId,
+    rating,
   };
 }

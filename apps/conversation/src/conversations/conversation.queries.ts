@@ -34,7 +34,19 @@ function page<R, V>(
   return { items: items.map(view), nextCursor: rows.length > limit && last ? encodeKeyset(key(last)) : null };
 }
 
-const seenView = (row: SeenConversation): ConversationView => conversationView(row, row.unread);
+const seenView = (row: SeenConversation): ConversationView =>
+  conversationView(
+    row,
+    row.unread,
+    row.ratingScore !== null && row.ratingVia !== null && row.ratedAt !== null
+      ? {
+          score: row.ratingScore,
+          comment: row.ratingComment,
+          via: row.ratingVia,
+          ratedAt: row.ratedAt.toISOString(),
+        }
+      : null,
+  );
 
 const notFound = (id: string) => new QueryRejected(404, 'Not found', `Conversation ${id} was not found.`);
 

@@ -1,4 +1,4 @@
-import type { Principal } from '@parley/contracts';
+import type { ConversationRatedData, CsatFigure, CsatQuery, CsatReport, Principal } from '@parley/contracts';
 import type { Sql } from '../sql';
 import { Conversation, CONVERSATION_COLUMNS } from './conversation.entity';
 import type { ConversationEntry } from './conversation-entry.entity';
@@ -11,8 +11,16 @@ const FIELDS = Object.keys(CONVERSATION_COLUMNS) as Array<keyof Conversation>;
 /** The conversation's columns, each named as its field: a row read with them is a `Conversation`. */
 const SELECTED = FIELDS.map((field) => `c.${CONVERSATION_COLUMNS[field]} AS "${field}"`).join(', ');
 
-/** A conversation as one caller sees it: with the messages that caller has not read. */
-export type SeenConversation = Conversation & { unread: number };
+/** A conversation's rating as read with it: all null when it was not rated. */
+export interface RatingColumns {
+  ratingScore: number | null;
+  ratingComment: string | null;
+  ratingVia: 'widget' | 'email' | null;
+  ratedAt: Date | null;
+}
+
+/** A conversation as one caller sees it: with the messages that caller has not read, and its rating. */
+export type SeenConversation = Conversation & { unread: number } & RatingColumns;
 
 /** Which of a caller's conversations a list shows; `assignee` "none" is the unassigned ones. */
 export interface ConversationFilter {
@@ -22,6 +30,8 @@ export interface ConversationFilter {
   team?: string;
   assignee?: string;
 }
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** Builds a statement's parameter list: `bind` adds a value and returns its placeholder. */
 class Parameters {
@@ -136,6 +146,69 @@ export class ConversationRepository {
       [conversationId, readerId, seq, readAt],
     );
     return advanced.length > 0;
+  }
+
+  /** Keeps the customer's rating of the conversation, replacing an earlier one. */
+  async rate(rating: ConversationRatedData): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO conversation.ratings (conversation_id, customer_id, agent_id, site_id, score, comment, via, rated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (conversation_id) DO UPDATE SET agent_id = EXCLUDED.agent_id, score = EXCLUDED.score,
+         comment = EXCLUDED.comment, via = EXCLUDED.via, rated_at = EXCLUDED.rated_at`,
+      [
+        rating.conversationId,
+        rating.customerId,
+        rating.agentId,
+        rating.siteId,
+        rating.score,
+        rating.comment,
+        rating.via,
+        rating.ratedAt,
+      ],
+    );
+  }
+
+  /**
+   * Ratings given in the window, overall, per site and per agent: their count, mean score and the
+   * share of 4s and 5s (CSAT) in percent, in one statement (GROUPING SETS).
+   */
+  async csat(q: CsatQuery): Promise<CsatReport> {
+    const params = new Parameters();
+    const where = ['true'];
+    if (q.siteId) where.push(`site_id = ${params.bind(q.siteId)}`);
+    if (q.agentId) where.push(`agent_id = ${params.bind(q.agentId)}`);
+    if (q.from) where.push(`rated_at >= ${params.bind(q.from)}::timestamptz`);
+    if (q.to) where.push(`rated_at < ${params.bind(q.to)}::timestamptz`);
+    const rows: Array<{
+      by: 'overall' | 'site' | 'agent';
+      site_id: string | null;
+      agent_id: string | null;
+      ratings: number;
+      average: number | null;
+      satisfied: number | null;
+    }> = await this.sql.query(
+      `SELECT CASE WHEN GROUPING(site_id) = 0 THEN 'site' WHEN GROUPING(agent_id) = 0 THEN 'agent'
+                   ELSE 'overall' END AS by,
+              site_id, agent_id, count(*)::int AS ratings, avg(score)::float8 AS average,
+              (100.0 * count(*) FILTER (WHERE score >= 4) / NULLIF(count(*), 0))::float8 AS satisfied
+         FROM conversation.ratings
+        WHERE ${where.join(' AND ')}
+        GROUP BY GROUPING SETS ((), (site_id), (agent_id))
+        ORDER BY by, site_id NULLS FIRST, agent_id NULLS FIRST`,
+      params.values,
+    );
+    const figure = (row: (typeof rows)[number] | undefined): CsatFigure => ({
+      ratings: row?.ratings ?? 0,
+      averageScore: row?.average === undefined || row.average === null ? null : round2(row.average),
+      csat: row?.satisfied === undefined || row.satisfied === null ? null : round2(row.satisfied),
+    });
+    return {
+      overall: figure(rows.find((row) => row.by === 'overall')),
+      bySite: rows.filter((row) => row.by === 'site').map((row) => ({ siteId: row.site_id, ...figure(row) })),
+      byAgent: rows
+        .filter((row) => row.by === 'agent')
+        .map((row) => ({ agentId: row.agent_id, ...figure(row) })),
+    };
   }
 
   /** Ids of the queue (open and unassigned) in the order it is served, but for `except`. */
@@ -254,9 +327,11 @@ export class ConversationRepository {
       `SELECT ${SELECTED}${extra ? `, ${extra}` : ''},
               (SELECT count(*)::int FROM conversation.conversation_entries e
                 WHERE e.conversation_id = c.id AND e.seq > COALESCE(h.seq, 0) AND e.author_id <> ${reader}
-                  AND (${customer}::boolean = false OR e.type = 'message')) AS unread
+                  AND (${customer}::boolean = false OR e.type = 'message')) AS unread,
+              r.score AS "ratingScore", r.comment AS "ratingComment", r.via AS "ratingVia", r.rated_at AS "ratedAt"
          FROM conversation.conversations c
          LEFT JOIN conversation.read_horizons h ON h.conversation_id = c.id AND h.principal_id = ${reader}
+         LEFT JOIN conversation.ratings r ON r.conversation_id = c.id
         ${tail}`,
       params.values,
     );

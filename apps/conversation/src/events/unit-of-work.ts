@@ -16,6 +16,7 @@ export type ConversationStore = Pick<
   | 'advanceReadHorizon'
   | 'queuedIds'
   | 'assignedIds'
+  | 'rate'
 >;
 
 /** What a command's handler may do to agents and customers within its transaction. */
@@ -42,7 +43,10 @@ export type PeopleStore = Pick<
 >;
 
 /** What a command's handler may do to sites within its transaction. */
-export type SiteStore = Pick<SitesRepository, 'register' | 'rotateSecret' | 'setAnonymousVisitors'>;
+export type SiteStore = Pick<
+  SitesRepository,
+  'register' | 'rotateSecret' | 'setAnonymousVisitors' | 'configure' | 'settings'
+>;
 
 /**
  * One command transaction's work: the repositories bound to it, and the ledger holding what the

@@ -1,4 +1,4 @@
-import { RegisterSite, RotateSiteSecret, SetAnonymousVisitors } from '@parley/contracts';
+import { ConfigureSite, RegisterSite, RotateSiteSecret, SetAnonymousVisitors } from '@parley/contracts';
 import { PermanentFailure } from '@parley/jetstream';
 import { ACCEPTED_AT, appliedDirectly, InMemoryTables } from '../../test/in-memory-unit-of-work';
 import { SitesHandlers } from './sites.handlers';
@@ -57,5 +57,50 @@ describe('SitesHandlers', () => {
     await expect(handlers.setAnonymousVisitors(tables.unitOfWork(), anonymous)).rejects.toBeInstanceOf(
       PermanentFailure,
     );
+  });
+
+  it('announces a new site with the default settings, and each configuration with all of them', async () => {
+    const registered = await handlers.registerSite(tables.unitOfWork(), register);
+    expect(registered).toEqual([
+      {
+        id: 'site.configured:site-1',
+        type: 'site.configured',
+        occurredAt: ACCEPTED_AT,
+        data: {
+          siteId: 'site-1',
+          name: 'Shop',
+          timeZone: 'UTC',
+          hours: [],
+          holidays: [],
+          expectedReplyMinutes: null,
+          notifyDelaySeconds: 120,
+          autoReply: null,
+          conversationUrl: null,
+        },
+      },
+    ]);
+    expect(await handlers.registerSite(tables.unitOfWork(), register)).toEqual([]);
+
+    const settings = {
+      siteId: 'site-1',
+      timeZone: 'Europe/Berlin',
+      hours: [{ day: 1, opens: '09:00', closes: '17:00' }],
+      holidays: ['2026-12-24'],
+      expectedReplyMinutes: 30,
+      notifyDelaySeconds: 60,
+      autoReply: 'Back soon.',
+      conversationUrl: 'https://shop.example/help?c={conversationId}',
+    };
+    const configure: ConfigureSite = { ...settings, issuedBy: admin, acceptedAt: ACCEPTED_AT };
+    const [configured] = await handlers.configure(tables.unitOfWork(), configure, '42');
+    expect(configured).toEqual({
+      id: 'site.configured:site-1:42',
+      type: 'site.configured',
+      occurredAt: ACCEPTED_AT,
+      data: { ...settings, name: 'Shop' },
+    });
+    await expect(
+      handlers.configure(tables.unitOfWork(), { ...configure, siteId: 'nowhere' }, '43'),
+    ).rejects.toBeInstanceOf(PermanentFailure);
   });
 });

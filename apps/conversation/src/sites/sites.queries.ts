@@ -1,24 +1,39 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
+  CsatQuery,
+  CsatReport,
   CursorQuery,
   Page,
   QuerySubjects,
+  SiteAvailability,
+  SiteAvailabilityQuery,
+  SiteConfiguredData,
   SiteCredentials,
   SiteCredentialsQuery,
+  SiteSettingsQuery,
   SiteView,
 } from '@parley/contracts';
 import { AnswerQuery, QueryRejected } from '@parley/jetstream';
 import { DataSource } from 'typeorm';
+import { ConversationRepository } from '../conversations/conversation.repository';
 import { decodeKeyset, encodeKeyset } from '../conversations/keyset-cursor';
+import { availabilityAt } from './business-hours';
 import { SitesRepository } from './sites.repository';
+
+/** The window of first responses the usual reply time is the median of. */
+export const USUAL_REPLY_WINDOW_DAYS = 14;
+
+const siteNotFound = (siteId: string) => new QueryRejected(404, 'Not found', `Site ${siteId} was not found.`);
 
 @Controller()
 export class SitesQueries {
   private readonly sites: SitesRepository;
+  private readonly conversations: ConversationRepository;
 
   constructor(db: DataSource) {
     this.sites = new SitesRepository(db);
+    this.conversations = new ConversationRepository(db);
   }
 
   @AnswerQuery(QuerySubjects.sites)
@@ -34,7 +49,35 @@ export class SitesQueries {
   @AnswerQuery(QuerySubjects.siteCredentials)
   async credentials(@Payload() q: SiteCredentialsQuery): Promise<SiteCredentials> {
     const credentials = await this.sites.credentials(q.siteId);
-    if (!credentials) throw new QueryRejected(404, 'Not found', `Site ${q.siteId} was not found.`);
+    if (!credentials) throw siteNotFound(q.siteId);
     return credentials;
+  }
+
+  @AnswerQuery(QuerySubjects.siteSettings)
+  async settings(@Payload() q: SiteSettingsQuery): Promise<SiteConfiguredData> {
+    const settings = await this.sites.settings(q.siteId);
+    if (!settings) throw siteNotFound(q.siteId);
+    return settings;
+  }
+
+  /** Whether the team is in, when it is back, and how soon it usually answers: for the widget. */
+  @AnswerQuery(QuerySubjects.siteAvailability)
+  async availability(@Payload() q: SiteAvailabilityQuery): Promise<SiteAvailability> {
+    const site = await this.sites.settings(q.siteId);
+    if (!site) throw siteNotFound(q.siteId);
+    const { open, nextOpenAt } = availabilityAt(site, new Date());
+    const measured = await this.sites.medianFirstResponseSeconds(q.siteId, USUAL_REPLY_WINDOW_DAYS);
+    const promised = site.expectedReplyMinutes === null ? null : site.expectedReplyMinutes * 60;
+    return {
+      open,
+      nextOpenAt: nextOpenAt?.toISOString() ?? null,
+      timeZone: site.timeZone,
+      usualReplySeconds: measured === null ? promised : Math.round(measured),
+    };
+  }
+
+  @AnswerQuery(QuerySubjects.csat)
+  csat(@Payload() q: CsatQuery): Promise<CsatReport> {
+    return this.conversations.csat(q);
   }
 }

@@ -20,6 +20,11 @@ describe('recipientsOf', () => {
     expect(await recipientsOf(event, agents)).toEqual(['cu1', 'a1', 'a2']);
   });
 
+  it('gives a rating to the agent it counts for, not to the customer who gave it', async () => {
+    const event: DomainEvent = { ...base, id: 'e', type: EventTypes.conversationRated, assigneeId: 'a2' };
+    expect(await recipientsOf(event, agents)).toEqual(['a2']);
+  });
+
   it('tells only the author that a message was rejected', async () => {
     const event: DomainEvent = {
       ...base,

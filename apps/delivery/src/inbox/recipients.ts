@@ -1,11 +1,15 @@
 import { DomainEvent, EventTypes, MessageRejectedData, ReceiptReadData } from '@parley/contracts';
 
-/** Events a customer never sees, even in their own conversation: notes and agent-only changes. */
+/**
+ * Events a customer never sees, even in their own conversation: notes, agent-only changes, and
+ * their own rating, which is news only to the agent it counts for.
+ */
 const AGENT_ONLY = new Set<string>([
   EventTypes.noteCreated,
   EventTypes.conversationAssigned,
   EventTypes.conversationTransferred,
   EventTypes.priorityChanged,
+  EventTypes.conversationRated,
 ]);
 
 /** Events that also tell the agent a conversation was taken from. */

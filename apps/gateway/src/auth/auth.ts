@@ -15,7 +15,15 @@ import { Reflector } from '@nestjs/core';
 import { JwtModuleOptions, JwtService } from '@nestjs/jwt';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { createSecretKey, timingSafeEqual } from 'node:crypto';
-import { AgentRole, Principal, Role, ROLES, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@parley/contracts';
+import {
+  AgentRole,
+  ID_PATTERN,
+  Principal,
+  Role,
+  ROLES,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+} from '@parley/contracts';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { DEV_ADMIN_TOKEN, DEV_JWT_SECRET, GatewayEnv } from '../gateway.env';
 import { TtlCache } from '../api/ttl-cache';
@@ -140,7 +148,7 @@ export class TokenService implements OnModuleInit {
 
   private sign(principal: Principal, version: number, ttlSeconds: number): string {
     return this.jwt.sign(
-      { role: principal.role, ver: version },
+      { role: principal.role, ver: version, ...(principal.siteId && { site: principal.siteId }) },
       {
         subject: principal.id,
         expiresIn: ttlSeconds,
@@ -176,7 +184,13 @@ export class TokenService implements OnModuleInit {
 
   private verifySignature(token: string): VerifiedToken | undefined {
     try {
-      const claims = this.jwt.verify<{ sub?: unknown; role?: unknown; exp?: unknown; ver?: unknown }>(token, {
+      const claims = this.jwt.verify<{
+        sub?: unknown;
+        role?: unknown;
+        exp?: unknown;
+        ver?: unknown;
+        site?: unknown;
+      }>(token, {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,
@@ -185,11 +199,15 @@ export class TokenService implements OnModuleInit {
         typeof claims.sub !== 'string' ||
         !ROLES.includes(claims.role as Role) ||
         typeof claims.exp !== 'number' ||
-        !Number.isSafeInteger(claims.ver)
+        !Number.isSafeInteger(claims.ver) ||
+        (claims.site !== undefined && (typeof claims.site !== 'string' || !ID_PATTERN.test(claims.site)))
       )
         return undefined;
+      const principal: Principal = { id: claims.sub, role: claims.role as Role };
+      // A customer signed in through a site's widget: the conversations they open are the site's.
+      if (typeof claims.site === 'string') principal.siteId = claims.site;
       const known = {
-        principal: { id: claims.sub, role: claims.role as Role },
+        principal,
         version: claims.ver as number,
       };
       this.verified.set(token, known, (claims.exp + CLOCK_TOLERANCE_SECONDS) * 1000);

@@ -13,7 +13,10 @@ import { CommandEndpoint } from '../api/command-endpoint';
 import type { CommandSender } from '../api/command-sender';
 import { PreferWaitCoordinator } from '../api/prefer-wait';
 import { Write } from '../api/write';
+import { DEV_SECRET_KEY } from '@parley/runtime';
+import type { GatewayEnv } from '../gateway.env';
 import type { ConversationPrecheck } from './conversation-precheck';
+import { ConversationRatings } from './conversation-ratings';
 import { ConversationsController } from './conversations.controller';
 import { OpenConversationRequest, StatusRequest, TransferRequest } from './conversations.dto';
 import { StoredEntries } from './stored-entries';
@@ -42,6 +45,7 @@ function conversations() {
     publisher,
     precheck,
     new StoredEntries(commands, publisher),
+    new ConversationRatings(commands, publisher, { PARLEY_SECRET_KEY: DEV_SECRET_KEY } as GatewayEnv),
   );
   return { controller, sent, steps };
 }

@@ -40,6 +40,7 @@ import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { MessageAccepted, MessageItem } from '../messages/messages.dto';
 import { ConversationPrecheck } from './conversation-precheck';
+import { ConversationRatings, RatingAnswer } from './conversation-ratings';
 import {
   AssignmentRequest,
   ChangedConversation,
@@ -51,6 +52,7 @@ import {
   OpenConversationRequest,
   OpenedConversation,
   PriorityRequest,
+  RateConversationRequest,
   ReadRequest,
   StatusRequest,
   TransferRequest,
@@ -81,6 +83,7 @@ export class ConversationsController {
     private readonly publisher: JetStreamPublisher,
     private readonly precheck: ConversationPrecheck,
     private readonly entries: StoredEntries,
+    private readonly ratings: ConversationRatings,
   ) {}
 
   @Post()
@@ -102,7 +105,13 @@ export class ConversationsController {
       write,
       {
         type: OpenConversation,
-        body: { ...body, conversationId, messageId, priority: body.priority ?? 'normal' },
+        body: {
+          ...body,
+          conversationId,
+          messageId,
+          priority: body.priority ?? 'normal',
+          ...(write.principal.siteId && { siteId: write.principal.siteId }),
+        },
         msgId: conversationId,
       },
       {
@@ -261,6 +270,26 @@ export class ConversationsController {
     @CurrentWrite() write: Write,
   ): Promise<ConversationChangeAccepted | ChangedConversation> {
     return this.change(write, { conversationId, seq: body.seq }, MarkRead, { ...body, conversationId });
+  }
+
+  @Post(':id/rating')
+  @ApiConversationIdParam()
+  @Allow('customer')
+  @ApiOperation({
+    operationId: 'rateConversation',
+    summary: 'Rate a resolved conversation (its customer)',
+    description:
+      'A score from 1 to 5 and an optional comment; a later rating replaces the earlier one, and counts for the agent assigned at the time. A conversation that is not resolved is refused with 409.',
+  })
+  @ApiProblems(409)
+  @Change()
+  async rate(
+    @Param('id', IdParam) conversationId: string,
+    @Body() body: RateConversationRequest,
+    @CurrentWrite() write: Write,
+  ): Promise<RatingAnswer> {
+    await this.ratings.resolved(conversationId, write.principal);
+    return this.ratings.rate(write, conversationId, body, 'widget');
   }
 
   /**

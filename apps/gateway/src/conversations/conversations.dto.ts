@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import {
   AssignConversation,
@@ -13,6 +13,10 @@ import {
   Page,
   Priority,
   PRIORITIES,
+  RATING_CHANNELS,
+  RATING_COMMENT_MAX,
+  RateConversation,
+  RatingView,
   STATUSES,
   TransferConversation,
 } from '@parley/contracts';
@@ -27,6 +31,7 @@ import {
   OTHER_AGENT_ID,
   REPLIED_AT,
   REPLY_BODY,
+  SITE_ID,
   SNOOZE_UNTIL,
   SUBJECT,
   TEAM,
@@ -43,7 +48,8 @@ import { PageQuery } from '../api/paging';
 export class OpenConversationRequest extends RequestFrom(OpenConversation, {
   given: ['subject', 'body'],
   defaulted: ['priority'],
-  assigned: ['conversationId', 'messageId'],
+  // The site is the customer token's, never the caller's say.
+  assigned: ['conversationId', 'messageId', 'siteId'],
 }) {
   @ApiPropertyOptional({ example: SUBJECT, maxLength: 300 })
   override subject?: string;
@@ -93,6 +99,26 @@ export class ListConversationsQuery extends PageQuery {
   customerId?: string;
 }
 
+export class RatingItem implements RatingView {
+  @ApiProperty({ minimum: 1, maximum: 5, example: 5 }) score: number;
+  @ApiProperty({ nullable: true, type: String, example: 'Quick and friendly.' }) comment: string | null;
+  @ApiProperty({ enum: RATING_CHANNELS, example: 'widget', description: 'In the widget, or from the email' })
+  via: 'widget' | 'email';
+  @ApiProperty({ format: 'date-time', example: REPLIED_AT }) ratedAt: string;
+}
+
+export class RateConversationRequest extends RequestFrom(RateConversation, {
+  given: ['score', 'comment'],
+  assigned: ['conversationId', 'via'],
+}) {
+  @ApiProperty({ minimum: 1, maximum: 5, example: 5, description: '1 (bad) to 5 (great)' })
+  override score: number;
+
+  @ApiPropertyOptional({ example: 'Quick and friendly.', minLength: 1, maxLength: RATING_COMMENT_MAX })
+  override comment?: string;
+}
+
+@ApiExtraModels(RatingItem)
 export class ConversationItem implements ConversationView {
   @ApiProperty({ example: CONVERSATION_ID }) id: string;
   @ApiProperty({ example: CUSTOMER_ID }) customerId: string;
@@ -121,6 +147,19 @@ export class ConversationItem implements ConversationView {
     description: 'Start of the newest message',
   })
   lastMessagePreview: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: SITE_ID,
+    description: 'The site whose widget the customer opened it through; null for customers the API created',
+  })
+  siteId: string | null;
+  @ApiProperty({
+    oneOf: [{ $ref: getSchemaPath(RatingItem) }, { type: 'null' }],
+    example: null,
+    description: "The customer's rating once resolved (the latest one); null when not rated",
+  })
+  rating: RatingItem | null;
 }
 
 /** An opened conversation as `Prefer: wait` returns it: what `GET` shows, and its first message's id. */
@@ -212,4 +251,15 @@ export class ConversationChangeAccepted {
 /** A change applied (`Prefer: wait`): the conversation as it is now, with the 202's field too. */
 export class ChangedConversation extends ConversationItem {
   @ApiProperty({ example: CONVERSATION_ID, description: 'The same as `id`' }) conversationId: string;
+}
+
+export class LinkRatingRequest extends RateConversationRequest {
+  @ApiProperty({
+    example: 'eyJjb252ZXJzYXRpb25JZCI6IjAxOTJmN2IyIn0.k1.3q2-7wE',
+    description: 'The `rate` parameter of the email’s link',
+    maxLength: 2000,
+  })
+  @IsString()
+  @Length(1, 2000)
+  token: string;
 }

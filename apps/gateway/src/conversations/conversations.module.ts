@@ -1,13 +1,18 @@
 import { Module } from '@nestjs/common';
 import { ConversationPrecheck } from './conversation-precheck';
+import { ConversationRatings } from './conversation-ratings';
 import { ConversationsController } from './conversations.controller';
 import { QueueController } from './queue.controller';
+import { RatingsController } from './ratings.controller';
 import { StoredEntries } from './stored-entries';
 
-/** Conversations, the queue and a customer's conversations; the precheck every write into one passes. */
+/**
+ * Conversations, the queue, a customer's conversations and their ratings; the precheck every write
+ * into one passes.
+ */
 @Module({
-  controllers: [ConversationsController, QueueController],
-  providers: [ConversationPrecheck, StoredEntries],
+  controllers: [ConversationsController, QueueController, RatingsController],
+  providers: [ConversationPrecheck, StoredEntries, ConversationRatings],
   exports: [ConversationPrecheck, StoredEntries],
 })
 export class ConversationsModule {}

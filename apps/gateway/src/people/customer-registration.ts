@@ -21,14 +21,18 @@ export class CustomerRegistration {
     private readonly tokens: TokenService,
   ) {}
 
-  register(write: Write, customer: CustomerIdentity): Promise<PrincipalCreated> {
+  /** `siteId`: the site whose widget signs the customer in, carried by their token. */
+  register(write: Write, customer: CustomerIdentity, siteId?: string): Promise<PrincipalCreated> {
     // The id is a function of externalId, and the command's id of what it says, so this is
     // idempotent without a key.
     const customerId = customerIdFor(customer.externalId);
     const version = createHash('sha256')
       .update(JSON.stringify([customer.name, customer.email]))
       .digest('base64url');
-    const created = { id: customerId, token: this.tokens.issue({ id: customerId, role: 'customer' }) };
+    const created = {
+      id: customerId,
+      token: this.tokens.issue({ id: customerId, role: 'customer', ...(siteId && { siteId }) }),
+    };
     return this.commands.confirm(
       write,
       { type: RegisterCustomer, body: { ...customer, customerId }, msgId: `${customerId}:${version}` },

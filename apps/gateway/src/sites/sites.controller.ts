@@ -6,6 +6,7 @@ import {
   Headers,
   Param,
   Post,
+  Put,
   Query,
   Res,
   UnauthorizedException,
@@ -17,12 +18,17 @@ import { validateSync } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import {
+  ConfigureSite,
   Page,
   Principal,
   QuerySubjects,
   RegisterSite,
   RotateSiteSecret,
   SetAnonymousVisitors,
+  SiteAvailability,
+  SiteAvailabilityQuery,
+  SiteConfiguredData,
+  SiteSettingsQuery,
   SiteView,
 } from '@parley/contracts';
 import { JetStreamPublisher, QueryRejected } from '@parley/jetstream';
@@ -49,8 +55,13 @@ import {
   AnonymousVisitors,
   AnonymousVisitorsRequest,
   CreateSiteRequest,
+  DEFAULT_SITE_SETTINGS,
+  SiteAvailabilityItem,
   SitePage,
   SiteSecret,
+  SiteSettings,
+  SiteSettingsAccepted,
+  SiteSettingsRequest,
 } from './sites.dto';
 
 /** Where an anonymous visitor's externalId starts: Parley makes these, a business never needs to. */
@@ -149,6 +160,57 @@ export class SitesController {
     );
   }
 
+  @Put(':id/settings')
+  @ApiSiteIdParam()
+  @ApiBearerAuth()
+  @Allow('admin')
+  @ApiOperation({
+    operationId: 'configureSite',
+    summary: "Set a site's business hours, expected reply time, email delay and automatic reply",
+    description:
+      'Replaces every setting; a field left out takes its default. The widget shows availability from these, and the conversation service sends the automatic reply by them.',
+  })
+  @AcceptedAnswer(SiteSettingsAccepted)
+  @ApiPreferWait(SiteSettings, 'With `Prefer: wait=N`: applied, as `GET …/settings` now shows it', 200)
+  async configure(
+    @Param('id', IdParam) siteId: string,
+    @Body() body: SiteSettingsRequest,
+    @CurrentWrite() write: Write,
+  ): Promise<SiteSettingsAccepted | SiteConfiguredData> {
+    await this.directory.keyOf(siteId);
+    return this.commands.change(
+      write,
+      { type: ConfigureSite, body: { ...DEFAULT_SITE_SETTINGS, ...body, siteId }, msgId: write.allocate() },
+      { accepted: { siteId }, applied: () => this.settings(siteId) },
+    );
+  }
+
+  @Get(':id/settings')
+  @ApiSiteIdParam()
+  @ApiBearerAuth()
+  @Allow('admin')
+  @ApiOperation({ operationId: 'getSiteSettings', summary: "A site's business hours and what it promises" })
+  @ApiOkResponse({ type: SiteSettings })
+  settings(@Param('id', IdParam) siteId: string): Promise<SiteConfiguredData> {
+    const query: SiteSettingsQuery = { siteId };
+    return this.publisher.query(QuerySubjects.siteSettings, query);
+  }
+
+  @Get(':id/availability')
+  @ApiSiteIdParam()
+  @ApiOperation({
+    operationId: 'getSiteAvailability',
+    security: [],
+    summary: 'Whether the team is in, when it is back, and how soon it usually replies',
+    description:
+      'What the widget shows before its visitor signs in, so no token is needed (requests count against the address’s rate limit).',
+  })
+  @ApiOkResponse({ type: SiteAvailabilityItem })
+  availability(@Param('id', IdParam) siteId: string): Promise<SiteAvailability> {
+    const query: SiteAvailabilityQuery = { siteId };
+    return this.publisher.query(QuerySubjects.siteAvailability, query);
+  }
+
   @Post(':id/customers/token')
   @ApiSiteIdParam()
   // The bearer, if any, is the site's identity token, not a Parley token: optional, hence `{}`.
@@ -157,7 +219,7 @@ export class SitesController {
   @ApiOperation({
     operationId: 'signInSiteVisitor',
     summary: "Exchange a site's identity token for a customer token",
-    description: `What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with \`sub\` (the business's own id for the user: the customer's externalId), optional \`name\` and \`email\`, \`iss\` the site id, \`aud\` "${IDENTITY_TOKEN_AUDIENCE}" and \`exp\` at most ${IDENTITY_TOKEN_MAX_LIFETIME_SECONDS} s ahead. Creates or updates the customer it names (the same \`sub\` always answers the same customer) and issues the customer's token. Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without \`exp\`, none where the site does not allow anonymous visitors, or a site that does not exist, is refused with 401.`,
+    description: `What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with \`sub\` (the business's own id for the user: the customer's externalId), optional \`name\` and \`email\`, \`iss\` the site id, \`aud\` "${IDENTITY_TOKEN_AUDIENCE}" and \`exp\` at most ${IDENTITY_TOKEN_MAX_LIFETIME_SECONDS} s ahead. Creates or updates the customer it names (the same \`sub\` always answers the same customer) and issues the customer's token, which names the site: conversations opened with it are the site's (its business hours, automatic reply and ratings). Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without \`exp\`, none where the site does not allow anonymous visitors, or a site that does not exist, is refused with 401.`,
   })
   @AcceptedAnswer(PrincipalCreated)
   @ApiPreferWait(PrincipalCreated, 'With `Prefer: wait=N`: the customer is registered')
@@ -177,7 +239,7 @@ export class SitesController {
       authorization === undefined ? anonymousVisitor(site) : this.signedIn(site, authorization);
     const principal: Principal = { id: customerIdFor(customer.externalId), role: 'customer' };
     const write = new Write(principal, `POST /v1/sites/${siteId}/customers/token`, undefined, prefer, reply);
-    return this.customers.register(write, customer);
+    return this.customers.register(write, customer, siteId);
   }
 
   private signedIn(site: SiteKey, authorization: string): CustomerIdentity {

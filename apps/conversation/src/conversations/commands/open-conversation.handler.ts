@@ -12,6 +12,7 @@ import { Assignment } from '../../assignment/assignment';
 import { CommandTransaction } from '../../events/command-transaction';
 import { conversationEvent, entryStored } from '../../events/conversation-events';
 import type { UnitOfWork } from '../../events/unit-of-work';
+import { automaticReply } from '../../sites/automatic-reply';
 import { openedConversation } from '../conversation.entity';
 
 @Controller()
@@ -37,11 +38,13 @@ export class OpenConversationHandler {
     const created: ConversationCreatedData = {
       conversationId: conversation.id,
       customerId: conversation.customerId,
+      siteId: conversation.siteId,
       subject: conversation.subject,
       status: conversation.status,
       priority: conversation.priority,
       createdAt: conversation.createdAt.toISOString(),
     };
+    const automatic = await automaticReply(unit, conversation, conversation.createdAt);
     const assigned = await this.assignment.autoAssign(unit, conversation, cause);
     // Routed with its final assignee: an assigned agent gets it, otherwise every agent (the queue).
     return [
@@ -50,6 +53,7 @@ export class OpenConversationHandler {
         id: eventId(EventTypes.conversationCreated, conversation.id),
       },
       entryStored(conversation, first, cmd.body),
+      ...automatic,
       ...assigned,
     ];
   }

@@ -117,4 +117,69 @@ describe('PostMessageHandler', () => {
       ['m3', 2],
     ]);
   });
+
+  describe('out of business hours', () => {
+    const utcDay = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const closedSite = (autoReply: string | null) =>
+      tables.siteSettings.set('site-1', {
+        siteId: 'site-1',
+        name: 'Shop',
+        timeZone: 'UTC',
+        hours: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, opens: '09:00', closes: '17:00' })),
+        // Closed from yesterday to tomorrow, whatever the time of day.
+        holidays: [utcDay(-1), utcDay(0), utcDay(1)],
+        expectedReplyMinutes: null,
+        notifyDelaySeconds: 120,
+        autoReply,
+        conversationUrl: null,
+      });
+
+    it("answers a customer's message with the site's automatic reply, once per conversation", async () => {
+      closedSite('We are closed; back soon.');
+      storedConversation(tables, { id: 'c1', siteId: 'site-1', lastSeq: 1 });
+
+      const unit = tables.unitOfWork();
+      const first = await handler.apply(unit, message({ messageId: 'm1' }), '42');
+      const second = await handler.apply(unit, message({ messageId: 'm2' }), '43');
+      await unit.complete();
+
+      expect(summaryOf(first)).toEqual(['message.created c1', 'message.created c1']);
+      expect(first[1].data).toMatchObject({
+        seq: 3,
+        authorId: 'site-1',
+        authorRole: 'agent',
+        body: 'We are closed; back soon.',
+        via: 'automatic',
+      });
+      expect(summaryOf(second)).toEqual(['message.created c1']);
+      expect(tables.conversation('c1').autoRepliedAt).toEqual(expect.any(Date));
+      // The automatic reply is no first response.
+      expect(tables.conversation('c1').firstResponseAt).toBeNull();
+    });
+
+    it('sends nothing where the site has no automatic reply, or the conversation no site', async () => {
+      closedSite(null);
+      storedConversation(tables, { id: 'c1', siteId: 'site-1' });
+      storedConversation(tables, { id: 'c2', customerId: 'cu-1' });
+
+      expect(summaryOf(await handler.apply(tables.unitOfWork(), message({}), '42'))).toEqual([
+        'message.created c1',
+      ]);
+      const other = message({ conversationId: 'c2', messageId: 'm9' });
+      expect(summaryOf(await handler.apply(tables.unitOfWork(), other, '43'))).toEqual([
+        'message.created c2',
+      ]);
+    });
+  });
+
+  it("records an agent's first message as the first response, and only the first", async () => {
+    storedConversation(tables, { id: 'c1', assigneeId: 'ag-1', lastSeq: 1 });
+
+    await handler.apply(tables.unitOfWork(), message({ issuedBy: agentIssuer(), messageId: 'm1' }), '42');
+    const first = tables.conversation('c1').firstResponseAt;
+    await handler.apply(tables.unitOfWork(), message({ issuedBy: agentIssuer(), messageId: 'm2' }), '43');
+
+    expect(first).toEqual(expect.any(Date));
+    expect(tables.conversation('c1').firstResponseAt).toEqual(first);
+  });
 });

@@ -6,6 +6,7 @@ import { Assignment } from '../../assignment/assignment';
 import { CommandTransaction } from '../../events/command-transaction';
 import { entryStored } from '../../events/conversation-events';
 import type { UnitOfWork } from '../../events/unit-of-work';
+import { automaticReply } from '../../sites/automatic-reply';
 import type { Conversation } from '../conversation.entity';
 import { setStatus } from './change-status.handler';
 
@@ -47,8 +48,22 @@ export class PostMessageHandler {
     if (!conversation || !allowed) return [this.rejected(cmd)];
     const entry = unit.ledger.append(conversation, cmd.messageId, cmd.issuedBy, 'message', cmd.body);
     const stored = entryStored(conversation, entry, cmd.body);
-    if (cmd.issuedBy.role !== 'customer') return [stored];
-    return [stored, ...(await this.customerWrote(unit, conversation, cmd.issuedBy.id, cause))];
+    if (cmd.issuedBy.role !== 'customer') {
+      await this.firstResponse(unit, conversation, entry.createdAt);
+      return [stored];
+    }
+    return [
+      stored,
+      ...(await automaticReply(unit, conversation, entry.createdAt)),
+      ...(await this.customerWrote(unit, conversation, cmd.issuedBy.id, cause)),
+    ];
+  }
+
+  /** The first agent message answers the customer: what the site's usual reply time is made of. */
+  private async firstResponse(unit: UnitOfWork, conversation: Conversation, at: Date): Promise<void> {
+    if (conversation.firstResponseAt) return;
+    conversation.firstResponseAt = at;
+    await unit.conversations.update(conversation, 'firstResponseAt');
   }
 
   /** One reason for both cases: a customer must not learn that someone else's conversation exists. */
