@@ -293,3 +293,16 @@ export class SendWebhook {
   static readonly subject = WEBHOOK_DELIVERY_SUBJECT;
   @IsString() @Length(1, 300) deliveryId: string;
 }
+
+/** The customer asked for no more email (a List-Unsubscribe one-click or the unsubscribe page). */
+export class UnsubscribeCustomer extends Command {
+  static readonly subject = CommandSubjects.unsubscribeCustomer;
+  @IsString() @Matches(ID_PATTERN) customerId: string;
+}
+
+/** Whether an agent gets an email digest while offline. */
+export class SetAgentDigest extends Command {
+  static readonly subject = CommandSubjects.setAgentDigest;
+  @IsString() @Matches(ID_PATTERN) agentId: string;
+  @IsBoolean() emailDigest: boolean;
+}
