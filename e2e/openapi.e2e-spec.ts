@@ -60,6 +60,15 @@ const SIGN_IN: Record<string, { credentials: string; unauthenticated: string }> 
     unauthenticated: '401 application/problem+json true []',
   },
   'delete /v1/sessions/current': { credentials: 'cookie', unauthenticated: '204  false []' },
+  // An email's unsubscribe link: its signed token is the credential.
+  'get /v1/mail/unsubscribe': {
+    credentials: 'none',
+    unauthenticated: '400 application/problem+json false []',
+  },
+  'post /v1/mail/unsubscribe': {
+    credentials: 'none',
+    unauthenticated: '400 application/problem+json false []',
+  },
 };
 describe('the OpenAPI document served by the gateway', () => {
   let system: ParleySystem;

@@ -18,6 +18,7 @@ const TOKEN_DOC = {
   name: 'token',
   required: true,
   description: 'The signed token of the List-Unsubscribe link in a notification (purpose `unsubscribe`)',
+  example: 'eyJjdXN0b21lcklkIjoiY3VzXzAxIn0.k1.aKCQ1iUc5OqnICDyUEu8gesgm5rRi5d8O5ejI1tmi9g',
 };
 
 function page(title: string, body: string): string {
@@ -44,6 +45,8 @@ export class UnsubscribeController {
   @Get()
   @ApiOperation({
     operationId: 'showUnsubscribePage',
+    // The signed link is the credential: no bearer token.
+    security: [],
     summary: 'The page behind an email’s unsubscribe link',
     description: 'Changes nothing: a page with a button that unsubscribes (POST to the same address).',
   })
@@ -67,6 +70,7 @@ export class UnsubscribeController {
   @HttpCode(202)
   @ApiOperation({
     operationId: 'unsubscribeFromMail',
+    security: [],
     summary: 'Unsubscribe a customer from email (RFC 8058 one-click)',
     description:
       'The customer the token names gets no more emails. Mail clients send the form body `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded or multipart/form-data); the token alone decides. Repeating it changes nothing.',
