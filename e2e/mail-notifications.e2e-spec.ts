@@ -8,10 +8,19 @@ import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { LinkSigner } from '@parley/secrets';
 import { ParleySystem, TEST_ADMIN_TOKEN, TEST_SECRET_KEY, waitFor } from '@parley/testing';
-import { Actor, answer, clientOf, newAgent, openConversation } from './support/actors';
+import {
+  Actor,
+  answer,
+  clientOf,
+  eventuallyConversation,
+  newAgent,
+  openConversation,
+  setPresence,
+} from './support/actors';
 
 const DELAY_SECONDS = 2;
 const REPLY_DOMAIN = 'reply.test.example';
+const DIGEST_INTERVAL_SECONDS = 2;
 
 interface Received {
   to: string[];
@@ -82,6 +91,8 @@ describe('email notifications for customers who are away', () => {
       PARLEY_MAIL_POLL_INTERVAL_MS: '200',
       PARLEY_MAIL_REPLY_DOMAIN: REPLY_DOMAIN,
       PARLEY_MAIL_FROM: 'notifications@test.example',
+      PARLEY_MAIL_AGENT_DIGEST_INTERVAL_SECONDS: String(DIGEST_INTERVAL_SECONDS),
+      PARLEY_MAIL_QUEUE_THRESHOLD_SECONDS: '1',
     });
     agent = await newAgent(system, { name: 'Ann Agent' });
   }, 180_000);
@@ -92,7 +103,7 @@ describe('email notifications for customers who are away', () => {
   });
 
   /** A customer with an email address, in a conversation of their own. */
-  async function customerInConversation(): Promise<{
+  async function customerInConversation(subject?: string): Promise<{
     customer: Actor;
     email: string;
     conversationId: string;
@@ -106,7 +117,7 @@ describe('email notifications for customers who are away', () => {
     );
     expect(created.status).toBe(202);
     const customer = created.body as Actor;
-    const { id } = await openConversation(system, customer, { body: 'Where is my order?' });
+    const { id } = await openConversation(system, customer, { subject, body: 'Where is my order?' });
     return { customer, email, conversationId: id };
   }
 
@@ -250,4 +261,58 @@ describe('email notifications for customers who are away', () => {
       await db.end();
     }
   }, 90_000);
+
+  it('emails an offline agent a digest of their conversations and the queue, until they switch it off', async () => {
+    const email = 'dora@example.com';
+    const dora = await answer(
+      clientOf(system, TEST_ADMIN_TOKEN).POST('/v1/agents', {
+        body: { name: 'Dora Digest', email },
+        headers: { prefer: 'wait=10' },
+      }),
+    );
+    expect(dora.status).toBe(201);
+    const agentDora = dora.body as Actor;
+    // Online, then offline: she takes what waits in the queue, and her digests start.
+    await setPresence(system, agentDora, 'online');
+    await setPresence(system, agentDora, 'offline');
+    const mine = await customerInConversation('Broken zipper');
+    const assigned = await answer(
+      clientOf(system, agentDora).POST('/v1/conversations/{id}/assignment', {
+        params: { path: { id: mine.conversationId } },
+        body: { agentId: 'me' },
+      }),
+    );
+    expect(assigned.status).toBe(202);
+    await eventuallyConversation(
+      system,
+      agentDora,
+      mine.conversationId,
+      'assigned to Dora',
+      (c) => c.assigneeId === agentDora.id,
+    );
+    await customerInConversation('Nobody is online');
+
+    const digest = await waitFor('a digest with both', async () =>
+      catcher.to(email).find((m) => m.text?.includes('Broken zipper') && m.text.includes('Nobody is online')),
+    );
+    expect(digest.subject).toMatch(/^Waiting for you: \d+ assigned, \d+ in the queue$/);
+    expect(digest.text).toMatch(
+      /Assigned to you \(\d+\):\n(- .*\n)*- Broken zipper \(Customer \d+\), open\n/,
+    );
+    expect(digest.text).toMatch(
+      /Waiting in the queue \(\d+\):\n(- .*\n)*- Nobody is online \(Customer \d+\), waiting since /,
+    );
+    expect(digest.html).toContain('Broken zipper');
+
+    const off = await answer(
+      clientOf(system, agentDora).PUT('/v1/agents/me/notifications', {
+        body: { emailDigest: false },
+        headers: { prefer: 'wait=10' },
+      }),
+    );
+    expect([off.status, off.body]).toEqual([200, { agentId: agentDora.id, emailDigest: false }]);
+    const before = catcher.to(email).length;
+    await sleep(DIGEST_INTERVAL_SECONDS * 2_000 + 1_500);
+    expect(catcher.to(email)).toHaveLength(before);
+  }, 60_000);
 });

@@ -37,6 +37,11 @@ export class MailLinks {
     return [1, 2, 3, 4, 5].map((score) => `${this.base}/widget/?rate=${token}&score=${score}`);
   }
 
+  /** The agents' console. */
+  console(): string {
+    return `${this.base}/console/`;
+  }
+
   replyAddress(conversationId: string): string {
     return replyAddress(this.signer, conversationId, this.config.PARLEY_MAIL_REPLY_DOMAIN);
   }

@@ -6,13 +6,14 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@parley/runtime';
+import { DigestMailer } from './digests/digest-mailer';
 import { MailEnv } from './mail.env';
 import { NotificationMailer } from './notifications/notification-mailer';
 import { MailSender } from './outbound/mail-sender';
 
 /**
- * The mail process's clock: every `PARLEY_MAIL_POLL_INTERVAL_MS` it turns what came due into
- * emails, then sends the queued ones. Every process ticks; rows are claimed with SKIP LOCKED, so
+ * The mail process's clock: every `PARLEY_MAIL_POLL_INTERVAL_MS` it turns what came due
+ * (notifications, agents' digests) into emails, then sends the queued ones. Every process ticks; rows are claimed with SKIP LOCKED, so
  * two processes never take the same notification or email. What came due while every process was
  * down is done at the first tick.
  */
@@ -25,6 +26,7 @@ export class MailTicker implements OnApplicationBootstrap, BeforeApplicationShut
 
   constructor(
     private readonly notifications: NotificationMailer,
+    private readonly digests: DigestMailer,
     private readonly sender: MailSender,
     @Inject(SERVICE_CONFIG) private readonly config: MailEnv,
   ) {}
@@ -34,6 +36,7 @@ export class MailTicker implements OnApplicationBootstrap, BeforeApplicationShut
     const tick = () => {
       this.ticking = this.notifications
         .composeDue(stopped)
+        .then(() => this.digests.composeDue(stopped))
         .then(() => this.sender.sendDue(stopped))
         .catch((error: Error) => this.log.warn(`mail tick: ${error.message}`))
         .finally(() => {

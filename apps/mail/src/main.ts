@@ -4,6 +4,8 @@ import { Durables } from '@parley/contracts';
 import { partitionLeasesMigration, PersistenceModule, postgresStorage } from '@parley/persistence';
 import { runService, SERVICE_CONFIG } from '@parley/runtime';
 import { LinkSigner } from '@parley/secrets';
+import { DigestMailer } from './digests/digest-mailer';
+import { DigestRepository } from './digests/digest.repository';
 import { MailLinks } from './mail-links';
 import { MailTicker } from './mail-ticker';
 import { MailEnv } from './mail.env';
@@ -36,6 +38,8 @@ import { PeopleRepository } from './people/people.repository';
     SentEmailRepository,
     ConversationFollower,
     NotificationMailer,
+    DigestRepository,
+    DigestMailer,
     MailSender,
     MailTicker,
   ],

@@ -4,11 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { LinkSigner } from '@parley/secrets';
 import { GatewayEnv } from '../gateway.env';
+import { AgentNotificationsController } from './agent-notifications.controller';
 import { UnsubscribeController } from './unsubscribe.controller';
 
-/** What the links in Parley's emails reach: unsubscribing. */
+/** What the links in Parley's emails reach (unsubscribing), and agents' email settings. */
 @Module({
-  controllers: [UnsubscribeController],
+  controllers: [UnsubscribeController, AgentNotificationsController],
   providers: [
     {
       provide: LinkSigner,

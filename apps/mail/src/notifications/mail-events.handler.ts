@@ -1,4 +1,4 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
   AgentRegisteredData,
@@ -9,24 +9,29 @@ import {
   CustomerRegisteredData,
   DomainEvent,
   EventTypes,
+  PresenceChangedData,
   ReceiptReadData,
   SiteConfiguredData,
   StatusChangedData,
+  SetAgentDigest,
   StoredMessageData,
   UnsubscribeCustomer,
 } from '@parley/contracts';
 import { HandleCommand, HandleEvent } from '@parley/jetstream';
+import { SERVICE_CONFIG } from '@parley/runtime';
 import { DataSource } from 'typeorm';
+import { MailEnv } from '../mail.env';
 import { PeopleRepository } from '../people/people.repository';
 import { ConversationFollower } from './conversation-follower';
 
-/** Maps each event and command about customers' notifications to one call. */
+/** Maps each event and command mail acts on to one call. */
 @Controller()
 export class MailEventsHandler {
   constructor(
     private readonly db: DataSource,
     private readonly people: PeopleRepository,
     private readonly follower: ConversationFollower,
+    @Inject(SERVICE_CONFIG) private readonly config: MailEnv,
   ) {}
 
   @HandleEvent(EventTypes.customerRegistered)
@@ -37,6 +42,19 @@ export class MailEventsHandler {
   @HandleEvent(EventTypes.agentRegistered)
   async agentRegistered(@Payload() event: DomainEvent<AgentRegisteredData>): Promise<void> {
     await this.db.transaction((m) => this.people.saveAgent(m, event.data));
+  }
+
+  @HandleEvent(EventTypes.presenceChanged)
+  async presenceChanged(@Payload() event: DomainEvent<PresenceChangedData>): Promise<void> {
+    const { agentId, status } = event.data;
+    await this.db.transaction((m) =>
+      this.people.setPresence(m, agentId, status, this.config.PARLEY_MAIL_AGENT_DIGEST_INTERVAL_SECONDS),
+    );
+  }
+
+  @HandleCommand(SetAgentDigest)
+  async setDigest(@Payload() cmd: SetAgentDigest): Promise<void> {
+    await this.db.transaction((m) => this.people.setDigest(m, cmd.agentId, cmd.emailDigest));
   }
 
   @HandleEvent(EventTypes.siteConfigured)

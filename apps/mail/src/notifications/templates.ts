@@ -106,3 +106,48 @@ export function ratingInvitation(view: RatingInvitationView): RenderedEmail {
   );
   return { subject, text, html };
 }
+
+export interface DigestView {
+  agentName: string;
+  assigned: Array<{ subject: string | null; customerName: string | null; status: string }>;
+  waiting: Array<{ subject: string | null; customerName: string | null; waitingSince: Date | null }>;
+  consoleUrl: string;
+}
+
+function conversationLine(c: { subject: string | null; customerName: string | null }): string {
+  return `${c.subject ?? '(no subject)'}${c.customerName ? ` (${c.customerName})` : ''}`;
+}
+
+/** What waits for an offline agent: their conversations, then the queue's long waiters. */
+export function agentDigest(view: DigestView): RenderedEmail {
+  const subject = `Waiting for you: ${view.assigned.length} assigned, ${view.waiting.length} in the queue`;
+  const waited = (since: Date | null) => (since ? `, waiting since ${since.toISOString()}` : '');
+  const text = [
+    `Hello ${view.agentName},`,
+    '',
+    `Assigned to you (${view.assigned.length}):`,
+    ...view.assigned.map((c) => `- ${conversationLine(c)}, ${c.status}`),
+    '',
+    `Waiting in the queue (${view.waiting.length}):`,
+    ...view.waiting.map((c) => `- ${conversationLine(c)}${waited(c.waitingSince)}`),
+    '',
+    `Open the console: ${view.consoleUrl}`,
+    '',
+    '--',
+    'You get this digest while you are offline. Switch it off in the console, or with PUT /v1/agents/me/notifications {"emailDigest": false}.',
+    '',
+  ].join('\n');
+  const list = (items: string[]) =>
+    items.length ? `<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>` : '<p>None.</p>';
+  const html = page(
+    subject,
+    `<p>Hello ${escapeHtml(view.agentName)},</p>` +
+      `<h2>Assigned to you (${view.assigned.length})</h2>` +
+      list(view.assigned.map((c) => `${escapeHtml(conversationLine(c))}, ${escapeHtml(c.status)}`)) +
+      `<h2>Waiting in the queue (${view.waiting.length})</h2>` +
+      list(view.waiting.map((c) => escapeHtml(conversationLine(c) + waited(c.waitingSince)))) +
+      `<p>${link(view.consoleUrl, 'Open the console')}</p>`,
+    'You get this digest while you are offline; switch it off in the console.',
+  );
+  return { subject, text, html };
+}

@@ -52,6 +52,34 @@ export class PeopleRepository {
     );
   }
 
+  /**
+   * An agent who goes offline gets their first digest one interval later, and one every interval
+   * while offline; coming back stops them.
+   */
+  async setPresence(
+    m: EntityManager,
+    agentId: string,
+    presence: string,
+    intervalSeconds: number,
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO mail.agents (id, presence, next_digest_at)
+       VALUES ($1, $2, CASE WHEN $2 = 'offline' THEN now() + make_interval(secs => $3) END)
+       ON CONFLICT (id) DO UPDATE SET presence = EXCLUDED.presence,
+         next_digest_at = CASE WHEN EXCLUDED.presence <> 'offline' THEN NULL
+                               ELSE COALESCE(mail.agents.next_digest_at, EXCLUDED.next_digest_at) END`,
+      [agentId, presence, intervalSeconds],
+    );
+  }
+
+  async setDigest(m: EntityManager, agentId: string, enabled: boolean): Promise<void> {
+    await m.query(
+      `INSERT INTO mail.agents (id, digest_enabled) VALUES ($1, $2)
+       ON CONFLICT (id) DO UPDATE SET digest_enabled = EXCLUDED.digest_enabled`,
+      [agentId, enabled],
+    );
+  }
+
   async agentNames(m: EntityManager, ids: string[]): Promise<Map<string, string>> {
     const rows = (await m.query(
       'SELECT id, name FROM mail.agents WHERE id = ANY($1::text[]) AND name IS NOT NULL',
