@@ -5,6 +5,7 @@ import { MailEnv } from '../mail.env';
 import { MAIL_CHANNEL, MailChannel, smtpReplyCode } from './mail-channel';
 import { mailSends } from './mail-metrics';
 import { rawMessage } from './outbound-email';
+import { afterSendFailure } from './send-outcome';
 import { ClaimedEmail, SentEmailRepository } from './sent-email.repository';
 
 /**
@@ -58,22 +59,17 @@ export class MailSender {
   private async failed(email: ClaimedEmail, error: Error, handedOver: boolean): Promise<void> {
     const code = smtpReplyCode(error);
     const reason = code ? `${code} ${error.message}` : error.message;
-    // The server's answer says it did not take the message; a broken line after the hand-over does not.
-    if (handedOver && code === undefined) {
+    const result = afterSendFailure(error, handedOver, email.attempts, this.config.mailRetrySchedule);
+    mailSends.inc({ outcome: result.outcome });
+    if (result.outcome === 'in_doubt') {
       await this.ledger.markInDoubt(email, reason);
-      mailSends.inc({ outcome: 'in_doubt' });
       this.log.error(`email ${email.messageId} is in doubt (${reason}); not resent`);
-      return;
-    }
-    const delay = this.config.mailRetrySchedule[email.attempts - 1];
-    if ((code !== undefined && code >= 500) || delay === undefined) {
+    } else if (result.outcome === 'failed') {
       await this.ledger.markFailed(email, reason);
-      mailSends.inc({ outcome: 'failed' });
       this.log.warn(`email ${email.messageId} failed: ${reason}`);
-      return;
+    } else {
+      await this.ledger.retryLater(email, result.delaySeconds, reason);
+      this.log.warn(`email ${email.messageId} not sent (${reason}); retried in ${result.delaySeconds} s`);
     }
-    await this.ledger.retryLater(email, delay, reason);
-    mailSends.inc({ outcome: 'retried' });
-    this.log.warn(`email ${email.messageId} not sent (${reason}); retried in ${delay} s`);
   }
 }
