@@ -226,6 +226,29 @@ describe('email notifications for customers who are away', () => {
     expect(catcher.to(email)).toHaveLength(1);
   }, 60_000);
 
+  it('invites the customer of a resolved conversation to rate it, with one signed link per score', async () => {
+    const { email, conversationId } = await customerInConversation('Refund');
+    const resolved = await answer(
+      clientOf(system, agent).POST('/v1/conversations/{id}/status', {
+        params: { path: { id: conversationId } },
+        body: { status: 'resolved' },
+      }),
+    );
+    expect(resolved.status).toBe(202);
+    const [invitation] = await waitFor('the rating invitation', async () => {
+      const got = catcher.to(email);
+      return got.length ? got : undefined;
+    });
+    expect(invitation.subject).toBe('How did it go? Refund');
+    const links = [
+      ...(invitation.text ?? '').matchAll(/http:\/\/localhost:3000\/widget\/\?rate=([\w.-]+)&score=(\d)/g),
+    ];
+    expect(links.map((l) => l[2])).toEqual(['1', '2', '3', '4', '5']);
+    const signer = LinkSigner.fromKeyRing(TEST_SECRET_KEY);
+    expect(signer.verify('rate conversation', links[0][1])).toMatchObject({ conversationId });
+    expect(unsubscribeUrl(invitation)).toMatch(/\/v1\/mail\/unsubscribe\?token=/);
+  }, 60_000);
+
   it('a mail process killed the instant the server took an email sends it never again, and the others still', async () => {
     const db = new Client({ connectionString: system.database.url });
     await db.connect();
