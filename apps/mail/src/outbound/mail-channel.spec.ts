@@ -1,6 +1,9 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { smtpReplyCode, SmtpChannel } from './mail-channel';
+import { DropDirChannel, smtpReplyCode, SmtpChannel } from './mail-channel';
 
 const RAW = Buffer.from('From: a@test.example\r\nTo: b@test.example\r\nSubject: hi\r\n\r\nHello\r\n');
 const ENVELOPE = { from: 'a@test.example', to: 'b@test.example' };
@@ -59,5 +62,26 @@ describe('SmtpChannel, against a real SMTP server', () => {
       .catch((e: unknown) => e);
     expect(smtpReplyCode(error)).toBe(550);
     expect(handOver).not.toHaveBeenCalled();
+  });
+});
+
+describe('DropDirChannel', () => {
+  it('writes the message as <Message-ID>.eml once the hand-over is recorded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-mail-'));
+    try {
+      const handOver = jest.fn(async () => expect(readdirSync(dir)).toEqual([]));
+      const result = await new DropDirChannel(dir).deliver(
+        ENVELOPE,
+        '<notification-c1-2@reply.test>',
+        RAW,
+        handOver,
+      );
+      expect(handOver).toHaveBeenCalledTimes(1);
+      const file = join(dir, 'notification-c1-2@reply.test.eml');
+      expect(result).toBe(`written to ${file}`);
+      expect(readFileSync(file, 'utf8')).toBe(RAW.toString());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
