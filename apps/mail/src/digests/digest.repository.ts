@@ -33,10 +33,10 @@ export class DigestRepository {
 
   /** The next digest one interval from now: after a downtime, one digest, not one per missed interval. */
   async next(m: EntityManager, agentId: string, intervalSeconds: number): Promise<void> {
-    await m.query(
-      `UPDATE mail.agents SET next_digest_at = now() + make_interval(secs => $2) WHERE id = $1`,
-      [agentId, intervalSeconds],
-    );
+    await m.query(`UPDATE mail.agents SET next_digest_at = now() + make_interval(secs => $2) WHERE id = $1`, [
+      agentId,
+      intervalSeconds,
+    ]);
   }
 
   /** The agent's conversations still to answer, oldest first. */
