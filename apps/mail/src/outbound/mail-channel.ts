@@ -74,7 +74,8 @@ export class SmtpChannel implements MailChannel {
           done(response ?? '');
         }
       };
-      connection.once('error', (error: Error) => finish(error));
+      // `on`, not `once`: a second error (while quitting, say) must not go unhandled.
+      connection.on('error', (error: Error) => finish(error));
       connection.once('end', () => finish(new Error('the SMTP server closed the connection')));
       connection.connect((error?: Error | null) => {
         if (error) return finish(error);
