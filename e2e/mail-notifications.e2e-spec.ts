@@ -181,6 +181,18 @@ describe('email notifications for customers who are away', () => {
         match?.[2] ?? '',
       ),
     ).toBe(true);
+
+    // A later reply is a notification of its own, threaded under the first.
+    await reply(conversationId, 'One more thing.');
+    const [, second] = await waitFor('the second notification', async () => {
+      const got = catcher.to(email);
+      return got.length === 2 ? got : undefined;
+    });
+    expect(second.text).toContain('One more thing.');
+    expect(second.text).not.toContain('Tracking');
+    expect(second.inReplyTo).toBe(mail.messageId);
+    expect(second.references).toBe(mail.messageId);
+    expect(second.subject).toBe(`Re: ${mail.subject}`);
   }, 60_000);
 
   it('sends nothing for a reply the customer read in the widget before the delay', async () => {
@@ -337,5 +349,16 @@ describe('email notifications for customers who are away', () => {
     const before = catcher.to(email).length;
     await sleep(DIGEST_INTERVAL_SECONDS * 2_000 + 1_500);
     expect(catcher.to(email)).toHaveLength(before);
+  }, 60_000);
+
+  it('two mail processes share the work and send each notification once', async () => {
+    await system.startReplica('mail');
+    const customers = await Promise.all([1, 2, 3, 4].map(() => customerInConversation()));
+    for (const { conversationId } of customers) await reply(conversationId, 'Answered by whichever process.');
+    await waitFor('every notification', async () =>
+      customers.every(({ email }) => catcher.to(email).length > 0),
+    );
+    await pastTheDelay();
+    for (const { email } of customers) expect(catcher.to(email)).toHaveLength(1);
   }, 60_000);
 });
