@@ -38,9 +38,10 @@ export class MailSender {
 
   private async send(email: ClaimedEmail): Promise<void> {
     let handedOver = false;
+    let response: string;
     try {
       const raw = await rawMessage(email.messageId, email.content);
-      const response = await this.channel.deliver(
+      response = await this.channel.deliver(
         { from: this.config.PARLEY_MAIL_FROM, to: email.toAddress },
         email.messageId,
         raw,
@@ -49,11 +50,12 @@ export class MailSender {
           handedOver = true;
         },
       );
-      await this.ledger.markSent(email, response);
-      mailSends.inc({ outcome: 'sent' });
     } catch (error) {
-      await this.failed(email, error as Error, handedOver);
+      return this.failed(email, error as Error, handedOver);
     }
+    mailSends.inc({ outcome: 'sent' });
+    // Should this fail, the email stays `sending` and is settled as in doubt: never resent.
+    await this.ledger.markSent(email, response);
   }
 
   private async failed(email: ClaimedEmail, error: Error, handedOver: boolean): Promise<void> {
