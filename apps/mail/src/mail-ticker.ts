@@ -10,6 +10,7 @@ import { DigestMailer } from './digests/digest-mailer';
 import { MailEnv } from './mail.env';
 import { NotificationMailer } from './notifications/notification-mailer';
 import { MailSender } from './outbound/mail-sender';
+import { HEARTBEAT_MS, SentEmailRepository } from './outbound/sent-email.repository';
 
 /**
  * The mail process's clock: every `PARLEY_MAIL_POLL_INTERVAL_MS` it turns what came due
@@ -21,6 +22,7 @@ import { MailSender } from './outbound/mail-sender';
 export class MailTicker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('mail');
   private timer?: NodeJS.Timeout;
+  private heartbeat?: NodeJS.Timeout;
   private ticking?: Promise<void>;
   private stopping = false;
 
@@ -28,10 +30,16 @@ export class MailTicker implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly notifications: NotificationMailer,
     private readonly digests: DigestMailer,
     private readonly sender: MailSender,
+    private readonly ledger: SentEmailRepository,
     @Inject(SERVICE_CONFIG) private readonly config: MailEnv,
   ) {}
 
   onApplicationBootstrap(): void {
+    // Beats apart from the ticks, which one slow SMTP exchange can hold up for a while.
+    const beat = () =>
+      void this.ledger.heartbeat().catch((error: Error) => this.log.warn(`mail heartbeat: ${error.message}`));
+    beat();
+    this.heartbeat = setInterval(beat, HEARTBEAT_MS);
     const stopped = () => this.stopping;
     const tick = () => {
       this.ticking = this.notifications
@@ -50,5 +58,6 @@ export class MailTicker implements OnApplicationBootstrap, BeforeApplicationShut
     this.stopping = true;
     clearTimeout(this.timer);
     await this.ticking;
+    clearInterval(this.heartbeat);
   }
 }

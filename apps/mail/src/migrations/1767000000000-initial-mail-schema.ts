@@ -81,6 +81,7 @@ export class InitialMailSchema1767000000000 implements MigrationInterface {
         last_error text,
         created_at timestamptz NOT NULL DEFAULT now(),
         claim text,
+        claimed_by text,
         claimed_at timestamptz,
         sent_at timestamptz
       )`);
@@ -93,10 +94,13 @@ export class InitialMailSchema1767000000000 implements MigrationInterface {
     await q.query(
       'CREATE INDEX sent_emails_conversation_idx ON mail.sent_emails (conversation_id, created_at)',
     );
+    // Each mail process's heartbeat: a claim whose process stopped beating was left by a crash.
+    await q.query('CREATE TABLE mail.senders (member text PRIMARY KEY, seen_at timestamptz NOT NULL)');
   }
 
   async down(q: QueryRunner): Promise<void> {
     for (const table of [
+      'senders',
       'sent_emails',
       'notifications',
       'replies',

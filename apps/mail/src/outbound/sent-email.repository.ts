@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EmailContent, OutboundEmail } from './outbound-email';
 
@@ -20,10 +21,15 @@ interface ClaimedRow {
   content: EmailContent;
 }
 
-/** Claimed but not handed over for this long: its process is gone (every SMTP step has a timeout). */
-const STALE_CLAIM = '5 minutes';
-/** Handed over for this long without an answer recorded: its process died mid-send. */
-const STALE_SENDING = '5 minutes';
+/** A process that has not beaten for this long is gone (it beats every `HEARTBEAT_MS`). */
+export const HEARTBEAT_MS = 2_000;
+const GONE_AFTER = '10 seconds';
+/** Claimed or handed over for this long: gone whatever its heartbeat says (every SMTP step has a timeout). */
+const STALE = '5 minutes';
+
+/** The row's claim was left by a process that is gone. */
+const ABANDONED = `(claimed_at < now() - interval '${STALE}' OR NOT EXISTS (
+  SELECT FROM mail.senders s WHERE s.member = claimed_by AND s.seen_at > now() - interval '${GONE_AFTER}'))`;
 
 /**
  * The ledger of every email, keyed by its Message-ID (docs/adr/0011-mail-at-most-once.md):
@@ -34,7 +40,20 @@ const STALE_SENDING = '5 minutes';
  */
 @Injectable()
 export class SentEmailRepository {
+  /** This process, as its claims and heartbeat name it. */
+  private readonly member = randomUUID();
+
   constructor(private readonly db: DataSource) {}
+
+  /** This process is alive; processes gone for an hour are forgotten. */
+  async heartbeat(): Promise<void> {
+    await this.db.query(
+      `INSERT INTO mail.senders (member, seen_at) VALUES ($1, now())
+       ON CONFLICT (member) DO UPDATE SET seen_at = now()`,
+      [this.member],
+    );
+    await this.db.query(`DELETE FROM mail.senders WHERE seen_at < now() - interval '1 hour'`);
+  }
 
   /** Queues an email unless one with its Message-ID exists: whether it was queued now. */
   async enqueue(email: OutboundEmail, manager: EntityManager = this.db.manager): Promise<boolean> {
@@ -53,18 +72,21 @@ export class SentEmailRepository {
     return rows.length === 1;
   }
 
-  /** Takes the next email due, if any, for this process alone (another process skips it). */
+  /**
+   * Takes the next email due, if any, for this process alone (another process skips it); also one
+   * a crashed process claimed and never handed over, since nothing of it left.
+   */
   async claimNext(claim: string): Promise<ClaimedEmail | undefined> {
     // An UPDATE answers [rows, count] through TypeORM.
     const [rows] = (await this.db.query(
-      `UPDATE mail.sent_emails e SET status = 'claimed', claim = $1, claimed_at = now(), attempts = e.attempts + 1
+      `UPDATE mail.sent_emails e
+          SET status = 'claimed', claim = $1, claimed_by = $2, claimed_at = now(), attempts = e.attempts + 1
         WHERE e.message_id = (
           SELECT message_id FROM mail.sent_emails
-           WHERE (status = 'queued' AND next_attempt_at <= now())
-              OR (status = 'claimed' AND claimed_at < now() - interval '${STALE_CLAIM}')
+           WHERE (status = 'queued' AND next_attempt_at <= now()) OR (status = 'claimed' AND ${ABANDONED})
            ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING e.message_id, e.claim, e.to_address, e.attempts, e.content`,
-      [claim],
+      [claim, this.member],
     )) as [ClaimedRow[], number];
     const [row] = rows;
     return (
@@ -114,7 +136,7 @@ export class SentEmailRepository {
   async settleAbandoned(): Promise<string[]> {
     const [rows] = (await this.db.query(
       `UPDATE mail.sent_emails SET status = 'in_doubt', last_error = 'the sending process stopped mid-send'
-        WHERE status = 'sending' AND claimed_at < now() - interval '${STALE_SENDING}'
+        WHERE status = 'sending' AND ${ABANDONED}
         RETURNING message_id`,
     )) as [Array<{ message_id: string }>, number];
     return rows.map((r) => r.message_id);
