@@ -1,6 +1,6 @@
 # One image per Parley service, all from this file:
 #
-#   docker build --build-arg APP=gateway -t parley-gateway .      (also conversation, delivery, history)
+#   docker build --build-arg APP=gateway -t parley-gateway .      (also conversation, delivery, history, mail)
 #
 # Stages: build (whole workspace, `npm ci && npm run build`, then tools/pack-app.mjs packs the app
 # with a package.json of only the packages its compiled code loads and a lockfile pruned to them),
@@ -22,7 +22,7 @@ COPY libs ./libs
 COPY apps ./apps
 COPY tools ./tools
 ARG APP
-RUN test -n "$APP" || { echo 'build with --build-arg APP=gateway|conversation|delivery|history' >&2; exit 1; }
+RUN test -n "$APP" || { echo 'build with --build-arg APP=gateway|conversation|delivery|history|mail' >&2; exit 1; }
 RUN npm run build && node tools/pack-app.mjs "$APP" /out
 
 FROM ${NODE_IMAGE} AS deps

@@ -33,12 +33,12 @@ const CUSTOM_RESOURCES = [
   'postgresql.cnpg.io/v1 ScheduledBackup',
   'barmancloud.cnpg.io/v1 ObjectStore',
 ];
-const SERVICES = ['gateway', 'conversation', 'delivery', 'history'];
-const DATABASE_CLIENTS = ['conversation', 'delivery', 'history'];
+const SERVICES = ['gateway', 'conversation', 'delivery', 'history', 'mail'];
+const DATABASE_CLIENTS = ['conversation', 'delivery', 'history', 'mail'];
 /** Secrets that an overlay references but does not render: created by an operator or CloudNativePG. */
 const EXTERNAL_SECRETS: Record<string, string[]> = {
   dev: [],
-  production: ['parley-gateway', 'parley-db-app', 'parley-nats-users', 'parley-secret-key'],
+  production: ['parley-gateway', 'parley-db-app', 'parley-nats-users', 'parley-secret-key', 'parley-mail'],
 };
 /**
  * Stand-ins for the values of EXTERNAL_SECRETS, in the form an operator gives them (docs/operations.md),
@@ -49,8 +49,9 @@ const EXTERNAL_SECRET_VALUES: Record<string, string> = {
   'parley-gateway/PARLEY_JWT_SECRET': 'operator-generated-jwt-secret-4f0e9a2c6b1d8e3f7a5c',
   'parley-db-app/uri': 'postgresql://app:generated@parley-db-rw.parley:5432/app',
   'parley-secret-key/PARLEY_SECRET_KEY': 'k1:b3BlcmF0b3ItZ2VuZXJhdGVkIGtleTogMzIgYnl0ZXM=',
+  'parley-mail/PARLEY_SMTP_URL': 'smtp://parley:operator-generated-smtp-password@smtp.example.com:587',
   ...Object.fromEntries(
-    ['gateway', 'conversation', 'delivery', 'history', 'operator'].map((user) => [
+    ['gateway', 'conversation', 'delivery', 'history', 'mail', 'operator'].map((user) => [
       `parley-nats-users/${user}`,
       `operator-generated-nats-${user}-password`,
     ]),
@@ -63,6 +64,7 @@ const NATS_PASSWORDS = {
   NATS_CONVERSATION_PASSWORD: 'a-conversation-password',
   NATS_DELIVERY_PASSWORD: 'a-delivery-password',
   NATS_HISTORY_PASSWORD: 'a-history-password',
+  NATS_MAIL_PASSWORD: 'a-mail-password',
   NATS_OPERATOR_PASSWORD: 'an-operator-password',
 };
 const OVERLAYS = ['dev', 'production'] as const;
@@ -424,6 +426,7 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', () => {
           {
             gateway: ['PARLEY_ADMIN_TOKEN', 'PARLEY_JWT_SECRET', 'NATS_PASSWORD', 'PARLEY_SECRET_KEY'],
             delivery: ['DATABASE_URL', 'NATS_PASSWORD', 'PARLEY_SECRET_KEY'],
+            mail: ['DATABASE_URL', 'NATS_PASSWORD', 'PARLEY_SECRET_KEY', 'PARLEY_SMTP_URL'],
           }[name] ?? ['DATABASE_URL', 'NATS_PASSWORD'],
         );
       }
@@ -431,7 +434,7 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', () => {
   );
 
   it.each(OVERLAYS)(
-    '%s: NetworkPolicies let only the gateway in from outside, and the services out only to NATS, PostgreSQL, DNS (and delivery to webhook endpoints)',
+    '%s: NetworkPolicies let only the gateway in from outside, and the services out only to NATS, PostgreSQL, DNS (and delivery to webhook endpoints, mail to SMTP servers)',
     (overlay) => {
       const policies = all(overlay, 'NetworkPolicy');
       for (const policy of policies) {
@@ -486,11 +489,13 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', () => {
         for (const { peer, ports } of egress) {
           const target = peer.podSelector?.matchLabels ?? {};
           if (peer.ipBlock) {
-            // Webhook endpoints: public addresses only (no cluster, private or cloud metadata ranges).
+            // Webhook endpoints and SMTP servers: public addresses only (no cluster, private or cloud
+            // metadata ranges); SMTP on its ports only.
             expect([name, peer.ipBlock.cidr]).toEqual([
-              'delivery',
+              expect.stringMatching(/^(delivery|mail)$/),
               expect.stringMatching(/^(0\.0\.0\.0|::)\/0$/),
             ]);
+            if (name === 'mail') expect(ports).toEqual([25, 465, 587]);
             const excluded =
               peer.ipBlock.cidr === '::/0'
                 ? ['::1/128', 'fc00::/7', 'fe80::/10']
@@ -604,6 +609,7 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', () => {
       'parley-db-app',
       'parley-nats-users',
       'parley-secret-key',
+      'parley-mail',
     ])
       expect(docs).toContain(secret);
   });
@@ -619,13 +625,13 @@ describe('docker-compose.yml', () => {
     expect(compose('--env-file', '.env.example', 'config', '-q')).toBe('');
   });
 
-  it('pins NATS and PostgreSQL, builds the four services from the Dockerfile and starts them when healthy', () => {
+  it('pins NATS, PostgreSQL and Mailpit, builds the five services from the Dockerfile and starts them when healthy', () => {
     const source = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'));
     expect(Object.keys(source)).not.toContain('name');
     expect(Object.keys(source)).not.toContain('version');
 
     const { services, volumes } = parse(compose('config'));
-    expect(Object.keys(services).sort()).toEqual([...SERVICES, 'nats', 'postgres'].sort());
+    expect(Object.keys(services).sort()).toEqual([...SERVICES, 'mailpit', 'nats', 'postgres'].sort());
     expect(services.nats.image).toMatch(/^nats:2\.(1\d|[2-9]\d)\.\d+-alpine$/);
     expect(services.nats.command).toEqual(expect.arrayContaining(['--jetstream', '--store_dir', '/data']));
     expect(services.nats.healthcheck.test.join(' ')).toContain('http://127.0.0.1:8222/healthz');
@@ -651,6 +657,10 @@ describe('docker-compose.yml', () => {
       expect(service.stop_grace_period).toBe('30s');
     }
     expect(services.gateway.ports).toEqual([expect.objectContaining({ target: 3000, published: 3000 })]);
+    // Mail goes to the SMTP catcher, whose web UI is on this machine only.
+    expect(services.mailpit.image).toMatch(/^axllent\/mailpit:v\d+\.\d+\.\d+$/);
+    expect(services.mail.environment.PARLEY_SMTP_URL).toBe('smtp://mailpit:1025');
+    expect(services.mail.depends_on.mailpit).toEqual({ condition: 'service_healthy' });
   });
 
   it('starts NATS with a mounted configuration file that puts every JetStream write on disk before its ack', () => {

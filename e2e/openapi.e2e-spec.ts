@@ -66,6 +66,15 @@ const SIGN_IN: Record<string, { credentials: string; unauthenticated: string }> 
     credentials: 'none',
     unauthenticated: '404 application/problem+json true []',
   },
+  // An email's unsubscribe link: its signed token is the credential.
+  'get /v1/mail/unsubscribe': {
+    credentials: 'none',
+    unauthenticated: '400 application/problem+json false []',
+  },
+  'post /v1/mail/unsubscribe': {
+    credentials: 'none',
+    unauthenticated: '400 application/problem+json false []',
+  },
 };
 describe('the OpenAPI document served by the gateway', () => {
   let system: ParleySystem;

@@ -17,7 +17,7 @@ import {
 } from '@parley/testing';
 
 const ROOT = resolve(__dirname, '..');
-const APPS = ['gateway', 'conversation', 'delivery', 'history'] as const;
+const APPS = ['gateway', 'conversation', 'delivery', 'history', 'mail'] as const;
 type App = (typeof APPS)[number];
 const LIBS = ['contracts', 'jetstream', 'observability', 'persistence', 'runtime', 'secrets', 'validation'];
 const ADMIN_TOKEN = 'production-build-admin-token';
@@ -207,7 +207,9 @@ describe('production build of each app, packed and installed as in the image', (
         ...(app === 'gateway'
           ? { PARLEY_ADMIN_TOKEN: ADMIN_TOKEN, PARLEY_JWT_SECRET: JWT_SECRET }
           : { DATABASE_URL: database.url }),
-        ...(app === 'gateway' || app === 'delivery' ? { PARLEY_SECRET_KEY: TEST_SECRET_KEY } : {}),
+        ...(app === 'gateway' || app === 'delivery' || app === 'mail'
+          ? { PARLEY_SECRET_KEY: TEST_SECRET_KEY }
+          : {}),
       };
       const child = spawn(process.execPath, ['.'], {
         cwd: packed[app],

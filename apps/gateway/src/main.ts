@@ -19,6 +19,7 @@ import { refuseDevelopmentSecrets, TokenService } from './auth/auth';
 import { ConversationsModule } from './conversations/conversations.module';
 import { GatewayEnv } from './gateway.env';
 import { InboxModule } from './inbox/inbox.module';
+import { MailModule } from './mail/mail.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
 import { ReportsModule } from './reports/reports.module';
@@ -85,6 +86,7 @@ void runService({
     SitesModule,
     ReportsModule,
     AdminModule,
+    MailModule,
   ],
   configureHttp,
   bodyLimitBytes: (config) => config.PARLEY_BODY_LIMIT_BYTES,

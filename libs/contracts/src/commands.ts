@@ -410,3 +410,16 @@ export class RateConversation extends Command {
   @IsOptional() @IsString() @Length(1, RATING_COMMENT_MAX) comment?: string;
   @IsIn(RATING_CHANNELS) via: RatingChannel;
 }
+
+/** The customer asked for no more email (a List-Unsubscribe one-click or the unsubscribe page). */
+export class UnsubscribeCustomer extends Command {
+  static readonly subject = CommandSubjects.unsubscribeCustomer;
+  @IsString() @Matches(ID_PATTERN) customerId: string;
+}
+
+/** Whether an agent gets an email digest while offline. */
+export class SetAgentDigest extends Command {
+  static readonly subject = CommandSubjects.setAgentDigest;
+  @IsString() @Matches(ID_PATTERN) agentId: string;
+  @IsBoolean() emailDigest: boolean;
+}

@@ -40,7 +40,7 @@ export async function callApi<T = any>(
 }
 
 /**
- * The whole of Parley for one test suite: its own broker and database, and the four services as
+ * The whole of Parley for one test suite: its own broker and database, and the five services as
  * OS processes. `services[name]` can be stopped, killed and started again.
  */
 export class ParleySystem {
@@ -97,7 +97,7 @@ export class ParleySystem {
       services[name] = await ServiceProcess.create(name, { ...env, ...options.serviceEnv?.[name] });
     const system = new ParleySystem(nats, database, services, env, ownsBroker);
     try {
-      // Sequential starts: concurrent migrations are safe, but two cores boot four processes faster one by one.
+      // Sequential starts: concurrent migrations are safe, but two cores boot five processes faster one by one.
       for (const name of SERVICE_NAMES) await services[name].start();
     } catch (error) {
       // The caller never gets a system to stop, so what did start is stopped here.
