@@ -154,6 +154,11 @@ export class PostMessage extends Command {
   @IsString() @Length(1, 64) conversationId: string;
   @IsString() @Length(1, 64) messageId: string;
   @IsString() @Length(1, MESSAGE_BODY_MAX) body: string;
+  /**
+   * `email`: the customer's reply to a notification, posted by the mail service. The public API
+   * never sets it (the gateway's request leaves it out), so a message claims no channel it did not use.
+   */
+  @IsOptional() @IsIn(['email']) via?: 'email';
 }
 
 export const PRESENCES = ['online', 'away', 'offline'] as const;

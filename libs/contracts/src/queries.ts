@@ -1,4 +1,5 @@
 import type { AgentRole } from './commands';
+import type { MessageVia } from './events';
 import { Principal } from './principal';
 
 /** Replies to `parley.query.*` requests: either the result or a problem the gateway turns into HTTP. */
@@ -32,6 +33,8 @@ export interface MessageView {
   type: 'message' | 'note';
   body: string;
   createdAt: string;
+  /** How the message came in: `api` unless it was a reply by email or the automatic reply. */
+  via: MessageVia;
 }
 
 export interface InboxQuery {
@@ -180,6 +183,7 @@ export interface MessageStatusView {
   type: 'message' | 'note';
   body: string | null;
   createdAt: string;
+  via: MessageVia;
   status: 'accepted' | 'stored' | 'rejected';
   rejection?: string;
   receipts: ReceiptView[];
