@@ -839,6 +839,26 @@ export interface webhooks {
     patch?: never;
     trace?: never;
   };
+  'conversation.rated': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The customer rated a resolved conversation (agents only)
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['conversationRatedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export interface components {
   schemas: {
@@ -1208,6 +1228,12 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       createdAt: string;
+      /**
+       * @description How the message came in: `api` (the API, the widget or the console), `email` (the customer replied to a notification by email), `automatic` (the site's automatic reply out of business hours)
+       * @example api
+       * @enum {string}
+       */
+      via: 'api' | 'email' | 'automatic';
     };
     MessageAccepted: {
       /**
@@ -1270,6 +1296,12 @@ export interface components {
        */
       createdAt: string;
       /**
+       * @description How the message came in: `api` (the API, the widget or the console), `email` (the customer replied to a notification by email), `automatic` (the site's automatic reply out of business hours)
+       * @example api
+       * @enum {string}
+       */
+      via: 'api' | 'email' | 'automatic';
+      /**
        * @example stored
        * @enum {string}
        */
@@ -1331,7 +1363,8 @@ export interface components {
       | components['schemas']['ConversationTransferredEvent']
       | components['schemas']['ConversationStatusChangedEvent']
       | components['schemas']['ConversationPriorityChangedEvent']
-      | components['schemas']['ReceiptReadEvent'];
+      | components['schemas']['ReceiptReadEvent']
+      | components['schemas']['ConversationRatedEvent'];
     InboxResponse: {
       events: components['schemas']['InboxEvent'][];
       /**
@@ -1592,6 +1625,12 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       createdAt: string;
+      /**
+       * @description How it arrived: `email` is a customer’s reply by email, `automatic` the site’s automatic reply out of hours; absent is `api`
+       * @example email
+       * @enum {string}
+       */
+      via?: 'api' | 'email' | 'automatic';
     };
     /** @description A conversation a customer opened */
     ConversationCreatedData: {
@@ -1599,6 +1638,11 @@ export interface components {
       conversationId: string;
       /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
       customerId: string;
+      /**
+       * @description The site whose widget the customer signed in through; null when the API created the customer
+       * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
+       */
+      siteId?: string | null;
       /** @example Where is my order? */
       subject: string | null;
       /**
@@ -1743,6 +1787,38 @@ export interface components {
        * @example 2026-11-25T09:22:10.977Z
        */
       readAt: string;
+    };
+    /** @description How the customer rated a resolved conversation */
+    ConversationRatedData: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string;
+      /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
+      customerId: string;
+      /**
+       * @description The agent it was assigned to when rated, whom the rating counts for
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      agentId: string | null;
+      /** @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6 */
+      siteId: string | null;
+      /**
+       * @description 1 (bad) to 5 (great); a later rating replaces an earlier one
+       * @example 5
+       */
+      score: number;
+      /** @example Quick and friendly, thank you! */
+      comment: string | null;
+      /**
+       * @description Where the customer rated: in the widget or from the email
+       * @example email
+       * @enum {string}
+       */
+      via: 'widget' | 'email';
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:22:10.977Z
+       */
+      ratedAt: string;
     };
     /** @description A customer opened a conversation */
     ConversationCreatedEvent: {
@@ -1978,6 +2054,32 @@ export interface components {
       occurredAt: string;
       data: components['schemas']['ReceiptReadData'];
     };
+    /** @description The customer rated a resolved conversation (agents only) */
+    ConversationRatedEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example conversation.rated:0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'conversation.rated';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['ConversationRatedData'];
+    };
     /** @description A customer opened a conversation */
     ConversationCreatedWebhook: {
       /**
@@ -1997,6 +2099,7 @@ export interface components {
        *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
        *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
        *       "customerId": "e64e4a38-0d1a-52c8-8ccf-896efa876bc3",
+       *       "siteId": "0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6",
        *       "subject": "Where is my order?",
        *       "status": "open",
        *       "priority": "high",
@@ -2013,6 +2116,11 @@ export interface components {
         conversationId: string;
         /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
         customerId: string;
+        /**
+         * @description The site whose widget the customer signed in through; null when the API created the customer
+         * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
+         */
+        siteId?: string | null;
         /** @example Where is my order? */
         subject: string | null;
         /**
@@ -2056,7 +2164,8 @@ export interface components {
        *       "authorRole": "agent",
        *       "type": "message",
        *       "body": "It ships tomorrow morning.",
-       *       "createdAt": "2026-11-25T09:20:31.058Z"
+       *       "createdAt": "2026-11-25T09:20:31.058Z",
+       *       "via": "email"
        *     }
        */
       data: {
@@ -2094,6 +2203,12 @@ export interface components {
          * @example 2026-11-25T09:20:31.058Z
          */
         createdAt: string;
+        /**
+         * @description How it arrived: `email` is a customer’s reply by email, `automatic` the site’s automatic reply out of hours; absent is `api`
+         * @example email
+         * @enum {string}
+         */
+        via?: 'api' | 'email' | 'automatic';
       };
     };
     /** @description A private note was stored in a conversation (agents only) */
@@ -2120,7 +2235,8 @@ export interface components {
        *       "authorRole": "agent",
        *       "type": "message",
        *       "body": "It ships tomorrow morning.",
-       *       "createdAt": "2026-11-25T09:20:31.058Z"
+       *       "createdAt": "2026-11-25T09:20:31.058Z",
+       *       "via": "email"
        *     }
        */
       data: {
@@ -2158,6 +2274,12 @@ export interface components {
          * @example 2026-11-25T09:20:31.058Z
          */
         createdAt: string;
+        /**
+         * @description How it arrived: `email` is a customer’s reply by email, `automatic` the site’s automatic reply out of hours; absent is `api`
+         * @example email
+         * @enum {string}
+         */
+        via?: 'api' | 'email' | 'automatic';
       };
     };
     /** @description A message was refused after it was accepted (its author only) */
@@ -2463,6 +2585,70 @@ export interface components {
         readAt: string;
       };
     };
+    /** @description The customer rated a resolved conversation (agents only) */
+    ConversationRatedWebhook: {
+      /**
+       * @example conversation.rated
+       * @constant
+       */
+      type: 'conversation.rated';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description How the customer rated a resolved conversation, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "customerId": "e64e4a38-0d1a-52c8-8ccf-896efa876bc3",
+       *       "agentId": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b",
+       *       "siteId": "0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6",
+       *       "score": 5,
+       *       "comment": "Quick and friendly, thank you!",
+       *       "via": "email",
+       *       "ratedAt": "2026-11-25T09:22:10.977Z"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @example e64e4a38-0d1a-52c8-8ccf-896efa876bc3 */
+        customerId: string;
+        /**
+         * @description The agent it was assigned to when rated, whom the rating counts for
+         * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+         */
+        agentId: string | null;
+        /** @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6 */
+        siteId: string | null;
+        /**
+         * @description 1 (bad) to 5 (great); a later rating replaces an earlier one
+         * @example 5
+         */
+        score: number;
+        /** @example Quick and friendly, thank you! */
+        comment: string | null;
+        /**
+         * @description Where the customer rated: in the widget or from the email
+         * @example email
+         * @enum {string}
+         */
+        via: 'widget' | 'email';
+        /**
+         * Format: date-time
+         * @example 2026-11-25T09:22:10.977Z
+         */
+        ratedAt: string;
+      };
+    };
   };
   responses: never;
   parameters: never;
@@ -2681,6 +2867,7 @@ export interface components {
             | 'conversation.status_changed'
             | 'conversation.priority_changed'
             | 'receipt.read'
+            | 'conversation.rated'
           )[];
         };
       };
@@ -7926,6 +8113,58 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['ReceiptReadWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  conversationRatedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConversationRatedWebhook'];
       };
     };
     responses: {
