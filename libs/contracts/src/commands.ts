@@ -298,3 +298,36 @@ export class SendWebhook {
   static readonly subject = WEBHOOK_DELIVERY_SUBJECT;
   @IsString() @Length(1, 300) deliveryId: string;
 }
+
+/** Where an email to a reply address came in: the mail process's SMTP listener, or a provider's webhook. */
+export const MAIL_SOURCES = ['smtp', 'postmark'] as const;
+export type MailSource = (typeof MAIL_SOURCES)[number];
+
+/** The longest text of an email a ReceiveMail carries: the reply and some of the history it quotes. */
+export const RECEIVED_MAIL_TEXT_MAX = 100_000;
+
+/**
+ * An email that arrived for a reply address, as its receiver (the SMTP listener or the provider
+ * webhook) read it, durably stored before the sender was told it was taken. The mail service turns
+ * it into the customer's message, or keeps it as unmatched; it quotes and strips nothing before.
+ */
+export class ReceiveMail extends Command {
+  static readonly subject = CommandSubjects.receiveMail;
+  /**
+   * Derived from the `Message-ID` (a UUID v5): the id of the message it becomes, and its partition,
+   * so every delivery of the same email is handled in turn.
+   */
+  @Matches(ID_PATTERN) id: string;
+  /** The `Message-ID` header, without its angle brackets: the idempotency key of an email. */
+  @IsString() @Length(1, 998) messageId: string;
+  @IsIn(MAIL_SOURCES) source: MailSource;
+  /** The sender's address (`From`). */
+  @IsString() @Length(0, 320) from: string;
+  /** The recipients it was delivered to (the SMTP envelope's, or the provider's). */
+  @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 320, { each: true }) to: string[];
+  @IsString() @Length(0, 998) subject: string;
+  /** The plain text of the email, quoted history and signature included (HTML turned into text). */
+  @IsString() @Length(0, RECEIVED_MAIL_TEXT_MAX) text: string;
+  /** When the receiver took it (RFC 3339). */
+  @IsISO8601() receivedAt: string;
+}
