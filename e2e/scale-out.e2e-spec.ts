@@ -54,6 +54,7 @@ describe('two processes of every service', () => {
     conversation: [],
     history: [],
     delivery: [],
+    mail: [],
   };
   let db: Client;
   let agents: Actor[];

@@ -1,10 +1,10 @@
-// Runs the four services as separate OS processes, prefixes their output, and stops them all
+// Runs the five services as separate OS processes, prefixes their output, and stops them all
 // (SIGTERM, so each drains) when this launcher is stopped or any one of them exits. Each listens on
-// PARLEY_<SERVICE>_PORT when that is set, else on its own default (3000 to 3003). At a terminal the
+// PARLEY_<SERVICE>_PORT when that is set, else on its own default (3000 to 3004). At a terminal the
 // services write readable lines (LOG_FORMAT=pretty, in colour) unless LOG_FORMAT says otherwise.
 import { spawn } from 'node:child_process';
 
-const services = ['gateway', 'conversation', 'delivery', 'history'];
+const services = ['gateway', 'conversation', 'delivery', 'history', 'mail'];
 
 /** The service's port from PARLEY_<SERVICE>_PORT, or undefined for its default. */
 function portOf(name) {
@@ -38,7 +38,7 @@ function stopAll(code) {
 }
 
 for (const name of services) {
-  // PORT is per service: one set in the shell would make all four ask for the same port.
+  // PORT is per service: one set in the shell would make all five ask for the same port.
   const { PORT: _shared, ...env } = process.env;
   const child = spawn(process.execPath, [`dist/apps/${name}/src/main.js`], {
     stdio: ['ignore', 'pipe', 'pipe'],

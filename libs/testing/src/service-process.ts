@@ -13,8 +13,8 @@ const SERVICE_NODE_OPTIONS = '--max-old-space-size=160';
  */
 export const TEST_SECRET_KEY = 'test:dGVzdCBzZWNyZXQga2V5IG9mIHRoaXJ0eS10d28gYnk=';
 
-export type ServiceName = 'gateway' | 'conversation' | 'delivery' | 'history';
-export const SERVICE_NAMES: ServiceName[] = ['gateway', 'conversation', 'delivery', 'history'];
+export type ServiceName = 'gateway' | 'conversation' | 'delivery' | 'history' | 'mail';
+export const SERVICE_NAMES: ServiceName[] = ['gateway', 'conversation', 'delivery', 'history', 'mail'];
 
 const ROOT = resolve(__dirname, '../../..');
 
