@@ -4,8 +4,10 @@ import { Durables } from '@parley/contracts';
 import { partitionLeasesMigration, PersistenceModule, postgresStorage } from '@parley/persistence';
 import { runService, SERVICE_CONFIG } from '@parley/runtime';
 import { LinkSigner } from '@parley/secrets';
+import { InboundMailModule } from './inbound/inbound-mail.module';
 import { MailEnv } from './mail.env';
 import { InitialMailSchema1767000000000 } from './migrations/1767000000000-initial-mail-schema';
+import { InboundMail1767100000000 } from './migrations/1767100000000-inbound-mail';
 
 @Module({
   providers: [
@@ -31,8 +33,13 @@ void runService({
       statementTimeoutMs: config.PARLEY_STATEMENT_TIMEOUT_MS,
       schema: 'mail',
       entities: [],
-      migrations: [InitialMailSchema1767000000000, partitionLeasesMigration('mail')],
+      migrations: [
+        InitialMailSchema1767000000000,
+        InboundMail1767100000000,
+        partitionLeasesMigration('mail'),
+      ],
     }),
     MailModule,
+    InboundMailModule,
   ],
 });

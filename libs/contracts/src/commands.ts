@@ -16,6 +16,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { v5 as uuidv5 } from 'uuid';
 import { ROLES, Role } from './principal';
 import { CommandSubjects, WEBHOOK_DELIVERY_SUBJECT } from './subjects';
 
@@ -302,6 +303,21 @@ export class SendWebhook {
 /** Where an email to a reply address came in: the mail process's SMTP listener, or a provider's webhook. */
 export const MAIL_SOURCES = ['smtp', 'postmark'] as const;
 export type MailSource = (typeof MAIL_SOURCES)[number];
+
+const RECEIVED_MAIL_NAMESPACE = '3d0f6b2e-5c1a-4e8f-9b7d-2a6c4e8f0b1d';
+
+/** A `Message-ID` header's value without its angle brackets and surrounding spaces. */
+export function bareMessageId(header: string): string {
+  return header.trim().replace(/^<([^>]*)>$/, '$1');
+}
+
+/**
+ * The id of an email, from its `Message-ID`: the same for every delivery of it, through either
+ * receiver, so the message it becomes is created once.
+ */
+export function receivedMailId(messageId: string): string {
+  return uuidv5(bareMessageId(messageId), RECEIVED_MAIL_NAMESPACE);
+}
 
 /** The longest text of an email a ReceiveMail carries: the reply and some of the history it quotes. */
 export const RECEIVED_MAIL_TEXT_MAX = 100_000;

@@ -315,3 +315,36 @@ export interface SessionView {
   createdAt: string;
   lastUsedAt: string;
 }
+
+/**
+ * Why an email for the reply domain did not become a message: it was kept as unmatched instead.
+ * - `not-a-reply-address`: none of its recipients is a reply address;
+ * - `forged-address`: a reply address whose tag does not verify (made up or altered);
+ * - `unknown-conversation`: a genuine address of a conversation that does not exist;
+ * - `sender-not-customer`: sent from another address than the conversation's customer's;
+ * - `empty-reply`: nothing new once quoted history and signature are stripped;
+ * - `too-long`: the new text is longer than a message may be.
+ */
+export const UNMATCHED_MAIL_REASONS = [
+  'not-a-reply-address',
+  'forged-address',
+  'unknown-conversation',
+  'sender-not-customer',
+  'empty-reply',
+  'too-long',
+] as const;
+export type UnmatchedMailReason = (typeof UNMATCHED_MAIL_REASONS)[number];
+
+/** An email kept for the admin because it could not be matched to a conversation (`GET /v1/mail/unmatched`). */
+export interface UnmatchedMailView {
+  id: string;
+  messageId: string;
+  source: string;
+  from: string;
+  to: string[];
+  subject: string;
+  reason: UnmatchedMailReason;
+  /** The beginning of its text. */
+  excerpt: string;
+  receivedAt: string;
+}
