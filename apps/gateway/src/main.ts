@@ -18,6 +18,7 @@ import { requestValidation } from './api/validation';
 import { refuseDevelopmentSecrets, TokenService } from './auth/auth';
 import { ConversationsModule } from './conversations/conversations.module';
 import { GatewayEnv } from './gateway.env';
+import { InboundMailModule } from './inbound-mail/inbound-mail.module';
 import { InboxModule } from './inbox/inbox.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
@@ -83,6 +84,7 @@ void runService({
     WebhooksModule,
     SitesModule,
     AdminModule,
+    InboundMailModule,
   ],
   configureHttp,
   bodyLimitBytes: (config) => config.PARLEY_BODY_LIMIT_BYTES,

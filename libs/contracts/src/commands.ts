@@ -16,6 +16,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { ROLES, Role } from './principal';
 import { CommandSubjects, WEBHOOK_DELIVERY_SUBJECT } from './subjects';
@@ -346,4 +347,42 @@ export class ReceiveMail extends Command {
   @IsString() @Length(0, RECEIVED_MAIL_TEXT_MAX) text: string;
   /** When the receiver took it (RFC 3339). */
   @IsISO8601() receivedAt: string;
+}
+
+/** What a receiver (the SMTP listener, a provider's webhook) read of an email. */
+export interface ReadMail {
+  /** The `Message-ID` header, if the email has one. */
+  messageId?: string;
+  source: MailSource;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  /** The `Date` header, if any: it tells apart emails without a Message-ID. */
+  date?: string;
+}
+
+/**
+ * The ReceiveMail of an email, its fields cut to the command's bounds. One without a `Message-ID`
+ * (rare; RFC 5322 only recommends it) is keyed by a hash of what identifies it, so that delivering
+ * it again still creates nothing.
+ */
+export function receiveMailOf(mail: ReadMail, receivedAt: Date): CommandBody<ReceiveMail> {
+  const messageId = mail.messageId?.trim()
+    ? bareMessageId(mail.messageId).slice(0, 998)
+    : `${createHash('sha256')
+        .update(JSON.stringify([mail.from, mail.to, mail.subject, mail.date ?? '', mail.text]))
+        .digest('hex')
+        .slice(0, 40)}@no-message-id.parley`;
+  return {
+    id: receivedMailId(messageId),
+    messageId,
+    source: mail.source,
+    from: mail.from.slice(0, 320),
+    to: mail.to.slice(0, 100).map((address) => address.slice(0, 320)),
+    subject: mail.subject.slice(0, 998),
+    // The reply comes first: what is cut off is the far end of the history it quotes.
+    text: mail.text.slice(0, RECEIVED_MAIL_TEXT_MAX),
+    receivedAt: receivedAt.toISOString(),
+  };
 }

@@ -2,11 +2,11 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { simpleParser } from 'mailparser';
 import type { Readable } from 'node:stream';
 import { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { ReceiveMail } from '@parley/contracts';
+import { ReceiveMail, receiveMailOf } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { MailEnv } from '../mail.env';
-import { readSmtpMail, receiveMailOf } from './received-mail';
+import { readSmtpMail } from './received-mail';
 
 /** Who issues the ReceiveMail of an email the listener took. */
 const SMTP_LISTENER = { id: 'smtp-listener', role: 'admin' } as const;
