@@ -18,7 +18,7 @@ import { ApiProblems } from '../api/problem.doc';
 import { providerPayloadValidation } from '../api/validation';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { GatewayEnv } from '../gateway.env';
-import { MailReceived, PostmarkInbound, UnmatchedMailPage } from './inbound-mail.dto';
+import { MailReceived, PostmarkInbound, UNMATCHED_CURSOR, UnmatchedMailPage } from './inbound-mail.dto';
 import { readPostmarkMail } from './postmark-mail';
 import { WebhookCredentials } from './webhook-credentials';
 
@@ -92,7 +92,7 @@ export class InboundMailController {
       'Emails for the reply domain that did not become a message (a forged reply address, a sender other than the customer, nothing new written…), newest first, with why.',
   })
   @ApiOkResponse({ type: UnmatchedMailPage })
-  @ApiListCursor('WyIyMDI2LTEyLTA3VDEwOjA1OjAwLjAwMFoiLCI1YjBmIl0')
+  @ApiListCursor(UNMATCHED_CURSOR)
   unmatched(
     @Query() query: PageQuery,
     @CurrentPrincipal() principal: Principal,

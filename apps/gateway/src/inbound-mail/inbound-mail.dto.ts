@@ -12,6 +12,8 @@ import { CONVERSATION_ID } from '../api/examples';
 
 const REPLY_ADDRESS = `reply+${CONVERSATION_ID}.0123456789abcdef0123@reply.example.com`;
 const CUSTOMER_ADDRESS = 'bob@example.com';
+/** A cursor of the unmatched mail list: where the page ended, (receivedAt, id). */
+export const UNMATCHED_CURSOR = 'WyIyMDI2LTEyLTA3VDEwOjA1OjAwLjAwMFoiLCI1YjBmIl0';
 const EMAIL_MESSAGE_ID = 'CAF=k2vL9x@mail.gmail.com';
 
 /*
@@ -145,6 +147,7 @@ export class UnmatchedMailPage implements Page<UnmatchedMailView> {
   @ApiProperty({
     nullable: true,
     type: String,
+    example: UNMATCHED_CURSOR,
     description: 'Pass as `cursor` for the next page; null at the end',
   })
   nextCursor: string | null;
