@@ -1684,7 +1684,10 @@ export interface components {
     };
     UnmatchedMailPage: {
       items: components['schemas']['UnmatchedMail'][];
-      /** @description Pass as `cursor` for the next page; null at the end */
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example WyIyMDI2LTEyLTA3VDEwOjA1OjAwLjAwMFoiLCI1YjBmIl0
+       */
       nextCursor: string | null;
     };
     FieldErrorDoc: {
