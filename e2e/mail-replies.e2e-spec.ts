@@ -12,7 +12,16 @@ import {
   waitFor,
 } from '@parley/testing';
 import { createTransport, Transporter } from 'nodemailer';
-import { Actor, answer, clientOf, newAgent, openConversation, setPresence } from './support/actors';
+import {
+  Actor,
+  answer,
+  clientOf,
+  newAgent,
+  newSignedUpAgent,
+  openConversation,
+  setPresence,
+} from './support/actors';
+import { launchChromium } from './support/browser';
 
 const REPLY_DOMAIN = 'reply.parley.test';
 const WEBHOOK_USER = 'postmark';
@@ -172,6 +181,40 @@ describe('replies by email', () => {
     await deliver();
     await settled();
     expect(await byEmail(conversationId)).toHaveLength(1);
+  });
+
+  it('shows the console agent a reply that came by email marked "by email", in Chromium', async () => {
+    const conversationId = await newConversation();
+    const to = replyAddressOf(conversationId);
+    const raw = gmailReply({
+      messageId: 'CAF-reply-console@mail.gmail.com',
+      from: customerEmail,
+      to,
+      text: 'Replying from my phone.',
+    });
+    await smtp.sendMail({ envelope: { from: customerEmail, to: [to] }, raw });
+    await waitFor('the reply in the conversation', async () => (await byEmail(conversationId)).length > 0);
+    const ada = { name: 'Ada Lovelace', email: 'ada@acme.example', password: 'correct horse battery staple' };
+    await newSignedUpAgent(system, ada);
+
+    const browser = await launchChromium();
+    try {
+      const console = await browser.newPage();
+      await console.goto(`${system.gatewayUrl}/console/`);
+      await console.getByLabel('Email').fill(ada.email);
+      await console.getByLabel('Password').fill(ada.password);
+      await console.getByRole('button', { name: 'Sign in' }).click();
+      await console.getByText('Ada Lovelace').first().waitFor({ timeout: 15_000 });
+      await console.goto(`${system.gatewayUrl}/console/conversations/${conversationId}`);
+      const messages = console.getByRole('log', { name: 'Messages' });
+      const emailed = messages.getByRole('listitem').filter({ hasText: 'Replying from my phone.' });
+      await emailed.waitFor({ timeout: 15_000 });
+      await expect(emailed.getByText('by email', { exact: true }).isVisible()).resolves.toBe(true);
+      const opening = messages.getByRole('listitem').filter({ hasText: 'My router is down' });
+      await expect(opening.getByText('by email', { exact: true }).count()).resolves.toBe(0);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('refuses mail for any other domain at RCPT', async () => {
