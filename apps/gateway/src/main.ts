@@ -20,6 +20,7 @@ import { ConversationsModule } from './conversations/conversations.module';
 import { GatewayEnv } from './gateway.env';
 import { InboundMailModule } from './inbound-mail/inbound-mail.module';
 import { InboxModule } from './inbox/inbox.module';
+import { MailModule } from './mail/mail.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
 import { SearchModule } from './search/search.module';
@@ -85,6 +86,7 @@ void runService({
     SitesModule,
     AdminModule,
     InboundMailModule,
+    MailModule,
   ],
   configureHttp,
   bodyLimitBytes: (config) => config.PARLEY_BODY_LIMIT_BYTES,

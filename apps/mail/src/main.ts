@@ -5,19 +5,43 @@ import { partitionLeasesMigration, PersistenceModule, postgresStorage } from '@p
 import { runService, SERVICE_CONFIG } from '@parley/runtime';
 import { LinkSigner } from '@parley/secrets';
 import { InboundMailModule } from './inbound/inbound-mail.module';
+import { MailLinks } from './mail-links';
+import { MailTicker } from './mail-ticker';
 import { MailEnv } from './mail.env';
 import { InitialMailSchema1767000000000 } from './migrations/1767000000000-initial-mail-schema';
 import { InboundMail1767100000000 } from './migrations/1767100000000-inbound-mail';
+import { ConversationFollower } from './notifications/conversation-follower';
+import { MailEventsHandler } from './notifications/mail-events.handler';
+import { NotificationMailer } from './notifications/notification-mailer';
+import { NotificationRepository } from './notifications/notification.repository';
+import { MAIL_CHANNEL, mailChannel } from './outbound/mail-channel';
+import { MailSender } from './outbound/mail-sender';
+import { SentEmailRepository } from './outbound/sent-email.repository';
+import { PeopleRepository } from './people/people.repository';
 
 @Module({
+  controllers: [MailEventsHandler],
   providers: [
     {
       provide: LinkSigner,
       inject: [SERVICE_CONFIG],
       useFactory: (config: MailEnv) => LinkSigner.fromKeyRing(config.PARLEY_SECRET_KEY),
     },
+    {
+      provide: MAIL_CHANNEL,
+      inject: [SERVICE_CONFIG],
+      useFactory: (config: MailEnv) => mailChannel(config.PARLEY_SMTP_URL, config.PARLEY_MAIL_DROP_DIR),
+    },
+    MailLinks,
+    PeopleRepository,
+    NotificationRepository,
+    SentEmailRepository,
+    ConversationFollower,
+    NotificationMailer,
+    MailSender,
+    MailTicker,
   ],
-  exports: [LinkSigner],
+  exports: [LinkSigner, MailLinks, PeopleRepository, SentEmailRepository],
 })
 class MailModule {}
 

@@ -386,3 +386,16 @@ export function receiveMailOf(mail: ReadMail, receivedAt: Date): CommandBody<Rec
     receivedAt: receivedAt.toISOString(),
   };
 }
+
+/** The customer asked for no more email (a List-Unsubscribe one-click or the unsubscribe page). */
+export class UnsubscribeCustomer extends Command {
+  static readonly subject = CommandSubjects.unsubscribeCustomer;
+  @IsString() @Matches(ID_PATTERN) customerId: string;
+}
+
+/** Whether an agent gets an email digest while offline. */
+export class SetAgentDigest extends Command {
+  static readonly subject = CommandSubjects.setAgentDigest;
+  @IsString() @Matches(ID_PATTERN) agentId: string;
+  @IsBoolean() emailDigest: boolean;
+}

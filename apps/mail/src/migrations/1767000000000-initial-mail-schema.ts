@@ -65,7 +65,8 @@ export class InitialMailSchema1767000000000 implements MigrationInterface {
         PRIMARY KEY (conversation_id, kind)
       )`);
     await q.query('CREATE INDEX notifications_due_idx ON mail.notifications (due_at)');
-    // The ledger of every email, keyed by its Message-ID: queued → sending → sent (or in_doubt, failed).
+    // The ledger of every email, keyed by its Message-ID: queued → claimed → sending → sent (or
+    // in_doubt, failed); claim: the claiming process's token, which every later change names.
     await q.query(`
       CREATE TABLE mail.sent_emails (
         message_id text PRIMARY KEY,
@@ -79,6 +80,7 @@ export class InitialMailSchema1767000000000 implements MigrationInterface {
         next_attempt_at timestamptz NOT NULL DEFAULT now(),
         last_error text,
         created_at timestamptz NOT NULL DEFAULT now(),
+        claim text,
         claimed_at timestamptz,
         sent_at timestamptz
       )`);
@@ -86,7 +88,7 @@ export class InitialMailSchema1767000000000 implements MigrationInterface {
       `CREATE INDEX sent_emails_queued_idx ON mail.sent_emails (next_attempt_at) WHERE status = 'queued'`,
     );
     await q.query(
-      `CREATE INDEX sent_emails_sending_idx ON mail.sent_emails (claimed_at) WHERE status = 'sending'`,
+      `CREATE INDEX sent_emails_claimed_idx ON mail.sent_emails (claimed_at) WHERE status IN ('claimed', 'sending')`,
     );
     await q.query(
       'CREATE INDEX sent_emails_conversation_idx ON mail.sent_emails (conversation_id, created_at)',
