@@ -22,6 +22,7 @@ import {
   setPresence,
 } from './support/actors';
 import { launchChromium } from './support/browser';
+import { MailCatcher } from './support/mail-catcher';
 
 const REPLY_DOMAIN = 'reply.parley.test';
 const WEBHOOK_USER = 'postmark';
@@ -70,6 +71,8 @@ describe('replies by email', () => {
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   let smtp: Transporter;
+  /** Where the mail process sends its notifications. */
+  const outbox = new MailCatcher();
   let agent: Actor;
   let customer: Actor;
   const customerEmail = 'bob@example.com';
@@ -119,9 +122,13 @@ describe('replies by email', () => {
 
   beforeAll(async () => {
     const smtpPort = await freePort();
+    const outboxPort = await outbox.listen();
     system = await ParleySystem.start(
       {
         PARLEY_MAIL_REPLY_DOMAIN: REPLY_DOMAIN,
+        PARLEY_SMTP_URL: `smtp://127.0.0.1:${outboxPort}`,
+        PARLEY_MAIL_DEFAULT_NOTIFY_DELAY_SECONDS: '1',
+        PARLEY_MAIL_POLL_INTERVAL_MS: '200',
         PARLEY_DUPLICATE_WINDOW_SECONDS: String(DUPLICATE_WINDOW_SECONDS),
       },
       {
@@ -149,6 +156,7 @@ describe('replies by email', () => {
     smtp?.close();
     await nc?.close();
     await system?.stop();
+    await outbox.close();
   });
 
   it('adds exactly the new text of a reply over SMTP as the customer’s message by email, once however often it is delivered', async () => {
@@ -181,6 +189,80 @@ describe('replies by email', () => {
     await deliver();
     await settled();
     expect(await byEmail(conversationId)).toHaveLength(1);
+  });
+
+  it("threads a reply to the customer's notification email back into the conversation, once", async () => {
+    const conversationId = await newConversation();
+    const answered = await answer(
+      clientOf(system, agent).POST('/v1/conversations/{id}/messages', {
+        params: { path: { id: conversationId } },
+        body: { body: 'Could you try restarting the router?' },
+      }),
+    );
+    expect(answered.status).toBe(202);
+    const notification = await waitFor(
+      'the notification of the unread reply',
+      async () =>
+        outbox.to(customerEmail).find((m) => m.text?.includes('Could you try restarting the router?')),
+      20_000,
+    );
+    const to = notification.replyTo?.value[0].address ?? '';
+    expect(to).toMatch(
+      new RegExp(`^reply\\+${conversationId}\\.[0-9a-f]{20}@${REPLY_DOMAIN.replace(/\./g, '\\.')}$`),
+    );
+
+    // The customer's mail client quotes the notification under the answer.
+    const quoted = (notification.text ?? '').split('\n').map((line) => `> ${line}`);
+    const raw = [
+      `From: Bob Customer <${customerEmail}>`,
+      `To: ${to}`,
+      `Subject: Re: ${notification.subject ?? ''}`,
+      'Date: Mon, 07 Dec 2026 10:07:00 +0000',
+      'Message-ID: <CAF-notification-reply@mail.gmail.com>',
+      `In-Reply-To: ${notification.messageId ?? ''}`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset="UTF-8"',
+      '',
+      'Done, and it works now. Thank you!',
+      '',
+      `On Mon, Dec 7, 2026 at 10:06 AM ${notification.from?.value[0].name ?? ''} <${to}> wrote:`,
+      ...quoted,
+      '',
+    ].join('\r\n');
+    await smtp.sendMail({ envelope: { from: customerEmail, to: [to] }, raw });
+    await smtp.sendMail({ envelope: { from: customerEmail, to: [to] }, raw });
+
+    const [reply] = await waitFor('the emailed answer in the conversation', async () => {
+      const found = await byEmail(conversationId);
+      return found.length ? found : undefined;
+    });
+    expect(reply).toMatchObject({
+      authorId: customer.id,
+      body: 'Done, and it works now. Thank you!',
+      via: 'email',
+    });
+    await settled();
+    expect(await byEmail(conversationId)).toHaveLength(1);
+  });
+
+  it("keeps a reply from an address other than the customer's as unmatched", async () => {
+    const conversationId = await newConversation();
+    const to = replyAddressOf(conversationId);
+    const raw = gmailReply({
+      messageId: 'CAF-forwarded-1@mail.example.org',
+      from: 'someone.else@example.org',
+      to,
+      text: 'I got this forwarded; close the account please.',
+    });
+
+    await smtp.sendMail({ envelope: { from: 'someone.else@example.org', to: [to] }, raw });
+
+    const listed = await waitFor('the email listed as unmatched', async () =>
+      (await unmatched()).find((m) => m.messageId === 'CAF-forwarded-1@mail.example.org'),
+    );
+    expect(listed).toMatchObject({ reason: 'sender-not-customer', from: 'someone.else@example.org' });
+    await settled();
+    expect(await messagesOf(conversationId)).toHaveLength(1);
   });
 
   it('shows the console agent a reply that came by email marked "by email", in Chromium', async () => {
