@@ -349,6 +349,9 @@ export class ReceiveMail extends Command {
   @IsISO8601() receivedAt: string;
 }
 
+/** Text PostgreSQL can store: an email may carry NUL characters, which a text column refuses. */
+const storable = (text: string) => text.replaceAll('\u0000', '');
+
 /** What a receiver (the SMTP listener, a provider's webhook) read of an email. */
 export interface ReadMail {
   /** The `Message-ID` header, if the email has one. */
@@ -380,9 +383,9 @@ export function receiveMailOf(mail: ReadMail, receivedAt: Date): CommandBody<Rec
     source: mail.source,
     from: mail.from.slice(0, 320),
     to: mail.to.slice(0, 100).map((address) => address.slice(0, 320)),
-    subject: mail.subject.slice(0, 998),
+    subject: storable(mail.subject).slice(0, 998),
     // The reply comes first: what is cut off is the far end of the history it quotes.
-    text: mail.text.slice(0, RECEIVED_MAIL_TEXT_MAX),
+    text: storable(mail.text).slice(0, RECEIVED_MAIL_TEXT_MAX),
     receivedAt: receivedAt.toISOString(),
   };
 }
