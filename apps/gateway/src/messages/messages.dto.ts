@@ -37,7 +37,7 @@ const VIA: ApiPropertyOptions = {
   enum: MESSAGE_VIAS,
   example: 'api',
   description:
-    'How the message came in: `api` (the API, the widget or the console), `email` (the customer replied to a notification by email), `automatic` (the site\'s automatic reply out of business hours)',
+    "How the message came in: `api` (the API, the widget or the console), `email` (the customer replied to a notification by email), `automatic` (the site's automatic reply out of business hours)",
 };
 
 export class PostMessageRequest extends RequestFrom(PostMessage, {
