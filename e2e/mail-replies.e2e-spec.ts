@@ -299,6 +299,17 @@ describe('replies by email', () => {
     }
   });
 
+  it('refuses a message that claims through the API to have come by email', async () => {
+    const conversationId = await newConversation();
+    // Raw on purpose: the typed client's request type has no via.
+    const res = await system.api('POST', `/v1/conversations/${conversationId}/messages`, {
+      token: customer.token,
+      body: { body: 'Sent from the widget', via: 'email' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('via');
+  });
+
   it('refuses mail for any other domain at RCPT', async () => {
     await expect(
       smtp.sendMail({
