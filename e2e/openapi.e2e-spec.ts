@@ -46,8 +46,9 @@ function scratch(prefix: string): string {
  */
 
 /**
- * The routes that give credentials rather than take a bearer token: what each takes, and what it
- * answers to a request with no credentials and no body.
+ * The routes that give credentials rather than take a bearer token, or take others (a provider's
+ * webhook, HTTP Basic): what each takes, and what it answers to a request with no credentials and
+ * no body (the Postmark webhook is off in this system: no PARLEY_MAIL_INBOUND_WEBHOOK_SECRET).
  */
 const SIGN_IN: Record<string, { credentials: string; unauthenticated: string }> = {
   'post /v1/invites/accept': {
@@ -74,6 +75,10 @@ const SIGN_IN: Record<string, { credentials: string; unauthenticated: string }> 
   'post /v1/mail/unsubscribe': {
     credentials: 'none',
     unauthenticated: '400 application/problem+json false []',
+  },
+  'post /v1/mail/inbound/postmark': {
+    credentials: 'basic',
+    unauthenticated: '404 application/problem+json true []',
   },
 };
 describe('the OpenAPI document served by the gateway', () => {

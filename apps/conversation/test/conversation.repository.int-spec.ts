@@ -111,6 +111,27 @@ describe('ConversationRepository', () => {
     });
   });
 
+  it('keeps how each entry came in: email for a reply by email, nothing for the API', async () => {
+    await opened('c1', minutes(1));
+    await db.transaction(async (em) => {
+      const unit = UnitOfWork.in(em);
+      const conversation = await unit.ledger.lock('c1');
+      if (!conversation) throw new Error('not opened');
+      unit.ledger.append(conversation, 'm1', customer('cu-1'), 'message', 'Thanks!', 'email');
+      unit.ledger.append(conversation, 'm2', agentIssuer('ag-1'), 'message', 'Glad to help.');
+      await unit.complete();
+    });
+    expect(
+      await db.query(
+        'SELECT id, via FROM conversation.conversation_entries WHERE conversation_id = $1 ORDER BY seq',
+        ['c1'],
+      ),
+    ).toEqual([
+      { id: 'm1', via: 'email' },
+      { id: 'm2', via: null },
+    ]);
+  });
+
   it('pages the most recently active first, after the previous page’s last', async () => {
     for (const [id, at] of [
       ['a', 1],

@@ -138,4 +138,15 @@ export class GatewayEnv extends ServiceEnv {
    */
   @IsSecretKeyRing()
   PARLEY_SECRET_KEY = DEV_SECRET_KEY;
+
+  /**
+   * The HTTP Basic credentials, `user:password`, Postmark's inbound webhook sends
+   * (`POST /v1/mail/inbound/postmark`; set the webhook URL to `https://user:password@host/v1/mail/inbound/postmark`).
+   * Empty, the default: the route answers 404, as an installation without Postmark has none.
+   */
+  @Matches(/^$|^[^:\s]{1,100}:\S{16,200}$/, {
+    message:
+      'PARLEY_MAIL_INBOUND_WEBHOOK_SECRET is user:password, the password 16 or more characters, or empty',
+  })
+  PARLEY_MAIL_INBOUND_WEBHOOK_SECRET = '';
 }

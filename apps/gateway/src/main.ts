@@ -18,6 +18,7 @@ import { requestValidation } from './api/validation';
 import { refuseDevelopmentSecrets, TokenService } from './auth/auth';
 import { ConversationsModule } from './conversations/conversations.module';
 import { GatewayEnv } from './gateway.env';
+import { InboundMailModule } from './inbound-mail/inbound-mail.module';
 import { InboxModule } from './inbox/inbox.module';
 import { MailModule } from './mail/mail.module';
 import { MessagesModule } from './messages/messages.module';
@@ -86,6 +87,7 @@ void runService({
     SitesModule,
     ReportsModule,
     AdminModule,
+    InboundMailModule,
     MailModule,
   ],
   configureHttp,

@@ -57,6 +57,7 @@ describe('HistoryHandlers', () => {
           type: 'message',
           body: 'hi',
           acceptedAt: issued.acceptedAt,
+          via: 'api',
         },
       ],
       [
@@ -67,9 +68,23 @@ describe('HistoryHandlers', () => {
           type: 'message',
           body: 'again',
           acceptedAt: issued.acceptedAt,
+          via: 'api',
         },
       ],
     ]);
+  });
+
+  it('records a reply by email as accepted by email', async () => {
+    const { handler, accepted } = handlers();
+    const post: PostMessage = {
+      ...issued,
+      conversationId: 'c1',
+      messageId: 'm3',
+      body: 'Thanks!',
+      via: 'email',
+    };
+    await handler.messagesPosting([post]);
+    expect(accepted).toEqual([[expect.objectContaining({ id: 'm3', via: 'email' })]]);
   });
 
   it('records an added note as an accepted note under its note id', async () => {

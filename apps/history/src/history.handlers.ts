@@ -36,6 +36,7 @@ function accepted(
     type,
     body: cmd.body,
     acceptedAt: cmd.acceptedAt,
+    via: ('via' in cmd && cmd.via) || 'api',
   };
 }
 

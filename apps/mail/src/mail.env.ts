@@ -77,4 +77,22 @@ export class MailEnv extends ServiceEnv {
   get mailRetrySchedule(): number[] {
     return this.PARLEY_MAIL_RETRY_SCHEDULE.split(',').map(Number);
   }
+
+  /**
+   * The port of the SMTP listener that takes replies by email (apps/mail/src/inbound). 0, the
+   * default, runs none: an installation that receives mail through its provider's webhook needs
+   * none, and a second mail process must not compete for the port.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65_535)
+  PARLEY_MAIL_SMTP_PORT = 0;
+
+  /** The largest email the SMTP listener takes, in bytes; a larger one is refused (552). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(64 * 1024)
+  @Max(100 * 1024 * 1024)
+  PARLEY_MAIL_SMTP_MAX_BYTES = 10 * 1024 * 1024;
 }

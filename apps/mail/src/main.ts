@@ -6,10 +6,12 @@ import { runService, SERVICE_CONFIG } from '@parley/runtime';
 import { LinkSigner } from '@parley/secrets';
 import { DigestMailer } from './digests/digest-mailer';
 import { DigestRepository } from './digests/digest.repository';
+import { InboundMailModule } from './inbound/inbound-mail.module';
 import { MailLinks } from './mail-links';
 import { MailTicker } from './mail-ticker';
 import { MailEnv } from './mail.env';
 import { InitialMailSchema1767000000000 } from './migrations/1767000000000-initial-mail-schema';
+import { InboundMail1767100000000 } from './migrations/1767100000000-inbound-mail';
 import { ConversationFollower } from './notifications/conversation-follower';
 import { MailEventsHandler } from './notifications/mail-events.handler';
 import { NotificationMailer } from './notifications/notification-mailer';
@@ -59,8 +61,13 @@ void runService({
       statementTimeoutMs: config.PARLEY_STATEMENT_TIMEOUT_MS,
       schema: 'mail',
       entities: [],
-      migrations: [InitialMailSchema1767000000000, partitionLeasesMigration('mail')],
+      migrations: [
+        InitialMailSchema1767000000000,
+        InboundMail1767100000000,
+        partitionLeasesMigration('mail'),
+      ],
     }),
     MailModule,
+    InboundMailModule,
   ],
 });

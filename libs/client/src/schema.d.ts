@@ -657,6 +657,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/mail/inbound/postmark': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Postmark's inbound webhook: an email to a reply address
+     * @description Set as the inbound webhook URL of a Postmark server, with the HTTP Basic credentials of `PARLEY_MAIL_INBOUND_WEBHOOK_SECRET` in it (`https://user:password@host/v1/mail/inbound/postmark`); without that setting the route answers 404. Answered 200 once the email is stored durably; the mail service then adds its new text (quoted history and signature stripped) to the conversation of the reply address as the customer's message, or keeps it as unmatched (`GET /v1/mail/unmatched`). The same email (by its `Message-ID`) delivered again, by Postmark or over SMTP, creates nothing. Fields Parley does not read are ignored. The payload is bounded by `PARLEY_BODY_LIMIT_BYTES` (413 above it).
+     */
+    post: operations['receivePostmarkInbound'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/mail/unmatched': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List emails that could not be matched to a conversation
+     * @description Emails for the reply domain that did not become a message (a forged reply address, a sender other than the customer, nothing new written…), newest first, with why.
+     */
+    get: operations['listUnmatchedMail'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/mail/unsubscribe': {
     parameters: {
       query?: never;
@@ -675,26 +715,6 @@ export interface paths {
      * @description The customer the token names gets no more emails. Mail clients send the form body `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded or multipart/form-data); the token alone decides. Repeating it changes nothing.
      */
     post: operations['unsubscribeFromMail'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/agents/me/notifications': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    /**
-     * Switch the calling agent's email digest on or off
-     * @description While offline, an agent gets one email every PARLEY_MAIL_AGENT_DIGEST_INTERVAL_SECONDS listing the conversations assigned to them and those waiting in the queue too long, unless switched off here. On by default.
-     */
-    put: operations['setAgentNotifications'];
-    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1272,6 +1292,12 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       createdAt: string;
+      /**
+       * @description How the message came in: `api` (the API, the widget or the console), `email` (the customer replied to a notification by email), `automatic` (the site's automatic reply out of business hours)
+       * @example api
+       * @enum {string}
+       */
+      via: 'api' | 'email' | 'automatic';
     };
     MessageAccepted: {
       /**
@@ -1333,6 +1359,12 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       createdAt: string;
+      /**
+       * @description How the message came in: `api` (the API, the widget or the console), `email` (the customer replied to a notification by email), `automatic` (the site's automatic reply out of business hours)
+       * @example api
+       * @enum {string}
+       */
+      via: 'api' | 'email' | 'automatic';
       /**
        * @example stored
        * @enum {string}
@@ -1609,11 +1641,78 @@ export interface components {
        */
       subject: string;
     };
-    AgentNotifications: {
-      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
-      agentId: string;
-      /** @example false */
-      emailDigest: boolean;
+    PostmarkAddress: {
+      /** @example bob@example.com */
+      Email: string;
+      /** @example Bob */
+      Name?: string;
+    };
+    PostmarkHeader: {
+      /** @example Message-ID */
+      Name: string;
+      /** @example <CAF=k2vL9x@mail.gmail.com> */
+      Value: string;
+    };
+    MailReceived: {
+      /**
+       * @description Id of the email (and of the message it becomes)
+       * @example 5b0f7c1e-2a4d-5e6f-8a9b-0c1d2e3f4a5b
+       */
+      id: string;
+      /** @example CAF=k2vL9x@mail.gmail.com */
+      messageId: string;
+    };
+    UnmatchedMail: {
+      /** @example 5b0f7c1e-2a4d-5e6f-8a9b-0c1d2e3f4a5b */
+      id: string;
+      /** @example CAF=k2vL9x@mail.gmail.com */
+      messageId: string;
+      /**
+       * @description How it came in
+       * @example smtp
+       * @enum {string}
+       */
+      source: 'smtp' | 'postmark';
+      /** @example mallory@example.net */
+      from: string;
+      /**
+       * @example [
+       *       "reply+0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d.ffffffffffffffffffff@reply.example.com"
+       *     ]
+       */
+      to: string[];
+      /** @example Re: Your question about the router */
+      subject: string;
+      /**
+       * @description `not-a-reply-address`: no recipient is a reply address; `forged-address`: a reply address whose tag does not verify (made up or altered); `unknown-conversation`; `sender-not-customer`: sent from another address than the customer's; `empty-reply`: nothing new once quoted history and signature are stripped; `too-long`: the new text is over 10,000 characters
+       * @example forged-address
+       * @enum {string}
+       */
+      reason:
+        | 'not-a-reply-address'
+        | 'forged-address'
+        | 'unknown-conversation'
+        | 'sender-not-customer'
+        | 'empty-reply'
+        | 'too-long';
+      /**
+       * @description The first 500 characters of its text
+       * @example Please refund my order to this account…
+       */
+      excerpt: string;
+      /**
+       * Format: date-time
+       * @example 2026-12-07T10:05:00.000Z
+       */
+      receivedAt: string;
+    };
+    UnmatchedMailPage: {
+      items: components['schemas']['UnmatchedMail'][];
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example WyIyMDI2LTEyLTA3VDEwOjA1OjAwLjAwMFoiLCI1YjBmIl0
+       */
+      nextCursor: string | null;
     };
     FieldErrorDoc: {
       /** @example body */
@@ -2935,14 +3034,42 @@ export interface components {
         };
       };
     };
-    AgentNotificationsRequest: {
+    PostmarkInbound: {
       content: {
         'application/json': {
           /**
-           * @description Whether the agent gets an email digest of their conversations and the queue while offline
-           * @example false
+           * @description Postmark's id of the email: its key when the email has no Message-ID header
+           * @example 22c74902-a0c1-4511-804f-341342852c90
            */
-          emailDigest: boolean;
+          MessageID: string;
+          /**
+           * @description Read when FromFull is absent
+           * @example bob@example.com
+           */
+          From?: string;
+          FromFull?: components['schemas']['PostmarkAddress'];
+          /** @description Recipients; a reply address among them is read */
+          ToFull?: components['schemas']['PostmarkAddress'][];
+          CcFull?: components['schemas']['PostmarkAddress'][];
+          /**
+           * @description The address the email was delivered to (it may be a Bcc), read first
+           * @example reply+0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d.0123456789abcdef0123@reply.example.com
+           */
+          OriginalRecipient?: string;
+          /** @example Re: Your question about the router */
+          Subject?: string;
+          /** @example Mon, 7 Dec 2026 10:05:00 +0000 */
+          Date?: string;
+          /**
+           * @description The text of the email: Parley strips the quoted history and signature itself (Postmark's StrippedTextReply is not read, so both receivers strip alike)
+           * @example Thanks, that fixed it!
+           *
+           *     On Mon, Dec 7, 2026 at 10:02 AM Ada wrote:
+           *     > Try restarting it.
+           */
+          TextBody?: string;
+          /** @description Its `Message-ID` is the idempotency key */
+          Headers?: components['schemas']['PostmarkHeader'][];
         };
       };
     };
@@ -7720,6 +7847,191 @@ export interface operations {
       };
     };
   };
+  receivePostmarkInbound: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['PostmarkInbound'];
+    responses: {
+      /** @description Stored; the mail service handles it */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MailReceived'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  listUnmatchedMail: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description nextCursor of the previous page of the same list (opaque) */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UnmatchedMailPage'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
   showUnsubscribePage: {
     parameters: {
       query: {
@@ -7797,106 +8109,6 @@ export interface operations {
       };
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
-        headers: {
-          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
-          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
-          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDoc'];
-        };
-      };
-      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
-      429: {
-        headers: {
-          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
-          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
-          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
-          'Retry-After': components['headers']['Retry-After'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDoc'];
-        };
-      };
-      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
-      503: {
-        headers: {
-          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
-          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
-          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
-          'Retry-After': components['headers']['Retry-After'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDoc'];
-        };
-      };
-    };
-  };
-  setAgentNotifications: {
-    parameters: {
-      query?: never;
-      header?: {
-        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
-        prefer?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: components['requestBodies']['AgentNotificationsRequest'];
-    responses: {
-      /** @description With `Prefer: wait=N`: set */
-      200: {
-        headers: {
-          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
-          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
-          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
-          'Preference-Applied': components['headers']['Preference-Applied'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AgentNotifications'];
-        };
-      };
-      202: {
-        headers: {
-          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
-          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
-          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AgentNotifications'];
-        };
-      };
-      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
-      400: {
-        headers: {
-          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
-          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
-          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDoc'];
-        };
-      };
-      /** @description No valid bearer token */
-      401: {
-        headers: {
-          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
-          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
-          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDoc'];
-        };
-      };
-      /** @description The role may not do this */
-      403: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];

@@ -19,6 +19,8 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { createHash } from 'node:crypto';
+import { v5 as uuidv5 } from 'uuid';
 import { RATING_CHANNELS, RatingChannel } from './events';
 import { ROLES, Role } from './principal';
 import { CommandSubjects, WEBHOOK_DELIVERY_SUBJECT } from './subjects';
@@ -160,6 +162,11 @@ export class PostMessage extends Command {
   @IsString() @Length(1, 64) conversationId: string;
   @IsString() @Length(1, 64) messageId: string;
   @IsString() @Length(1, MESSAGE_BODY_MAX) body: string;
+  /**
+   * `email`: the customer's reply to a notification, posted by the mail service. The public API
+   * never sets it (the gateway's request leaves it out), so a message claims no channel it did not use.
+   */
+  @IsOptional() @IsIn(['email']) via?: 'email';
 }
 
 export const PRESENCES = ['online', 'away', 'offline'] as const;
@@ -409,6 +416,95 @@ export class RateConversation extends Command {
   @IsInt() @Min(1) @Max(5) score: number;
   @IsOptional() @IsString() @Length(1, RATING_COMMENT_MAX) comment?: string;
   @IsIn(RATING_CHANNELS) via: RatingChannel;
+}
+
+/** Where an email to a reply address came in: the mail process's SMTP listener, or a provider's webhook. */
+export const MAIL_SOURCES = ['smtp', 'postmark'] as const;
+export type MailSource = (typeof MAIL_SOURCES)[number];
+
+const RECEIVED_MAIL_NAMESPACE = '3d0f6b2e-5c1a-4e8f-9b7d-2a6c4e8f0b1d';
+
+/** A `Message-ID` header's value without its angle brackets and surrounding spaces. */
+export function bareMessageId(header: string): string {
+  return header.trim().replace(/^<([^>]*)>$/, '$1');
+}
+
+/**
+ * The id of an email, from its `Message-ID`: the same for every delivery of it, through either
+ * receiver, so the message it becomes is created once.
+ */
+export function receivedMailId(messageId: string): string {
+  return uuidv5(bareMessageId(messageId), RECEIVED_MAIL_NAMESPACE);
+}
+
+/** The longest text of an email a ReceiveMail carries: the reply and some of the history it quotes. */
+export const RECEIVED_MAIL_TEXT_MAX = 100_000;
+
+/**
+ * An email that arrived for a reply address, as its receiver (the SMTP listener or the provider
+ * webhook) read it, durably stored before the sender was told it was taken. The mail service turns
+ * it into the customer's message, or keeps it as unmatched; it quotes and strips nothing before.
+ */
+export class ReceiveMail extends Command {
+  static readonly subject = CommandSubjects.receiveMail;
+  /**
+   * Derived from the `Message-ID` (a UUID v5): the id of the message it becomes, and its partition,
+   * so every delivery of the same email is handled in turn.
+   */
+  @Matches(ID_PATTERN) id: string;
+  /** The `Message-ID` header, without its angle brackets: the idempotency key of an email. */
+  @IsString() @Length(1, 998) messageId: string;
+  @IsIn(MAIL_SOURCES) source: MailSource;
+  /** The sender's address (`From`). */
+  @IsString() @Length(0, 320) from: string;
+  /** The recipients it was delivered to (the SMTP envelope's, or the provider's). */
+  @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 320, { each: true }) to: string[];
+  @IsString() @Length(0, 998) subject: string;
+  /** The plain text of the email, quoted history and signature included (HTML turned into text). */
+  @IsString() @Length(0, RECEIVED_MAIL_TEXT_MAX) text: string;
+  /** When the receiver took it (RFC 3339). */
+  @IsISO8601() receivedAt: string;
+}
+
+/** Text PostgreSQL can store: an email may carry NUL characters, which a text column refuses. */
+const storable = (text: string) => text.replaceAll('\u0000', '');
+
+/** What a receiver (the SMTP listener, a provider's webhook) read of an email. */
+export interface ReadMail {
+  /** The `Message-ID` header, if the email has one. */
+  messageId?: string;
+  source: MailSource;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  /** The `Date` header, if any: it tells apart emails without a Message-ID. */
+  date?: string;
+}
+
+/**
+ * The ReceiveMail of an email, its fields cut to the command's bounds. One without a `Message-ID`
+ * (rare; RFC 5322 only recommends it) is keyed by a hash of what identifies it, so that delivering
+ * it again still creates nothing.
+ */
+export function receiveMailOf(mail: ReadMail, receivedAt: Date): CommandBody<ReceiveMail> {
+  const messageId = mail.messageId?.trim()
+    ? bareMessageId(mail.messageId).slice(0, 998)
+    : `${createHash('sha256')
+        .update(JSON.stringify([mail.from, mail.to, mail.subject, mail.date ?? '', mail.text]))
+        .digest('hex')
+        .slice(0, 40)}@no-message-id.parley`;
+  return {
+    id: receivedMailId(messageId),
+    messageId,
+    source: mail.source,
+    from: mail.from.slice(0, 320),
+    to: mail.to.slice(0, 100).map((address) => address.slice(0, 320)),
+    subject: storable(mail.subject).slice(0, 998),
+    // The reply comes first: what is cut off is the far end of the history it quotes.
+    text: storable(mail.text).slice(0, RECEIVED_MAIL_TEXT_MAX),
+    receivedAt: receivedAt.toISOString(),
+  };
 }
 
 /** The customer asked for no more email (a List-Unsubscribe one-click or the unsubscribe page). */

@@ -1,4 +1,5 @@
 import type { AgentRole } from './commands';
+import type { MessageVia } from './events';
 import { Principal } from './principal';
 
 /** Replies to `parley.query.*` requests: either the result or a problem the gateway turns into HTTP. */
@@ -32,6 +33,8 @@ export interface MessageView {
   type: 'message' | 'note';
   body: string;
   createdAt: string;
+  /** How the message came in: `api` unless it was a reply by email or the automatic reply. */
+  via: MessageVia;
 }
 
 export interface InboxQuery {
@@ -184,6 +187,7 @@ export interface MessageStatusView {
   type: 'message' | 'note';
   body: string | null;
   createdAt: string;
+  via: MessageVia;
   status: 'accepted' | 'stored' | 'rejected';
   rejection?: string;
   receipts: ReceiptView[];
@@ -367,4 +371,37 @@ export interface CsatReport {
   bySite: Array<CsatFigure & { siteId: string | null }>;
   /** `agentId` null: conversations nobody was assigned when rated. */
   byAgent: Array<CsatFigure & { agentId: string | null }>;
+}
+
+/**
+ * Why an email for the reply domain did not become a message: it was kept as unmatched instead.
+ * - `not-a-reply-address`: none of its recipients is a reply address;
+ * - `forged-address`: a reply address whose tag does not verify (made up or altered);
+ * - `unknown-conversation`: a genuine address of a conversation that does not exist;
+ * - `sender-not-customer`: sent from another address than the conversation's customer's;
+ * - `empty-reply`: nothing new once quoted history and signature are stripped;
+ * - `too-long`: the new text is longer than a message may be.
+ */
+export const UNMATCHED_MAIL_REASONS = [
+  'not-a-reply-address',
+  'forged-address',
+  'unknown-conversation',
+  'sender-not-customer',
+  'empty-reply',
+  'too-long',
+] as const;
+export type UnmatchedMailReason = (typeof UNMATCHED_MAIL_REASONS)[number];
+
+/** An email kept for the admin because it could not be matched to a conversation (`GET /v1/mail/unmatched`). */
+export interface UnmatchedMailView {
+  id: string;
+  messageId: string;
+  source: string;
+  from: string;
+  to: string[];
+  subject: string;
+  reason: UnmatchedMailReason;
+  /** The beginning of its text. */
+  excerpt: string;
+  receivedAt: string;
 }

@@ -23,7 +23,7 @@ export function mergeMessages(current: Message[], incoming: Message[]): Message[
 /** The message a `message.created` or `note.created` inbox event announces. */
 export function messageFromEvent(event: InboxEvent): Message | null {
   if (event.type !== 'message.created' && event.type !== 'note.created') return null;
-  const data = event.data as Omit<Message, 'id'> & { messageId: string };
+  const data = event.data as Omit<Message, 'id' | 'via'> & { messageId: string; via?: Message['via'] };
   return {
     id: data.messageId,
     conversationId: data.conversationId,
@@ -33,6 +33,8 @@ export function messageFromEvent(event: InboxEvent): Message | null {
     type: data.type,
     body: data.body,
     createdAt: data.createdAt,
+    // The event leaves out `api`, the way every message came in before there were others.
+    via: data.via ?? 'api',
   };
 }
 
@@ -53,6 +55,7 @@ export function pendingMessage(
     type,
     body,
     createdAt: new Date().toISOString(),
+    via: 'api',
     pending: true,
   };
 }

@@ -79,6 +79,11 @@ export function Timeline({ messages, authorName, hasOlder, loadingOlder, onLoadO
               <span className="author">
                 {m.type === 'note' ? `Private note · ${authorName(m)}` : authorName(m)}
               </span>
+              {m.via === 'email' && (
+                <span className="via-email" title="The customer replied to a notification email">
+                  by email
+                </span>
+              )}
               <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
             </div>
             <p className="message-body">{m.body}</p>

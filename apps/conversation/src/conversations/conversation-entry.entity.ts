@@ -1,4 +1,4 @@
-import type { Role } from '@parley/contracts';
+import type { MessageVia, Role } from '@parley/contracts';
 
 /**
  * The ledger of seq numbers handed out: one row of `conversation.conversation_entries` per stored
@@ -13,4 +13,6 @@ export interface ConversationEntry {
   authorRole: Role;
   type: 'message' | 'note';
   createdAt: Date;
+  /** How the message came in when not through the API (a reply by email); absent for `api`. */
+  via?: MessageVia;
 }

@@ -1,4 +1,4 @@
-import type { Issuer } from '@parley/contracts';
+import type { Issuer, MessageVia } from '@parley/contracts';
 import type { Conversation } from './conversation.entity';
 import type { ConversationEntry } from './conversation-entry.entity';
 import type { ConversationRepository } from './conversation.repository';
@@ -73,6 +73,7 @@ export class ConversationLedger {
     author: Issuer,
     type: 'message' | 'note',
     body: string,
+    via?: MessageVia,
   ): ConversationEntry {
     const at = new Date();
     const entry: ConversationEntry = {
@@ -83,6 +84,7 @@ export class ConversationLedger {
       authorRole: author.role,
       type,
       createdAt: at,
+      ...(via && via !== 'api' && { via }),
     };
     conversation.lastSeq = entry.seq;
     conversation.lastMessageAt = at;

@@ -108,8 +108,8 @@ export class ConversationRepository {
   async writeAppended(entries: ConversationEntry[], conversations: Conversation[]): Promise<void> {
     await this.sql.query(
       `WITH appended AS (
-         INSERT INTO conversation.conversation_entries (id, conversation_id, seq, author_id, author_role, type, created_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+         INSERT INTO conversation.conversation_entries (id, conversation_id, seq, author_id, author_role, type, created_at, via)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $12::text[])
        )
        UPDATE conversation.conversations c
           SET last_seq = v.last_seq, last_message_at = v.last_message_at, last_message_preview = v.preview
@@ -127,6 +127,7 @@ export class ConversationRepository {
         conversations.map((c) => c.lastSeq),
         conversations.map((c) => c.lastMessageAt),
         conversations.map((c) => c.lastMessagePreview),
+        entries.map((e) => e.via ?? null),
       ],
     );
   }

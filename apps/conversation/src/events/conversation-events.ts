@@ -42,6 +42,7 @@ export function entryStored(
         type: entry.type,
         body,
         createdAt: entry.createdAt.toISOString(),
+        ...(entry.via && { via: entry.via }),
       },
       entry.id,
     ),

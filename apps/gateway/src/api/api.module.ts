@@ -26,7 +26,7 @@ export class ApiModule {
         CommandEndpoint,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [TokenService, TokenVersions, CommandEndpoint],
+      exports: [TokenService, TokenVersions, CommandEndpoint, CommandSender],
     };
   }
 }

@@ -29,3 +29,15 @@ export const requestValidation = new RequestValidationPipe({
   validationError: { target: false, value: false },
   exceptionFactory: (errors) => new InvalidRequest(flatten(errors)),
 });
+
+/**
+ * A provider's payload (an inbound mail webhook): the provider sends more fields than Parley reads
+ * and adds new ones at will, so those are left out instead of refused; the ones read are checked.
+ */
+export const providerPayloadValidation = new RequestValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: false,
+  transform: true,
+  validationError: { target: false, value: false },
+  exceptionFactory: (errors) => new InvalidRequest(flatten(errors)),
+});

@@ -73,8 +73,13 @@ export class StoredEntries {
   }
 }
 
-/** A stored message or note as `GET /v1/conversations/{id}/messages` shows it. */
-function storedEntry(stored: Omit<MessageView, 'id'> & Pick<StoredMessageData, 'messageId'>): MessageItem {
+/**
+ * A stored message or note as `GET /v1/conversations/{id}/messages` shows it, from its event (where
+ * an absent `via` means `api`) or from history.
+ */
+export function storedEntry(
+  stored: Omit<MessageView, 'id' | 'via'> & Pick<StoredMessageData, 'messageId' | 'via'>,
+): MessageItem {
   return {
     id: stored.messageId,
     conversationId: stored.conversationId,
@@ -84,5 +89,6 @@ function storedEntry(stored: Omit<MessageView, 'id'> & Pick<StoredMessageData, '
     type: stored.type,
     body: stored.body,
     createdAt: stored.createdAt,
+    via: stored.via ?? 'api',
   };
 }

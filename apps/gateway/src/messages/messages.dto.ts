@@ -1,10 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import {
   AddNote,
   MESSAGE_BODY_MAX,
+  MESSAGE_VIAS,
   MessageStatusView,
+  MessageVia,
   MessageView,
   Page,
   PostMessage,
@@ -30,9 +32,18 @@ import { LimitQuery } from '../api/paging';
  * from the commands they become, the answers implement history's views.
  */
 
+/** How a message came in, as its answers describe it. */
+const VIA: ApiPropertyOptions = {
+  enum: MESSAGE_VIAS,
+  example: 'api',
+  description:
+    "How the message came in: `api` (the API, the widget or the console), `email` (the customer replied to a notification by email), `automatic` (the site's automatic reply out of business hours)",
+};
+
 export class PostMessageRequest extends RequestFrom(PostMessage, {
   given: ['body'],
-  assigned: ['conversationId', 'messageId'],
+  // `via` is the mail service's to set: a request never claims a message came by email.
+  assigned: ['conversationId', 'messageId', 'via'],
 }) {
   @ApiProperty({ example: REPLY_BODY, minLength: 1, maxLength: MESSAGE_BODY_MAX })
   override body: string;
@@ -87,6 +98,7 @@ export class MessageItem implements MessageView {
   @ApiProperty({ enum: ['message', 'note'], example: 'message' }) type: 'message' | 'note';
   @ApiProperty({ example: REPLY_BODY }) body: string;
   @ApiProperty({ format: 'date-time', example: REPLIED_AT }) createdAt: string;
+  @ApiProperty(VIA) via: MessageVia;
 }
 
 export class MessagePage implements Page<MessageView> {
@@ -131,6 +143,7 @@ export class MessageStatusDoc implements MessageStatusView {
   @ApiProperty({ enum: ['message', 'note'], example: 'message' }) type: 'message' | 'note';
   @ApiProperty({ nullable: true, type: String, example: REPLY_BODY }) body: string | null;
   @ApiProperty({ format: 'date-time', example: REPLIED_AT }) createdAt: string;
+  @ApiProperty(VIA) via: MessageVia;
   @ApiProperty({ enum: ['accepted', 'stored', 'rejected'], example: 'stored' }) status:
     'accepted' | 'stored' | 'rejected';
   @ApiPropertyOptional({

@@ -43,6 +43,8 @@ export function apiDocument(app: INestApplication): OpenAPIObject {
       .addServer('/', 'The gateway that serves this document')
       .addBearerAuth()
       .addCookieAuth(REFRESH_COOKIE)
+      // A mail provider's inbound webhook (POST /v1/mail/inbound/postmark).
+      .addBasicAuth()
       .build(),
     { extraModels: [ProblemDoc] },
   );

@@ -16,6 +16,7 @@ const message = (seq: number): MessageView => ({
   type: 'message',
   body: `body ${seq}`,
   createdAt: '2026-01-01T00:00:00.000Z',
+  via: 'api',
 });
 
 /** A conversation of `owner` holding messages 1..`count`, read the way the repository reads. */

@@ -15,6 +15,7 @@ const stored: Status = {
   type: 'message',
   body: 'hello',
   createdAt: '2026-01-01T00:00:00.000Z',
+  via: 'api',
   status: 'stored',
 };
 const receipt: ReceiptView = { recipientId: 'a1', deliveredAt: '2026-01-01T00:01:00.000Z', readAt: null };

@@ -9,6 +9,7 @@ const row = {
   type: 'note' as const,
   body: 'internal',
   created_at: new Date('2026-01-01T10:00:00Z'),
+  via: 'api' as const,
 };
 
 describe('toMessageView', () => {
@@ -22,7 +23,12 @@ describe('toMessageView', () => {
       type: 'note',
       body: 'internal',
       createdAt: '2026-01-01T10:00:00.000Z',
+      via: 'api',
     });
+  });
+
+  it('says a reply by email came by email', () => {
+    expect(toMessageView({ ...row, type: 'message', via: 'email' })).toMatchObject({ via: 'email' });
   });
 
   it('keeps the missing seq and body of a message not stored', () => {

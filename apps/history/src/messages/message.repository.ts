@@ -4,6 +4,7 @@ import {
   MessageStatusView,
   MessageView,
   MessageRejectedData,
+  MessageVia,
   StoredMessageData,
 } from '@parley/contracts';
 import { DataSource } from 'typeorm';
@@ -16,6 +17,7 @@ export interface AcceptedMessage {
   type: MessageView['type'];
   body: string;
   acceptedAt: string;
+  via: MessageVia;
 }
 
 /** The columns every view of a message shows; a message not stored yet has no seq, nor always a body. */
@@ -28,6 +30,7 @@ export interface MessageRow {
   type: MessageView['type'];
   body: string | null;
   created_at: Date;
+  via: MessageVia;
 }
 
 /** A row of `history.messages`. */
@@ -60,6 +63,7 @@ export function toMessageView(row: MessageRow): MessageFields {
     type: row.type,
     body: row.body,
     createdAt: row.created_at.toISOString(),
+    via: row.via,
   };
 }
 
@@ -92,8 +96,8 @@ export class MessageRepository {
       messages.map(({ message, customerId }) => pick(message, customerId ?? null));
     await this.db.query(
       `WITH stored AS (
-         INSERT INTO history.messages (id, conversation_id, customer_id, seq, author_id, author_role, type, body, created_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+         INSERT INTO history.messages (id, conversation_id, customer_id, seq, author_id, author_role, type, body, created_at, via)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[])
          ON CONFLICT (id) DO NOTHING
        )
        DELETE FROM history.accepted_messages WHERE id = ANY($1::text[])`,
@@ -107,6 +111,7 @@ export class MessageRepository {
         column((m) => m.type),
         column((m) => m.body),
         column((m) => m.createdAt),
+        column((m) => m.via ?? 'api'),
       ],
     );
   }
@@ -115,9 +120,9 @@ export class MessageRepository {
   async recordAccepted(accepted: AcceptedMessage[]): Promise<void> {
     const column = <T>(pick: (m: AcceptedMessage) => T) => accepted.map(pick);
     await this.db.query(
-      `INSERT INTO history.accepted_messages (id, conversation_id, author_id, author_role, type, body, accepted_at)
-       SELECT a.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
-                AS a (id, conversation_id, author_id, author_role, type, body, accepted_at)
+      `INSERT INTO history.accepted_messages (id, conversation_id, author_id, author_role, type, body, accepted_at, via)
+       SELECT a.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
+                AS a (id, conversation_id, author_id, author_role, type, body, accepted_at, via)
         WHERE NOT EXISTS (SELECT 1 FROM history.messages m WHERE m.id = a.id)
           AND NOT EXISTS (SELECT 1 FROM history.rejected_messages r WHERE r.id = a.id)
        ON CONFLICT (id) DO NOTHING`,
@@ -129,6 +134,7 @@ export class MessageRepository {
         column((m) => m.type),
         column((m) => m.body),
         column((m) => m.acceptedAt),
+        column((m) => m.via),
       ],
     );
   }
@@ -148,7 +154,7 @@ export class MessageRepository {
   /** A keyset slice on (conversation_id, seq), in the order it was read. */
   async inConversation(conversationId: string, slice: ConversationSlice): Promise<MessageView[]> {
     const rows: StoredMessageRow[] = await this.db.query(
-      `SELECT id, conversation_id, seq, author_id, author_role, type, body, created_at
+      `SELECT id, conversation_id, seq, author_id, author_role, type, body, created_at, via
          FROM history.messages
         WHERE conversation_id = $1 AND seq ${slice.backwards ? '<' : '>'} $2
           ${slice.notes ? '' : "AND type = 'message'"}
@@ -162,14 +168,14 @@ export class MessageRepository {
   /** Where a message stands, or undefined when history has seen neither its command nor an outcome. */
   async statusOf(messageId: string): Promise<Omit<MessageStatusView, 'receipts'> | undefined> {
     const [row]: StatusRow[] = await this.db.query(
-      `SELECT id, conversation_id, seq, author_id, author_role, type, body, created_at, 'stored' AS status, NULL AS reason
+      `SELECT id, conversation_id, seq, author_id, author_role, type, body, created_at, via, 'stored' AS status, NULL AS reason
          FROM history.messages WHERE id = $1
        UNION ALL
        SELECT r.id, r.conversation_id, NULL, r.author_id, COALESCE(a.author_role, 'customer'), COALESCE(a.type, 'message'),
-              a.body, COALESCE(a.accepted_at, r.rejected_at), 'rejected', r.reason
+              a.body, COALESCE(a.accepted_at, r.rejected_at), COALESCE(a.via, 'api'), 'rejected', r.reason
          FROM history.rejected_messages r LEFT JOIN history.accepted_messages a ON a.id = r.id WHERE r.id = $1
        UNION ALL
-       SELECT id, conversation_id, NULL, author_id, author_role, type, body, accepted_at, 'accepted', NULL
+       SELECT id, conversation_id, NULL, author_id, author_role, type, body, accepted_at, via, 'accepted', NULL
          FROM history.accepted_messages WHERE id = $1
        ORDER BY status DESC LIMIT 1`,
       [messageId],

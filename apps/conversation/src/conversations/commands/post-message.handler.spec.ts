@@ -36,6 +36,25 @@ describe('PostMessageHandler', () => {
     expect(tables.conversation('c1').status).toBe('pending');
   });
 
+  it('keeps a reply by email marked as such, on the entry and on its event', async () => {
+    storedConversation(tables, { id: 'c1' });
+    const unit = tables.unitOfWork();
+
+    const events = await handler.apply(unit, message({ via: 'email' }), '42');
+    await unit.complete();
+
+    expect(events[0].data).toMatchObject({ messageId: 'm1', authorRole: 'customer', via: 'email' });
+    expect(tables.entries).toEqual([expect.objectContaining({ id: 'm1', via: 'email' })]);
+  });
+
+  it('leaves via off the event of a message posted through the API', async () => {
+    storedConversation(tables, { id: 'c1' });
+
+    const events = await handler.apply(tables.unitOfWork(), message({}), '42');
+
+    expect(events[0].data).not.toHaveProperty('via');
+  });
+
   it.each([
     ['someone else’s conversation', 'c1'],
     ['a conversation that does not exist', 'nowhere'],

@@ -46,7 +46,7 @@ export class PostMessageHandler {
       conversation && (cmd.issuedBy.role !== 'customer' || conversation.customerId === cmd.issuedBy.id);
     // The open is in the same partition and ahead in it, so a conversation not found does not exist.
     if (!conversation || !allowed) return [this.rejected(cmd)];
-    const entry = unit.ledger.append(conversation, cmd.messageId, cmd.issuedBy, 'message', cmd.body);
+    const entry = unit.ledger.append(conversation, cmd.messageId, cmd.issuedBy, 'message', cmd.body, cmd.via);
     const stored = entryStored(conversation, entry, cmd.body);
     if (cmd.issuedBy.role !== 'customer') {
       await this.firstResponse(unit, conversation, entry.createdAt);
