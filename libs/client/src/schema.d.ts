@@ -322,6 +322,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/conversations/{id}/rating': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Rate a resolved conversation (its customer)
+     * @description A score from 1 to 5 and an optional comment; a later rating replaces the earlier one, and counts for the agent assigned at the time. A conversation that is not resolved is refused with 409.
+     */
+    post: operations['rateConversation'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/queue': {
     parameters: {
       query?: never;
@@ -350,6 +370,26 @@ export interface paths {
     get: operations['listCustomerConversations'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/ratings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Rate a resolved conversation through the link of an email
+     * @description No bearer token: `token` is the rating link's (`?rate=<token>` of the widget URL the email links to), signed for the conversation and valid for 30 days. An altered, foreign or expired token is refused with 401; a conversation that is not resolved with 409. The rating counts as the conversation's customer's and replaces an earlier one. Opening the link changes nothing: the widget shows the form and sends this.
+     */
+    post: operations['rateByLink'];
     delete?: never;
     options?: never;
     head?: never;
@@ -603,6 +643,47 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/sites/{id}/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A site's business hours and what it promises */
+    get: operations['getSiteSettings'];
+    /**
+     * Set a site's business hours, expected reply time, email delay and automatic reply
+     * @description Replaces every setting; a field left out takes its default. The widget shows availability from these, and the conversation service sends the automatic reply by them.
+     */
+    put: operations['configureSite'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/sites/{id}/availability': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Whether the team is in, when it is back, and how soon it usually replies
+     * @description What the widget shows before its visitor signs in, so no token is needed (requests count against the address’s rate limit).
+     */
+    get: operations['getSiteAvailability'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/sites/{id}/customers/token': {
     parameters: {
       query?: never;
@@ -614,9 +695,29 @@ export interface paths {
     put?: never;
     /**
      * Exchange a site's identity token for a customer token
-     * @description What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with `sub` (the business's own id for the user: the customer's externalId), optional `name` and `email`, `iss` the site id, `aud` "parley" and `exp` at most 3600 s ahead. Creates or updates the customer it names (the same `sub` always answers the same customer) and issues the customer's token. Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without `exp`, none where the site does not allow anonymous visitors, or a site that does not exist, is refused with 401.
+     * @description What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with `sub` (the business's own id for the user: the customer's externalId), optional `name` and `email`, `iss` the site id, `aud` "parley" and `exp` at most 3600 s ahead. Creates or updates the customer it names (the same `sub` always answers the same customer) and issues the customer's token, which names the site: conversations opened with it are the site's (its business hours, automatic reply and ratings). Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without `exp`, none where the site does not allow anonymous visitors, or a site that does not exist, is refused with 401.
      */
     post: operations['signInSiteVisitor'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/csat': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Customer satisfaction: ratings per site and per agent
+     * @description Over the ratings given in [`from`, `to`) (all without them), optionally of one site or agent: how many, their mean score and CSAT, the share of 4s and 5s. A rating counts for the agent assigned when it was given; a conversation rated again counts once, with its latest rating.
+     */
+    get: operations['getCsat'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -715,6 +816,26 @@ export interface paths {
      * @description The customer the token names gets no more emails. Mail clients send the form body `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded or multipart/form-data); the token alone decides. Repeating it changes nothing.
      */
     post: operations['unsubscribeFromMail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/agents/me/notifications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Switch the calling agent's email digest on or off
+     * @description While offline, an agent gets one email every PARLEY_MAIL_AGENT_DIGEST_INTERVAL_SECONDS listing the conversations assigned to them and those waiting in the queue too long, unless switched off here. On by default.
+     */
+    put: operations['setAgentNotifications'];
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -988,7 +1109,7 @@ export interface components {
       /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
       id: string;
       /**
-       * @description Bearer token for the agent (JWT)
+       * @description The agent’s personal API token for integrations (a bearer JWT), shown only here. It lives `PARLEY_TOKEN_TTL_SECONDS`, at most `PARLEY_EVENT_RETENTION_DAYS`; deactivating the agent or resetting their password revokes it. People sign in with email and password instead (`POST /v1/sessions`) for an access token of `PARLEY_ACCESS_TOKEN_TTL_SECONDS` (15 minutes).
        * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYWdlbnQiLCJpYXQiOjE3OTU2MjY0MzAsImV4cCI6MTc5ODIxODQzMCwic3ViIjoiMDE5MmY3YTAtMWMyZC03ZTNmLThhOWItMGMxZDJlM2Y0YTViIn0.sB0x2CWSCUQCIbhnMUN4oUeFIWRCj2q3-VZk414PRiA
        */
       token: string;
@@ -1076,6 +1197,23 @@ export interface components {
        */
       current: boolean;
     };
+    RatingItem: {
+      /** @example 5 */
+      score: number;
+      /** @example Quick and friendly. */
+      comment: string | null;
+      /**
+       * @description In the widget, or from the email
+       * @example widget
+       * @enum {string}
+       */
+      via: 'widget' | 'email';
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      ratedAt: string;
+    };
     OpenedConversation: {
       /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       id: string;
@@ -1128,6 +1266,16 @@ export interface components {
        * @example It ships tomorrow morning.
        */
       lastMessagePreview: string | null;
+      /**
+       * @description The site whose widget the customer opened it through; null for customers the API created
+       * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
+       */
+      siteId: string | null;
+      /**
+       * @description The customer's rating once resolved (the latest one); null when not rated
+       * @example null
+       */
+      rating: components['schemas']['RatingItem'] | null;
       /**
        * @description Id of the first message
        * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e
@@ -1195,6 +1343,16 @@ export interface components {
        * @example It ships tomorrow morning.
        */
       lastMessagePreview: string | null;
+      /**
+       * @description The site whose widget the customer opened it through; null for customers the API created
+       * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
+       */
+      siteId: string | null;
+      /**
+       * @description The customer's rating once resolved (the latest one); null when not rated
+       * @example null
+       */
+      rating: components['schemas']['RatingItem'] | null;
     };
     ConversationPage: {
       items: components['schemas']['ConversationItem'][];
@@ -1256,6 +1414,16 @@ export interface components {
        * @example It ships tomorrow morning.
        */
       lastMessagePreview: string | null;
+      /**
+       * @description The site whose widget the customer opened it through; null for customers the API created
+       * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
+       */
+      siteId: string | null;
+      /**
+       * @description The customer's rating once resolved (the latest one); null when not rated
+       * @example null
+       */
+      rating: components['schemas']['RatingItem'] | null;
       /**
        * @description The same as `id`
        * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d
@@ -1586,6 +1754,151 @@ export interface components {
       /** @example true */
       allowAnonymous: boolean;
     };
+    OpeningHoursItem: {
+      /**
+       * @description ISO weekday: 1 Monday … 7 Sunday
+       * @example 1
+       */
+      day: number;
+      /** @example 09:00 */
+      opens: string;
+      /**
+       * @description After `opens` on the same day (no span runs past midnight)
+       * @example 17:30
+       */
+      closes: string;
+    };
+    SiteSettings: {
+      /** @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6 */
+      siteId: string;
+      /** @example Shop */
+      name: string;
+      /**
+       * @description IANA time zone the hours and holidays are in
+       * @default UTC
+       * @example Europe/Berlin
+       */
+      timeZone: string;
+      /**
+       * @description Weekly opening spans, at most 4 a day; empty: open around the clock
+       * @default []
+       */
+      hours: components['schemas']['OpeningHoursItem'][];
+      /**
+       * @description Days (YYYY-MM-DD, in the time zone) the team is away all day
+       * @default []
+       * @example [
+       *       "2026-12-24",
+       *       "2026-12-25"
+       *     ]
+       */
+      holidays: string[];
+      /**
+       * @description Promised until first responses have been measured (the widget shows the measured median)
+       * @default null
+       * @example 30
+       */
+      expectedReplyMinutes: number | null;
+      /**
+       * @description How long an agent's reply may stay unread before the customer is emailed
+       * @default 120
+       * @example 120
+       */
+      notifyDelaySeconds: number;
+      /**
+       * @description Sent once per conversation to the first customer message that arrives out of hours; null: none
+       * @default null
+       * @example Thanks! We're out right now and will answer when we're back.
+       */
+      autoReply: string | null;
+      /**
+       * @description Where emails link to (the page embedding the widget), `{conversationId}` replaced; null: Parley's own widget page
+       * @default null
+       * @example https://shop.example/help?conversation={conversationId}
+       */
+      conversationUrl: string | null;
+    };
+    SiteSettingsAccepted: {
+      /** @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6 */
+      siteId: string;
+    };
+    SiteAvailabilityItem: {
+      /**
+       * @description Whether it is within business hours now
+       * @example false
+       */
+      open: boolean;
+      /**
+       * Format: date-time
+       * @description When closed: when the team is back; null while open
+       * @example 2026-12-14T08:00:00.000Z
+       */
+      nextOpenAt: string | null;
+      /** @example Europe/Berlin */
+      timeZone: string;
+      /**
+       * @description The median first response (the customer's first message to the first agent's message; automatic replies do not count) of the site's conversations of the last 14 days; without any, the site's expected reply time; null when neither
+       * @example 1500
+       */
+      usualReplySeconds: number | null;
+    };
+    CsatFigureItem: {
+      /** @example 4 */
+      ratings: number;
+      /**
+       * @description Mean score (1–5), to two decimals; null without ratings
+       * @example 4.25
+       */
+      averageScore: number | null;
+      /**
+       * @description Share of ratings of 4 or 5, in percent to two decimals; null without ratings
+       * @example 75
+       */
+      csat: number | null;
+    };
+    SiteCsatItem: {
+      /** @example 4 */
+      ratings: number;
+      /**
+       * @description Mean score (1–5), to two decimals; null without ratings
+       * @example 4.25
+       */
+      averageScore: number | null;
+      /**
+       * @description Share of ratings of 4 or 5, in percent to two decimals; null without ratings
+       * @example 75
+       */
+      csat: number | null;
+      /**
+       * @description null: conversations of customers the API created
+       * @example 0192f1a8-3b5c-7d2e-9f40-a1b2c3d4e5f6
+       */
+      siteId: string | null;
+    };
+    AgentCsatItem: {
+      /** @example 4 */
+      ratings: number;
+      /**
+       * @description Mean score (1–5), to two decimals; null without ratings
+       * @example 4.25
+       */
+      averageScore: number | null;
+      /**
+       * @description Share of ratings of 4 or 5, in percent to two decimals; null without ratings
+       * @example 75
+       */
+      csat: number | null;
+      /**
+       * @description The agent assigned when rated; null: nobody was
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      agentId: string | null;
+    };
+    CsatReportItem: {
+      overall: components['schemas']['CsatFigureItem'];
+      bySite: components['schemas']['SiteCsatItem'][];
+      byAgent: components['schemas']['AgentCsatItem'][];
+    };
     DeadLetter: {
       /**
        * @description Its sequence in the dead-letter stream
@@ -1713,6 +2026,12 @@ export interface components {
        * @example WyIyMDI2LTEyLTA3VDEwOjA1OjAwLjAwMFoiLCI1YjBmIl0
        */
       nextCursor: string | null;
+    };
+    AgentNotifications: {
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+      agentId: string;
+      /** @example false */
+      emailDigest: boolean;
     };
     FieldErrorDoc: {
       /** @example body */
@@ -2957,6 +3276,37 @@ export interface components {
         };
       };
     };
+    RateConversationRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description 1 (bad) to 5 (great)
+           * @example 5
+           */
+          score: number;
+          /** @example Quick and friendly. */
+          comment?: string;
+        };
+      };
+    };
+    LinkRatingRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description 1 (bad) to 5 (great)
+           * @example 5
+           */
+          score: number;
+          /** @example Quick and friendly. */
+          comment?: string;
+          /**
+           * @description The `rate` parameter of the email’s link
+           * @example eyJjb252ZXJzYXRpb25JZCI6IjAxOTJmN2IyIn0.k1.3q2-7wE
+           */
+          token: string;
+        };
+      };
+    };
     PostMessageRequest: {
       content: {
         'application/json': {
@@ -3034,6 +3384,56 @@ export interface components {
         };
       };
     };
+    SiteSettingsRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description IANA time zone the hours and holidays are in
+           * @default UTC
+           * @example Europe/Berlin
+           */
+          timeZone?: string;
+          /**
+           * @description Weekly opening spans, at most 4 a day; empty: open around the clock
+           * @default []
+           */
+          hours?: components['schemas']['OpeningHoursItem'][];
+          /**
+           * @description Days (YYYY-MM-DD, in the time zone) the team is away all day
+           * @default []
+           * @example [
+           *       "2026-12-24",
+           *       "2026-12-25"
+           *     ]
+           */
+          holidays?: string[];
+          /**
+           * @description Promised until first responses have been measured (the widget shows the measured median)
+           * @default null
+           * @example 30
+           */
+          expectedReplyMinutes?: number | null;
+          /**
+           * @description How long an agent's reply may stay unread before the customer is emailed
+           * @default 120
+           * @example 120
+           */
+          notifyDelaySeconds?: number;
+          /**
+           * @description Sent once per conversation to the first customer message that arrives out of hours; null: none
+           * @default null
+           * @example Thanks! We're out right now and will answer when we're back.
+           */
+          autoReply?: string | null;
+          /**
+           * @description Where emails link to (the page embedding the widget), `{conversationId}` replaced; null: Parley's own widget page
+           * @default null
+           * @example https://shop.example/help?conversation={conversationId}
+           */
+          conversationUrl?: string | null;
+        };
+      };
+    };
     PostmarkInbound: {
       content: {
         'application/json': {
@@ -3070,6 +3470,17 @@ export interface components {
           TextBody?: string;
           /** @description Its `Message-ID` is the idempotency key */
           Headers?: components['schemas']['PostmarkHeader'][];
+        };
+      };
+    };
+    AgentNotificationsRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description Whether the agent gets an email digest of their conversations and the queue while offline
+           * @example false
+           */
+          emailDigest: boolean;
         };
       };
     };
@@ -5346,6 +5757,159 @@ export interface operations {
       };
     };
   };
+  rateConversation: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
+        'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Conversation id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['RateConversationRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: applied (or already so), as `GET /v1/conversations/{id}` now shows it */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangedConversation'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConversationChangeAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
   listQueue: {
     parameters: {
       query?: {
@@ -5489,6 +6053,130 @@ export interface operations {
       };
       /** @description The role may not do this */
       403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  rateByLink: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['LinkRatingRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: the conversation with its rating */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangedConversation'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConversationChangeAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
@@ -7519,6 +8207,355 @@ export interface operations {
       };
     };
   };
+  getSiteSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Site id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SiteSettings'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  configureSite: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Site id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['SiteSettingsRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: applied, as `GET …/settings` now shows it */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SiteSettings'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SiteSettingsAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  getSiteAvailability: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Site id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SiteAvailabilityItem'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
   signInSiteVisitor: {
     parameters: {
       query?: never;
@@ -7608,6 +8645,99 @@ export interface operations {
       };
       /** @description Body over 1 MiB */
       413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  getCsat: {
+    parameters: {
+      query?: {
+        /** @description Only ratings of this site’s conversations */
+        siteId?: string;
+        /** @description Only ratings that count for this agent */
+        agentId?: string;
+        /** @description Rated at or after */
+        from?: string;
+        /** @description Rated before */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CsatReportItem'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
@@ -8109,6 +9239,106 @@ export interface operations {
       };
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
       400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  setAgentNotifications: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['AgentNotificationsRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: set */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgentNotifications'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgentNotifications'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
