@@ -47,6 +47,8 @@ for (const name of services) {
       NODE_OPTIONS: '--max-old-space-size=160',
       ...env,
       ...(ports.get(name) ? { PORT: ports.get(name) } : {}),
+      // Replies by email on this machine: one mail process, so its SMTP listener has the port to itself.
+      ...(name === 'mail' ? { PARLEY_MAIL_SMTP_PORT: env.PARLEY_MAIL_SMTP_PORT ?? '2525' } : {}),
       // The children write into pipes; the colour and the readable lines are for this terminal.
       ...(atTerminal ? { LOG_FORMAT: 'pretty', FORCE_COLOR: env.FORCE_COLOR ?? '1' } : {}),
     },
