@@ -20,7 +20,6 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { createHash } from 'node:crypto';
-import { v5 as uuidv5 } from 'uuid';
 import { RATING_CHANNELS, RatingChannel } from './events';
 import { ROLES, Role } from './principal';
 import { CommandSubjects, WEBHOOK_DELIVERY_SUBJECT } from './subjects';
@@ -422,8 +421,6 @@ export class RateConversation extends Command {
 export const MAIL_SOURCES = ['smtp', 'postmark'] as const;
 export type MailSource = (typeof MAIL_SOURCES)[number];
 
-const RECEIVED_MAIL_NAMESPACE = '3d0f6b2e-5c1a-4e8f-9b7d-2a6c4e8f0b1d';
-
 /** A `Message-ID` header's value without its angle brackets and surrounding spaces. */
 export function bareMessageId(header: string): string {
   return header.trim().replace(/^<([^>]*)>$/, '$1');
@@ -431,10 +428,11 @@ export function bareMessageId(header: string): string {
 
 /**
  * The id of an email, from its `Message-ID`: the same for every delivery of it, through either
- * receiver, so the message it becomes is created once.
+ * receiver, so the message it becomes is created once. A hash (128 bits, hex) rather than a UUID v5:
+ * contracts depend on nothing but Node and the validation library.
  */
 export function receivedMailId(messageId: string): string {
-  return uuidv5(bareMessageId(messageId), RECEIVED_MAIL_NAMESPACE);
+  return `mail-${createHash('sha256').update(bareMessageId(messageId)).digest('hex').slice(0, 32)}`;
 }
 
 /** The longest text of an email a ReceiveMail carries: the reply and some of the history it quotes. */
@@ -448,7 +446,7 @@ export const RECEIVED_MAIL_TEXT_MAX = 100_000;
 export class ReceiveMail extends Command {
   static readonly subject = CommandSubjects.receiveMail;
   /**
-   * Derived from the `Message-ID` (a UUID v5): the id of the message it becomes, and its partition,
+   * Derived from the `Message-ID` (`receivedMailId`): the id of the message it becomes, and its partition,
    * so every delivery of the same email is handled in turn.
    */
   @Matches(ID_PATTERN) id: string;
