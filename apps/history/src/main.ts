@@ -9,11 +9,14 @@ import { ConversationHistory } from './messages/conversation-history';
 import { MessageRepository } from './messages/message.repository';
 import { MessageStatus } from './messages/message-status';
 import { ReceiptRepository } from './receipts/receipt.repository';
+import { ReportsModule } from './reports/reports.module';
 import { MessageSearch } from './search/message-search';
 import { SearchStatusReceipts1764100000000 } from './migrations/1764100000000-search-status-receipts';
 import { InitialHistorySchema1764000000000 } from './migrations/1764000000000-initial-history-schema';
+import { ConversationReports1768400000000 } from './migrations/1768400000000-conversation-reports';
 
 @Module({
+  imports: [ReportsModule],
   controllers: [HistoryHandlers],
   providers: [
     ConversationRepository,
@@ -42,6 +45,7 @@ void runService({
         InitialHistorySchema1764000000000,
         SearchStatusReceipts1764100000000,
         partitionLeasesMigration('history'),
+        ConversationReports1768400000000,
       ],
     }),
     HistoryModule,
