@@ -25,8 +25,8 @@ export function conversationReportQuery(
       `A report covers at most ${REPORT_MAX_DAYS} days; this one asks for ${Math.round(days)}.`,
     );
   return {
-    from: from.toISODate()!,
-    to: to.toISODate()!,
+    from: from.toFormat('yyyy-MM-dd'),
+    to: to.toFormat('yyyy-MM-dd'),
     timeZone,
     granularity: request.granularity ?? 'day',
     siteId: request.siteId,
