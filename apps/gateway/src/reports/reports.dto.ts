@@ -140,6 +140,7 @@ export class ConversationReportRequest implements Partial<ConversationReportQuer
   @ApiPropertyOptional({
     enum: REPORT_GRANULARITIES,
     default: 'day',
+    example: 'day',
     description: '`day`: each day of the period; `hour`: each hour of the day (0–23) over the whole period',
   })
   @IsOptional()
