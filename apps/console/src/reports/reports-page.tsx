@@ -280,7 +280,8 @@ export function ReportsPage({
       link.href = URL.createObjectURL(await res.blob());
       link.download = name ?? 'conversations.csv';
       link.click();
-      URL.revokeObjectURL(link.href);
+      // Once the click has handed the file to the browser's download.
+      setTimeout(() => URL.revokeObjectURL(link.href), 0);
     } catch (failure) {
       fail(failure);
     }

@@ -18,13 +18,7 @@ function inScope(alias: string): string {
       AND ($${FILTER_PARAMS + 3}::text IS NULL OR ${alias}.assignee_id = $${FILTER_PARAMS + 3})`;
 }
 
-/** How many conversations in scope were not resolved at the instant `at` (an SQL expression). */
-function backlogAt(at: string): string {
-  return `(SELECT count(*) FROM history.report_conversations o
-            WHERE ${inScope('o')} AND o.unresolved @> ${at} AND o.opened_at < ${at})`;
-}
-
-/** The figures of the conversations `c` grouped together, with `backlog` given. */
+/** The figures of the conversations `c` grouped together. */
 const FIGURES = `
   count(c.conversation_id)::int AS volume,
   count(c.first_response_at)::int AS first_responses,
@@ -42,41 +36,74 @@ const FIGURES = `
 const PERIOD = `SELECT $1::date::timestamp AT TIME ZONE $3 AS starts,
                        ($2::date + 1)::timestamp AT TIME ZONE $3 AS ends`;
 
-const BY_DAY = `
-  WITH days AS (
-    SELECT d::date AS day, d AT TIME ZONE $3 AS starts, (d + interval '1 day') AT TIME ZONE $3 AS ends
-      FROM generate_series($1::date::timestamp, $2::date::timestamp, interval '1 day') d)
-  SELECT to_char(b.day, 'YYYY-MM-DD') AS bucket, ${FIGURES}, ${backlogAt('b.ends')}::float8 AS backlog
+/** Each day of the period (`$1` … `$2` in `$3`) with its first instant and its end. */
+const DAYS = `SELECT to_char(d, 'YYYY-MM-DD') AS bucket, d AT TIME ZONE $3 AS starts,
+                     (d + interval '1 day') AT TIME ZONE $3 AS ends
+                FROM generate_series($1::date::timestamp, $2::date::timestamp, interval '1 day') d`;
+
+/** The end of each hour of each day of the period, keyed by the hour of the day. */
+const HOUR_ENDS = `SELECT extract(hour FROM t)::int::text AS bucket, (t + interval '1 hour') AT TIME ZONE $3 AS at
+                     FROM generate_series($1::date::timestamp, $2::date::timestamp + interval '23 hours',
+                                          interval '1 hour') t`;
+
+const FIGURES_BY_DAY = `
+  WITH days AS (${DAYS})
+  SELECT b.bucket, ${FIGURES}
     FROM days b
     LEFT JOIN history.report_conversations c
       ON c.opened_at >= b.starts AND c.opened_at < b.ends AND ${inScope('c')}
-   GROUP BY b.day, b.ends
-   ORDER BY b.day`;
+   GROUP BY b.bucket
+   ORDER BY b.bucket`;
 
-const BY_HOUR_OF_DAY = `
+const FIGURES_BY_HOUR_OF_DAY = `
   WITH period AS (${PERIOD}),
-  hour_ends AS (
-    SELECT extract(hour FROM t)::int AS hour, (t + interval '1 hour') AT TIME ZONE $3 AS ends
-      FROM generate_series($1::date::timestamp, $2::date::timestamp + interval '23 hours', interval '1 hour') t),
-  backlogs AS (
-    SELECT e.hour, round(avg(${backlogAt('e.ends')}), 2)::float8 AS backlog FROM hour_ends e GROUP BY e.hour),
   opened AS (
     SELECT c.*, extract(hour FROM c.opened_at AT TIME ZONE $3)::int AS hour
       FROM history.report_conversations c, period p
      WHERE c.opened_at >= p.starts AND c.opened_at < p.ends AND ${inScope('c')})
-  SELECT b.hour::text AS bucket, ${FIGURES}, b.backlog
-    FROM backlogs b
-    LEFT JOIN opened c ON c.hour = b.hour
-   GROUP BY b.hour, b.backlog
-   ORDER BY b.hour`;
+  SELECT h::text AS bucket, ${FIGURES}
+    FROM generate_series(0, 23) h
+    LEFT JOIN opened c ON c.hour = h
+   GROUP BY h
+   ORDER BY h`;
 
-const TOTAL = `
+const FIGURES_OF_PERIOD = `
   WITH period AS (${PERIOD})
-  SELECT ${FIGURES}, ${backlogAt('p.ends')}::float8 AS backlog
+  SELECT ${FIGURES}
     FROM period p
     LEFT JOIN history.report_conversations c
-      ON c.opened_at >= p.starts AND c.opened_at < p.ends AND ${inScope('c')}
-   GROUP BY p.ends`;
+      ON c.opened_at >= p.starts AND c.opened_at < p.ends AND ${inScope('c')}`;
+
+/** Marks the period's end as the instant of the total's backlog. */
+const TOTAL = 'total';
+
+/**
+ * The backlog at each of the `instants` (`bucket`, `at`), averaged per bucket, and at the period's
+ * end (bucket TOTAL), in one sweep: every unresolved period in scope that overlaps the report's
+ * period adds one from its start and takes it away from its end, and the running sum at an instant
+ * is the backlog there. At the same instant, ends count before it and starts after it: a
+ * conversation resolved at the end of a day is not in that day's backlog, nor one opened then.
+ */
+function backlogs(instants: string): string {
+  return `
+  WITH period AS (${PERIOD}),
+  instants (bucket, at) AS (${instants} UNION ALL SELECT '${TOTAL}', p.ends FROM period p),
+  periods AS (
+    SELECT lower(r) AS starts, upper(r) AS ends
+      FROM history.report_conversations o, period p, unnest(o.unresolved) r
+     WHERE o.unresolved && tstzrange(p.starts, p.ends, '[]') AND r && tstzrange(p.starts, p.ends, '[]')
+       AND ${inScope('o')}),
+  steps AS (
+    SELECT starts AS at, 2 AS rank, 1 AS delta, NULL AS bucket FROM periods
+    UNION ALL SELECT ends, 0, -1, NULL FROM periods WHERE ends IS NOT NULL
+    UNION ALL SELECT at, 1, 0, bucket FROM instants),
+  swept AS (
+    SELECT bucket, rank, sum(delta) OVER (ORDER BY at, rank ROWS UNBOUNDED PRECEDING) AS backlog FROM steps)
+  SELECT bucket, round(avg(backlog), 2)::float8 AS backlog FROM swept WHERE rank = 1 GROUP BY bucket`;
+}
+
+const BACKLOG_BY_DAY = backlogs('SELECT bucket, ends FROM (' + DAYS + ') days');
+const BACKLOG_BY_HOUR_OF_DAY = backlogs(HOUR_ENDS);
 
 interface FiguresRow {
   volume: number;
@@ -86,13 +113,12 @@ interface FiguresRow {
   resolutions: number;
   resolution_median: number | null;
   resolution_p90: number | null;
-  backlog: number;
 }
 
 /** Seconds to the millisecond: what the projection's timestamps hold. */
 const seconds = (value: number | null) => (value === null ? null : Math.round(value * 1000) / 1000);
 
-function toFigures(row: FiguresRow): ConversationReportFigures {
+function toFigures(row: FiguresRow, backlog: number): ConversationReportFigures {
   return {
     volume: row.volume,
     firstResponses: row.first_responses,
@@ -101,7 +127,7 @@ function toFigures(row: FiguresRow): ConversationReportFigures {
     resolutions: row.resolutions,
     resolutionMedianSeconds: seconds(row.resolution_median),
     resolutionP90Seconds: seconds(row.resolution_p90),
-    backlog: row.backlog,
+    backlog,
   };
 }
 
@@ -116,13 +142,20 @@ export class ConversationReports {
 
   async report(q: ConversationReportQuery): Promise<ConversationReport> {
     const params = [q.from, q.to, q.timeZone, q.siteId ?? null, q.team ?? null, q.agentId ?? null];
-    const [rows, [total]]: [Array<FiguresRow & { bucket: string }>, FiguresRow[]] = await Promise.all([
-      this.db.query(q.granularity === 'day' ? BY_DAY : BY_HOUR_OF_DAY, params),
-      this.db.query(TOTAL, params),
+    const byDay = q.granularity === 'day';
+    const [rows, [total], backlogRows]: [
+      Array<FiguresRow & { bucket: string }>,
+      FiguresRow[],
+      Array<{ bucket: string; backlog: number }>,
+    ] = await Promise.all([
+      this.db.query(byDay ? FIGURES_BY_DAY : FIGURES_BY_HOUR_OF_DAY, params),
+      this.db.query(FIGURES_OF_PERIOD, params),
+      this.db.query(byDay ? BACKLOG_BY_DAY : BACKLOG_BY_HOUR_OF_DAY, params),
     ]);
+    const backlog = new Map(backlogRows.map((row) => [row.bucket, row.backlog]));
     const buckets: ConversationReportBucket[] = rows.map((row) => ({
       bucket: row.bucket,
-      ...toFigures(row),
+      ...toFigures(row, backlog.get(row.bucket) ?? 0),
     }));
     return {
       from: q.from,
@@ -130,7 +163,7 @@ export class ConversationReports {
       timeZone: q.timeZone,
       granularity: q.granularity,
       buckets,
-      total: toFigures(total),
+      total: toFigures(total, backlog.get(TOTAL) ?? 0),
     };
   }
 }
