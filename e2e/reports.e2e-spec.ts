@@ -154,7 +154,8 @@ describe('conversation reports', () => {
       const res = await report(period);
       return res.body.total.resolutions === 1 && res.body.total;
     });
-    expect(figures).toMatchObject({ volume: 1, firstResponses: 1, resolutions: 1, backlog: 0 });
+    // The backlog at the end of today: c3 and c6 of the scripted day, still not resolved.
+    expect(figures).toMatchObject({ volume: 1, firstResponses: 1, resolutions: 1, backlog: 2 });
     expect(figures.firstResponseMedianSeconds).toBeGreaterThan(0);
     expect(figures.resolutionMedianSeconds).toBeGreaterThanOrEqual(
       figures.firstResponseMedianSeconds as number,

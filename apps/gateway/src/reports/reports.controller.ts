@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ConversationReport, CsatQuery, CsatReport, QuerySubjects } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import type { FastifyReply } from 'fastify';
@@ -65,8 +65,16 @@ export class ReportsController {
     description:
       'The buckets of `GET /v1/reports/conversations` with the same parameters and the same numbers: a header of its field names, one row per bucket, an empty cell for null; downloaded as an attachment.',
   })
-  @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'CSV (RFC 4180)', schema: { type: 'string' } })
+  @ApiOkResponse({
+    description: 'CSV (RFC 4180)',
+    content: {
+      'text/csv': {
+        schema: { type: 'string' },
+        example:
+          'bucket,volume,firstResponses,firstResponseMedianSeconds,firstResponseP90Seconds,resolutions,resolutionMedianSeconds,resolutionP90Seconds,backlog\r\n2026-12-01,42,40,754.5,1800,35,7200,28800,7\r\n',
+      },
+    },
+  })
   async conversationsCsv(
     @Query() request: ConversationReportRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
