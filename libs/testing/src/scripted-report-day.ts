@@ -1,11 +1,11 @@
-import {
+import type {
   ConversationAssignedData,
   ConversationCreatedData,
   ConversationReportFigures,
   ConversationReportQuery,
   ConversationTransferredData,
   DomainEvent,
-  EventTypes,
+  EventType,
   Role,
   StatusChangedData,
   StoredMessageData,
@@ -29,6 +29,19 @@ import {
  * c1 also has the customer's message, a note at +30 s and a second reply; none of them counts.
  */
 export const SCRIPTED_DAY = '2026-03-02';
+
+/**
+ * The event types, checked against the contract's: this lib loads no contracts at run time (their
+ * decorators want reflect-metadata, which the tools that load this lib do not set up).
+ */
+const EventTypes = {
+  conversationCreated: 'conversation.created',
+  conversationAssigned: 'conversation.assigned',
+  conversationTransferred: 'conversation.transferred',
+  messageCreated: 'message.created',
+  noteCreated: 'note.created',
+  statusChanged: 'conversation.status_changed',
+} as const satisfies Record<string, EventType>;
 
 const at = (hhmm: string, plusSeconds = 0) =>
   new Date(Date.parse(`${SCRIPTED_DAY}T${hhmm}:00.000Z`) + plusSeconds * 1000).toISOString();
