@@ -75,7 +75,14 @@ export async function newAgent(
 /** An agent invited by the admin who has set their password through the invite, as the console signs in. */
 export async function newSignedUpAgent(
   system: ParleySystem,
-  options: { name: string; email: string; password: string; capacity?: number; teams?: string[] },
+  options: {
+    name: string;
+    email: string;
+    password: string;
+    capacity?: number;
+    teams?: string[];
+    role?: 'admin' | 'supervisor' | 'agent';
+  },
 ): Promise<{ id: string }> {
   const { password, ...agent } = options;
   // Registered before the caller names the agent in a command about a conversation, which another

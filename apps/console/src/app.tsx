@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
+import { ReportsPage } from './reports/reports-page';
+import { useReportsPage } from './route';
 import { inviteOf, renewSession, signOut, type Session } from './session';
 import { SetPassword } from './set-password';
 import { SignIn } from './sign-in';
@@ -14,6 +16,7 @@ type State =
   | { kind: 'signed-in'; session: Session };
 
 export function App() {
+  const reports = useReportsPage();
   const [state, setState] = useState<State>(() => {
     const invite = inviteOf(window.location.hash);
     return invite ? { kind: 'invited', invite } : { kind: 'restoring' };
@@ -62,6 +65,8 @@ export function App() {
         />
       );
     case 'signed-in':
+      if (reports.open && state.session.role === 'admin')
+        return <ReportsPage session={state.session} onLeave={reports.leave} onUnauthorized={renew} />;
       // A 401 (the token revoked, or expired while asleep) tries the cookie once more before signing out.
       return <Workspace session={state.session} onSignOut={leave} onUnauthorized={renew} />;
   }

@@ -23,3 +23,27 @@ export function useOpenConversation(): [string | null, (id: string | null) => vo
   }, []);
   return [id && decodeURIComponent(id), open];
 }
+
+const REPORTS_PATH = `${BASE}/reports`;
+
+/** Moves to a console page and tells every route hook, as the browser's back button would. */
+function navigate(path: string): void {
+  window.history.pushState(null, '', path);
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}
+
+/** Whether the reports page (`/console/reports`) is open, and the way there and back. */
+export function useReportsPage(): { open: boolean; show: () => void; leave: () => void } {
+  const read = () => window.location.pathname.startsWith(REPORTS_PATH);
+  const [open, setOpen] = useState(read);
+
+  useEffect(() => {
+    const moved = () => setOpen(read());
+    window.addEventListener('popstate', moved);
+    return () => window.removeEventListener('popstate', moved);
+  }, []);
+
+  const show = useCallback(() => navigate(REPORTS_PATH), []);
+  const leave = useCallback(() => navigate(`${BASE}/`), []);
+  return { open, show, leave };
+}

@@ -9,6 +9,8 @@ import { ok } from '@parley/web';
 export interface Session {
   token: string;
   agentId: string;
+  /** `admin` sees the reports. */
+  role: 'admin' | 'supervisor' | 'agent';
   /** Seconds the token is valid for from when it was issued. */
   expiresIn: number;
 }

@@ -12,6 +12,7 @@ import { ConversationHistory } from './messages/conversation-history';
 import { AcceptedMessage, MessageRepository } from './messages/message.repository';
 import { MessageStatus } from './messages/message-status';
 import { ReceiptRepository } from './receipts/receipt.repository';
+import { ReportProjection } from './reports/report-projection';
 import { MessageSearch } from './search/message-search';
 
 const issued = { issuedBy: { id: 'cu1', role: 'customer' as const }, acceptedAt: '2026-01-01T00:00:00.000Z' };
@@ -23,6 +24,10 @@ function handlers() {
     recordAccepted: async (batch: AcceptedMessage[]) => void accepted.push(batch),
     store: async (batch: unknown) => void stored.push(batch),
   } as unknown as MessageRepository;
+  const responded: unknown[] = [];
+  const reports = {
+    responded: async (batch: unknown) => void responded.push(batch),
+  } as unknown as ReportProjection;
   const none = {} as never;
   const handler = new HistoryHandlers(
     none as ConversationRepository,
@@ -31,8 +36,9 @@ function handlers() {
     none as ConversationHistory,
     none as MessageStatus,
     none as MessageSearch,
+    reports,
   );
-  return { handler, accepted, stored };
+  return { handler, accepted, stored, responded };
 }
 
 describe('HistoryHandlers', () => {
@@ -94,8 +100,8 @@ describe('HistoryHandlers', () => {
     expect(accepted).toEqual([[expect.objectContaining({ id: 'n1', type: 'note', body: 'vip' })]]);
   });
 
-  it("stores messages with their conversation's customer, for the customer's search", async () => {
-    const { handler, stored } = handlers();
+  it("stores messages with their conversation's customer, for the customer's search, and hands them to reports", async () => {
+    const { handler, stored, responded } = handlers();
     const data: StoredMessageData = {
       messageId: 'm1',
       conversationId: 'c1',
@@ -116,5 +122,6 @@ describe('HistoryHandlers', () => {
     };
     await handler.messagesStored([event]);
     expect(stored).toEqual([[{ message: data, customerId: 'cu1' }]]);
+    expect(responded).toEqual([[data]]);
   });
 });

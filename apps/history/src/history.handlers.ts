@@ -22,6 +22,7 @@ import { ConversationHistory } from './messages/conversation-history';
 import { AcceptedMessage, MessageRepository } from './messages/message.repository';
 import { MessageStatus } from './messages/message-status';
 import { ReceiptRepository } from './receipts/receipt.repository';
+import { ReportProjection } from './reports/report-projection';
 import { MessageSearch } from './search/message-search';
 
 function accepted(
@@ -50,16 +51,19 @@ export class HistoryHandlers {
     private readonly history: ConversationHistory,
     private readonly status: MessageStatus,
     private readonly finder: MessageSearch,
+    private readonly reports: ReportProjection,
   ) {}
 
   @HandleEventBatch(EventTypes.conversationCreated)
   async conversationsCreated(@Payload() events: DomainEvent<ConversationCreatedData>[]): Promise<void> {
     await this.conversations.record(events.map((e) => e.data));
+    await this.reports.opened(events.map((e) => e.data));
   }
 
   @HandleEventBatch(EventTypes.messageCreated, EventTypes.noteCreated)
   async messagesStored(@Payload() events: DomainEvent<StoredMessageData>[]): Promise<void> {
     await this.messages.store(events.map((e) => ({ message: e.data, customerId: e.customerId })));
+    await this.reports.responded(events.map((e) => e.data));
   }
 
   @HandleEvent(EventTypes.messageRejected)

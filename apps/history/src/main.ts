@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
-import { partitionLeasesMigration, PersistenceModule, postgresStorage } from '@parley/persistence';
+import { PersistenceModule, postgresStorage } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
 import { ConversationRepository } from './conversations/conversation.repository';
 import { HistoryHandlers } from './history.handlers';
@@ -9,12 +9,12 @@ import { ConversationHistory } from './messages/conversation-history';
 import { MessageRepository } from './messages/message.repository';
 import { MessageStatus } from './messages/message-status';
 import { ReceiptRepository } from './receipts/receipt.repository';
+import { ReportsModule } from './reports/reports.module';
 import { MessageSearch } from './search/message-search';
-import { SearchStatusReceipts1764100000000 } from './migrations/1764100000000-search-status-receipts';
-import { InitialHistorySchema1764000000000 } from './migrations/1764000000000-initial-history-schema';
-import { MessageVia1767100000000 } from './migrations/1767100000000-message-via';
+import { HISTORY_MIGRATIONS } from './history-schema';
 
 @Module({
+  imports: [ReportsModule],
   controllers: [HistoryHandlers],
   providers: [
     ConversationRepository,
@@ -39,12 +39,7 @@ void runService({
       statementTimeoutMs: config.PARLEY_STATEMENT_TIMEOUT_MS,
       schema: 'history',
       entities: [],
-      migrations: [
-        InitialHistorySchema1764000000000,
-        SearchStatusReceipts1764100000000,
-        MessageVia1767100000000,
-        partitionLeasesMigration('history'),
-      ],
+      migrations: HISTORY_MIGRATIONS,
     }),
     HistoryModule,
   ],

@@ -724,6 +724,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/reports/conversations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Volume, first-response and resolution times and backlog, per day or hour of day
+     * @description Conversations opened in the days `from` … `to` (in `timeZone`, UTC by default), optionally of one site, team or agent (the latest the conversation was assigned to), per day or per hour of the day (0–23, over the whole period): how many were opened; the median and 90th percentile (`percentile_cont`, interpolated) of the seconds from opening to the first reply of an agent (not a note, not the automatic reply out of hours) and to the current resolution (a reopened conversation counts again once it is resolved again); and the backlog, the conversations not resolved at the end of the bucket. A conversation counts for the bucket it was opened in. Drawn from history’s reports projection of the events.
+     */
+    get: operations['getConversationReport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/conversations.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The conversation report as CSV
+     * @description The buckets of `GET /v1/reports/conversations` with the same parameters and the same numbers: a header of its field names, one row per bucket, an empty cell for null; downloaded as an attachment.
+     */
+    get: operations['getConversationReportCsv'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/admin/dead-letters': {
     parameters: {
       query?: never;
@@ -1898,6 +1938,117 @@ export interface components {
       overall: components['schemas']['CsatFigureItem'];
       bySite: components['schemas']['SiteCsatItem'][];
       byAgent: components['schemas']['AgentCsatItem'][];
+    };
+    ConversationReportBucketItem: {
+      /**
+       * @description Conversations opened
+       * @example 42
+       */
+      volume: number;
+      /**
+       * @description Of those, how many an agent has answered
+       * @example 40
+       */
+      firstResponses: number;
+      /**
+       * @description Median seconds from opening to the first reply of an agent (not a note, not the automatic reply); null: none answered
+       * @example 754.5
+       */
+      firstResponseMedianSeconds: number | null;
+      /**
+       * @description 90th percentile of the same
+       * @example 754.5
+       */
+      firstResponseP90Seconds: number | null;
+      /**
+       * @description Of those, how many are resolved now
+       * @example 35
+       */
+      resolutions: number;
+      /**
+       * @description Median seconds from opening to the current resolution (a reopened conversation counts once resolved again); null: none resolved
+       * @example 754.5
+       */
+      resolutionMedianSeconds: number | null;
+      /**
+       * @description 90th percentile of the same
+       * @example 754.5
+       */
+      resolutionP90Seconds: number | null;
+      /**
+       * @description Conversations opened and not resolved (open, pending or snoozed) at the end of the bucket: for a day at its end, for an hour of the day the mean over the days of the period at the end of that hour (two decimals), for the total at the end of the period
+       * @example 7
+       */
+      backlog: number;
+      /**
+       * @description `YYYY-MM-DD` for days, `0` … `23` for hours of the day
+       * @example 2026-12-01
+       */
+      bucket: string;
+    };
+    ConversationReportFiguresItem: {
+      /**
+       * @description Conversations opened
+       * @example 42
+       */
+      volume: number;
+      /**
+       * @description Of those, how many an agent has answered
+       * @example 40
+       */
+      firstResponses: number;
+      /**
+       * @description Median seconds from opening to the first reply of an agent (not a note, not the automatic reply); null: none answered
+       * @example 754.5
+       */
+      firstResponseMedianSeconds: number | null;
+      /**
+       * @description 90th percentile of the same
+       * @example 754.5
+       */
+      firstResponseP90Seconds: number | null;
+      /**
+       * @description Of those, how many are resolved now
+       * @example 35
+       */
+      resolutions: number;
+      /**
+       * @description Median seconds from opening to the current resolution (a reopened conversation counts once resolved again); null: none resolved
+       * @example 754.5
+       */
+      resolutionMedianSeconds: number | null;
+      /**
+       * @description 90th percentile of the same
+       * @example 754.5
+       */
+      resolutionP90Seconds: number | null;
+      /**
+       * @description Conversations opened and not resolved (open, pending or snoozed) at the end of the bucket: for a day at its end, for an hour of the day the mean over the days of the period at the end of that hour (two decimals), for the total at the end of the period
+       * @example 7
+       */
+      backlog: number;
+    };
+    ConversationReportItem: {
+      /**
+       * Format: date
+       * @example 2026-12-01
+       */
+      from: string;
+      /**
+       * Format: date
+       * @example 2026-12-07
+       */
+      to: string;
+      /** @example UTC */
+      timeZone: string;
+      /**
+       * @example day
+       * @enum {string}
+       */
+      granularity: 'day' | 'hour';
+      buckets: components['schemas']['ConversationReportBucketItem'][];
+      /** @description The whole period */
+      total: components['schemas']['ConversationReportFiguresItem'];
     };
     DeadLetter: {
       /**
@@ -8710,6 +8861,209 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['CsatReportItem'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  getConversationReport: {
+    parameters: {
+      query?: {
+        /** @description The first day, in `timeZone`; by default six days before `to` */
+        from?: string;
+        /** @description The last day, included, in `timeZone`; by default today. At most 366 days from `from`. */
+        to?: string;
+        /** @description IANA time zone of the days and hours */
+        timeZone?: string;
+        /** @description `day`: each day of the period; `hour`: each hour of the day (0–23) over the whole period */
+        granularity?: 'day' | 'hour';
+        /** @description Only conversations opened through this site */
+        siteId?: string;
+        /** @description Only conversations whose latest team is this one */
+        team?: string;
+        /** @description Only conversations assigned to this agent last */
+        agentId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConversationReportItem'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  getConversationReportCsv: {
+    parameters: {
+      query?: {
+        /** @description The first day, in `timeZone`; by default six days before `to` */
+        from?: string;
+        /** @description The last day, included, in `timeZone`; by default today. At most 366 days from `from`. */
+        to?: string;
+        /** @description IANA time zone of the days and hours */
+        timeZone?: string;
+        /** @description `day`: each day of the period; `hour`: each hour of the day (0–23) over the whole period */
+        granularity?: 'day' | 'hour';
+        /** @description Only conversations opened through this site */
+        siteId?: string;
+        /** @description Only conversations whose latest team is this one */
+        team?: string;
+        /** @description Only conversations assigned to this agent last */
+        agentId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description CSV (RFC 4180) */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example bucket,volume,firstResponses,firstResponseMedianSeconds,firstResponseP90Seconds,resolutions,resolutionMedianSeconds,resolutionP90Seconds,backlog
+           *     2026-12-01,42,40,754.5,1800,35,7200,28800,7
+           */
+          'text/csv': string;
         };
       };
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */

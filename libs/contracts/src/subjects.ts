@@ -63,6 +63,7 @@ export const QuerySubjects = {
   webhookSecret: `${NAMESPACE}.query.delivery.webhook-secret`,
   unmatchedMail: `${NAMESPACE}.query.mail.unmatched`,
   siteSettings: `${NAMESPACE}.query.conversation.site-settings`,
+  conversationReport: `${NAMESPACE}.query.history.conversation-report`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;

@@ -8,3 +8,4 @@ export * from './validation-conformance';
 export * from './backlog';
 export * from './prerequisites';
 export * from './bench-results';
+export * from './scripted-report-day';

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { createParleyClient, type InboxEvent } from '@parley/client';
 import { ApiError, describeError, ok, useInbox } from '@parley/web';
+import { ReportsLink } from '../reports/reports-link';
 import { useOpenConversation } from '../route';
 import type { Session } from '../session';
 import { ConversationList } from './conversation-list';
@@ -136,6 +137,7 @@ export function Workspace({
         <span className={`connection connection-${connection}`} role="status">
           {connection === 'live' ? 'Live' : connection === 'closed' ? 'Disconnected' : 'Reconnecting…'}
         </span>
+        <ReportsLink role={session.role} />
         <span className="me">{me?.name}</span>
         <button type="button" className="link" onClick={onSignOut}>
           Sign out
