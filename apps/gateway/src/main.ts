@@ -7,6 +7,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { runService } from '@parley/runtime';
 import { AdminModule } from './admin/admin.module';
 import { ApiModule } from './api/api.module';
+import { AttachmentsModule } from './attachments/attachments.module';
 import { jsonDepth, MAX_JSON_DEPTH } from './api/json-depth';
 import { ProblemFilter, sendProblem, toProblem } from './api/problem';
 import { registerRateLimits } from './api/rate-limits';
@@ -84,6 +85,7 @@ void runService({
     WebhooksModule,
     SitesModule,
     ReportsModule,
+    AttachmentsModule,
     AdminModule,
   ],
   configureHttp,

@@ -12,6 +12,7 @@ import { ReceiptRepository } from './receipts/receipt.repository';
 import { MessageSearch } from './search/message-search';
 import { SearchStatusReceipts1764100000000 } from './migrations/1764100000000-search-status-receipts';
 import { InitialHistorySchema1764000000000 } from './migrations/1764000000000-initial-history-schema';
+import { MessageAttachments1768100000000 } from './migrations/1768100000000-message-attachments';
 
 @Module({
   controllers: [HistoryHandlers],
@@ -41,6 +42,7 @@ void runService({
       migrations: [
         InitialHistorySchema1764000000000,
         SearchStatusReceipts1764100000000,
+        MessageAttachments1768100000000,
         partitionLeasesMigration('history'),
       ],
     }),

@@ -19,6 +19,7 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { ATTACHMENTS_PER_MESSAGE_CEILING } from './attachments';
 import { RATING_CHANNELS, RatingChannel } from './events';
 import { ROLES, Role } from './principal';
 import { CommandSubjects, WEBHOOK_DELIVERY_SUBJECT } from './subjects';
@@ -160,6 +161,12 @@ export class PostMessage extends Command {
   @IsString() @Length(1, 64) conversationId: string;
   @IsString() @Length(1, 64) messageId: string;
   @IsString() @Length(1, MESSAGE_BODY_MAX) body: string;
+  /** Ids of attachments uploaded into this conversation (`POST /v1/conversations/{id}/attachments`). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(ATTACHMENTS_PER_MESSAGE_CEILING)
+  @Matches(ID_PATTERN, { each: true })
+  attachments?: string[];
 }
 
 export const PRESENCES = ['online', 'away', 'offline'] as const;

@@ -1,3 +1,4 @@
+import type { AttachmentRef } from './attachments';
 import type { AgentRole } from './commands';
 import { Principal } from './principal';
 
@@ -32,6 +33,13 @@ export interface MessageView {
   type: 'message' | 'note';
   body: string;
   createdAt: string;
+  /** Files the message carries; the gateway adds each one's signed download `url`. */
+  attachments?: AttachmentView[];
+}
+
+/** An attachment as a reader sees it: `url` is a short-lived signed download link. */
+export interface AttachmentView extends AttachmentRef {
+  url?: string;
 }
 
 export interface InboxQuery {
@@ -187,6 +195,7 @@ export interface MessageStatusView {
   status: 'accepted' | 'stored' | 'rejected';
   rejection?: string;
   receipts: ReceiptView[];
+  attachments?: AttachmentView[];
 }
 
 export interface SearchQuery {

@@ -23,6 +23,7 @@ import {
   REPLY_ID,
 } from '../api/examples';
 import { RequestFrom } from '../api/request-from';
+import { ATTACHMENT_ID, AttachmentItem } from '../attachments/attachments.dto';
 import { LimitQuery } from '../api/paging';
 
 /*
@@ -31,11 +32,19 @@ import { LimitQuery } from '../api/paging';
  */
 
 export class PostMessageRequest extends RequestFrom(PostMessage, {
-  given: ['body'],
+  given: ['body', 'attachments'],
   assigned: ['conversationId', 'messageId'],
 }) {
   @ApiProperty({ example: REPLY_BODY, minLength: 1, maxLength: MESSAGE_BODY_MAX })
   override body: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: [ATTACHMENT_ID],
+    description:
+      'Ids of attachments uploaded into this conversation (`POST /v1/conversations/{id}/attachments`), at most PARLEY_ATTACHMENTS_PER_MESSAGE_MAX (default 5). One that does not exist or was uploaded into another conversation gets the message rejected.',
+  })
+  override attachments?: string[];
 }
 
 export class NoteRequest extends RequestFrom(AddNote, {
@@ -87,6 +96,8 @@ export class MessageItem implements MessageView {
   @ApiProperty({ enum: ['message', 'note'], example: 'message' }) type: 'message' | 'note';
   @ApiProperty({ example: REPLY_BODY }) body: string;
   @ApiProperty({ format: 'date-time', example: REPLIED_AT }) createdAt: string;
+  @ApiPropertyOptional({ type: [AttachmentItem], description: 'Files the message carries; absent when none' })
+  attachments?: AttachmentItem[];
 }
 
 export class MessagePage implements Page<MessageView> {

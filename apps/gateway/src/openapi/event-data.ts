@@ -1,4 +1,6 @@
 import {
+  ATTACHMENT_TYPES,
+  AttachmentRef,
   ConversationAssignedData,
   ConversationCreatedData,
   ConversationRatedData,
@@ -56,8 +58,19 @@ export const EVENT_DATA_SCHEMAS = {
         'email',
         'How it arrived: `email` is a customer’s reply by email, `automatic` the site’s automatic reply out of hours; absent is `api`',
       ),
+      attachments: {
+        type: 'array',
+        description:
+          'Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each',
+        items: objectOf<AttachmentRef>('An attachment', {
+          id: text('01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f'),
+          name: text('broken-parcel.png'),
+          contentType: oneOfList(ATTACHMENT_TYPES, 'image/png', 'As sniffed from the bytes'),
+          size: { type: 'integer', minimum: 1, example: 48213, description: 'Bytes' },
+        }),
+      },
     },
-    ['via'],
+    ['via', 'attachments'],
   ),
   ConversationCreatedData: objectOf<ConversationCreatedData>(
     'A conversation a customer opened',

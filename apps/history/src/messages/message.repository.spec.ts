@@ -9,6 +9,7 @@ const row = {
   type: 'note' as const,
   body: 'internal',
   created_at: new Date('2026-01-01T10:00:00Z'),
+  attachments: null,
 };
 
 describe('toMessageView', () => {
@@ -23,6 +24,11 @@ describe('toMessageView', () => {
       body: 'internal',
       createdAt: '2026-01-01T10:00:00.000Z',
     });
+  });
+
+  it('carries the attachments of a message that has them', () => {
+    const attachments = [{ id: 'f1', name: 'parcel.png', contentType: 'image/png' as const, size: 12 }];
+    expect(toMessageView({ ...row, attachments })).toMatchObject({ attachments });
   });
 
   it('keeps the missing seq and body of a message not stored', () => {

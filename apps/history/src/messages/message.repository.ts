@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  AttachmentRef,
   Issuer,
   MessageStatusView,
   MessageView,
@@ -28,6 +29,7 @@ export interface MessageRow {
   type: MessageView['type'];
   body: string | null;
   created_at: Date;
+  attachments: AttachmentRef[] | null;
 }
 
 /** A row of `history.messages`. */
@@ -60,6 +62,7 @@ export function toMessageView(row: MessageRow): MessageFields {
     type: row.type,
     body: row.body,
     createdAt: row.created_at.toISOString(),
+    ...(row.attachments?.length ? { attachments: row.attachments } : {}),
   };
 }
 
@@ -92,8 +95,10 @@ export class MessageRepository {
       messages.map(({ message, customerId }) => pick(message, customerId ?? null));
     await this.db.query(
       `WITH stored AS (
-         INSERT INTO history.messages (id, conversation_id, customer_id, seq, author_id, author_role, type, body, created_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+         INSERT INTO history.messages (id, conversation_id, customer_id, seq, author_id, author_role, type, body, created_at,
+                                       attachments, attachment_names)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[],
+                              $10::jsonb[], $11::text[])
          ON CONFLICT (id) DO NOTHING
        )
        DELETE FROM history.accepted_messages WHERE id = ANY($1::text[])`,
@@ -107,6 +112,8 @@ export class MessageRepository {
         column((m) => m.type),
         column((m) => m.body),
         column((m) => m.createdAt),
+        column((m) => (m.attachments?.length ? JSON.stringify(m.attachments) : null)),
+        column((m) => (m.attachments?.length ? m.attachments.map((a) => a.name).join(' ') : null)),
       ],
     );
   }
@@ -148,7 +155,7 @@ export class MessageRepository {
   /** A keyset slice on (conversation_id, seq), in the order it was read. */
   async inConversation(conversationId: string, slice: ConversationSlice): Promise<MessageView[]> {
     const rows: StoredMessageRow[] = await this.db.query(
-      `SELECT id, conversation_id, seq, author_id, author_role, type, body, created_at
+      `SELECT id, conversation_id, seq, author_id, author_role, type, body, created_at, attachments
          FROM history.messages
         WHERE conversation_id = $1 AND seq ${slice.backwards ? '<' : '>'} $2
           ${slice.notes ? '' : "AND type = 'message'"}
@@ -162,14 +169,14 @@ export class MessageRepository {
   /** Where a message stands, or undefined when history has seen neither its command nor an outcome. */
   async statusOf(messageId: string): Promise<Omit<MessageStatusView, 'receipts'> | undefined> {
     const [row]: StatusRow[] = await this.db.query(
-      `SELECT id, conversation_id, seq, author_id, author_role, type, body, created_at, 'stored' AS status, NULL AS reason
+      `SELECT id, conversation_id, seq, author_id, author_role, type, body, created_at, attachments, 'stored' AS status, NULL AS reason
          FROM history.messages WHERE id = $1
        UNION ALL
        SELECT r.id, r.conversation_id, NULL, r.author_id, COALESCE(a.author_role, 'customer'), COALESCE(a.type, 'message'),
-              a.body, COALESCE(a.accepted_at, r.rejected_at), 'rejected', r.reason
+              a.body, COALESCE(a.accepted_at, r.rejected_at), NULL::jsonb, 'rejected', r.reason
          FROM history.rejected_messages r LEFT JOIN history.accepted_messages a ON a.id = r.id WHERE r.id = $1
        UNION ALL
-       SELECT id, conversation_id, NULL, author_id, author_role, type, body, accepted_at, 'accepted', NULL
+       SELECT id, conversation_id, NULL, author_id, author_role, type, body, accepted_at, NULL, 'accepted', NULL
          FROM history.accepted_messages WHERE id = $1
        ORDER BY status DESC LIMIT 1`,
       [messageId],
