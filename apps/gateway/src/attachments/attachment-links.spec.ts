@@ -1,0 +1,39 @@
+import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
+import { DEV_SECRET_KEY } from '@parley/runtime';
+import { GatewayEnv } from '../gateway.env';
+import { AttachmentLinks } from './attachment-links';
+
+const links = new AttachmentLinks({
+  PARLEY_SECRET_KEY: DEV_SECRET_KEY,
+  PARLEY_ATTACHMENT_URL_TTL_SECONDS: 60,
+} as GatewayEnv);
+const tokenOf = (url: string) => new URL(url, 'http://gateway').searchParams.get('token')!;
+
+describe('AttachmentLinks', () => {
+  it('signs a link that downloads its attachment', () => {
+    const url = links.url('f1');
+    expect(url).toMatch(/^\/v1\/attachments\/f1\?token=/);
+    expect(() => links.check('f1', tokenOf(url))).not.toThrow();
+  });
+
+  it('refuses an expired link with 401', () => {
+    const url = links.url('f1', Date.now() - 61_000);
+    expect(() => links.check('f1', tokenOf(url))).toThrow(UnauthorizedException);
+  });
+
+  it('refuses a link to another attachment, or an altered one, with 403', () => {
+    const token = tokenOf(links.url('f1'));
+    expect(() => links.check('f2', token)).toThrow(ForbiddenException);
+    expect(() => links.check('f1', `${token.slice(0, -2)}xx`)).toThrow(ForbiddenException);
+  });
+
+  it('gives every attachment of a message a url, and leaves messages without any alone', () => {
+    const plain = { id: 'm1' };
+    const [withFile, without] = links.withUrls([
+      { attachments: [{ id: 'f1', name: 'a.png', contentType: 'image/png' as const, size: 3 }] },
+      plain,
+    ]);
+    expect(withFile.attachments?.[0].url).toMatch(/^\/v1\/attachments\/f1\?token=/);
+    expect(without).toBe(plain);
+  });
+});
