@@ -27,10 +27,18 @@ describe('AttachmentLinks', () => {
     expect(() => links.check('f1', `${token.slice(0, -2)}xx`)).toThrow(ForbiddenException);
   });
 
+  it('gives the attachments of an inbox event’s message a url, and leaves other events alone', () => {
+    const created = { type: 'message.created', data: { attachments: [{ id: 'f1' }] } as Record<string, unknown> };
+    const assigned = { type: 'conversation.assigned', data: { agentId: 'a1' } };
+    const [withUrl, other] = links.withEventUrls([created, assigned]);
+    expect(withUrl.data.attachments).toEqual([{ id: 'f1', url: expect.stringMatching(/^\/v1\/attachments\/f1\?token=/) }]);
+    expect(other).toBe(assigned);
+  });
+
   it('gives every attachment of a message a url, and leaves messages without any alone', () => {
-    const plain = { id: 'm1' };
+    const plain = { id: 'm1', attachments: undefined };
     const [withFile, without] = links.withUrls([
-      { attachments: [{ id: 'f1', name: 'a.png', contentType: 'image/png' as const, size: 3 }] },
+      { id: 'm2', attachments: [{ id: 'f1', name: 'a.png', contentType: 'image/png' as const, size: 3 }] },
       plain,
     ]);
     expect(withFile.attachments?.[0].url).toMatch(/^\/v1\/attachments\/f1\?token=/);

@@ -35,6 +35,15 @@ export class AttachmentLinks {
     );
   }
 
+  /** Inbox events with a fresh `url` on each attachment their data carries (`message.created`). */
+  withEventUrls<E extends { data: Record<string, unknown> }>(events: E[]): E[] {
+    return events.map((event) =>
+      Array.isArray(event.data.attachments)
+        ? { ...event, data: this.withUrls([event.data as Pick<MessageView, 'attachments'>])[0] }
+        : event,
+    );
+  }
+
   /** Checks that `token` is a live link to `attachmentId`: 401 once expired, 403 when not its. */
   check(attachmentId: string, token: string): void {
     let signed: { attachmentId?: unknown };
