@@ -14,6 +14,9 @@ export interface ObjectBucketOptions {
  * stream and succeeds. The object store keeps its data on the broker, chunked, with a SHA-256
  * digest per object, and is there on nats-server 2.9.
  */
-export function openObjectBucket(nc: NatsConnection, { bucket, replicas = 1 }: ObjectBucketOptions): Promise<ObjectStore> {
+export function openObjectBucket(
+  nc: NatsConnection,
+  { bucket, replicas = 1 }: ObjectBucketOptions,
+): Promise<ObjectStore> {
   return new Objm(nc).create(bucket, { storage: StorageType.File, replicas });
 }

@@ -41,14 +41,21 @@ export class AttachmentCatalog implements AttachmentFiles, OnModuleInit {
     for (const info of found) {
       const metadata = info?.metadata as AttachmentObjectMetadata | undefined;
       if (!info || info.deleted || metadata?.conversationId !== conversationId) return undefined;
-      refs.push({ id: info.name, name: metadata.fileName, contentType: metadata.contentType, size: info.size });
+      refs.push({
+        id: info.name,
+        name: metadata.fileName,
+        contentType: metadata.contentType,
+        size: info.size,
+      });
     }
     return refs;
   }
 
   /** Every attachment stored, deleted ones excluded. */
   async all(): Promise<AttachmentObject[]> {
-    return (await this.store.list()).filter((info) => !info.deleted && info.metadata?.conversationId) as AttachmentObject[];
+    return (await this.store.list()).filter(
+      (info) => !info.deleted && info.metadata?.conversationId,
+    ) as AttachmentObject[];
   }
 
   async delete(attachmentId: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
+import type { AttachmentView } from '@parley/contracts';
 import { DEV_SECRET_KEY } from '@parley/runtime';
 import { GatewayEnv } from '../gateway.env';
 import { AttachmentLinks } from './attachment-links';
@@ -28,10 +29,15 @@ describe('AttachmentLinks', () => {
   });
 
   it('gives the attachments of an inbox event’s message a url, and leaves other events alone', () => {
-    const created = { type: 'message.created', data: { attachments: [{ id: 'f1' }] } as Record<string, unknown> };
-    const assigned = { type: 'conversation.assigned', data: { agentId: 'a1' } };
+    const created = {
+      type: 'message.created',
+      data: { attachments: [{ id: 'f1' }] } as Record<string, unknown>,
+    };
+    const assigned = { type: 'conversation.assigned', data: { agentId: 'a1' } as Record<string, unknown> };
     const [withUrl, other] = links.withEventUrls([created, assigned]);
-    expect(withUrl.data.attachments).toEqual([{ id: 'f1', url: expect.stringMatching(/^\/v1\/attachments\/f1\?token=/) }]);
+    expect(withUrl.data.attachments).toEqual([
+      { id: 'f1', url: expect.stringMatching(/^\/v1\/attachments\/f1\?token=/) },
+    ]);
     expect(other).toBe(assigned);
   });
 
@@ -41,7 +47,7 @@ describe('AttachmentLinks', () => {
       { id: 'm2', attachments: [{ id: 'f1', name: 'a.png', contentType: 'image/png' as const, size: 3 }] },
       plain,
     ]);
-    expect(withFile.attachments?.[0].url).toMatch(/^\/v1\/attachments\/f1\?token=/);
+    expect((withFile.attachments?.[0] as AttachmentView).url).toMatch(/^\/v1\/attachments\/f1\?token=/);
     expect(without).toBe(plain);
   });
 });

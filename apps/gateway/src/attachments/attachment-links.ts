@@ -52,7 +52,9 @@ export class AttachmentLinks {
     } catch (error) {
       if (!(error instanceof InvalidLink)) throw error;
       if (/expired/.test(error.message))
-        throw new UnauthorizedException('This download link has expired: read the message again for a fresh one.');
+        throw new UnauthorizedException(
+          'This download link has expired: read the message again for a fresh one.',
+        );
       throw new ForbiddenException('This download link is not valid: altered, or made for something else.');
     }
     if (signed.attachmentId !== attachmentId)

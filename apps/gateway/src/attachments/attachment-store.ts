@@ -29,12 +29,14 @@ export class AttachmentStore implements OnModuleInit {
   /** The attachment, or undefined when there is none (or it was deleted). */
   async find(id: string): Promise<AttachmentObject | undefined> {
     const info = await this.store.info(id);
-    return info && !info.deleted && info.metadata?.conversationId
-      ? (info as AttachmentObject)
-      : undefined;
+    return info && !info.deleted && info.metadata?.conversationId ? (info as AttachmentObject) : undefined;
   }
 
-  put(id: string, metadata: AttachmentObjectMetadata, bytes: ReadableStream<Uint8Array>): Promise<ObjectInfo> {
+  put(
+    id: string,
+    metadata: AttachmentObjectMetadata,
+    bytes: ReadableStream<Uint8Array>,
+  ): Promise<ObjectInfo> {
     return this.store.put({ name: id, metadata }, bytes);
   }
 

@@ -47,7 +47,9 @@ describe('the type of an attachment, from its bytes', () => {
   });
 
   it('takes bytes without a magic number as plain text, to be checked to the end', async () => {
-    expect(await classify(utf8('Order 1234 arrived broken: 3 < 4 boxes'), detect)).toEqual({ verdict: 'text' });
+    expect(await classify(utf8('Order 1234 arrived broken: 3 < 4 boxes'), detect)).toEqual({
+      verdict: 'text',
+    });
   });
 });
 

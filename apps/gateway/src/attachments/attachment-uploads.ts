@@ -102,7 +102,9 @@ export class AttachmentUploads {
       text?.end();
       if (text?.fail)
         throw new RefusedUpload(
-          new UnprocessableEntityException(`The file cannot be attached: ${text.fail}; only images, PDF and plain text can.`),
+          new UnprocessableEntityException(
+            `The file cannot be attached: ${text.fail}; only images, PDF and plain text can.`,
+          ),
         );
       if (size < upload.length)
         throw new RefusedUpload(new BadRequestException('The body ended before its Content-Length.'));
@@ -119,10 +121,7 @@ export class AttachmentUploads {
   private ownedBy(earlier: AttachmentObject, upload: Upload): AttachmentObject {
     const { conversationId, uploaderId } = earlier.metadata;
     if (conversationId !== upload.conversationId || uploaderId !== upload.uploader.id)
-      throw new HttpException(
-        'This Idempotency-Key was used for another upload.',
-        HttpStatus.CONFLICT,
-      );
+      throw new HttpException('This Idempotency-Key was used for another upload.', HttpStatus.CONFLICT);
     return earlier;
   }
 

@@ -73,9 +73,13 @@ export class AttachmentsController {
     operationId: 'uploadAttachment',
     summary: 'Upload a file to attach to a message',
     description:
-      'The body is the file itself, any Content-Type (it is not believed), with a Content-Length of at most PARLEY_ATTACHMENT_MAX_BYTES (default 10 MiB). The type is sniffed from the bytes: PNG, JPEG, GIF and WebP images, PDF, and plain text (valid UTF-8 without NUL) are accepted; anything else, an executable named `.png` included, is refused with 422 naming the type found. Reference the answer\'s `id` in `attachments` of `POST /v1/conversations/{id}/messages` (up to PARLEY_ATTACHMENTS_PER_MESSAGE_MAX, default 5). Retry an interrupted upload with the same `Idempotency-Key`: once stored, the same key answers the same attachment. An attachment no message references is deleted after PARLEY_ATTACHMENT_ORPHAN_HOURS (default 24). Accepted while the conversation service is offline: the message that references it is checked when that service applies it.',
+      "The body is the file itself, any Content-Type (it is not believed), with a Content-Length of at most PARLEY_ATTACHMENT_MAX_BYTES (default 10 MiB). The type is sniffed from the bytes: PNG, JPEG, GIF and WebP images, PDF, and plain text (valid UTF-8 without NUL) are accepted; anything else, an executable named `.png` included, is refused with 422 naming the type found. Reference the answer's `id` in `attachments` of `POST /v1/conversations/{id}/messages` (up to PARLEY_ATTACHMENTS_PER_MESSAGE_MAX, default 5). Retry an interrupted upload with the same `Idempotency-Key`: once stored, the same key answers the same attachment. An attachment no message references is deleted after PARLEY_ATTACHMENT_ORPHAN_HOURS (default 24). Accepted while the conversation service is offline: the message that references it is checked when that service applies it.",
   })
-  @ApiQuery({ name: 'name', description: 'The file name, shown and searchable', example: 'broken-parcel.png' })
+  @ApiQuery({
+    name: 'name',
+    description: 'The file name, shown and searchable',
+    example: 'broken-parcel.png',
+  })
   @ApiHeader({ name: 'content-length', required: true, description: 'The size of the file in bytes' })
   @ApiBody({
     description: 'The file',

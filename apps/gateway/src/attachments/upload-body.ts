@@ -32,7 +32,13 @@ export function isUploadRoute(request: FastifyRequest): boolean {
 export function acceptUploads(fastify: FastifyInstance): void {
   fastify.addContentTypeParser(UPLOAD_TYPE, (request, payload, done) => {
     if (isUploadRoute(request)) return done(null, payload);
-    done(new HttpException(`Content-Type ${UPLOAD_TYPE} is not accepted here.`, HttpStatus.UNSUPPORTED_MEDIA_TYPE), undefined);
+    done(
+      new HttpException(
+        `Content-Type ${UPLOAD_TYPE} is not accepted here.`,
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      ),
+      undefined,
+    );
   });
 }
 

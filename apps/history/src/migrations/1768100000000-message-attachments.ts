@@ -8,7 +8,9 @@ export class MessageAttachments1768100000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query('DROP INDEX history.messages_search_idx');
     await q.query('ALTER TABLE history.messages DROP COLUMN search');
-    await q.query('ALTER TABLE history.messages ADD COLUMN attachments jsonb, ADD COLUMN attachment_names text');
+    await q.query(
+      'ALTER TABLE history.messages ADD COLUMN attachments jsonb, ADD COLUMN attachment_names text',
+    );
     await q.query(`ALTER TABLE history.messages ADD COLUMN search tsvector GENERATED ALWAYS AS (
                      to_tsvector('english', body || ' ' || translate(coalesce(attachment_names, ''), '._-', '   '))
                    ) STORED`);

@@ -58,7 +58,10 @@ export class PostMessageHandler {
       ? await this.files.describe(cmd.attachments, cmd.conversationId)
       : [];
     if (!attachments) return [this.rejected(cmd, UNKNOWN_ATTACHMENT)];
-    if (attachments.length && (await unit.attachments.reference(cmd.conversationId, cmd.messageId, cmd.attachments!)).length)
+    if (
+      attachments.length &&
+      (await unit.attachments.reference(cmd.conversationId, cmd.messageId, cmd.attachments!)).length
+    )
       return [this.rejected(cmd, UNKNOWN_ATTACHMENT)];
     const entry = unit.ledger.append(conversation, cmd.messageId, cmd.issuedBy, 'message', cmd.body);
     const stored = entryStored(conversation, entry, cmd.body, attachments);
