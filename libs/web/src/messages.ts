@@ -33,6 +33,7 @@ export function messageFromEvent(event: InboxEvent): Message | null {
     type: data.type,
     body: data.body,
     createdAt: data.createdAt,
+    ...(data.attachments && { attachments: data.attachments }),
   };
 }
 
@@ -43,6 +44,7 @@ export function pendingMessage(
   author: { id: string; role: Message['authorRole'] },
   body: string,
   type: Message['type'] = 'message',
+  attachments: Message['attachments'] = [],
 ): Message {
   return {
     id,
@@ -54,5 +56,6 @@ export function pendingMessage(
     body,
     createdAt: new Date().toISOString(),
     pending: true,
+    ...(attachments?.length && { attachments }),
   };
 }

@@ -16,7 +16,6 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
-  ApiHeader,
   ApiOperation,
   ApiProduces,
   ApiQuery,
@@ -39,7 +38,7 @@ import { AllowUpload, uploadOf } from './upload-body';
 
 /** The file name as given, without any path; 400 when empty, too long or with control characters. */
 function fileNameOf(raw: unknown): string {
-  const name = typeof raw === 'string' ? raw.split(/[\\/]/).pop()!.trim() : '';
+  const name = typeof raw === 'string' ? (raw.split(/[\\/]/).pop() ?? '').trim() : '';
   if (!name || name.length > FILE_NAME_MAX || /[\p{Cc}]/u.test(name))
     throw new BadRequestException(
       `\`name\` is the file name: 1 to ${FILE_NAME_MAX} characters, no control characters.`,
@@ -80,7 +79,6 @@ export class AttachmentsController {
     description: 'The file name, shown and searchable',
     example: 'broken-parcel.png',
   })
-  @ApiHeader({ name: 'content-length', required: true, description: 'The size of the file in bytes' })
   @ApiBody({
     description: 'The file',
     required: true,
