@@ -25,6 +25,7 @@ import {
 import { isImageType } from '@parley/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { IdParam } from '../api/id-param.pipe';
 import { ApiConversationIdParam } from '../api/params.doc';
 import { ApiProblems } from '../api/problem.doc';
@@ -141,6 +142,6 @@ export class AttachmentsController {
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; sandbox")
       .header('cache-control', 'private, no-store')
-      .send(Readable.fromWeb(found.data as import('node:stream/web').ReadableStream));
+      .send(Readable.fromWeb(found.data as WebReadableStream));
   }
 }

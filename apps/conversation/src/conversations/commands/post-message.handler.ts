@@ -1,6 +1,13 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { DomainEvent, eventId, EventTypes, MessageRejectedData, PostMessage } from '@parley/contracts';
+import {
+  AttachmentRef,
+  DomainEvent,
+  eventId,
+  EventTypes,
+  MessageRejectedData,
+  PostMessage,
+} from '@parley/contracts';
 import { HandleCommandBatch, JetStreamContext } from '@parley/jetstream';
 import { Assignment } from '../../assignment/assignment';
 import { ATTACHMENT_FILES, type AttachmentFiles } from '../../attachments/attachment-catalog';
@@ -54,15 +61,8 @@ export class PostMessageHandler {
       conversation && (cmd.issuedBy.role !== 'customer' || conversation.customerId === cmd.issuedBy.id);
     // The open is in the same partition and ahead in it, so a conversation not found does not exist.
     if (!conversation || !allowed) return [this.rejected(cmd, NOT_A_PARTICIPANT)];
-    const attachments = cmd.attachments?.length
-      ? await this.files.describe(cmd.attachments, cmd.conversationId)
-      : [];
+    const attachments = await this.attachmentsOf(unit, cmd);
     if (!attachments) return [this.rejected(cmd, UNKNOWN_ATTACHMENT)];
-    if (
-      attachments.length &&
-      (await unit.attachments.reference(cmd.conversationId, cmd.messageId, cmd.attachments!)).length
-    )
-      return [this.rejected(cmd, UNKNOWN_ATTACHMENT)];
     const entry = unit.ledger.append(conversation, cmd.messageId, cmd.issuedBy, 'message', cmd.body);
     const stored = entryStored(conversation, entry, cmd.body, attachments);
     if (cmd.issuedBy.role !== 'customer') {
@@ -74,6 +74,19 @@ export class PostMessageHandler {
       ...(await automaticReply(unit, conversation, entry.createdAt)),
       ...(await this.customerWrote(unit, conversation, cmd.issuedBy.id, cause)),
     ];
+  }
+
+  /**
+   * The message's attachments as it carries them: each must be in the object store, uploaded into
+   * this conversation, and not swept as unused (the reference taken here keeps it from the sweep).
+   */
+  private async attachmentsOf(unit: UnitOfWork, cmd: PostMessage): Promise<AttachmentRef[] | undefined> {
+    const ids = cmd.attachments ?? [];
+    if (!ids.length) return [];
+    const refs = await this.files.describe(ids, cmd.conversationId);
+    if (!refs) return undefined;
+    const swept = await unit.attachments.reference(cmd.conversationId, cmd.messageId, ids);
+    return swept.length ? undefined : refs;
   }
 
   /** The first agent message answers the customer: what the site's usual reply time is made of. */
