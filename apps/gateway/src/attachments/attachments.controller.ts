@@ -15,6 +15,7 @@ import {
 import {
   ApiBearerAuth,
   ApiBody,
+  ApiConsumes,
   ApiCreatedResponse,
   ApiOperation,
   ApiProduces,
@@ -80,8 +81,9 @@ export class AttachmentsController {
     description: 'The file name, shown and searchable',
     example: 'broken-parcel.png',
   })
+  @ApiConsumes('application/octet-stream')
   @ApiBody({
-    description: 'The file',
+    description: 'The file; sent with any Content-Type, which is not believed',
     required: true,
     schema: { type: 'string', format: 'binary' },
   })

@@ -149,5 +149,7 @@ export class MessageStatusDoc implements MessageStatusView {
     description: 'Why it was rejected (only when `rejected`)',
   })
   rejection?: string;
+  @ApiPropertyOptional({ type: [AttachmentItem], description: 'Files the message carries; absent when none' })
+  attachments?: AttachmentItem[];
   @ApiProperty({ type: [ReceiptDoc] }) receipts: ReceiptDoc[];
 }
