@@ -100,8 +100,8 @@ describe('attachments', () => {
       });
       const chip = widget.getByRole('list', { name: 'Attachments' }).getByRole('listitem');
       await visible(chip.filter({ hasText: `broken-parcel.png${PNG.length} B` }));
-      await widget.getByLabel('Message').fill('Here is a photo');
-      await widget.getByRole('button', { name: 'Send' }).click();
+      await widget.getByRole('textbox', { name: 'Message', exact: true }).fill('Here is a photo');
+      await widget.getByRole('button', { name: 'Send', exact: true }).click();
 
       const stored = await waitFor('the message with its attachment in history', async () =>
         (await messages(customer, id)).find((m) => m.body === 'Here is a photo' && m.attachments?.length),
@@ -173,7 +173,7 @@ describe('attachments', () => {
   }, 60_000);
 
   it('stops serving a signed link once it expires, and never one that was altered', async () => {
-    const brief = await system.startReplica('gateway', { PARLEY_ATTACHMENT_URL_TTL_SECONDS: '2' });
+    const brief = await system.startReplica('gateway', { PARLEY_ATTACHMENT_URL_TTL_SECONDS: '3' });
     const customer = await newCustomer(system);
     const { id } = await openConversation(system, customer);
     const res = await upload(customer, id, 'receipt.png', PNG, { baseUrl: brief.url });
@@ -186,7 +186,7 @@ describe('attachments', () => {
     expect(altered.status).toBe(403);
     expect(altered.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
     // Every gateway holds the same key ring: expired is expired everywhere.
     for (const baseUrl of [brief.url, system.gatewayUrl]) {
       const expired = await download(url, baseUrl);
