@@ -36,7 +36,10 @@ export class UploadedAttachment {
 }
 
 export class DownloadQuery {
-  @ApiProperty({ description: 'The signature of the link, as `url` of the attachment has it' })
+  @ApiProperty({
+    description: 'The signature of the link, as `url` of the attachment has it',
+    example: 'eyJhdHRhY2htZW50SWQiOi4uLn0.k1.c2lnbmF0dXJl',
+  })
   @IsString()
   @Length(1, 2000)
   token: string;
