@@ -1,16 +1,10 @@
 import { useCallback, useRef, useState } from 'react';
-import type { ParleyClient } from '@parley/client';
+import type { components, ParleyClient } from '@parley/client';
 import { ApiError, describeError, ok } from './api-result';
 import { newDraftKey } from './use-draft';
 
 /** An attachment as a message carries it; `url` downloads it for a few minutes. */
-export interface Attachment {
-  id: string;
-  name: string;
-  contentType: string;
-  size: number;
-  url?: string;
-}
+export type Attachment = components['schemas']['AttachmentItem'];
 
 /** A file chosen in a composer: uploading, ready to go with the message, or refused with a reason. */
 export interface PendingUpload {
