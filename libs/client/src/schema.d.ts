@@ -724,6 +724,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/conversations/{id}/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upload a file to attach to a message
+     * @description The body is the file itself, any Content-Type (it is not believed), with a Content-Length of at most PARLEY_ATTACHMENT_MAX_BYTES (default 10 MiB). The type is sniffed from the bytes: PNG, JPEG, GIF and WebP images, PDF, and plain text (valid UTF-8 without NUL) are accepted; anything else, an executable named `.png` included, is refused with 422 naming the type found. Reference the answer's `id` in `attachments` of `POST /v1/conversations/{id}/messages` (up to PARLEY_ATTACHMENTS_PER_MESSAGE_MAX, default 5). Retry an interrupted upload with the same `Idempotency-Key`: once stored, the same key answers the same attachment. An attachment no message references is deleted after PARLEY_ATTACHMENT_ORPHAN_HOURS (default 24). Accepted while the conversation service is offline: the message that references it is checked when that service applies it.
+     */
+    post: operations['uploadAttachment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attachments/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download an attachment through its signed link
+     * @description No bearer token: `token` is the signature of the attachment's `url`, as a message carries it, valid for PARLEY_ATTACHMENT_URL_TTL_SECONDS (default 300 s). Images are served inline, everything else as a download, always with the sniffed Content-Type, `X-Content-Type-Options: nosniff` and `Content-Security-Policy: default-src 'none'`. An expired link is refused with 401, an altered or foreign one with 403.
+     */
+    get: operations['downloadAttachment'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/admin/dead-letters': {
     parameters: {
       query?: never;
@@ -1350,6 +1390,31 @@ export interface components {
       /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       conversationId: string;
     };
+    AttachmentItem: {
+      /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
+      id: string;
+      /**
+       * @description The file name as uploaded
+       * @example broken-parcel.png
+       */
+      name: string;
+      /**
+       * @description As sniffed from the bytes
+       * @example image/png
+       * @enum {string}
+       */
+      contentType: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
+      /**
+       * @description Bytes
+       * @example 48213
+       */
+      size: number;
+      /**
+       * @description Signed download link, relative to the API, valid for PARLEY_ATTACHMENT_URL_TTL_SECONDS (default 300 s) from this answer: ask for the message again for a fresh one
+       * @example /v1/attachments/01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f?token=eyJhdHRhY2htZW50SWQiOi4uLn0.k1.c2lnbmF0dXJl
+       */
+      url?: string;
+    };
     MessageItem: {
       /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
       id: string;
@@ -1376,6 +1441,8 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       createdAt: string;
+      /** @description Files the message carries; absent when none */
+      attachments?: components['schemas']['AttachmentItem'][];
     };
     MessageAccepted: {
       /**
@@ -1447,6 +1514,8 @@ export interface components {
        * @example The conversation does not exist or you are not one of its participants.
        */
       rejection?: string;
+      /** @description Files the message carries; absent when none */
+      attachments?: components['schemas']['AttachmentItem'][];
       receipts: components['schemas']['ReceiptDoc'][];
     };
     SearchHitDoc: {
@@ -1803,6 +1872,30 @@ export interface components {
       bySite: components['schemas']['SiteCsatItem'][];
       byAgent: components['schemas']['AgentCsatItem'][];
     };
+    UploadedAttachment: {
+      /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
+      id: string;
+      /** @example broken-parcel.png */
+      name: string;
+      /**
+       * @description As sniffed from the bytes
+       * @example image/png
+       * @enum {string}
+       */
+      contentType: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
+      /** @example 48213 */
+      size: number;
+      /**
+       * @description Hex SHA-256 of the bytes as stored
+       * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+       */
+      sha256: string;
+      /**
+       * @description Signed download link, as on a message
+       * @example /v1/attachments/01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f?token=eyJhdHRhY2htZW50SWQiOi4uLn0.k1.c2lnbmF0dXJl
+       */
+      url: string;
+    };
     DeadLetter: {
       /**
        * @description Its sequence in the dead-letter stream
@@ -1912,6 +2005,25 @@ export interface components {
        * @enum {string}
        */
       via?: 'api' | 'email' | 'automatic';
+      /** @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each */
+      attachments?: {
+        /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
+        id: string;
+        /** @example broken-parcel.png */
+        name: string;
+        /**
+         * @description As sniffed from the bytes
+         * @example image/png
+         * @enum {string}
+         */
+        contentType:
+          'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
+        /**
+         * @description Bytes
+         * @example 48213
+         */
+        size: number;
+      }[];
     };
     /** @description A conversation a customer opened */
     ConversationCreatedData: {
@@ -2490,6 +2602,25 @@ export interface components {
          * @enum {string}
          */
         via?: 'api' | 'email' | 'automatic';
+        /** @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each */
+        attachments?: {
+          /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
+          id: string;
+          /** @example broken-parcel.png */
+          name: string;
+          /**
+           * @description As sniffed from the bytes
+           * @example image/png
+           * @enum {string}
+           */
+          contentType:
+            'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
+          /**
+           * @description Bytes
+           * @example 48213
+           */
+          size: number;
+        }[];
       };
     };
     /** @description A private note was stored in a conversation (agents only) */
@@ -2561,6 +2692,25 @@ export interface components {
          * @enum {string}
          */
         via?: 'api' | 'email' | 'automatic';
+        /** @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each */
+        attachments?: {
+          /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
+          id: string;
+          /** @example broken-parcel.png */
+          name: string;
+          /**
+           * @description As sniffed from the bytes
+           * @example image/png
+           * @enum {string}
+           */
+          contentType:
+            'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
+          /**
+           * @description Bytes
+           * @example 48213
+           */
+          size: number;
+        }[];
       };
     };
     /** @description A message was refused after it was accepted (its author only) */
@@ -3137,6 +3287,13 @@ export interface components {
         'application/json': {
           /** @example It ships tomorrow morning. */
           body: string;
+          /**
+           * @description Ids of attachments uploaded into this conversation (`POST /v1/conversations/{id}/attachments`), at most PARLEY_ATTACHMENTS_PER_MESSAGE_MAX (default 5). One that does not exist or was uploaded into another conversation gets the message rejected.
+           * @example [
+           *       "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f"
+           *     ]
+           */
+          attachments?: string[];
         };
       };
     };
@@ -8513,6 +8670,267 @@ export interface operations {
       };
       /** @description The role may not do this */
       403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  uploadAttachment: {
+    parameters: {
+      query: {
+        /** @description The file name, shown and searchable */
+        name: unknown;
+      };
+      header?: {
+        /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
+        'idempotency-key'?: string;
+      };
+      path: {
+        /** @description Conversation id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** @description The file; sent with any Content-Type, which is not believed */
+    requestBody: {
+      content: {
+        'application/octet-stream': string;
+      };
+    };
+    responses: {
+      /** @description Stored in the object store */
+      201: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UploadedAttachment'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description An upload without Content-Length */
+      411: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  downloadAttachment: {
+    parameters: {
+      query: {
+        /** @description The signature of the link, as `url` of the attachment has it */
+        token: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The bytes as uploaded */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
