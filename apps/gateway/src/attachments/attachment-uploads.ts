@@ -111,7 +111,8 @@ export class AttachmentUploads {
     }
     try {
       const info = await this.store.put(upload.attachmentId, metadata, ReadableStream.from(bytes()));
-      return this.answer({ ...info, metadata } as AttachmentObject);
+      // As stored: an ObjectInfo reads its fields through getters, so it is passed on, not spread.
+      return this.answer(info as AttachmentObject);
     } catch (error) {
       throw error instanceof RefusedUpload ? error.problem : error;
     }
