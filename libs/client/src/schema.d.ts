@@ -2005,7 +2005,17 @@ export interface components {
        * @enum {string}
        */
       via?: 'api' | 'email' | 'automatic';
-      /** @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each */
+      /**
+       * @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each
+       * @example [
+       *       {
+       *         "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
+       *         "name": "broken-parcel.png",
+       *         "contentType": "image/png",
+       *         "size": 48213
+       *       }
+       *     ]
+       */
       attachments?: {
         /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
         id: string;
@@ -2558,7 +2568,15 @@ export interface components {
        *       "type": "message",
        *       "body": "It ships tomorrow morning.",
        *       "createdAt": "2026-11-25T09:20:31.058Z",
-       *       "via": "email"
+       *       "via": "email",
+       *       "attachments": [
+       *         {
+       *           "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
+       *           "name": "broken-parcel.png",
+       *           "contentType": "image/png",
+       *           "size": 48213
+       *         }
+       *       ]
        *     }
        */
       data: {
@@ -2602,7 +2620,17 @@ export interface components {
          * @enum {string}
          */
         via?: 'api' | 'email' | 'automatic';
-        /** @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each */
+        /**
+         * @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each
+         * @example [
+         *       {
+         *         "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
+         *         "name": "broken-parcel.png",
+         *         "contentType": "image/png",
+         *         "size": 48213
+         *       }
+         *     ]
+         */
         attachments?: {
           /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
           id: string;
@@ -2648,7 +2676,15 @@ export interface components {
        *       "type": "message",
        *       "body": "It ships tomorrow morning.",
        *       "createdAt": "2026-11-25T09:20:31.058Z",
-       *       "via": "email"
+       *       "via": "email",
+       *       "attachments": [
+       *         {
+       *           "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
+       *           "name": "broken-parcel.png",
+       *           "contentType": "image/png",
+       *           "size": 48213
+       *         }
+       *       ]
        *     }
        */
       data: {
@@ -2692,7 +2728,17 @@ export interface components {
          * @enum {string}
          */
         via?: 'api' | 'email' | 'automatic';
-        /** @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each */
+        /**
+         * @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each
+         * @example [
+         *       {
+         *         "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
+         *         "name": "broken-parcel.png",
+         *         "contentType": "image/png",
+         *         "size": 48213
+         *       }
+         *     ]
+         */
         attachments?: {
           /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
           id: string;
@@ -8875,6 +8921,7 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description Attachment id */
         id: string;
       };
       cookie?: never;

@@ -18,6 +18,7 @@ import {
   ApiConsumes,
   ApiCreatedResponse,
   ApiOperation,
+  ApiParam,
   ApiProduces,
   ApiQuery,
   ApiResponse,
@@ -35,7 +36,7 @@ import { ConversationPrecheck } from '../conversations/conversation-precheck';
 import { AttachmentLinks } from './attachment-links';
 import { AttachmentObject, AttachmentStore } from './attachment-store';
 import { AttachmentUploads, FILE_NAME_MAX } from './attachment-uploads';
-import { DownloadQuery, UploadedAttachment } from './attachments.dto';
+import { ATTACHMENT_ID, DownloadQuery, UploadedAttachment } from './attachments.dto';
 import { AllowUpload, uploadOf } from './upload-body';
 
 /** The file name as given, without any path; 400 when empty, too long or with control characters. */
@@ -114,6 +115,7 @@ export class AttachmentsController {
   }
 
   @Get('attachments/:id')
+  @ApiParam({ name: 'id', description: 'Attachment id', example: ATTACHMENT_ID })
   @ApiOperation({
     operationId: 'downloadAttachment',
     security: [],

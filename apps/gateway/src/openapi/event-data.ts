@@ -34,6 +34,7 @@ import {
   SUBJECT,
   TEAM,
 } from '../api/examples';
+import { ATTACHMENT_ID } from '../attachments/attachments.dto';
 import { JsonSchema, objectOf, oneOfList, text, textOrNull, timestamp } from './json-schema';
 
 const conversationId = text(CONVERSATION_ID);
@@ -60,10 +61,11 @@ export const EVENT_DATA_SCHEMAS = {
       ),
       attachments: {
         type: 'array',
+        example: [{ id: ATTACHMENT_ID, name: 'broken-parcel.png', contentType: 'image/png', size: 48213 }],
         description:
           'Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each',
         items: objectOf<AttachmentRef>('An attachment', {
-          id: text('01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f'),
+          id: text(ATTACHMENT_ID),
           name: text('broken-parcel.png'),
           contentType: oneOfList(ATTACHMENT_TYPES, 'image/png', 'As sniffed from the bytes'),
           size: { type: 'integer', minimum: 1, example: 48213, description: 'Bytes' },
