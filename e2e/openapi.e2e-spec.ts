@@ -80,6 +80,11 @@ const SIGN_IN: Record<string, { credentials: string; unauthenticated: string }> 
     credentials: 'basic',
     unauthenticated: '404 application/problem+json true []',
   },
+  // The signed link is the capability, so that an <img> shows the attachment without a bearer.
+  'get /v1/attachments/{id}': {
+    credentials: 'none',
+    unauthenticated: '400 application/problem+json true []',
+  },
 };
 describe('the OpenAPI document served by the gateway', () => {
   let system: ParleySystem;

@@ -2,7 +2,10 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
 import { PersistenceModule, postgresStorage } from '@parley/persistence';
-import { runService, ServiceEnv } from '@parley/runtime';
+import { runService } from '@parley/runtime';
+import { AttachmentCatalog, ATTACHMENT_FILES } from './attachments/attachment-catalog';
+import { OrphanSweep } from './attachments/orphan-sweep';
+import { ConversationEnv } from './conversation.env';
 import { Assignment } from './assignment/assignment';
 import { CONVERSATION_MIGRATIONS, EVENTS_ORDERED_BY } from './conversation-schema';
 import { AddNoteHandler } from './conversations/commands/add-note.handler';
@@ -42,14 +45,22 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     SitesQueries,
     PeopleQueries,
   ],
-  providers: [CommandTransaction, CommandClaims, Assignment, SnoozeAlarm],
+  providers: [
+    CommandTransaction,
+    CommandClaims,
+    Assignment,
+    SnoozeAlarm,
+    AttachmentCatalog,
+    { provide: ATTACHMENT_FILES, useExisting: AttachmentCatalog },
+    OrphanSweep,
+  ],
 })
 class ConversationModule {}
 
 void runService({
   name: 'conversation',
   defaultPort: 3001,
-  env: ServiceEnv,
+  env: ConversationEnv,
   consumers: [Durables.conversationCommands],
   storage: postgresStorage,
   imports: (config) => [

@@ -17,7 +17,13 @@ import { LOAD_STATUSES } from '../src/assignment/assignment';
 import { Conversation, openedConversation } from '../src/conversations/conversation.entity';
 import type { ConversationEntry } from '../src/conversations/conversation-entry.entity';
 import type { CommandTransaction } from '../src/events/command-transaction';
-import { ConversationStore, PeopleStore, SiteStore, UnitOfWork } from '../src/events/unit-of-work';
+import {
+  AttachmentReferenceStore,
+  ConversationStore,
+  PeopleStore,
+  SiteStore,
+  UnitOfWork,
+} from '../src/events/unit-of-work';
 
 const RANK: Record<string, number> = { urgent: 4, high: 3, normal: 2, low: 1 };
 
@@ -41,13 +47,20 @@ export class InMemoryTables {
   readonly siteSettings = new Map<string, SiteConfiguredData>();
   /** Ratings by conversation id. */
   readonly ratings = new Map<string, ConversationRatedData>();
+  /** The message that first carried each attachment; null for one deleted as an orphan. */
+  readonly attachmentReferences = new Map<string, string | null>();
   /** Counts assignments, to order agents by their last one. */
   assignmentsMade = 0;
   readonly statements: string[] = [];
 
   /** A new unit of work over these tables, as each command transaction gets. */
   unitOfWork(): UnitOfWork {
-    return new UnitOfWork(new InMemoryConversations(this), new InMemoryPeople(this), new InMemorySites(this));
+    return new UnitOfWork(
+      new InMemoryConversations(this),
+      new InMemoryPeople(this),
+      new InMemorySites(this),
+      new InMemoryAttachmentReferences(this),
+    );
   }
 
   conversation(id: string): Conversation {
@@ -300,6 +313,17 @@ class InMemoryPeople implements PeopleStore {
     const agent = this.tables.agents.get(agentId);
     if (agent) agent.lastAssigned = ++this.tables.assignmentsMade;
     this.tables.lastAgents.set(customerId, agentId);
+  }
+}
+
+class InMemoryAttachmentReferences implements AttachmentReferenceStore {
+  constructor(private readonly tables: InMemoryTables) {}
+
+  async reference(_conversationId: string, messageId: string, attachmentIds: string[]): Promise<string[]> {
+    this.tables.statements.push('reference attachments');
+    const refs = this.tables.attachmentReferences;
+    for (const id of attachmentIds) if (!refs.has(id)) refs.set(id, messageId);
+    return attachmentIds.filter((id) => refs.get(id) === null);
   }
 }
 

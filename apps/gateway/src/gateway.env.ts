@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ATTACHMENTS_PER_MESSAGE_CEILING } from '@parley/contracts';
 import { DEV_SECRET_KEY, IsSecretKeyRing, ServiceEnv } from '@parley/runtime';
 import { IsTrustedProxyList } from './api/trusted-proxies';
 
@@ -149,4 +150,25 @@ export class GatewayEnv extends ServiceEnv {
       'PARLEY_MAIL_INBOUND_WEBHOOK_SECRET is user:password, the password 16 or more characters, or empty',
   })
   PARLEY_MAIL_INBOUND_WEBHOOK_SECRET = '';
+
+  /** The largest attachment the gateway takes, in bytes (`POST /v1/conversations/{id}/attachments`). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
+  PARLEY_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
+
+  /** Attachments one message may carry. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(ATTACHMENTS_PER_MESSAGE_CEILING)
+  PARLEY_ATTACHMENTS_PER_MESSAGE_MAX = 5;
+
+  /** How long an attachment's signed download URL works, from the answer that carried it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 3600)
+  PARLEY_ATTACHMENT_URL_TTL_SECONDS = 300;
 }

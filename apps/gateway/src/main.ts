@@ -7,6 +7,8 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { runService } from '@parley/runtime';
 import { AdminModule } from './admin/admin.module';
 import { ApiModule } from './api/api.module';
+import { AttachmentsModule } from './attachments/attachments.module';
+import { isUploadRoute } from './attachments/upload-body';
 import { jsonDepth, MAX_JSON_DEPTH } from './api/json-depth';
 import { ProblemFilter, sendProblem, toProblem } from './api/problem';
 import { registerRateLimits } from './api/rate-limits';
@@ -48,6 +50,8 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayEnv): P
   traceRequests(fastify);
   readBodiesSafely(fastify, app.get(TokenService));
   fastify.addHook('preValidation', async (request) => {
+    // An upload's body is the file's stream, read by its handler alone.
+    if (isUploadRoute(request)) return;
     if (jsonDepth(request.body) > MAX_JSON_DEPTH) {
       throw Object.assign(new Error(`The body is nested deeper than ${MAX_JSON_DEPTH} levels.`), {
         statusCode: 400,
@@ -86,6 +90,7 @@ void runService({
     WebhooksModule,
     SitesModule,
     ReportsModule,
+    AttachmentsModule,
     AdminModule,
     InboundMailModule,
     MailModule,

@@ -1,8 +1,12 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { createParleyClient, type components, type InboxEvent } from '@parley/client';
 import {
+  AttachButton,
   clockTime,
   describeError,
+  MessageAttachments,
+  UploadChips,
+  useAttachments,
   mergeMessages,
   messageFromEvent,
   ok,
@@ -119,17 +123,26 @@ export function Widget({
   const lastOwn = [...messages].reverse().find((m) => m.authorRole === 'customer');
   const receipt = useReceipt(api, lastOwn, agentReadSeq);
 
+  // Files attach to a conversation: the first message opens it, then the paperclip works.
+  const files = useAttachments(api, conversationId);
+
   async function send(body: string, idempotencyKey: string) {
     const header = { 'idempotency-key': idempotencyKey };
     const author = { id: customerId, role: 'customer' as const };
     if (conversationId) {
+      const attached = files.uploads.flatMap((u) =>
+        u.state === 'ready' && u.attachment ? [u.attachment] : [],
+      );
       const { id } = ok(
         await api.POST('/v1/conversations/{id}/messages', {
           params: { path: { id: conversationId }, header },
-          body: { body },
+          body: { body, ...(attached.length && { attachments: attached.map((a) => a.id) }) },
         }),
       );
-      setMessages((current) => mergeMessages(current, [pendingMessage(id, conversationId, author, body)]));
+      files.clear();
+      setMessages((current) =>
+        mergeMessages(current, [pendingMessage(id, conversationId, author, body, 'message', attached)]),
+      );
       return;
     }
     const opened = ok(await api.POST('/v1/conversations', { params: { header }, body: { body } }));
@@ -198,7 +211,12 @@ export function Widget({
       {conversation?.status === 'resolved' && !conversation.rating && (
         <RatingForm key={conversation.id} onRate={rate} />
       )}
-      <Composer onSend={send} starting={conversation === null} disabled={conversation === undefined} />
+      <Composer
+        onSend={send}
+        starting={conversation === null}
+        disabled={conversation === undefined}
+        files={files}
+      />
     </main>
   );
 }
@@ -269,6 +287,7 @@ function Thread({
           <li key={m.id} className={`message from-${m.authorRole} ${m.pending ? 'pending' : ''}`}>
             <span className="visually-hidden">{m.authorRole === 'customer' ? 'You' : 'Support'}: </span>
             <p className="message-body">{m.body}</p>
+            <MessageAttachments attachments={m.attachments} />
             <span className="message-meta">
               {m.authorRole === 'agent' &&
                 (siteId && m.authorId === siteId ? 'Automatic reply · ' : 'Support · ')}
@@ -289,10 +308,12 @@ function Composer({
   onSend,
   starting,
   disabled,
+  files,
 }: {
   onSend: (body: string, idempotencyKey: string) => Promise<void>;
   starting: boolean;
   disabled: boolean;
+  files: ReturnType<typeof useAttachments>;
 }) {
   const { body, setBody, sending, error, submit, onKeyDown } = useDraft(onSend);
 
@@ -311,9 +332,11 @@ function Composer({
         onKeyDown={onKeyDown}
         placeholder={starting ? 'Write your question…' : 'Write a message…'}
       />
-      <button type="submit" className="primary" disabled={disabled || sending || !body.trim()}>
+      <AttachButton onFiles={files.add} disabled={disabled || starting || files.full} />
+      <button type="submit" className="primary" disabled={disabled || sending || files.busy || !body.trim()}>
         Send
       </button>
+      <UploadChips uploads={files.uploads} onRemove={files.remove} />
       {error && (
         <p role="alert" className="error">
           {error}

@@ -20,6 +20,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { createHash } from 'node:crypto';
+import { ATTACHMENTS_PER_MESSAGE_CEILING } from './attachments';
 import { RATING_CHANNELS, RatingChannel } from './events';
 import { ROLES, Role } from './principal';
 import { CommandSubjects, WEBHOOK_DELIVERY_SUBJECT } from './subjects';
@@ -166,6 +167,12 @@ export class PostMessage extends Command {
    * never sets it (the gateway's request leaves it out), so a message claims no channel it did not use.
    */
   @IsOptional() @IsIn(['email']) via?: 'email';
+  /** Ids of attachments uploaded into this conversation (`POST /v1/conversations/{id}/attachments`). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(ATTACHMENTS_PER_MESSAGE_CEILING)
+  @Matches(ID_PATTERN, { each: true })
+  attachments?: string[];
 }
 
 export const PRESENCES = ['online', 'away', 'offline'] as const;

@@ -1,3 +1,4 @@
+import type { AttachmentRef } from './attachments';
 import { IsISO8601, IsObject, IsOptional, IsString, Length } from 'class-validator';
 import { ConversationStatus, Presence, Priority } from './commands';
 import { Role } from './principal';
@@ -73,6 +74,8 @@ export interface StoredMessageData {
   createdAt: string;
   /** Absent for `api`, which is how events stored before it existed read too. */
   via?: MessageVia;
+  /** Files the message carries; absent when none. */
+  attachments?: AttachmentRef[];
 }
 
 export interface ConversationCreatedData {

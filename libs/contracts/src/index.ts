@@ -9,3 +9,4 @@ export * from './inbox-cursor';
 export * from './partitions';
 export * from './known-subjects';
 export * from './reports';
+export * from './attachments';

@@ -1,3 +1,4 @@
+import type { AttachmentRef } from './attachments';
 import type { AgentRole } from './commands';
 import type { MessageVia } from './events';
 import { Principal } from './principal';
@@ -35,6 +36,13 @@ export interface MessageView {
   createdAt: string;
   /** How the message came in: `api` unless it was a reply by email or the automatic reply. */
   via: MessageVia;
+  /** Files the message carries; the gateway adds each one's signed download `url`. */
+  attachments?: AttachmentView[];
+}
+
+/** An attachment as a reader sees it: `url` is a short-lived signed download link. */
+export interface AttachmentView extends AttachmentRef {
+  url?: string;
 }
 
 export interface InboxQuery {
@@ -191,6 +199,7 @@ export interface MessageStatusView {
   status: 'accepted' | 'stored' | 'rejected';
   rejection?: string;
   receipts: ReceiptView[];
+  attachments?: AttachmentView[];
 }
 
 export interface SearchQuery {

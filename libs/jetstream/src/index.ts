@@ -12,4 +12,5 @@ export * from './provisioning';
 export * from './trace-context';
 export * from './rethrow-rpc-errors';
 export * from './shared-counters';
+export * from './object-store';
 export * from './payload';

@@ -1,3 +1,4 @@
+export * from './attachments';
 export * from './api-result';
 export * from './messages';
 export * from './time';

@@ -35,6 +35,7 @@ export function messageFromEvent(event: InboxEvent): Message | null {
     createdAt: data.createdAt,
     // The event leaves out `api`, the way every message came in before there were others.
     via: data.via ?? 'api',
+    ...(data.attachments && { attachments: data.attachments }),
   };
 }
 
@@ -45,6 +46,7 @@ export function pendingMessage(
   author: { id: string; role: Message['authorRole'] },
   body: string,
   type: Message['type'] = 'message',
+  attachments: Message['attachments'] = [],
 ): Message {
   return {
     id,
@@ -57,5 +59,6 @@ export function pendingMessage(
     createdAt: new Date().toISOString(),
     via: 'api',
     pending: true,
+    ...(attachments?.length && { attachments }),
   };
 }

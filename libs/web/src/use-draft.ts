@@ -5,7 +5,7 @@ import { describeError } from './api-result';
  * Random enough to never repeat, from crypto.getRandomValues: crypto.randomUUID exists only in a
  * secure context (https or localhost), and the apps are also opened over plain HTTP on a LAN.
  */
-function newDraftKey(): string {
+export function newDraftKey(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
     '',
   );

@@ -1,13 +1,14 @@
 import { useId, useState } from 'react';
 import type { ParleyClient } from '@parley/client';
-import { ok, useDraft } from '@parley/web';
+import { ok, useAttachments, useDraft, type Message } from '@parley/web';
+import { ComposerAttachments } from './composer-attachments';
 
 export type ComposerMode = 'message' | 'note';
 
 interface Props {
   api: ParleyClient;
   conversationId: string;
-  onSent: (id: string, body: string, mode: ComposerMode) => void;
+  onSent: (id: string, body: string, mode: ComposerMode, attachments?: Message['attachments']) => void;
 }
 
 /**
@@ -17,17 +18,25 @@ interface Props {
  */
 export function Composer({ api, conversationId, onSent }: Props) {
   const [mode, setMode] = useState<ComposerMode>('message');
+  const files = useAttachments(api, conversationId);
   const { body, setBody, sending, error, submit, onKeyDown } = useDraft(async (text, idempotencyKey) => {
     const options = {
       params: { path: { id: conversationId }, header: { 'idempotency-key': idempotencyKey } },
       body: { body: text },
     };
+    const attached = files.uploads.flatMap((u) =>
+      u.state === 'ready' && u.attachment ? [u.attachment] : [],
+    );
     const { id } = ok(
       mode === 'note'
         ? await api.POST('/v1/conversations/{id}/notes', options)
-        : await api.POST('/v1/conversations/{id}/messages', options),
+        : await api.POST('/v1/conversations/{id}/messages', {
+            ...options,
+            body: { body: text, ...(attached.length && { attachments: attached.map((a) => a.id) }) },
+          }),
     );
-    onSent(id, text, mode);
+    if (mode === 'message') files.clear();
+    onSent(id, text, mode, mode === 'message' ? attached : []);
   });
   const fieldId = useId();
 
@@ -73,7 +82,12 @@ export function Composer({ api, conversationId, onSent }: Props) {
           {error}
         </p>
       )}
-      <button type="submit" className="primary" disabled={sending || !body.trim()}>
+      <ComposerAttachments files={files} disabled={mode === 'note'} />
+      <button
+        type="submit"
+        className="primary"
+        disabled={sending || (mode === 'message' && files.busy) || !body.trim()}
+      >
         {mode === 'note' ? 'Add note' : 'Send'}
       </button>
     </form>

@@ -121,10 +121,10 @@ export function ConversationView(props: Props) {
   const lastReply = [...messages].reverse().find((m) => m.authorRole === 'agent' && m.type === 'message');
   const receipt = useReceipt(api, lastReply, customerReadSeq);
 
-  const onSent = (id: string, body: string, mode: ComposerMode) =>
+  const onSent = (id: string, body: string, mode: ComposerMode, attachments?: Message['attachments']) =>
     setMessages((current) =>
       mergeMessages(current, [
-        pendingMessage(id, conversationId, { id: agentId, role: 'agent' }, body, mode),
+        pendingMessage(id, conversationId, { id: agentId, role: 'agent' }, body, mode, attachments),
       ]),
     );
 

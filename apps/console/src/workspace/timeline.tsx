@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
-import { clockTime, type Message, type ReceiptState } from '@parley/web';
+import { clockTime, MessageAttachments, type Message, type ReceiptState } from '@parley/web';
 
 interface Props {
   messages: Message[];
@@ -87,6 +87,7 @@ export function Timeline({ messages, authorName, hasOlder, loadingOlder, onLoadO
               <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
             </div>
             <p className="message-body">{m.body}</p>
+            <MessageAttachments attachments={m.attachments} />
             {receipt?.messageId === m.id && <p className="receipt">{RECEIPT_TEXT[receipt.state]}</p>}
           </li>
         ))}

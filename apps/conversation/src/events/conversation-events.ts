@@ -1,4 +1,4 @@
-import { DomainEvent, eventId, EventTypes, StoredMessageData } from '@parley/contracts';
+import { AttachmentRef, DomainEvent, eventId, EventTypes, StoredMessageData } from '@parley/contracts';
 import type { Conversation } from '../conversations/conversation.entity';
 import type { ConversationEntry } from '../conversations/conversation-entry.entity';
 
@@ -27,6 +27,7 @@ export function entryStored(
   conversation: Conversation,
   entry: ConversationEntry,
   body: string,
+  attachments: AttachmentRef[] = [],
 ): DomainEvent<StoredMessageData> {
   const type = entry.type === 'note' ? EventTypes.noteCreated : EventTypes.messageCreated;
   return {
@@ -43,6 +44,7 @@ export function entryStored(
         body,
         createdAt: entry.createdAt.toISOString(),
         ...(entry.via && { via: entry.via }),
+        ...(attachments.length ? { attachments } : {}),
       },
       entry.id,
     ),

@@ -1,3 +1,4 @@
+import { AttachmentReferences } from '../attachments/attachment-references';
 import { ConversationLedger } from '../conversations/conversation-ledger';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { PeopleRepository } from '../people/people.repository';
@@ -48,6 +49,9 @@ export type SiteStore = Pick<
   'register' | 'rotateSecret' | 'setAnonymousVisitors' | 'configure' | 'settings'
 >;
 
+/** What a command's handler may do to attachment references within its transaction. */
+export type AttachmentReferenceStore = Pick<AttachmentReferences, 'reference'>;
+
 /**
  * One command transaction's work: the repositories bound to it, and the ledger holding what the
  * transaction locked, looked up and appended. `complete` writes what is still held in memory; the
@@ -60,6 +64,7 @@ export class UnitOfWork {
     readonly conversations: ConversationStore,
     readonly people: PeopleStore,
     readonly sites: SiteStore,
+    readonly attachments: AttachmentReferenceStore,
   ) {
     this.ledger = new ConversationLedger(conversations);
   }
@@ -70,6 +75,7 @@ export class UnitOfWork {
       new ConversationRepository(sql),
       new PeopleRepository(sql),
       new SitesRepository(sql),
+      new AttachmentReferences(sql),
     );
   }
 

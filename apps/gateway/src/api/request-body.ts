@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
+import { acceptUploads, asUpload, isUploadRoute } from '../attachments/upload-body';
 import { authenticate, GuardedRoute, TokenService } from '../auth/auth';
 
 /**
@@ -60,13 +61,19 @@ function drain(request: IncomingMessage): void {
  * stranger cannot make it parse anything (a megabyte of nested arrays holds the event loop for over
  * a second); the bytes must be UTF-8, since decoding would replace the others with U+FFFD and store
  * text that was never sent; and a body left unread after the answer is drained before the
- * connection may close. The size limit is Fastify's `bodyLimit`.
+ * connection may close. The size limit is Fastify's `bodyLimit`. A file upload's body is neither
+ * UTF-8 nor parsed: its handler streams it, under the attachment limit (attachments/upload-body.ts).
  */
 export function readBodiesSafely(fastify: FastifyInstance, tokens: TokenService): void {
+  acceptUploads(fastify);
   fastify.addHook('preParsing', async (request, _reply, payload) => {
     if (!carriesBody(request)) return payload;
     if ((request.routeOptions.config as GuardedRoute).roles)
       authenticate(tokens, request.headers.authorization);
+    if (isUploadRoute(request)) {
+      asUpload(request);
+      return payload;
+    }
     const checked = utf8Check();
     payload.on('error', (error) => checked.destroy(error));
     return payload.pipe(checked);

@@ -19,6 +19,7 @@ import type { ConversationPrecheck } from './conversation-precheck';
 import { ConversationRatings } from './conversation-ratings';
 import { ConversationsController } from './conversations.controller';
 import { OpenConversationRequest, StatusRequest, TransferRequest } from './conversations.dto';
+import { AttachmentLinks } from '../attachments/attachment-links';
 import { StoredEntries } from './stored-entries';
 
 const customer: Principal = { id: 'cu-1', role: 'customer' };
@@ -39,13 +40,14 @@ function conversations() {
     check: async (query: PrecheckQuery) => void steps.push(`precheck ${JSON.stringify(query)}`),
   } as unknown as ConversationPrecheck;
   const publisher = {} as JetStreamPublisher;
+  const config = { PARLEY_SECRET_KEY: DEV_SECRET_KEY, PARLEY_ATTACHMENT_URL_TTL_SECONDS: 300 } as GatewayEnv;
   const commands = new CommandEndpoint(sender, new PreferWaitCoordinator({} as NatsConnection));
   const controller = new ConversationsController(
     commands,
     publisher,
     precheck,
-    new StoredEntries(commands, publisher),
-    new ConversationRatings(commands, publisher, { PARLEY_SECRET_KEY: DEV_SECRET_KEY } as GatewayEnv),
+    new StoredEntries(commands, publisher, new AttachmentLinks(config)),
+    new ConversationRatings(commands, publisher, config),
   );
   return { controller, sent, steps };
 }

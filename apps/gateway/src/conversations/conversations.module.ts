@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttachmentLinks } from '../attachments/attachment-links';
 import { ConversationPrecheck } from './conversation-precheck';
 import { ConversationRatings } from './conversation-ratings';
 import { ConversationsController } from './conversations.controller';
@@ -12,7 +13,7 @@ import { StoredEntries } from './stored-entries';
  */
 @Module({
   controllers: [ConversationsController, QueueController, RatingsController],
-  providers: [ConversationPrecheck, StoredEntries, ConversationRatings],
-  exports: [ConversationPrecheck, StoredEntries],
+  providers: [ConversationPrecheck, StoredEntries, ConversationRatings, AttachmentLinks],
+  exports: [ConversationPrecheck, StoredEntries, AttachmentLinks],
 })
 export class ConversationsModule {}

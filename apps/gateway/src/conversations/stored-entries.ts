@@ -17,6 +17,7 @@ import { JetStreamPublisher } from '@parley/jetstream';
 import { CommandEndpoint } from '../api/command-endpoint';
 import { CommandType } from '../api/command-sender';
 import { whenKnown } from '../api/when-known';
+import { AttachmentLinks } from '../attachments/attachment-links';
 import { Write } from '../api/write';
 import { MessageAccepted, MessageItem } from '../messages/messages.dto';
 
@@ -29,6 +30,7 @@ export class StoredEntries {
   constructor(
     private readonly commands: CommandEndpoint,
     private readonly publisher: JetStreamPublisher,
+    private readonly links: AttachmentLinks,
   ) {}
 
   /**
@@ -52,7 +54,7 @@ export class StoredEntries {
         applied: (event: DomainEvent<StoredMessageData | MessageRejectedData>) => {
           if (event.type === EventTypes.messageRejected)
             throw new NotFoundException((event.data as MessageRejectedData).reason);
-          return storedEntry(event.data as StoredMessageData);
+          return this.links.withUrls([storedEntry(event.data as StoredMessageData)])[0];
         },
         lookUp: () => this.now(id, write.principal),
       },
@@ -69,7 +71,9 @@ export class StoredEntries {
     );
     if (found?.status === 'rejected') throw new NotFoundException(found.rejection);
     if (found?.status !== 'stored' || found.seq === null || found.body === null) return undefined;
-    return storedEntry({ ...found, messageId: found.id, seq: found.seq, body: found.body });
+    return this.links.withUrls([
+      storedEntry({ ...found, messageId: found.id, seq: found.seq, body: found.body }),
+    ])[0];
   }
 }
 
@@ -90,5 +94,6 @@ export function storedEntry(
     body: stored.body,
     createdAt: stored.createdAt,
     via: stored.via ?? 'api',
+    ...(stored.attachments?.length && { attachments: stored.attachments }),
   };
 }

@@ -18,6 +18,7 @@ import { ApiListCursor } from '../api/params.doc';
 import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Write } from '../api/write';
+import { AttachmentLinks } from '../attachments/attachment-links';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { AckAccepted, AckRequest, InboxRequest, InboxResponse, StreamRequest } from './inbox.dto';
 import { LiveInbox } from './live-inbox';
@@ -34,11 +35,14 @@ export class InboxController {
     private readonly publisher: JetStreamPublisher,
     private readonly live: LiveInbox,
     private readonly commands: CommandEndpoint,
+    private readonly links: AttachmentLinks,
   ) {}
 
-  private page(principal: Principal, cursor: string | undefined, limit: number): Promise<InboxPage> {
+  /** A page of the inbox; the attachments of its messages get download links (the reader is a participant). */
+  private async page(principal: Principal, cursor: string | undefined, limit: number): Promise<InboxPage> {
     const request: InboxQuery = { principal, cursor, limit };
-    return this.publisher.query<InboxPage>(QuerySubjects.inbox, request);
+    const page = await this.publisher.query<InboxPage>(QuerySubjects.inbox, request);
+    return { ...page, events: this.links.withEventUrls(page.events) };
   }
 
   @Get()

@@ -5,6 +5,7 @@ import { JetStreamPublisher } from '@parley/jetstream';
 import { IdParam } from '../api/id-param.pipe';
 import { ApiMessageIdParam } from '../api/params.doc';
 import { ApiProblems } from '../api/problem.doc';
+import { AttachmentLinks } from '../attachments/attachment-links';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { MessageStatusDoc } from './messages.dto';
 
@@ -14,7 +15,10 @@ import { MessageStatusDoc } from './messages.dto';
 @ApiProblems(400, 401, 403, 404, 503)
 @Controller('v1/messages')
 export class MessageStatusController {
-  constructor(private readonly publisher: JetStreamPublisher) {}
+  constructor(
+    private readonly publisher: JetStreamPublisher,
+    private readonly links: AttachmentLinks,
+  ) {}
 
   @Get(':id')
   @ApiMessageIdParam()
@@ -25,10 +29,14 @@ export class MessageStatusController {
     description:
       '`accepted` until processed, then `stored` (with seq and receipts) or `rejected` (with the reason). Its author and agents may read it.',
   })
-  message(
+  async message(
     @Param('id', IdParam) messageId: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<MessageStatusView> {
-    return this.publisher.query(QuerySubjects.message, { principal, messageId });
+    const message = await this.publisher.query<MessageStatusView>(QuerySubjects.message, {
+      principal,
+      messageId,
+    });
+    return this.links.withUrls([message])[0];
   }
 }

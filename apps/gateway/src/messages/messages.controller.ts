@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AddNote,
@@ -12,6 +12,9 @@ import {
   QuerySubjects,
 } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
+import { SERVICE_CONFIG } from '@parley/runtime';
+import { AttachmentLinks } from '../attachments/attachment-links';
+import { GatewayEnv } from '../gateway.env';
 import { AcceptedAnswer } from '../api/command-endpoint';
 import { IdParam } from '../api/id-param.pipe';
 import { ApiConversationIdParam } from '../api/params.doc';
@@ -42,6 +45,8 @@ export class MessagesController {
     private readonly publisher: JetStreamPublisher,
     private readonly precheck: ConversationPrecheck,
     private readonly entries: StoredEntries,
+    private readonly links: AttachmentLinks,
+    @Inject(SERVICE_CONFIG) private readonly config: GatewayEnv,
   ) {}
 
   @Post('messages')
@@ -59,6 +64,10 @@ export class MessagesController {
     @Body() body: PostMessageRequest,
     @CurrentWrite() write: Write,
   ): Promise<MessageAccepted | MessageItem> {
+    if ((body.attachments?.length ?? 0) > this.config.PARLEY_ATTACHMENTS_PER_MESSAGE_MAX)
+      throw new BadRequestException(
+        `A message carries at most ${this.config.PARLEY_ATTACHMENTS_PER_MESSAGE_MAX} attachments.`,
+      );
     await this.precheck.check({ principal: write.principal, conversationId });
     const messageId = write.allocate();
     return this.entries.store(write, messageId, PostMessage, { ...body, conversationId, messageId }, [
@@ -87,7 +96,8 @@ export class MessagesController {
       before: query.before,
       limit: query.limit ?? PAGE_LIMIT_DEFAULT,
     };
-    return this.publisher.query<Page<MessageView>>(QuerySubjects.conversationMessages, request);
+    const page = await this.publisher.query<Page<MessageView>>(QuerySubjects.conversationMessages, request);
+    return { ...page, items: this.links.withUrls(page.items) };
   }
 
   @Post('notes')

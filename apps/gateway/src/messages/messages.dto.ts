@@ -25,6 +25,7 @@ import {
   REPLY_ID,
 } from '../api/examples';
 import { RequestFrom } from '../api/request-from';
+import { ATTACHMENT_ID, AttachmentItem } from '../attachments/attachments.dto';
 import { LimitQuery } from '../api/paging';
 
 /*
@@ -41,12 +42,20 @@ const VIA: ApiPropertyOptions = {
 };
 
 export class PostMessageRequest extends RequestFrom(PostMessage, {
-  given: ['body'],
+  given: ['body', 'attachments'],
   // `via` is the mail service's to set: a request never claims a message came by email.
   assigned: ['conversationId', 'messageId', 'via'],
 }) {
   @ApiProperty({ example: REPLY_BODY, minLength: 1, maxLength: MESSAGE_BODY_MAX })
   override body: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: [ATTACHMENT_ID],
+    description:
+      'Ids of attachments uploaded into this conversation (`POST /v1/conversations/{id}/attachments`), at most PARLEY_ATTACHMENTS_PER_MESSAGE_MAX (default 5). One that does not exist or was uploaded into another conversation gets the message rejected.',
+  })
+  override attachments?: string[];
 }
 
 export class NoteRequest extends RequestFrom(AddNote, {
@@ -99,6 +108,8 @@ export class MessageItem implements MessageView {
   @ApiProperty({ example: REPLY_BODY }) body: string;
   @ApiProperty({ format: 'date-time', example: REPLIED_AT }) createdAt: string;
   @ApiProperty(VIA) via: MessageVia;
+  @ApiPropertyOptional({ type: [AttachmentItem], description: 'Files the message carries; absent when none' })
+  attachments?: AttachmentItem[];
 }
 
 export class MessagePage implements Page<MessageView> {
@@ -151,5 +162,7 @@ export class MessageStatusDoc implements MessageStatusView {
     description: 'Why it was rejected (only when `rejected`)',
   })
   rejection?: string;
+  @ApiPropertyOptional({ type: [AttachmentItem], description: 'Files the message carries; absent when none' })
+  attachments?: AttachmentItem[];
   @ApiProperty({ type: [ReceiptDoc] }) receipts: ReceiptDoc[];
 }

@@ -1,4 +1,6 @@
 import {
+  ATTACHMENT_TYPES,
+  AttachmentRef,
   ConversationAssignedData,
   ConversationCreatedData,
   ConversationRatedData,
@@ -32,6 +34,7 @@ import {
   SUBJECT,
   TEAM,
 } from '../api/examples';
+import { ATTACHMENT_ID } from '../attachments/attachments.dto';
 import { JsonSchema, objectOf, oneOfList, text, textOrNull, timestamp } from './json-schema';
 
 const conversationId = text(CONVERSATION_ID);
@@ -56,8 +59,20 @@ export const EVENT_DATA_SCHEMAS = {
         'email',
         'How it arrived: `email` is a customer’s reply by email, `automatic` the site’s automatic reply out of hours; absent is `api`',
       ),
+      attachments: {
+        type: 'array',
+        example: [{ id: ATTACHMENT_ID, name: 'broken-parcel.png', contentType: 'image/png', size: 48213 }],
+        description:
+          'Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each',
+        items: objectOf<AttachmentRef>('An attachment', {
+          id: text(ATTACHMENT_ID),
+          name: text('broken-parcel.png'),
+          contentType: oneOfList(ATTACHMENT_TYPES, 'image/png', 'As sniffed from the bytes'),
+          size: { type: 'integer', minimum: 1, example: 48213, description: 'Bytes' },
+        }),
+      },
     },
-    ['via'],
+    ['via', 'attachments'],
   ),
   ConversationCreatedData: objectOf<ConversationCreatedData>(
     'A conversation a customer opened',

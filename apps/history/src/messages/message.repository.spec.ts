@@ -10,6 +10,7 @@ const row = {
   body: 'internal',
   created_at: new Date('2026-01-01T10:00:00Z'),
   via: 'api' as const,
+  attachments: null,
 };
 
 describe('toMessageView', () => {
@@ -29,6 +30,11 @@ describe('toMessageView', () => {
 
   it('says a reply by email came by email', () => {
     expect(toMessageView({ ...row, type: 'message', via: 'email' })).toMatchObject({ via: 'email' });
+  });
+
+  it('carries the attachments of a message that has them', () => {
+    const attachments = [{ id: 'f1', name: 'parcel.png', contentType: 'image/png' as const, size: 12 }];
+    expect(toMessageView({ ...row, attachments })).toMatchObject({ attachments });
   });
 
   it('keeps the missing seq and body of a message not stored', () => {

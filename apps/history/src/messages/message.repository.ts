@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  AttachmentRef,
   Issuer,
   MessageStatusView,
   MessageView,
@@ -31,6 +32,7 @@ export interface MessageRow {
   body: string | null;
   created_at: Date;
   via: MessageVia;
+  attachments: AttachmentRef[] | null;
 }
 
 /** A row of `history.messages`. */
@@ -64,6 +66,7 @@ export function toMessageView(row: MessageRow): MessageFields {
     body: row.body,
     createdAt: row.created_at.toISOString(),
     via: row.via,
+    ...(row.attachments?.length ? { attachments: row.attachments } : {}),
   };
 }
 
@@ -96,8 +99,10 @@ export class MessageRepository {
       messages.map(({ message, customerId }) => pick(message, customerId ?? null));
     await this.db.query(
       `WITH stored AS (
-         INSERT INTO history.messages (id, conversation_id, customer_id, seq, author_id, author_role, type, body, created_at, via)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[])
+         INSERT INTO history.messages (id, conversation_id, customer_id, seq, author_id, author_role, type, body, created_at, via,
+                                       attachments, attachment_names)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[],
+                              $10::text[], $11::jsonb[], $12::text[])
          ON CONFLICT (id) DO NOTHING
        )
        DELETE FROM history.accepted_messages WHERE id = ANY($1::text[])`,
@@ -112,6 +117,8 @@ export class MessageRepository {
         column((m) => m.body),
         column((m) => m.createdAt),
         column((m) => m.via ?? 'api'),
+        column((m) => (m.attachments?.length ? JSON.stringify(m.attachments) : null)),
+        column((m) => (m.attachments?.length ? m.attachments.map((a) => a.name).join(' ') : null)),
       ],
     );
   }
@@ -154,7 +161,7 @@ export class MessageRepository {
   /** A keyset slice on (conversation_id, seq), in the order it was read. */
   async inConversation(conversationId: string, slice: ConversationSlice): Promise<MessageView[]> {
     const rows: StoredMessageRow[] = await this.db.query(
-      `SELECT id, conversation_id, seq, author_id, author_role, type, body, created_at, via
+      `SELECT id, conversation_id, seq, author_id, author_role, type, body, created_at, via, attachments
          FROM history.messages
         WHERE conversation_id = $1 AND seq ${slice.backwards ? '<' : '>'} $2
           ${slice.notes ? '' : "AND type = 'message'"}
@@ -168,14 +175,14 @@ export class MessageRepository {
   /** Where a message stands, or undefined when history has seen neither its command nor an outcome. */
   async statusOf(messageId: string): Promise<Omit<MessageStatusView, 'receipts'> | undefined> {
     const [row]: StatusRow[] = await this.db.query(
-      `SELECT id, conversation_id, seq, author_id, author_role, type, body, created_at, via, 'stored' AS status, NULL AS reason
+      `SELECT id, conversation_id, seq, author_id, author_role, type, body, created_at, via, attachments, 'stored' AS status, NULL AS reason
          FROM history.messages WHERE id = $1
        UNION ALL
        SELECT r.id, r.conversation_id, NULL, r.author_id, COALESCE(a.author_role, 'customer'), COALESCE(a.type, 'message'),
-              a.body, COALESCE(a.accepted_at, r.rejected_at), COALESCE(a.via, 'api'), 'rejected', r.reason
+              a.body, COALESCE(a.accepted_at, r.rejected_at), COALESCE(a.via, 'api'), NULL::jsonb, 'rejected', r.reason
          FROM history.rejected_messages r LEFT JOIN history.accepted_messages a ON a.id = r.id WHERE r.id = $1
        UNION ALL
-       SELECT id, conversation_id, NULL, author_id, author_role, type, body, accepted_at, via, 'accepted', NULL
+       SELECT id, conversation_id, NULL, author_id, author_role, type, body, accepted_at, via, NULL, 'accepted', NULL
          FROM history.accepted_messages WHERE id = $1
        ORDER BY status DESC LIMIT 1`,
       [messageId],

@@ -1,4 +1,4 @@
-import { PostMessage } from '@parley/contracts';
+import { AttachmentRef, PostMessage } from '@parley/contracts';
 import {
   ACCEPTED_AT,
   agentIssuer,
@@ -10,9 +10,20 @@ import {
   summaryOf,
 } from '../../../test/in-memory-unit-of-work';
 import { Assignment } from '../../assignment/assignment';
+import type { AttachmentFiles } from '../../attachments/attachment-catalog';
 import { PostMessageHandler } from './post-message.handler';
 
-const handler = new PostMessageHandler(appliedDirectly, new Assignment());
+/** The object store as the gateway filled it: `shot.png` was uploaded into c1. */
+const UPLOADED: Record<string, { conversationId: string; ref: AttachmentRef }> = {
+  f1: { conversationId: 'c1', ref: { id: 'f1', name: 'shot.png', contentType: 'image/png', size: 120 } },
+};
+const files: AttachmentFiles = {
+  describe: async (ids, conversationId) =>
+    ids.every((id) => UPLOADED[id]?.conversationId === conversationId)
+      ? ids.map((id) => UPLOADED[id].ref)
+      : undefined,
+};
+const handler = new PostMessageHandler(appliedDirectly, new Assignment(), files);
 const message = (fields: Partial<PostMessage>): PostMessage => ({
   conversationId: 'c1',
   messageId: 'm1',
@@ -100,6 +111,41 @@ describe('PostMessageHandler', () => {
 
     expect(summaryOf(events)).toEqual(['message.created c1', 'conversation.status_changed c1']);
     expect(tables.conversation('c1')).toMatchObject({ status: 'open', assigneeId: 'ag-1', queuedAt: null });
+  });
+
+  it('carries the attachments uploaded into the conversation, and records the message as taking them', async () => {
+    storedConversation(tables, { id: 'c1', assigneeId: 'ag-1' });
+
+    const events = await handler.apply(tables.unitOfWork(), message({ attachments: ['f1'] }), '42');
+
+    expect(events[0].data).toMatchObject({ attachments: [UPLOADED.f1.ref] });
+    expect(tables.attachmentReferences.get('f1')).toBe('m1');
+  });
+
+  it.each([
+    ['does not exist', 'c1', 'nothing'],
+    ['was uploaded into another conversation', 'c2', 'f1'],
+  ])('rejects a message whose attachment %s', async (_, conversationId, attachmentId) => {
+    storedConversation(tables, { id: conversationId, assigneeId: 'ag-1' });
+
+    const events = await handler.apply(
+      tables.unitOfWork(),
+      message({ conversationId, attachments: [attachmentId] }),
+      '42',
+    );
+
+    expect(summaryOf(events)).toEqual([`message.rejected ${conversationId}`]);
+    expect(events[0].data).toMatchObject({ reason: expect.stringMatching(/attachment/) });
+    expect(tables.entries).toEqual([]);
+  });
+
+  it('rejects a message whose attachment the sweep deleted as unused', async () => {
+    storedConversation(tables, { id: 'c1', assigneeId: 'ag-1' });
+    tables.attachmentReferences.set('f1', null);
+
+    const events = await handler.apply(tables.unitOfWork(), message({ attachments: ['f1'] }), '42');
+
+    expect(summaryOf(events)).toEqual(['message.rejected c1']);
   });
 
   it('appends a message once, however often it comes', async () => {

@@ -1,14 +1,28 @@
-import { Controller, Logger } from '@nestjs/common';
+import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { DomainEvent, eventId, EventTypes, MessageRejectedData, PostMessage } from '@parley/contracts';
+import {
+  AttachmentRef,
+  DomainEvent,
+  eventId,
+  EventTypes,
+  MessageRejectedData,
+  PostMessage,
+} from '@parley/contracts';
 import { HandleCommandBatch, JetStreamContext } from '@parley/jetstream';
 import { Assignment } from '../../assignment/assignment';
+import { ATTACHMENT_FILES, type AttachmentFiles } from '../../attachments/attachment-catalog';
 import { CommandTransaction } from '../../events/command-transaction';
 import { entryStored } from '../../events/conversation-events';
 import type { UnitOfWork } from '../../events/unit-of-work';
 import { automaticReply } from '../../sites/automatic-reply';
 import type { Conversation } from '../conversation.entity';
 import { setStatus } from './change-status.handler';
+
+/** One reason for both cases: a customer must not learn that someone else's conversation exists. */
+const NOT_A_PARTICIPANT = 'The conversation does not exist or you are not one of its participants.';
+/** An attachment is checked against the object store: it exists and was uploaded into this conversation. */
+const UNKNOWN_ATTACHMENT =
+  'An attachment does not exist, was deleted as unused, or was uploaded into another conversation.';
 
 @Controller()
 export class PostMessageHandler {
@@ -17,6 +31,7 @@ export class PostMessageHandler {
   constructor(
     private readonly tx: CommandTransaction,
     private readonly assignment: Assignment,
+    @Inject(ATTACHMENT_FILES) private readonly files: AttachmentFiles,
   ) {}
 
   /**
@@ -45,9 +60,11 @@ export class PostMessageHandler {
     const allowed =
       conversation && (cmd.issuedBy.role !== 'customer' || conversation.customerId === cmd.issuedBy.id);
     // The open is in the same partition and ahead in it, so a conversation not found does not exist.
-    if (!conversation || !allowed) return [this.rejected(cmd)];
+    if (!conversation || !allowed) return [this.rejected(cmd, NOT_A_PARTICIPANT)];
+    const attachments = await this.attachmentsOf(unit, cmd);
+    if (!attachments) return [this.rejected(cmd, UNKNOWN_ATTACHMENT)];
     const entry = unit.ledger.append(conversation, cmd.messageId, cmd.issuedBy, 'message', cmd.body, cmd.via);
-    const stored = entryStored(conversation, entry, cmd.body);
+    const stored = entryStored(conversation, entry, cmd.body, attachments);
     if (cmd.issuedBy.role !== 'customer') {
       await this.firstResponse(unit, conversation, entry.createdAt);
       return [stored];
@@ -59,6 +76,19 @@ export class PostMessageHandler {
     ];
   }
 
+  /**
+   * The message's attachments as it carries them: each must be in the object store, uploaded into
+   * this conversation, and not swept as unused (the reference taken here keeps it from the sweep).
+   */
+  private async attachmentsOf(unit: UnitOfWork, cmd: PostMessage): Promise<AttachmentRef[] | undefined> {
+    const ids = cmd.attachments ?? [];
+    if (!ids.length) return [];
+    const refs = await this.files.describe(ids, cmd.conversationId);
+    if (!refs) return undefined;
+    const swept = await unit.attachments.reference(cmd.conversationId, cmd.messageId, ids);
+    return swept.length ? undefined : refs;
+  }
+
   /** The first agent message answers the customer: what the site's usual reply time is made of. */
   private async firstResponse(unit: UnitOfWork, conversation: Conversation, at: Date): Promise<void> {
     if (conversation.firstResponseAt) return;
@@ -66,8 +96,7 @@ export class PostMessageHandler {
     await unit.conversations.update(conversation, 'firstResponseAt');
   }
 
-  /** One reason for both cases: a customer must not learn that someone else's conversation exists. */
-  private rejected(cmd: PostMessage): DomainEvent<MessageRejectedData> {
+  private rejected(cmd: PostMessage, reason: string): DomainEvent<MessageRejectedData> {
     this.log.warn(`rejected message ${cmd.messageId} into ${cmd.conversationId}`);
     return {
       id: eventId(EventTypes.messageRejected, cmd.messageId),
@@ -78,7 +107,7 @@ export class PostMessageHandler {
         messageId: cmd.messageId,
         conversationId: cmd.conversationId,
         authorId: cmd.issuedBy.id,
-        reason: 'The conversation does not exist or you are not one of its participants.',
+        reason,
       },
     };
   }
