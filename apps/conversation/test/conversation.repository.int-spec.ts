@@ -136,13 +136,13 @@ describe('ConversationRepository', () => {
     await opened('assigned', minutes(0), { assigneeId: 'ag-1', queuedAt: null });
     const agent = { id: 'ag-1', role: 'agent' } as const;
 
-    const queue = await repository.queue(agent, undefined, 10);
+    const queue = await repository.queue(agent, {}, undefined, 10);
     expect(queue.map((c) => [c.id, c.rank])).toEqual([
       ['urgent', 4],
       ['normal', 2],
       ['low', 1],
     ]);
-    const rest = await repository.queue(agent, [2, minutes(2).toISOString(), 'normal'], 10);
+    const rest = await repository.queue(agent, {}, [2, minutes(2).toISOString(), 'normal'], 10);
     expect(rest.map((c) => c.id)).toEqual(['low']);
     expect(await repository.queuedIds('urgent')).toEqual(['normal', 'low']);
   });

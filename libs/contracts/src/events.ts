@@ -20,6 +20,7 @@ export const EventTypes = {
   tokensRevoked: 'agent.tokens_revoked',
   siteConfigured: 'site.configured',
   conversationRated: 'conversation.rated',
+  labelsChanged: 'conversation.labels_changed',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -38,6 +39,7 @@ export const DELIVERED_EVENT_TYPES: EventType[] = [
   EventTypes.priorityChanged,
   EventTypes.receiptRead,
   EventTypes.conversationRated,
+  EventTypes.labelsChanged,
 ];
 
 /**

@@ -122,6 +122,11 @@ export interface ConversationView {
   siteId: string | null;
   /** The customer's rating, once the conversation was resolved and rated; the latest one. */
   rating: RatingView | null;
+  /** The ids of its labels (`GET /v1/labels` names and colours them), in the order they were put on. */
+  labels: string[];
+  /** Who wrote the newest customer-visible message, and in which role; null before the first. */
+  lastMessageAuthorId: string | null;
+  lastMessageAuthorRole: string | null;
 }
 
 export interface ConversationListQuery {
@@ -132,6 +137,8 @@ export interface ConversationListQuery {
   team?: string;
   priority?: string;
   customerId?: string;
+  /** Label ids: conversations carrying every one of them. */
+  labels?: string[];
   cursor?: string;
   limit: number;
 }

@@ -1,6 +1,8 @@
 import { ConversationLedger } from '../conversations/conversation-ledger';
 import { ConversationRepository } from '../conversations/conversation.repository';
+import { LabelsRepository } from '../labels/labels.repository';
 import { PeopleRepository } from '../people/people.repository';
+import { SavedRepliesRepository } from '../saved-replies/saved-replies.repository';
 import { SitesRepository } from '../sites/sites.repository';
 import type { Sql } from '../sql';
 
@@ -48,6 +50,15 @@ export type SiteStore = Pick<
   'register' | 'rotateSecret' | 'setAnonymousVisitors' | 'configure' | 'settings'
 >;
 
+/** What a command's handler may do to labels within its transaction. */
+export type LabelStore = Pick<LabelsRepository, 'define' | 'nameTaken' | 'change' | 'delete' | 'refs'>;
+
+/** What a command's handler may do to saved replies within its transaction. */
+export type SavedReplyStore = Pick<
+  SavedRepliesRepository,
+  'save' | 'shortcutTaken' | 'change' | 'delete' | 'one'
+>;
+
 /**
  * One command transaction's work: the repositories bound to it, and the ledger holding what the
  * transaction locked, looked up and appended. `complete` writes what is still held in memory; the
@@ -60,6 +71,8 @@ export class UnitOfWork {
     readonly conversations: ConversationStore,
     readonly people: PeopleStore,
     readonly sites: SiteStore,
+    readonly labels: LabelStore,
+    readonly savedReplies: SavedReplyStore,
   ) {
     this.ledger = new ConversationLedger(conversations);
   }
@@ -70,6 +83,8 @@ export class UnitOfWork {
       new ConversationRepository(sql),
       new PeopleRepository(sql),
       new SitesRepository(sql),
+      new LabelsRepository(sql),
+      new SavedRepliesRepository(sql),
     );
   }
 
