@@ -19,9 +19,11 @@ import { refuseDevelopmentSecrets, TokenService } from './auth/auth';
 import { ConversationsModule } from './conversations/conversations.module';
 import { GatewayEnv } from './gateway.env';
 import { InboxModule } from './inbox/inbox.module';
+import { LabelsModule } from './labels/labels.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
 import { ReportsModule } from './reports/reports.module';
+import { SavedRepliesModule } from './saved-replies/saved-replies.module';
 import { SearchModule } from './search/search.module';
 import { SitesModule } from './sites/sites.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -84,6 +86,8 @@ void runService({
     WebhooksModule,
     SitesModule,
     ReportsModule,
+    LabelsModule,
+    SavedRepliesModule,
     AdminModule,
   ],
   configureHttp,
