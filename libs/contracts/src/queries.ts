@@ -127,6 +127,9 @@ export interface ConversationView {
   /** Who wrote the newest customer-visible message, and in which role; null before the first. */
   lastMessageAuthorId: string | null;
   lastMessageAuthorRole: string | null;
+  /** The customer's name and email as known, for agents (a saved reply's `{{customer.name}}`). */
+  customerName: string | null;
+  customerEmail: string | null;
 }
 
 export interface ConversationListQuery {

@@ -84,6 +84,7 @@ export function conversationView(
   unread: number,
   rating: RatingView | null,
   lastAuthor: { id: string; role: string } | null,
+  customer: { name: string | null; email: string | null },
 ): ConversationView {
   return {
     id: conversation.id,
@@ -104,5 +105,7 @@ export function conversationView(
     labels: conversation.labels,
     lastMessageAuthorId: lastAuthor?.id ?? null,
     lastMessageAuthorRole: lastAuthor?.role ?? null,
+    customerName: customer.name,
+    customerEmail: customer.email,
   };
 }

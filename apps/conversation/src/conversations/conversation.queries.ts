@@ -54,6 +54,7 @@ const seenView =
       row.lastAuthorId !== null && row.lastAuthorRole !== null
         ? { id: row.lastAuthorId, role: row.lastAuthorRole }
         : null,
+      { name: row.customerName, email: row.customerEmail },
     );
 
 const notFound = (id: string) => new QueryRejected(404, 'Not found', `Conversation ${id} was not found.`);

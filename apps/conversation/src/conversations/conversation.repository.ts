@@ -25,11 +25,19 @@ export interface LastAuthorColumns {
   lastAuthorRole: string | null;
 }
 
+/** The conversation's customer as known. */
+export interface CustomerColumns {
+  customerName: string | null;
+  customerEmail: string | null;
+}
+
 /**
  * A conversation as one caller sees it: with the messages that caller has not read, its rating and
  * who wrote its newest message.
  */
-export type SeenConversation = Conversation & { unread: number } & RatingColumns & LastAuthorColumns;
+export type SeenConversation = Conversation & { unread: number } & RatingColumns &
+  LastAuthorColumns &
+  CustomerColumns;
 
 /** Which of a caller's conversations a list shows; `assignee` "none" is the unassigned ones. */
 export interface ConversationFilter {
@@ -359,7 +367,9 @@ export class ConversationRepository {
               (SELECT e.author_id FROM conversation.conversation_entries e
                 WHERE e.conversation_id = c.id AND e.type = 'message' ORDER BY e.seq DESC LIMIT 1) AS "lastAuthorId",
               (SELECT e.author_role FROM conversation.conversation_entries e
-                WHERE e.conversation_id = c.id AND e.type = 'message' ORDER BY e.seq DESC LIMIT 1) AS "lastAuthorRole"
+                WHERE e.conversation_id = c.id AND e.type = 'message' ORDER BY e.seq DESC LIMIT 1) AS "lastAuthorRole",
+              (SELECT p.name FROM conversation.customers p WHERE p.id = c.customer_id) AS "customerName",
+              (SELECT p.email FROM conversation.customers p WHERE p.id = c.customer_id) AS "customerEmail"
          FROM conversation.conversations c
          LEFT JOIN conversation.read_horizons h ON h.conversation_id = c.id AND h.principal_id = ${reader}
          LEFT JOIN conversation.ratings r ON r.conversation_id = c.id

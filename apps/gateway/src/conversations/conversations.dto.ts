@@ -220,6 +220,20 @@ export class ConversationItem implements ConversationView {
     description: "The newest message's author's role",
   })
   lastMessageAuthorRole: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'Ada Lovelace',
+    description: "The customer's name, as known",
+  })
+  customerName: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'ada@example.com',
+    description: "The customer's email, as known",
+  })
+  customerEmail: string | null;
 }
 
 /** An opened conversation as `Prefer: wait` returns it: what `GET` shows, and its first message's id. */
