@@ -724,6 +724,104 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/labels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List labels */
+    get: operations['listLabels'];
+    put?: never;
+    /**
+     * Define a label (admins and supervisors)
+     * @description A name another label has, whatever its case, is refused with 409.
+     */
+    post: operations['createLabel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/labels/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Delete a label and take it off every conversation (admins and supervisors) */
+    delete: operations['deleteLabel'];
+    options?: never;
+    head?: never;
+    /** Change a label's name, colour or description (admins and supervisors) */
+    patch: operations['changeLabel'];
+    trace?: never;
+  };
+  '/v1/conversations/{id}/labels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Set the labels of a conversation (the whole set)
+     * @description Replaces the labels the conversation carries; unknown label ids are refused with 422. Agents of the conversation (its assignee, or every agent while unassigned) get `conversation.labels_changed`.
+     */
+    put: operations['setConversationLabels'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/saved-replies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the team's saved replies and the caller's own */
+    get: operations['listSavedReplies'];
+    put?: never;
+    /**
+     * Save a reply, personal or for the team
+     * @description A shortcut its scope has already, whatever its case, is refused with 409. Only admins and supervisors write the team's.
+     */
+    post: operations['createSavedReply'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/saved-replies/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Delete a saved reply */
+    delete: operations['deleteSavedReply'];
+    options?: never;
+    head?: never;
+    /** Change a saved reply's shortcut or text */
+    patch: operations['changeSavedReply'];
+    trace?: never;
+  };
   '/v1/admin/dead-letters': {
     parameters: {
       query?: never;
@@ -954,6 +1052,26 @@ export interface webhooks {
      * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
      */
     post: operations['conversationRatedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'conversation.labels_changed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Labels were put on or taken off a conversation (agents only: its assignee, or every agent while it is unassigned)
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['conversationLabelsChangedWebhook'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1193,6 +1311,34 @@ export interface components {
        */
       rating: components['schemas']['RatingItem'] | null;
       /**
+       * @description Ids of its labels (`GET /v1/labels` names and colours them), in the order they were put on
+       * @example [
+       *       "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+       *     ]
+       */
+      labels: string[];
+      /**
+       * @description Who wrote the newest message (notes aside); null before the first
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      lastMessageAuthorId: string | null;
+      /**
+       * @description The newest message's author's role
+       * @example agent
+       * @enum {string|null}
+       */
+      lastMessageAuthorRole: 'customer' | 'agent' | 'admin' | null;
+      /**
+       * @description The customer's name, as known
+       * @example Ada Lovelace
+       */
+      customerName: string | null;
+      /**
+       * @description The customer's email, as known
+       * @example ada@example.com
+       */
+      customerEmail: string | null;
+      /**
        * @description Id of the first message
        * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e
        */
@@ -1269,6 +1415,34 @@ export interface components {
        * @example null
        */
       rating: components['schemas']['RatingItem'] | null;
+      /**
+       * @description Ids of its labels (`GET /v1/labels` names and colours them), in the order they were put on
+       * @example [
+       *       "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+       *     ]
+       */
+      labels: string[];
+      /**
+       * @description Who wrote the newest message (notes aside); null before the first
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      lastMessageAuthorId: string | null;
+      /**
+       * @description The newest message's author's role
+       * @example agent
+       * @enum {string|null}
+       */
+      lastMessageAuthorRole: 'customer' | 'agent' | 'admin' | null;
+      /**
+       * @description The customer's name, as known
+       * @example Ada Lovelace
+       */
+      customerName: string | null;
+      /**
+       * @description The customer's email, as known
+       * @example ada@example.com
+       */
+      customerEmail: string | null;
     };
     ConversationPage: {
       items: components['schemas']['ConversationItem'][];
@@ -1340,6 +1514,34 @@ export interface components {
        * @example null
        */
       rating: components['schemas']['RatingItem'] | null;
+      /**
+       * @description Ids of its labels (`GET /v1/labels` names and colours them), in the order they were put on
+       * @example [
+       *       "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+       *     ]
+       */
+      labels: string[];
+      /**
+       * @description Who wrote the newest message (notes aside); null before the first
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      lastMessageAuthorId: string | null;
+      /**
+       * @description The newest message's author's role
+       * @example agent
+       * @enum {string|null}
+       */
+      lastMessageAuthorRole: 'customer' | 'agent' | 'admin' | null;
+      /**
+       * @description The customer's name, as known
+       * @example Ada Lovelace
+       */
+      customerName: string | null;
+      /**
+       * @description The customer's email, as known
+       * @example ada@example.com
+       */
+      customerEmail: string | null;
       /**
        * @description The same as `id`
        * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d
@@ -1500,7 +1702,8 @@ export interface components {
       | components['schemas']['ConversationStatusChangedEvent']
       | components['schemas']['ConversationPriorityChangedEvent']
       | components['schemas']['ReceiptReadEvent']
-      | components['schemas']['ConversationRatedEvent'];
+      | components['schemas']['ConversationRatedEvent']
+      | components['schemas']['ConversationLabelsChangedEvent'];
     InboxResponse: {
       events: components['schemas']['InboxEvent'][];
       /**
@@ -1803,6 +2006,70 @@ export interface components {
       bySite: components['schemas']['SiteCsatItem'][];
       byAgent: components['schemas']['AgentCsatItem'][];
     };
+    LabelItem: {
+      /** @example 0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20 */
+      id: string;
+      /** @example refund */
+      name: string;
+      /**
+       * @description `#rrggbb`, lower case
+       * @example #d93f0b
+       */
+      colour: string;
+      /** @example The customer asks for money back */
+      description: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:14:07.412Z
+       */
+      createdAt: string;
+    };
+    LabelPage: {
+      items: components['schemas']['LabelItem'][];
+      /** @description Pass as `cursor` for the next page; null at the end */
+      nextCursor: string | null;
+    };
+    LabelAccepted: {
+      /** @example 0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20 */
+      id: string;
+    };
+    SavedReplyItem: {
+      /** @example 0195f0c1-7d2f-7a10-8b62-3c5d9e1f2a31 */
+      id: string;
+      /**
+       * @example team
+       * @enum {string}
+       */
+      scope: 'team' | 'personal';
+      /**
+       * @description The owner of a personal reply; null for the team’s
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      ownerId: string | null;
+      /** @example refund */
+      shortcut: string;
+      /** @example Hello {{customer.name}}, your refund is on its way. {{agent.name}} */
+      body: string;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:14:07.412Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      updatedAt: string;
+    };
+    SavedReplyPage: {
+      items: components['schemas']['SavedReplyItem'][];
+      /** @description Pass as `cursor` for the next page; null at the end */
+      nextCursor: string | null;
+    };
+    SavedReplyAccepted: {
+      /** @example 0195f0c1-7d2f-7a10-8b62-3c5d9e1f2a31 */
+      id: string;
+    };
     DeadLetter: {
       /**
        * @description Its sequence in the dead-letter stream
@@ -2101,6 +2368,32 @@ export interface components {
        */
       ratedAt: string;
     };
+    /** @description The labels a conversation carries now */
+    LabelsChangedData: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string;
+      /** @description Every label it carries now, in the order they were put on */
+      labels: {
+        /** @example 0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20 */
+        id: string;
+        /** @example refund */
+        name: string;
+        /**
+         * @description `#rrggbb`
+         * @example #d93f0b
+         */
+        colour: string;
+      }[];
+      /** @description Ids of the labels put on */
+      added: string[];
+      /** @description Ids of the labels taken off */
+      removed: string[];
+      /**
+       * @description The agent who changed them
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      changedBy: string;
+    };
     /** @description A customer opened a conversation */
     ConversationCreatedEvent: {
       /**
@@ -2360,6 +2653,32 @@ export interface components {
        */
       occurredAt: string;
       data: components['schemas']['ConversationRatedData'];
+    };
+    /** @description Labels were put on or taken off a conversation (agents only: its assignee, or every agent while it is unassigned) */
+    ConversationLabelsChangedEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example conversation.labels_changed:0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d:18
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'conversation.labels_changed';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['LabelsChangedData'];
     };
     /** @description A customer opened a conversation */
     ConversationCreatedWebhook: {
@@ -2930,6 +3249,58 @@ export interface components {
         ratedAt: string;
       };
     };
+    /** @description Labels were put on or taken off a conversation (agents only: its assignee, or every agent while it is unassigned) */
+    ConversationLabelsChangedWebhook: {
+      /**
+       * @example conversation.labels_changed
+       * @constant
+       */
+      type: 'conversation.labels_changed';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description The labels a conversation carries now, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "changedBy": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /** @description Every label it carries now, in the order they were put on */
+        labels: {
+          /** @example 0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20 */
+          id: string;
+          /** @example refund */
+          name: string;
+          /**
+           * @description `#rrggbb`
+           * @example #d93f0b
+           */
+          colour: string;
+        }[];
+        /** @description Ids of the labels put on */
+        added: string[];
+        /** @description Ids of the labels taken off */
+        removed: string[];
+        /**
+         * @description The agent who changed them
+         * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+         */
+        changedBy: string;
+      };
+    };
   };
   responses: never;
   parameters: never;
@@ -3180,6 +3551,7 @@ export interface components {
             | 'conversation.priority_changed'
             | 'receipt.read'
             | 'conversation.rated'
+            | 'conversation.labels_changed'
           )[];
         };
       };
@@ -3256,6 +3628,93 @@ export interface components {
            * @example https://shop.example/help?conversation={conversationId}
            */
           conversationUrl?: string | null;
+        };
+      };
+    };
+    CreateLabelRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description Unique, whatever its case
+           * @example refund
+           */
+          name: string;
+          /**
+           * @description `#rrggbb`
+           * @example #d93f0b
+           */
+          colour: string;
+          /** @example The customer asks for money back */
+          description?: string;
+        };
+      };
+    };
+    ChangeLabelRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description Unique, whatever its case
+           * @example refund
+           */
+          name?: string;
+          /**
+           * @description `#rrggbb`
+           * @example #d93f0b
+           */
+          colour?: string;
+          /** @example The customer asks for money back */
+          description?: string;
+        };
+      };
+    };
+    ConversationLabelsRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description Label ids, in the order to show them; `[]` takes every label off
+           * @example [
+           *       "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+           *     ]
+           */
+          labels: string[];
+        };
+      };
+    };
+    CreateSavedReplyRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description `team`: every agent sees it (admins and supervisors write these); `personal`: only its author
+           * @default personal
+           * @enum {string}
+           */
+          scope?: 'team' | 'personal';
+          /**
+           * @description What follows `/` in the composer; unique within its scope (the team’s, or the owner’s), whatever its case
+           * @example refund
+           */
+          shortcut: string;
+          /**
+           * @description The text; the console fills in `{{customer.name}}`, `{{customer.email}}`, `{{agent.name}}`, `{{conversation.id}}`
+           * @example Hello {{customer.name}}, your refund is on its way. {{agent.name}}
+           */
+          body: string;
+        };
+      };
+    };
+    ChangeSavedReplyRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description What follows `/` in the composer; unique within its scope (the team’s, or the owner’s), whatever its case
+           * @example refund
+           */
+          shortcut?: string;
+          /**
+           * @description The text; the console fills in `{{customer.name}}`, `{{customer.email}}`, `{{agent.name}}`, `{{conversation.id}}`
+           * @example Hello {{customer.name}}, your refund is on its way. {{agent.name}}
+           */
+          body?: string;
         };
       };
     };
@@ -4443,6 +4902,8 @@ export interface operations {
         priority?: 'low' | 'normal' | 'high' | 'urgent';
         /** @description Agents only */
         customerId?: string;
+        /** @description Label ids, repeated or comma-separated: conversations carrying every one of them */
+        labels?: string[];
       };
       header?: never;
       path?: never;
@@ -5691,6 +6152,10 @@ export interface operations {
         limit?: number;
         /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
         cursor?: string;
+        priority?: 'low' | 'normal' | 'high' | 'urgent';
+        team?: string;
+        /** @description Label ids, repeated or comma-separated: conversations carrying every one of them */
+        labels?: string[];
       };
       header?: never;
       path?: never;
@@ -8551,6 +9016,1293 @@ export interface operations {
       };
     };
   };
+  listLabels: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description By name, whatever its case */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelPage'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  createLabel: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
+        'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['CreateLabelRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: defined */
+      201: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelItem'];
+        };
+      };
+      /** @description Stored in JetStream; the conversation service defines it */
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  deleteLabel: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Label id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description With `Prefer: wait=N`: deleted (or it was already) */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelAccepted'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  changeLabel: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Label id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['ChangeLabelRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: changed */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelItem'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  setConversationLabels: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
+        'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Conversation id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['ConversationLabelsRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: applied, as `GET /v1/conversations/{id}` now shows it */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangedConversation'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConversationChangeAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  listSavedReplies: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
+        cursor?: string;
+        /** @description Those whose shortcut starts with this, whatever its case */
+        shortcut?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description By shortcut, whatever its case */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyPage'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  createSavedReply: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
+        'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['CreateSavedReplyRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: saved */
+      201: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyItem'];
+        };
+      };
+      /** @description Stored in JetStream; the conversation service saves it */
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  deleteSavedReply: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Saved reply id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description With `Prefer: wait=N`: deleted (or it was already) */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyAccepted'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  changeSavedReply: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Saved reply id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['ChangeSavedReplyRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: changed */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyItem'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
   listDeadLetters: {
     parameters: {
       query?: {
@@ -9246,6 +10998,58 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['ConversationRatedWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  conversationLabelsChangedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConversationLabelsChangedWebhook'];
       };
     };
     responses: {

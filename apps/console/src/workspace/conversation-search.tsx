@@ -69,7 +69,7 @@ export function ConversationSearch({ api, onOpen }: { api: ParleyClient; onOpen:
             <li key={hit.messageId}>
               <button type="button" className="conversation-row" onClick={() => onOpen(hit.conversationId)}>
                 <Snippet html={hit.snippet} />
-                <span className="row-meta muted">{hit.type === 'note' ? 'note' : hit.authorRole}</span>
+                <span className="row-meta muted">{hit.type === 'note' ? 'Private note' : 'Message'}</span>
               </button>
             </li>
           ))}
