@@ -112,9 +112,10 @@ export class DeleteSavedReply extends Command {
   @IsString() @Matches(ID_PATTERN) replyId: string;
 }
 
-/** Labels by name, case-insensitively; `id` asks for that one only. */
+/** Labels by name, case-insensitively; `id` asks for that one only, `name` for the one so named (any case). */
 export interface LabelsQuery extends CursorQuery {
   id?: string;
+  name?: string;
 }
 
 /**

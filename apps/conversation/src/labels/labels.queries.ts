@@ -21,6 +21,10 @@ export class LabelsQueries {
       if (!label) throw new QueryRejected(404, 'Not found', `Label ${q.id} was not found.`);
       return { items: [label], nextCursor: null };
     }
+    if (q.name !== undefined) {
+      const label = await this.labels.named(q.name);
+      return { items: label ? [label] : [], nextCursor: null };
+    }
     const after = q.cursor ? (decodeKeyset(q.cursor, ['string', 'string']) as [string, string]) : undefined;
     const rows = await this.labels.list(after, q.limit + 1);
     const items = rows.slice(0, q.limit);

@@ -93,4 +93,13 @@ export class LabelsRepository {
     );
     return row && labelView(row);
   }
+
+  /** The label with this name, whatever its case. */
+  async named(name: string): Promise<LabelView | undefined> {
+    const [row]: LabelRow[] = await this.sql.query(
+      'SELECT id, name, colour, description, created_at FROM conversation.labels WHERE lower(name) = lower($1)',
+      [name],
+    );
+    return row && labelView(row);
+  }
 }

@@ -1,5 +1,6 @@
 import {
   Body,
+  ConflictException,
   Controller,
   Delete,
   Get,
@@ -82,6 +83,7 @@ export class LabelsController {
     @CurrentWrite() write: Write,
   ): Promise<LabelAccepted | LabelItem> {
     await this.managers.check(write.principal, MANAGE);
+    await this.nameFree(body.name, undefined, write.principal);
     const labelId = write.allocate();
     return this.commands.change(
       write,
@@ -106,6 +108,7 @@ export class LabelsController {
   ): Promise<LabelAccepted | LabelItem> {
     await this.managers.check(write.principal, MANAGE);
     await this.one(labelId, write.principal);
+    if (body.name !== undefined) await this.nameFree(body.name, labelId, write.principal);
     return this.commands.change(
       write,
       { type: ChangeLabel, body: { ...body, labelId }, msgId: write.allocate() },
@@ -181,6 +184,17 @@ export class LabelsController {
     const request: LabelsQuery = { principal, id: labelId, limit: 1 };
     const page = await this.publisher.query<Page<LabelView>>(QuerySubjects.labels, request);
     return page.items[0];
+  }
+
+  /**
+   * 409 when another label has the name, whatever its case; the conversation service checks again
+   * as it applies the command, for two requests at once.
+   */
+  private async nameFree(name: string, labelId: string | undefined, principal: Principal): Promise<void> {
+    const request: LabelsQuery = { principal, name, limit: 1 };
+    const { items } = await this.publisher.query<Page<LabelView>>(QuerySubjects.labels, request);
+    if (items.some((label) => label.id !== labelId))
+      throw new ConflictException(`A label named "${items[0].name}" exists already.`);
   }
 
   private async unknownLabels(labelIds: string[], principal: Principal): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, ConflictException, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ChangeSavedReply,
@@ -74,6 +74,12 @@ export class SavedRepliesController {
   ): Promise<SavedReplyAccepted | SavedReplyItem> {
     const scope = body.scope ?? 'personal';
     if (scope === 'team') await this.managers.check(write.principal, MANAGE);
+    await this.shortcutFree(
+      body.shortcut,
+      scope === 'team' ? null : write.principal.id,
+      undefined,
+      write.principal,
+    );
     const replyId = write.allocate();
     return this.commands.change(
       write,
@@ -93,7 +99,9 @@ export class SavedRepliesController {
     @Body() body: ChangeSavedReplyRequest,
     @CurrentWrite() write: Write,
   ): Promise<SavedReplyAccepted | SavedReplyItem> {
-    await this.mayWrite(replyId, write.principal);
+    const reply = await this.mayWrite(replyId, write.principal);
+    if (body.shortcut !== undefined)
+      await this.shortcutFree(body.shortcut, reply.ownerId, replyId, write.principal);
     return this.commands.change(
       write,
       { type: ChangeSavedReply, body: { ...body, replyId }, msgId: write.allocate() },
@@ -120,9 +128,28 @@ export class SavedRepliesController {
   }
 
   /** Someone else's personal reply is not found (404); the team's need a manager. */
-  private async mayWrite(replyId: string, principal: Principal): Promise<void> {
+  private async mayWrite(replyId: string, principal: Principal): Promise<SavedReplyItem> {
     const reply = await this.one(replyId, principal);
     if (reply.scope === 'team') await this.managers.check(principal, MANAGE);
+    return reply;
+  }
+
+  /**
+   * 409 when another reply of the scope (the team's: `ownerId` null) has the shortcut, whatever its
+   * case; the conversation service checks again as it applies the command.
+   */
+  private async shortcutFree(
+    shortcut: string,
+    ownerId: string | null,
+    replyId: string | undefined,
+    principal: Principal,
+  ): Promise<void> {
+    const request: SavedRepliesRequest = { principal, shortcut, limit: 200 };
+    const { items } = await this.publisher.query<Page<SavedReplyView>>(QuerySubjects.savedReplies, request);
+    const taken = items.some(
+      (r) => r.id !== replyId && r.ownerId === ownerId && r.shortcut.toLowerCase() === shortcut.toLowerCase(),
+    );
+    if (taken) throw new ConflictException(`The shortcut "${shortcut}" is taken in this scope.`);
   }
 
   private async one(replyId: string, principal: Principal): Promise<SavedReplyItem> {
