@@ -1,7 +1,8 @@
 import { useId, useState } from 'react';
 import type { ParleyClient } from '@parley/client';
 import { ok, useDraft } from '@parley/web';
-import { fillPlaceholders, useSavedReplyPicker, type ReplyContext } from './saved-replies';
+import { fillPlaceholders, type ReplyContext } from './reply-placeholders';
+import { useSavedReplyPicker } from './saved-replies';
 
 export type ComposerMode = 'message' | 'note';
 
