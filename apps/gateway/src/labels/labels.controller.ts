@@ -28,7 +28,8 @@ import { JetStreamPublisher } from '@parley/jetstream';
 import { AcceptedAnswer, CommandEndpoint } from '../api/command-endpoint';
 import { IdParam } from '../api/id-param.pipe';
 import { PageQuery, pageOf } from '../api/paging';
-import { ApiConversationIdParam, ApiLabelIdParam } from '../api/params.doc';
+import { LABEL_CURSOR } from '../api/examples';
+import { ApiConversationIdParam, ApiLabelIdParam, ApiListCursor } from '../api/params.doc';
 import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
@@ -63,6 +64,7 @@ export class LabelsController {
   @Allow('admin', 'agent')
   @ApiOperation({ operationId: 'listLabels', summary: 'List labels' })
   @ApiOkResponse({ type: LabelPage, description: 'By name, whatever its case' })
+  @ApiListCursor(LABEL_CURSOR)
   list(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal): Promise<Page<LabelView>> {
     const request: LabelsQuery = { principal, ...pageOf(query) };
     return this.publisher.query(QuerySubjects.labels, request);

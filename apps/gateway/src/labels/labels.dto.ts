@@ -10,7 +10,7 @@ import {
   LabelView,
   Page,
 } from '@parley/contracts';
-import { LABEL_ID, OPENED_AT } from '../api/examples';
+import { LABEL_CURSOR, LABEL_ID, OPENED_AT } from '../api/examples';
 import { RequestFrom } from '../api/request-from';
 
 const NAME = {
@@ -53,6 +53,7 @@ export class LabelPage implements Page<LabelView> {
   @ApiProperty({
     nullable: true,
     type: String,
+    example: LABEL_CURSOR,
     description: 'Pass as `cursor` for the next page; null at the end',
   })
   nextCursor: string | null;

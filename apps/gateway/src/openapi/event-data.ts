@@ -153,14 +153,25 @@ export const EVENT_DATA_SCHEMAS = {
     labels: {
       type: 'array',
       description: 'Every label it carries now, in the order they were put on',
+      example: [{ id: LABEL_ID, name: 'refund', colour: '#d93f0b' }],
       items: {
         type: 'object',
         properties: { id: text(LABEL_ID), name: text('refund'), colour: text('#d93f0b', '`#rrggbb`') },
         required: ['id', 'name', 'colour'],
       },
     },
-    added: { type: 'array', items: text(LABEL_ID), description: 'Ids of the labels put on' },
-    removed: { type: 'array', items: text(LABEL_ID), description: 'Ids of the labels taken off' },
+    added: {
+      type: 'array',
+      items: text(LABEL_ID),
+      example: [LABEL_ID],
+      description: 'Ids of the labels put on',
+    },
+    removed: {
+      type: 'array',
+      items: text(LABEL_ID),
+      example: [],
+      description: 'Ids of the labels taken off',
+    },
     changedBy: agentId('The agent who changed them'),
   }),
 } satisfies Record<string, JsonSchema>;

@@ -14,7 +14,8 @@ import { JetStreamPublisher } from '@parley/jetstream';
 import { AcceptedAnswer, CommandEndpoint } from '../api/command-endpoint';
 import { IdParam } from '../api/id-param.pipe';
 import { pageOf } from '../api/paging';
-import { ApiSavedReplyIdParam } from '../api/params.doc';
+import { SAVED_REPLY_CURSOR } from '../api/examples';
+import { ApiListCursor, ApiSavedReplyIdParam } from '../api/params.doc';
 import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
@@ -49,6 +50,7 @@ export class SavedRepliesController {
     summary: "List the team's saved replies and the caller's own",
   })
   @ApiOkResponse({ type: SavedReplyPage, description: 'By shortcut, whatever its case' })
+  @ApiListCursor(SAVED_REPLY_CURSOR)
   list(
     @Query() query: SavedRepliesQuery,
     @CurrentPrincipal() principal: Principal,

@@ -11,7 +11,7 @@ import {
   SavedReplyView,
   SHORTCUT_PATTERN,
 } from '@parley/contracts';
-import { AGENT_ID, OPENED_AT, REPLIED_AT, SAVED_REPLY_ID } from '../api/examples';
+import { AGENT_ID, OPENED_AT, REPLIED_AT, SAVED_REPLY_CURSOR, SAVED_REPLY_ID } from '../api/examples';
 import { PageQuery } from '../api/paging';
 import { RequestFrom } from '../api/request-from';
 
@@ -35,6 +35,7 @@ export class CreateSavedReplyRequest extends RequestFrom(SaveReply, {
   @ApiPropertyOptional({
     enum: SAVED_REPLY_SCOPES,
     default: 'personal',
+    example: 'team',
     description:
       '`team`: every agent sees it (admins and supervisors write these); `personal`: only its author',
   })
@@ -82,6 +83,7 @@ export class SavedReplyPage implements Page<SavedReplyView> {
   @ApiProperty({
     nullable: true,
     type: String,
+    example: SAVED_REPLY_CURSOR,
     description: 'Pass as `cursor` for the next page; null at the end',
   })
   nextCursor: string | null;
