@@ -2026,7 +2026,10 @@ export interface components {
     };
     LabelPage: {
       items: components['schemas']['LabelItem'][];
-      /** @description Pass as `cursor` for the next page; null at the end */
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example WyJyZWZ1bmQiLCIwMTk1ZjBjMS02YjFlLTdjM2EtOWE1MS0yYTRiOGYwZTFkMjAiXQ
+       */
       nextCursor: string | null;
     };
     LabelAccepted: {
@@ -2063,7 +2066,10 @@ export interface components {
     };
     SavedReplyPage: {
       items: components['schemas']['SavedReplyItem'][];
-      /** @description Pass as `cursor` for the next page; null at the end */
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example WyJyZWZ1bmQiLCIwMTk1ZjBjMS03ZDJmLTdhMTAtOGI2Mi0zYzVkOWUxZjJhMzEiXQ
+       */
       nextCursor: string | null;
     };
     SavedReplyAccepted: {
@@ -2372,7 +2378,16 @@ export interface components {
     LabelsChangedData: {
       /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       conversationId: string;
-      /** @description Every label it carries now, in the order they were put on */
+      /**
+       * @description Every label it carries now, in the order they were put on
+       * @example [
+       *       {
+       *         "id": "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20",
+       *         "name": "refund",
+       *         "colour": "#d93f0b"
+       *       }
+       *     ]
+       */
       labels: {
         /** @example 0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20 */
         id: string;
@@ -2384,9 +2399,17 @@ export interface components {
          */
         colour: string;
       }[];
-      /** @description Ids of the labels put on */
+      /**
+       * @description Ids of the labels put on
+       * @example [
+       *       "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+       *     ]
+       */
       added: string[];
-      /** @description Ids of the labels taken off */
+      /**
+       * @description Ids of the labels taken off
+       * @example []
+       */
       removed: string[];
       /**
        * @description The agent who changed them
@@ -3267,6 +3290,17 @@ export interface components {
        * @example {
        *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
        *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "labels": [
+       *         {
+       *           "id": "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20",
+       *           "name": "refund",
+       *           "colour": "#d93f0b"
+       *         }
+       *       ],
+       *       "added": [
+       *         "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+       *       ],
+       *       "removed": [],
        *       "changedBy": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b"
        *     }
        */
@@ -3278,7 +3312,16 @@ export interface components {
         eventId: string;
         /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
         conversationId: string;
-        /** @description Every label it carries now, in the order they were put on */
+        /**
+         * @description Every label it carries now, in the order they were put on
+         * @example [
+         *       {
+         *         "id": "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20",
+         *         "name": "refund",
+         *         "colour": "#d93f0b"
+         *       }
+         *     ]
+         */
         labels: {
           /** @example 0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20 */
           id: string;
@@ -3290,9 +3333,17 @@ export interface components {
            */
           colour: string;
         }[];
-        /** @description Ids of the labels put on */
+        /**
+         * @description Ids of the labels put on
+         * @example [
+         *       "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+         *     ]
+         */
         added: string[];
-        /** @description Ids of the labels taken off */
+        /**
+         * @description Ids of the labels taken off
+         * @example []
+         */
         removed: string[];
         /**
          * @description The agent who changed them
@@ -3686,6 +3737,7 @@ export interface components {
           /**
            * @description `team`: every agent sees it (admins and supervisors write these); `personal`: only its author
            * @default personal
+           * @example team
            * @enum {string}
            */
           scope?: 'team' | 'personal';
@@ -9020,7 +9072,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
+        /** @description nextCursor of the previous page of the same list (opaque) */
         cursor?: string;
       };
       header?: never;
@@ -9763,7 +9815,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
-        /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
+        /** @description nextCursor of the previous page of the same list (opaque) */
         cursor?: string;
         /** @description Those whose shortcut starts with this, whatever its case */
         shortcut?: string;
