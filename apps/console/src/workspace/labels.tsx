@@ -12,7 +12,7 @@ function inkOn(colour: string): string {
 export function LabelChip({ label, onRemove }: { label: Label; onRemove?: () => void }) {
   return (
     <span className="label-chip" style={{ background: label.colour, color: inkOn(label.colour) }}>
-      {label.name}
+      <span>{label.name}</span>
       {onRemove && (
         <button
           type="button"
