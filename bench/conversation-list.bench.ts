@@ -19,8 +19,9 @@ const AGENTS = 20;
 const TEAMS = ['billing', 'shipping', 'returns', 'tech', 'sales'];
 
 /**
- * Conversations spread as a busy installation's: 60% resolved, a fifth unassigned, a third without
- * a team, a third with a label and a fifth with a second one; the bench's agent has 1 in 20.
+ * Conversations spread as a busy installation's: 60% resolved, a sixth unassigned, a third without
+ * a team, a third with a label (each label on about 4%), some with two; the bench's agent has 1 in
+ * 20. Each field follows its own modulus, so every combination the scenarios ask for occurs.
  */
 async function seed(db: Client, benchAgent: string): Promise<number> {
   const started = Date.now();
@@ -41,15 +42,15 @@ async function seed(db: Client, benchAgent: string): Promise<number> {
      SELECT 'c' || n, 'u' || (n / 10), 'Subject ' || n,
             CASE WHEN n % 20 < 5 THEN 'open' WHEN n % 20 < 7 THEN 'pending' WHEN n % 20 = 7 THEN 'snoozed'
                  ELSE 'resolved' END,
-            (ARRAY['low', 'normal', 'normal', 'high', 'urgent'])[1 + n % 5],
-            CASE WHEN n % 5 = 1 THEN NULL WHEN n % 20 = 2 THEN $2 ELSE 'a' || (n % $3) END,
-            CASE WHEN n % 3 = 0 THEN NULL ELSE (ARRAY['billing', 'shipping', 'returns', 'tech', 'sales'])[1 + n % 5] END,
+            (ARRAY['low', 'normal', 'normal', 'high', 'urgent'])[1 + n % 7 % 5],
+            CASE WHEN n % 3 = 1 AND n % 2 = 0 THEN NULL WHEN n % 20 = 3 THEN $2 ELSE 'a' || (n % $3) END,
+            CASE WHEN n % 11 < 4 THEN NULL ELSE (ARRAY['billing', 'shipping', 'returns', 'tech', 'sales'])[1 + n % 11 % 5] END,
             2, now() - (n * interval '17 seconds'), 'The latest message of ' || n,
-            CASE WHEN n % 5 = 1 THEN now() - (n * interval '17 seconds') END,
+            CASE WHEN n % 3 = 1 AND n % 2 = 0 THEN now() - (n * interval '17 seconds') END,
             now() - (n * interval '17 seconds') - interval '1 hour',
-            CASE WHEN n % 3 = 0 AND n % 5 = 0 THEN ARRAY['l' || (n % $4), 'l' || ((n / 7 + 1) % $4)]
-                 WHEN n % 3 = 0 THEN ARRAY['l' || (n % $4)]
-                 WHEN n % 5 = 0 THEN ARRAY['l' || ((n / 7) % $4)]
+            CASE WHEN n % 13 < 4 AND n % 17 < 3 THEN ARRAY['l' || (n % $4), 'l' || ((n / 3 + 1) % $4)]
+                 WHEN n % 13 < 4 THEN ARRAY['l' || (n % $4)]
+                 WHEN n % 17 < 3 THEN ARRAY['l' || ((n / 3) % $4)]
                  ELSE '{}' END
        FROM generate_series(1, $1) n`,
     [CONVERSATIONS, benchAgent, AGENTS, LABELS],
