@@ -9662,8 +9662,6 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
-        'idempotency-key'?: string;
         /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
         prefer?: string;
       };

@@ -155,7 +155,6 @@ export class LabelsController {
     'With `Prefer: wait=N`: applied, as `GET /v1/conversations/{id}` now shows it',
     200,
   )
-  @Idempotent()
   async setLabels(
     @Param('id', IdParam) conversationId: string,
     @Body() body: ConversationLabelsRequest,
