@@ -18,7 +18,9 @@ export class LabelsAndSavedReplies1768200000000 implements MigrationInterface {
       )`);
     await q.query('CREATE UNIQUE INDEX labels_name_idx ON conversation.labels (lower(name))');
     await q.query(`ALTER TABLE conversation.conversations ADD COLUMN labels text[] NOT NULL DEFAULT '{}'`);
-    await q.query('CREATE INDEX conversations_labels_idx ON conversation.conversations USING gin (labels) WITH (fastupdate = off)');
+    await q.query(
+      'CREATE INDEX conversations_labels_idx ON conversation.conversations USING gin (labels) WITH (fastupdate = off)',
+    );
     await q.query(
       'CREATE INDEX conversations_status_activity_idx ON conversation.conversations (status, last_message_at DESC, id DESC)',
     );
