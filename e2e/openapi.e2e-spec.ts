@@ -277,6 +277,11 @@ describe('the OpenAPI document served by the gateway', () => {
       await waitFor('assigned', async () => (await api.GET('/v1/conversations/{id}', path)).data?.assigneeId);
       await api.POST('/v1/conversations/{id}/notes', { ...path, body: { body: 'VIP' } });
       await api.POST('/v1/conversations/{id}/priority', { ...path, body: { priority: 'urgent' } });
+      const label = await admin.POST('/v1/labels', {
+        body: { name: 'refund', colour: '#d93f0b' },
+        headers: { prefer: 'wait=10' },
+      });
+      await api.PUT('/v1/conversations/{id}/labels', { ...path, body: { labels: [label.data?.id ?? ''] } });
       await api.POST('/v1/conversations/{id}/read', { ...path, body: { seq: 1 } });
       await api.POST('/v1/conversations/{id}/status', { ...path, body: { status: 'pending' } });
       await api.POST('/v1/conversations/{id}/transfer', {

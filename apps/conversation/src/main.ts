@@ -20,7 +20,11 @@ import { TransferConversationHandler } from './conversations/commands/transfer-c
 import { ConversationQueries } from './conversations/conversation.queries';
 import { CommandClaims } from './events/command-claims';
 import { CommandTransaction } from './events/command-transaction';
+import { LabelsHandlers } from './labels/labels.handlers';
+import { LabelsQueries } from './labels/labels.queries';
 import { PeopleHandlers } from './people/people.handlers';
+import { SavedRepliesHandlers } from './saved-replies/saved-replies.handlers';
+import { SavedRepliesQueries } from './saved-replies/saved-replies.queries';
 import { SitesHandlers } from './sites/sites.handlers';
 import { SitesQueries } from './sites/sites.queries';
 import { PeopleQueries } from './people/people.queries';
@@ -44,6 +48,10 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     SitesHandlers,
     SitesQueries,
     PeopleQueries,
+    LabelsHandlers,
+    LabelsQueries,
+    SavedRepliesHandlers,
+    SavedRepliesQueries,
   ],
   providers: [
     CommandTransaction,

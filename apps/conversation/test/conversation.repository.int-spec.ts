@@ -8,9 +8,10 @@ import { createDatabase, TestDatabase } from '@parley/testing';
 import { DataSource } from 'typeorm';
 import { CONVERSATION_MIGRATIONS } from '../src/conversation-schema';
 import { Conversation, openedConversation } from '../src/conversations/conversation.entity';
-import { ConversationRepository } from '../src/conversations/conversation.repository';
+import { ConversationFilter, ConversationRepository } from '../src/conversations/conversation.repository';
 import { UnitOfWork } from '../src/events/unit-of-work';
 import { SitesRepository } from '../src/sites/sites.repository';
+import type { Sql } from '../src/sql';
 import { ACCEPTED_AT, agentIssuer, customer } from './in-memory-unit-of-work';
 
 let database: TestDatabase;
@@ -157,13 +158,13 @@ describe('ConversationRepository', () => {
     await opened('assigned', minutes(0), { assigneeId: 'ag-1', queuedAt: null });
     const agent = { id: 'ag-1', role: 'agent' } as const;
 
-    const queue = await repository.queue(agent, undefined, 10);
+    const queue = await repository.queue(agent, {}, undefined, 10);
     expect(queue.map((c) => [c.id, c.rank])).toEqual([
       ['urgent', 4],
       ['normal', 2],
       ['low', 1],
     ]);
-    const rest = await repository.queue(agent, [2, minutes(2).toISOString(), 'normal'], 10);
+    const rest = await repository.queue(agent, {}, [2, minutes(2).toISOString(), 'normal'], 10);
     expect(rest.map((c) => c.id)).toEqual(['low']);
     expect(await repository.queuedIds('urgent')).toEqual(['normal', 'low']);
   });
@@ -214,6 +215,89 @@ describe('ConversationRepository', () => {
       byAgent: [],
     });
   });
+
+  it('filters lists by labels, status, priority, assignee and team, and the queue by label', async () => {
+    await opened('a', minutes(1), {
+      labels: ['vip', 'bug'],
+      status: 'pending',
+      assigneeId: 'ag-1',
+      queuedAt: null,
+    });
+    await opened('b', minutes(2), { labels: ['vip'], team: 'billing' });
+    await opened('c', minutes(3), { labels: ['bug'], priority: 'urgent' });
+    await opened('d', minutes(4));
+    const agent = { id: 'ag-1', role: 'agent' } as const;
+    const ids = async (filter: ConversationFilter) =>
+      (await repository.listed(agent, filter, undefined, 10)).map((c) => c.id);
+
+    expect(await ids({ labels: ['vip'] })).toEqual(['b', 'a']);
+    expect(await ids({ labels: ['vip', 'bug'] })).toEqual(['a']);
+    expect(await ids({ labels: ['bug'], status: 'open' })).toEqual(['c']);
+    expect(await ids({ labels: ['vip'], assignee: 'none', team: 'billing' })).toEqual(['b']);
+    expect(await ids({ priority: 'urgent', assignee: 'none' })).toEqual(['c']);
+    const queue = await repository.queue(agent, { labels: ['bug'] }, undefined, 10);
+    expect(queue.map((c) => c.id)).toEqual(['c']);
+  });
+
+  it('serves every filter of a list page from an index at 100,000 conversations (EXPLAIN)', async () => {
+    await db.query(
+      `INSERT INTO conversation.conversations
+         (id, customer_id, status, priority, assignee_id, team, last_seq, last_message_at, queued_at, created_at, labels)
+       SELECT 'c' || n, 'u' || (n / 10),
+              (ARRAY['open', 'pending', 'snoozed', 'resolved', 'resolved', 'resolved'])[1 + n % 6],
+              (ARRAY['low', 'normal', 'normal', 'high', 'urgent'])[1 + n % 5],
+              CASE WHEN n % 5 = 1 THEN NULL ELSE 'ag-' || (n % 20) END,
+              CASE WHEN n % 3 = 0 THEN NULL ELSE 'team-' || (n % 5) END,
+              0, now() - n * interval '1 minute', now(), now(),
+              CASE WHEN n % 4 = 0 THEN ARRAY['l' || (n % 10)] ELSE '{}' END
+         FROM generate_series(1, 100000) n`,
+    );
+    await db.query('ANALYZE conversation.conversations');
+    // The statements the repository runs, captured, then explained against the database.
+    const statements: Array<[string, unknown[]]> = [];
+    const capturing = {
+      query: async (sql: string, params?: unknown[]) => {
+        statements.push([sql, params ?? []]);
+        return [];
+      },
+    } as Sql;
+    const capture = new ConversationRepository(capturing);
+    const agent = { id: 'ag-1', role: 'agent' } as const;
+    const filters: ConversationFilter[] = [
+      { labels: ['l3'], status: 'open', assignee: 'ag-3' },
+      { labels: ['l3'], status: 'open', assignee: 'none' },
+      { labels: ['l3', 'l4'] },
+      { status: 'pending', priority: 'urgent', team: 'team-2' },
+      { assignee: 'ag-7', labels: ['l7'] },
+      { team: 'team-1' },
+      {},
+    ];
+    for (const filter of filters) await capture.listed(agent, filter, undefined, 51);
+    await capture.queue(agent, { labels: ['l3'], priority: 'high' }, undefined, 51);
+
+    // How the plan reads conversations: its scans of the table and the conversations_* indexes it
+    // reads (a bitmap heap scan's index scans are its children and name no table).
+    const readsOfConversations = (plan: Record<string, unknown>): string[] => {
+      const index = typeof plan['Index Name'] === 'string' ? plan['Index Name'] : '';
+      const own =
+        plan['Node Type'] === 'Seq Scan' && plan['Relation Name'] === 'conversations'
+          ? ['Seq Scan']
+          : index.startsWith('conversations_')
+            ? [index]
+            : [];
+      const children = (plan.Plans as Array<Record<string, unknown>> | undefined) ?? [];
+      return [...own, ...children.flatMap(readsOfConversations)];
+    };
+    for (const [sql, params] of statements) {
+      const [{ 'QUERY PLAN': plan }] = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+      const reads = readsOfConversations(plan[0].Plan);
+      expect({ sql, reads }).toEqual({
+        sql,
+        reads: expect.arrayContaining([expect.stringMatching(/_idx$/)]),
+      });
+      expect({ sql, reads }).not.toEqual({ sql, reads: expect.arrayContaining(['Seq Scan']) });
+    }
+  }, 60_000);
 
   it("takes a site's usual reply time as the median first response of its recent conversations", async () => {
     const sites = new SitesRepository(db);

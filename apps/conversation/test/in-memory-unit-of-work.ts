@@ -1,6 +1,12 @@
 import type {
   AgentInviteView,
+  ChangeLabel,
+  ChangeSavedReply,
   ConfigureSite,
+  DefineLabel,
+  LabelRef,
+  SaveReply,
+  SavedReplyView,
   ConversationRatedData,
   Issuer,
   OpenConversation,
@@ -20,7 +26,9 @@ import type { CommandTransaction } from '../src/events/command-transaction';
 import {
   AttachmentReferenceStore,
   ConversationStore,
+  LabelStore,
   PeopleStore,
+  SavedReplyStore,
   SiteStore,
   UnitOfWork,
 } from '../src/events/unit-of-work';
@@ -49,6 +57,8 @@ export class InMemoryTables {
   readonly ratings = new Map<string, ConversationRatedData>();
   /** The message that first carried each attachment; null for one deleted as an orphan. */
   readonly attachmentReferences = new Map<string, string | null>();
+  readonly labels = new Map<string, LabelRef>();
+  readonly savedReplies = new Map<string, SavedReplyView>();
   /** Counts assignments, to order agents by their last one. */
   assignmentsMade = 0;
   readonly statements: string[] = [];
@@ -60,6 +70,8 @@ export class InMemoryTables {
       new InMemoryPeople(this),
       new InMemorySites(this),
       new InMemoryAttachmentReferences(this),
+      new InMemoryLabels(this),
+      new InMemorySavedReplies(this),
     );
   }
 
@@ -374,6 +386,91 @@ class InMemorySites implements SiteStore {
     const site = this.tables.sites.get(cmd.siteId);
     if (site) site.allowAnonymous = cmd.allowAnonymous;
     return site !== undefined;
+  }
+}
+
+class InMemoryLabels implements LabelStore {
+  constructor(private readonly tables: InMemoryTables) {}
+
+  private named(name: string, exceptId: string): boolean {
+    return [...this.tables.labels.values()].some(
+      (l) => l.id !== exceptId && l.name.toLowerCase() === name.toLowerCase(),
+    );
+  }
+
+  async define(cmd: DefineLabel): Promise<'defined' | 'exists' | 'name-taken'> {
+    if (this.tables.labels.has(cmd.labelId)) return 'exists';
+    if (this.named(cmd.name, cmd.labelId)) return 'name-taken';
+    this.tables.labels.set(cmd.labelId, { id: cmd.labelId, name: cmd.name, colour: cmd.colour });
+    return 'defined';
+  }
+
+  async nameTaken(name: string, exceptId: string): Promise<boolean> {
+    return this.named(name, exceptId);
+  }
+
+  async change(cmd: ChangeLabel): Promise<boolean> {
+    const label = this.tables.labels.get(cmd.labelId);
+    if (label) Object.assign(label, { name: cmd.name ?? label.name, colour: cmd.colour ?? label.colour });
+    return label !== undefined;
+  }
+
+  async delete(labelId: string): Promise<void> {
+    this.tables.labels.delete(labelId);
+    for (const c of this.tables.conversations.values()) c.labels = c.labels.filter((id) => id !== labelId);
+  }
+
+  async refs(ids: string[]): Promise<LabelRef[]> {
+    return ids.flatMap((id) => {
+      const label = this.tables.labels.get(id);
+      return label ? [{ ...label }] : [];
+    });
+  }
+}
+
+class InMemorySavedReplies implements SavedReplyStore {
+  constructor(private readonly tables: InMemoryTables) {}
+
+  async save(cmd: SaveReply, ownerId: string | null): Promise<'saved' | 'exists' | 'shortcut-taken'> {
+    if (this.tables.savedReplies.has(cmd.replyId)) return 'exists';
+    if (await this.shortcutTaken(cmd.shortcut, ownerId, cmd.replyId)) return 'shortcut-taken';
+    const { replyId: id, scope, shortcut, body, acceptedAt } = cmd;
+    this.tables.savedReplies.set(id, {
+      id,
+      scope,
+      ownerId,
+      shortcut,
+      body,
+      createdAt: acceptedAt,
+      updatedAt: acceptedAt,
+    });
+    return 'saved';
+  }
+
+  async shortcutTaken(shortcut: string, ownerId: string | null, exceptId: string): Promise<boolean> {
+    return [...this.tables.savedReplies.values()].some(
+      (r) =>
+        r.id !== exceptId && r.ownerId === ownerId && r.shortcut.toLowerCase() === shortcut.toLowerCase(),
+    );
+  }
+
+  async change(cmd: ChangeSavedReply): Promise<void> {
+    const reply = this.tables.savedReplies.get(cmd.replyId);
+    if (reply)
+      Object.assign(reply, {
+        shortcut: cmd.shortcut ?? reply.shortcut,
+        body: cmd.body ?? reply.body,
+        updatedAt: cmd.acceptedAt,
+      });
+  }
+
+  async delete(id: string): Promise<void> {
+    this.tables.savedReplies.delete(id);
+  }
+
+  async one(id: string): Promise<SavedReplyView | undefined> {
+    const reply = this.tables.savedReplies.get(id);
+    return reply && { ...reply };
   }
 }
 

@@ -23,9 +23,11 @@ import { GatewayEnv } from './gateway.env';
 import { InboundMailModule } from './inbound-mail/inbound-mail.module';
 import { InboxModule } from './inbox/inbox.module';
 import { MailModule } from './mail/mail.module';
+import { LabelsModule } from './labels/labels.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
 import { ReportsModule } from './reports/reports.module';
+import { SavedRepliesModule } from './saved-replies/saved-replies.module';
 import { SearchModule } from './search/search.module';
 import { SitesModule } from './sites/sites.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -91,6 +93,8 @@ void runService({
     SitesModule,
     ReportsModule,
     AttachmentsModule,
+    LabelsModule,
+    SavedRepliesModule,
     AdminModule,
     InboundMailModule,
     MailModule,

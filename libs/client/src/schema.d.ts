@@ -724,7 +724,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/conversations/{id}/attachments': {
+  '/v1/labels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List labels */
+    get: operations['listLabels'];
+    put?: never;
+    /**
+     * Define a label (admins and supervisors)
+     * @description A name another label has, whatever its case, is refused with 409.
+     */
+    post: operations['createLabel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/labels/{id}': {
     parameters: {
       query?: never;
       header?: never;
@@ -733,35 +754,72 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /**
-     * Upload a file to attach to a message
-     * @description The body is the file itself, any Content-Type (it is not believed), with a Content-Length of at most PARLEY_ATTACHMENT_MAX_BYTES (default 10 MiB). The type is sniffed from the bytes: PNG, JPEG, GIF and WebP images, PDF, and plain text (valid UTF-8 without NUL) are accepted; anything else, an executable named `.png` included, is refused with 422 naming the type found. Reference the answer's `id` in `attachments` of `POST /v1/conversations/{id}/messages` (up to PARLEY_ATTACHMENTS_PER_MESSAGE_MAX, default 5). Retry an interrupted upload with the same `Idempotency-Key`: once stored, the same key answers the same attachment. An attachment no message references is deleted after PARLEY_ATTACHMENT_ORPHAN_HOURS (default 24). Accepted while the conversation service is offline: the message that references it is checked when that service applies it.
-     */
-    post: operations['uploadAttachment'];
-    delete?: never;
+    post?: never;
+    /** Delete a label and take it off every conversation (admins and supervisors) */
+    delete: operations['deleteLabel'];
     options?: never;
     head?: never;
-    patch?: never;
+    /** Change a label's name, colour or description (admins and supervisors) */
+    patch: operations['changeLabel'];
     trace?: never;
   };
-  '/v1/attachments/{id}': {
+  '/v1/conversations/{id}/labels': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
+    get?: never;
     /**
-     * Download an attachment through its signed link
-     * @description No bearer token: `token` is the signature of the attachment's `url`, as a message carries it, valid for PARLEY_ATTACHMENT_URL_TTL_SECONDS (default 300 s). Images are served inline, everything else as a download, always with the sniffed Content-Type, `X-Content-Type-Options: nosniff` and `Content-Security-Policy: default-src 'none'`. An expired link is refused with 401, an altered or foreign one with 403.
+     * Set the labels of a conversation (the whole set)
+     * @description Replaces the labels the conversation carries; unknown label ids are refused with 422. Agents of the conversation (its assignee, or every agent while unassigned) get `conversation.labels_changed`.
      */
-    get: operations['downloadAttachment'];
-    put?: never;
+    put: operations['setConversationLabels'];
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/v1/saved-replies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the team's saved replies and the caller's own */
+    get: operations['listSavedReplies'];
+    put?: never;
+    /**
+     * Save a reply, personal or for the team
+     * @description A shortcut its scope has already, whatever its case, is refused with 409. Only admins and supervisors write the team's.
+     */
+    post: operations['createSavedReply'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/saved-replies/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Delete a saved reply */
+    delete: operations['deleteSavedReply'];
+    options?: never;
+    head?: never;
+    /** Change a saved reply's shortcut or text */
+    patch: operations['changeSavedReply'];
     trace?: never;
   };
   '/v1/admin/dead-letters': {
@@ -994,6 +1052,26 @@ export interface webhooks {
      * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
      */
     post: operations['conversationRatedWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  'conversation.labels_changed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Labels were put on or taken off a conversation (agents only: its assignee, or every agent while it is unassigned)
+     * @description Sent to each webhook subscribed to this event type (`POST /v1/webhooks`), signed per the Standard Webhooks specification. Any answer but 2xx, or none within the timeout, is retried on the configured schedule with the same `webhook-id`.
+     */
+    post: operations['conversationLabelsChangedWebhook'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1233,6 +1311,34 @@ export interface components {
        */
       rating: components['schemas']['RatingItem'] | null;
       /**
+       * @description Ids of its labels (`GET /v1/labels` names and colours them), in the order they were put on
+       * @example [
+       *       "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+       *     ]
+       */
+      labels: string[];
+      /**
+       * @description Who wrote the newest message (notes aside); null before the first
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      lastMessageAuthorId: string | null;
+      /**
+       * @description The newest message's author's role
+       * @example agent
+       * @enum {string|null}
+       */
+      lastMessageAuthorRole: 'customer' | 'agent' | 'admin' | null;
+      /**
+       * @description The customer's name, as known
+       * @example Ada Lovelace
+       */
+      customerName: string | null;
+      /**
+       * @description The customer's email, as known
+       * @example ada@example.com
+       */
+      customerEmail: string | null;
+      /**
        * @description Id of the first message
        * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7e
        */
@@ -1309,6 +1415,34 @@ export interface components {
        * @example null
        */
       rating: components['schemas']['RatingItem'] | null;
+      /**
+       * @description Ids of its labels (`GET /v1/labels` names and colours them), in the order they were put on
+       * @example [
+       *       "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+       *     ]
+       */
+      labels: string[];
+      /**
+       * @description Who wrote the newest message (notes aside); null before the first
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      lastMessageAuthorId: string | null;
+      /**
+       * @description The newest message's author's role
+       * @example agent
+       * @enum {string|null}
+       */
+      lastMessageAuthorRole: 'customer' | 'agent' | 'admin' | null;
+      /**
+       * @description The customer's name, as known
+       * @example Ada Lovelace
+       */
+      customerName: string | null;
+      /**
+       * @description The customer's email, as known
+       * @example ada@example.com
+       */
+      customerEmail: string | null;
     };
     ConversationPage: {
       items: components['schemas']['ConversationItem'][];
@@ -1381,6 +1515,34 @@ export interface components {
        */
       rating: components['schemas']['RatingItem'] | null;
       /**
+       * @description Ids of its labels (`GET /v1/labels` names and colours them), in the order they were put on
+       * @example [
+       *       "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+       *     ]
+       */
+      labels: string[];
+      /**
+       * @description Who wrote the newest message (notes aside); null before the first
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      lastMessageAuthorId: string | null;
+      /**
+       * @description The newest message's author's role
+       * @example agent
+       * @enum {string|null}
+       */
+      lastMessageAuthorRole: 'customer' | 'agent' | 'admin' | null;
+      /**
+       * @description The customer's name, as known
+       * @example Ada Lovelace
+       */
+      customerName: string | null;
+      /**
+       * @description The customer's email, as known
+       * @example ada@example.com
+       */
+      customerEmail: string | null;
+      /**
        * @description The same as `id`
        * @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d
        */
@@ -1389,31 +1551,6 @@ export interface components {
     ConversationChangeAccepted: {
       /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       conversationId: string;
-    };
-    AttachmentItem: {
-      /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
-      id: string;
-      /**
-       * @description The file name as uploaded
-       * @example broken-parcel.png
-       */
-      name: string;
-      /**
-       * @description As sniffed from the bytes
-       * @example image/png
-       * @enum {string}
-       */
-      contentType: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
-      /**
-       * @description Bytes
-       * @example 48213
-       */
-      size: number;
-      /**
-       * @description Signed download link, relative to the API, valid for PARLEY_ATTACHMENT_URL_TTL_SECONDS (default 300 s) from this answer: ask for the message again for a fresh one
-       * @example /v1/attachments/01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f?token=eyJhdHRhY2htZW50SWQiOi4uLn0.k1.c2lnbmF0dXJl
-       */
-      url?: string;
     };
     MessageItem: {
       /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
@@ -1441,8 +1578,6 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       createdAt: string;
-      /** @description Files the message carries; absent when none */
-      attachments?: components['schemas']['AttachmentItem'][];
     };
     MessageAccepted: {
       /**
@@ -1514,8 +1649,6 @@ export interface components {
        * @example The conversation does not exist or you are not one of its participants.
        */
       rejection?: string;
-      /** @description Files the message carries; absent when none */
-      attachments?: components['schemas']['AttachmentItem'][];
       receipts: components['schemas']['ReceiptDoc'][];
     };
     SearchHitDoc: {
@@ -1569,7 +1702,8 @@ export interface components {
       | components['schemas']['ConversationStatusChangedEvent']
       | components['schemas']['ConversationPriorityChangedEvent']
       | components['schemas']['ReceiptReadEvent']
-      | components['schemas']['ConversationRatedEvent'];
+      | components['schemas']['ConversationRatedEvent']
+      | components['schemas']['ConversationLabelsChangedEvent'];
     InboxResponse: {
       events: components['schemas']['InboxEvent'][];
       /**
@@ -1872,29 +2006,75 @@ export interface components {
       bySite: components['schemas']['SiteCsatItem'][];
       byAgent: components['schemas']['AgentCsatItem'][];
     };
-    UploadedAttachment: {
-      /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
+    LabelItem: {
+      /** @example 0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20 */
       id: string;
-      /** @example broken-parcel.png */
+      /** @example refund */
       name: string;
       /**
-       * @description As sniffed from the bytes
-       * @example image/png
+       * @description `#rrggbb`, lower case
+       * @example #d93f0b
+       */
+      colour: string;
+      /** @example The customer asks for money back */
+      description: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:14:07.412Z
+       */
+      createdAt: string;
+    };
+    LabelPage: {
+      items: components['schemas']['LabelItem'][];
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example WyJyZWZ1bmQiLCIwMTk1ZjBjMS02YjFlLTdjM2EtOWE1MS0yYTRiOGYwZTFkMjAiXQ
+       */
+      nextCursor: string | null;
+    };
+    LabelAccepted: {
+      /** @example 0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20 */
+      id: string;
+    };
+    SavedReplyItem: {
+      /** @example 0195f0c1-7d2f-7a10-8b62-3c5d9e1f2a31 */
+      id: string;
+      /**
+       * @example team
        * @enum {string}
        */
-      contentType: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
-      /** @example 48213 */
-      size: number;
+      scope: 'team' | 'personal';
       /**
-       * @description Hex SHA-256 of the bytes as stored
-       * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+       * @description The owner of a personal reply; null for the team’s
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
        */
-      sha256: string;
+      ownerId: string | null;
+      /** @example refund */
+      shortcut: string;
+      /** @example Hello {{customer.name}}, your refund is on its way. {{agent.name}} */
+      body: string;
       /**
-       * @description Signed download link, as on a message
-       * @example /v1/attachments/01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f?token=eyJhdHRhY2htZW50SWQiOi4uLn0.k1.c2lnbmF0dXJl
+       * Format: date-time
+       * @example 2026-11-25T09:14:07.412Z
        */
-      url: string;
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      updatedAt: string;
+    };
+    SavedReplyPage: {
+      items: components['schemas']['SavedReplyItem'][];
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example WyJyZWZ1bmQiLCIwMTk1ZjBjMS03ZDJmLTdhMTAtOGI2Mi0zYzVkOWUxZjJhMzEiXQ
+       */
+      nextCursor: string | null;
+    };
+    SavedReplyAccepted: {
+      /** @example 0195f0c1-7d2f-7a10-8b62-3c5d9e1f2a31 */
+      id: string;
     };
     DeadLetter: {
       /**
@@ -2005,35 +2185,6 @@ export interface components {
        * @enum {string}
        */
       via?: 'api' | 'email' | 'automatic';
-      /**
-       * @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each
-       * @example [
-       *       {
-       *         "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
-       *         "name": "broken-parcel.png",
-       *         "contentType": "image/png",
-       *         "size": 48213
-       *       }
-       *     ]
-       */
-      attachments?: {
-        /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
-        id: string;
-        /** @example broken-parcel.png */
-        name: string;
-        /**
-         * @description As sniffed from the bytes
-         * @example image/png
-         * @enum {string}
-         */
-        contentType:
-          'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
-        /**
-         * @description Bytes
-         * @example 48213
-         */
-        size: number;
-      }[];
     };
     /** @description A conversation a customer opened */
     ConversationCreatedData: {
@@ -2222,6 +2373,49 @@ export interface components {
        * @example 2026-11-25T09:22:10.977Z
        */
       ratedAt: string;
+    };
+    /** @description The labels a conversation carries now */
+    LabelsChangedData: {
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string;
+      /**
+       * @description Every label it carries now, in the order they were put on
+       * @example [
+       *       {
+       *         "id": "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20",
+       *         "name": "refund",
+       *         "colour": "#d93f0b"
+       *       }
+       *     ]
+       */
+      labels: {
+        /** @example 0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20 */
+        id: string;
+        /** @example refund */
+        name: string;
+        /**
+         * @description `#rrggbb`
+         * @example #d93f0b
+         */
+        colour: string;
+      }[];
+      /**
+       * @description Ids of the labels put on
+       * @example [
+       *       "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+       *     ]
+       */
+      added: string[];
+      /**
+       * @description Ids of the labels taken off
+       * @example []
+       */
+      removed: string[];
+      /**
+       * @description The agent who changed them
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      changedBy: string;
     };
     /** @description A customer opened a conversation */
     ConversationCreatedEvent: {
@@ -2483,6 +2677,32 @@ export interface components {
       occurredAt: string;
       data: components['schemas']['ConversationRatedData'];
     };
+    /** @description Labels were put on or taken off a conversation (agents only: its assignee, or every agent while it is unassigned) */
+    ConversationLabelsChangedEvent: {
+      /**
+       * @description `<type>:<entity id>`, the same in webhooks
+       * @example conversation.labels_changed:0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d:18
+       */
+      id: string;
+      /**
+       * @description Its position in this inbox; also its SSE `id:`
+       * @example aTE6MTA0Mg
+       */
+      cursor: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'conversation.labels_changed';
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      conversationId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      occurredAt: string;
+      data: components['schemas']['LabelsChangedData'];
+    };
     /** @description A customer opened a conversation */
     ConversationCreatedWebhook: {
       /**
@@ -2568,15 +2788,7 @@ export interface components {
        *       "type": "message",
        *       "body": "It ships tomorrow morning.",
        *       "createdAt": "2026-11-25T09:20:31.058Z",
-       *       "via": "email",
-       *       "attachments": [
-       *         {
-       *           "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
-       *           "name": "broken-parcel.png",
-       *           "contentType": "image/png",
-       *           "size": 48213
-       *         }
-       *       ]
+       *       "via": "email"
        *     }
        */
       data: {
@@ -2620,35 +2832,6 @@ export interface components {
          * @enum {string}
          */
         via?: 'api' | 'email' | 'automatic';
-        /**
-         * @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each
-         * @example [
-         *       {
-         *         "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
-         *         "name": "broken-parcel.png",
-         *         "contentType": "image/png",
-         *         "size": 48213
-         *       }
-         *     ]
-         */
-        attachments?: {
-          /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
-          id: string;
-          /** @example broken-parcel.png */
-          name: string;
-          /**
-           * @description As sniffed from the bytes
-           * @example image/png
-           * @enum {string}
-           */
-          contentType:
-            'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
-          /**
-           * @description Bytes
-           * @example 48213
-           */
-          size: number;
-        }[];
       };
     };
     /** @description A private note was stored in a conversation (agents only) */
@@ -2676,15 +2859,7 @@ export interface components {
        *       "type": "message",
        *       "body": "It ships tomorrow morning.",
        *       "createdAt": "2026-11-25T09:20:31.058Z",
-       *       "via": "email",
-       *       "attachments": [
-       *         {
-       *           "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
-       *           "name": "broken-parcel.png",
-       *           "contentType": "image/png",
-       *           "size": 48213
-       *         }
-       *       ]
+       *       "via": "email"
        *     }
        */
       data: {
@@ -2728,35 +2903,6 @@ export interface components {
          * @enum {string}
          */
         via?: 'api' | 'email' | 'automatic';
-        /**
-         * @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each
-         * @example [
-         *       {
-         *         "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
-         *         "name": "broken-parcel.png",
-         *         "contentType": "image/png",
-         *         "size": 48213
-         *       }
-         *     ]
-         */
-        attachments?: {
-          /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
-          id: string;
-          /** @example broken-parcel.png */
-          name: string;
-          /**
-           * @description As sniffed from the bytes
-           * @example image/png
-           * @enum {string}
-           */
-          contentType:
-            'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
-          /**
-           * @description Bytes
-           * @example 48213
-           */
-          size: number;
-        }[];
       };
     };
     /** @description A message was refused after it was accepted (its author only) */
@@ -3126,6 +3272,86 @@ export interface components {
         ratedAt: string;
       };
     };
+    /** @description Labels were put on or taken off a conversation (agents only: its assignee, or every agent while it is unassigned) */
+    ConversationLabelsChangedWebhook: {
+      /**
+       * @example conversation.labels_changed
+       * @constant
+       */
+      type: 'conversation.labels_changed';
+      /**
+       * Format: date-time
+       * @description When the event happened
+       * @example 2026-11-25T09:20:31.058Z
+       */
+      timestamp: string;
+      /**
+       * @description The labels a conversation carries now, and which event it is
+       * @example {
+       *       "eventId": "message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b",
+       *       "conversationId": "0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d",
+       *       "labels": [
+       *         {
+       *           "id": "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20",
+       *           "name": "refund",
+       *           "colour": "#d93f0b"
+       *         }
+       *       ],
+       *       "added": [
+       *         "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+       *       ],
+       *       "removed": [],
+       *       "changedBy": "0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b"
+       *     }
+       */
+      data: {
+        /**
+         * @description The event’s id, as in inboxes
+         * @example message.created:0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b
+         */
+        eventId: string;
+        /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+        conversationId: string;
+        /**
+         * @description Every label it carries now, in the order they were put on
+         * @example [
+         *       {
+         *         "id": "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20",
+         *         "name": "refund",
+         *         "colour": "#d93f0b"
+         *       }
+         *     ]
+         */
+        labels: {
+          /** @example 0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20 */
+          id: string;
+          /** @example refund */
+          name: string;
+          /**
+           * @description `#rrggbb`
+           * @example #d93f0b
+           */
+          colour: string;
+        }[];
+        /**
+         * @description Ids of the labels put on
+         * @example [
+         *       "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+         *     ]
+         */
+        added: string[];
+        /**
+         * @description Ids of the labels taken off
+         * @example []
+         */
+        removed: string[];
+        /**
+         * @description The agent who changed them
+         * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+         */
+        changedBy: string;
+      };
+    };
   };
   responses: never;
   parameters: never;
@@ -3333,13 +3559,6 @@ export interface components {
         'application/json': {
           /** @example It ships tomorrow morning. */
           body: string;
-          /**
-           * @description Ids of attachments uploaded into this conversation (`POST /v1/conversations/{id}/attachments`), at most PARLEY_ATTACHMENTS_PER_MESSAGE_MAX (default 5). One that does not exist or was uploaded into another conversation gets the message rejected.
-           * @example [
-           *       "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f"
-           *     ]
-           */
-          attachments?: string[];
         };
       };
     };
@@ -3383,6 +3602,7 @@ export interface components {
             | 'conversation.priority_changed'
             | 'receipt.read'
             | 'conversation.rated'
+            | 'conversation.labels_changed'
           )[];
         };
       };
@@ -3459,6 +3679,94 @@ export interface components {
            * @example https://shop.example/help?conversation={conversationId}
            */
           conversationUrl?: string | null;
+        };
+      };
+    };
+    CreateLabelRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description Unique, whatever its case
+           * @example refund
+           */
+          name: string;
+          /**
+           * @description `#rrggbb`
+           * @example #d93f0b
+           */
+          colour: string;
+          /** @example The customer asks for money back */
+          description?: string;
+        };
+      };
+    };
+    ChangeLabelRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description Unique, whatever its case
+           * @example refund
+           */
+          name?: string;
+          /**
+           * @description `#rrggbb`
+           * @example #d93f0b
+           */
+          colour?: string;
+          /** @example The customer asks for money back */
+          description?: string;
+        };
+      };
+    };
+    ConversationLabelsRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description Label ids, in the order to show them; `[]` takes every label off
+           * @example [
+           *       "0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20"
+           *     ]
+           */
+          labels: string[];
+        };
+      };
+    };
+    CreateSavedReplyRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description `team`: every agent sees it (admins and supervisors write these); `personal`: only its author
+           * @default personal
+           * @example team
+           * @enum {string}
+           */
+          scope?: 'team' | 'personal';
+          /**
+           * @description What follows `/` in the composer; unique within its scope (the team’s, or the owner’s), whatever its case
+           * @example refund
+           */
+          shortcut: string;
+          /**
+           * @description The text; the console fills in `{{customer.name}}`, `{{customer.email}}`, `{{agent.name}}`, `{{conversation.id}}`
+           * @example Hello {{customer.name}}, your refund is on its way. {{agent.name}}
+           */
+          body: string;
+        };
+      };
+    };
+    ChangeSavedReplyRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description What follows `/` in the composer; unique within its scope (the team’s, or the owner’s), whatever its case
+           * @example refund
+           */
+          shortcut?: string;
+          /**
+           * @description The text; the console fills in `{{customer.name}}`, `{{customer.email}}`, `{{agent.name}}`, `{{conversation.id}}`
+           * @example Hello {{customer.name}}, your refund is on its way. {{agent.name}}
+           */
+          body?: string;
         };
       };
     };
@@ -4646,6 +4954,8 @@ export interface operations {
         priority?: 'low' | 'normal' | 'high' | 'urgent';
         /** @description Agents only */
         customerId?: string;
+        /** @description Label ids, repeated or comma-separated: conversations carrying every one of them */
+        labels?: string[];
       };
       header?: never;
       path?: never;
@@ -5894,6 +6204,10 @@ export interface operations {
         limit?: number;
         /** @description nextCursor of the previous page of the same list (opaque; each list has its own) */
         cursor?: string;
+        priority?: 'low' | 'normal' | 'high' | 'urgent';
+        team?: string;
+        /** @description Label ids, repeated or comma-separated: conversations carrying every one of them */
+        labels?: string[];
       };
       header?: never;
       path?: never;
@@ -8754,31 +9068,21 @@ export interface operations {
       };
     };
   };
-  uploadAttachment: {
+  listLabels: {
     parameters: {
-      query: {
-        /** @description The file name, shown and searchable */
-        name: unknown;
+      query?: {
+        limit?: number;
+        /** @description nextCursor of the previous page of the same list (opaque) */
+        cursor?: string;
       };
-      header?: {
-        /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
-        'idempotency-key'?: string;
-      };
-      path: {
-        /** @description Conversation id */
-        id: string;
-      };
+      header?: never;
+      path?: never;
       cookie?: never;
     };
-    /** @description The file; sent with any Content-Type, which is not believed */
-    requestBody: {
-      content: {
-        'application/octet-stream': string;
-      };
-    };
+    requestBody?: never;
     responses: {
-      /** @description Stored in the object store */
-      201: {
+      /** @description By name, whatever its case */
+      200: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
@@ -8786,7 +9090,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['UploadedAttachment'];
+          'application/json': components['schemas']['LabelPage'];
         };
       };
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
@@ -8849,8 +9153,147 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
-      /** @description An upload without Content-Length */
-      411: {
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  createLabel: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
+        'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['CreateLabelRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: defined */
+      201: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelItem'];
+        };
+      };
+      /** @description Stored in JetStream; the conversation service defines it */
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
@@ -8913,23 +9356,35 @@ export interface operations {
       };
     };
   };
-  downloadAttachment: {
+  deleteLabel: {
     parameters: {
-      query: {
-        /** @description The signature of the link, as `url` of the attachment has it */
-        token: string;
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
       };
-      header?: never;
       path: {
-        /** @description Attachment id */
+        /** @description Label id */
         id: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The bytes as uploaded */
+      /** @description With `Prefer: wait=N`: deleted (or it was already) */
       200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelAccepted'];
+        };
+      };
+      202: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
@@ -8937,7 +9392,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/octet-stream': string;
+          'application/json': components['schemas']['LabelAccepted'];
         };
       };
       /** @description Invalid input (unknown fields are rejected); `errors` names each field */
@@ -8978,6 +9433,888 @@ export interface operations {
       };
       /** @description Unknown id, or a conversation that is not yours */
       404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  changeLabel: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Label id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['ChangeLabelRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: changed */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelItem'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  setConversationLabels: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Conversation id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['ConversationLabelsRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: applied, as `GET /v1/conversations/{id}` now shows it */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangedConversation'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConversationChangeAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  listSavedReplies: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description nextCursor of the previous page of the same list (opaque) */
+        cursor?: string;
+        /** @description Those whose shortcut starts with this, whatever its case */
+        shortcut?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description By shortcut, whatever its case */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyPage'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  createSavedReply: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
+        'idempotency-key'?: string;
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 201 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['CreateSavedReplyRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: saved */
+      201: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyItem'];
+        };
+      };
+      /** @description Stored in JetStream; the conversation service saves it */
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  deleteSavedReply: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Saved reply id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description With `Prefer: wait=N`: deleted (or it was already) */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyAccepted'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  changeSavedReply: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path: {
+        /** @description Saved reply id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['ChangeSavedReplyRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: changed */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyItem'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedReplyAccepted'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
@@ -9711,6 +11048,58 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['ConversationRatedWebhook'];
+      };
+    };
+    responses: {
+      /** @description Received; the delivery succeeded */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Refused; retried like any failure, then marked failed */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Failed; retried on the schedule, then marked failed */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  conversationLabelsChangedWebhook: {
+    parameters: {
+      query?: never;
+      header: {
+        /**
+         * @description The delivery’s id: the same on every retry of it, so a receiver can drop repeats
+         * @example whd_YtfaMsFjFr3xLA9O5ODx61GP4ufWtEO_
+         */
+        'webhook-id': string;
+        /**
+         * @description When this attempt was sent, in Unix seconds; refuse ones too far from now (replays)
+         * @example 1795598431
+         */
+        'webhook-timestamp': string;
+        /**
+         * @description `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>` keyed with the webhook’s secret (base64 after `whsec_`)
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        'webhook-signature': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConversationLabelsChangedWebhook'];
       };
     };
     responses: {

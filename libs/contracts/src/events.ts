@@ -21,6 +21,7 @@ export const EventTypes = {
   tokensRevoked: 'agent.tokens_revoked',
   siteConfigured: 'site.configured',
   conversationRated: 'conversation.rated',
+  labelsChanged: 'conversation.labels_changed',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -39,6 +40,7 @@ export const DELIVERED_EVENT_TYPES: EventType[] = [
   EventTypes.priorityChanged,
   EventTypes.receiptRead,
   EventTypes.conversationRated,
+  EventTypes.labelsChanged,
 ];
 
 /**

@@ -10,3 +10,4 @@ export * from './partitions';
 export * from './known-subjects';
 export * from './reports';
 export * from './attachments';
+export * from './labels';

@@ -133,6 +133,14 @@ export interface ConversationView {
   siteId: string | null;
   /** The customer's rating, once the conversation was resolved and rated; the latest one. */
   rating: RatingView | null;
+  /** The ids of its labels (`GET /v1/labels` names and colours them), in the order they were put on. */
+  labels: string[];
+  /** Who wrote the newest customer-visible message, and in which role; null before the first. */
+  lastMessageAuthorId: string | null;
+  lastMessageAuthorRole: string | null;
+  /** The customer's name and email as known, for agents (a saved reply's `{{customer.name}}`). */
+  customerName: string | null;
+  customerEmail: string | null;
 }
 
 export interface ConversationListQuery {
@@ -143,6 +151,8 @@ export interface ConversationListQuery {
   team?: string;
   priority?: string;
   customerId?: string;
+  /** Label ids: conversations carrying every one of them. */
+  labels?: string[];
   cursor?: string;
   limit: number;
 }

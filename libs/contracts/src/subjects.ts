@@ -36,6 +36,13 @@ export const CommandSubjects = {
   receiveMail: `${NAMESPACE}.cmd.mail.inbound.receive`,
   unsubscribeCustomer: `${NAMESPACE}.cmd.mail.unsubscribe`,
   setAgentDigest: `${NAMESPACE}.cmd.mail.agent.digest`,
+  defineLabel: `${NAMESPACE}.cmd.conversation.label.define`,
+  changeLabel: `${NAMESPACE}.cmd.conversation.label.change`,
+  deleteLabel: `${NAMESPACE}.cmd.conversation.label.delete`,
+  setConversationLabels: `${NAMESPACE}.cmd.conversation.labels`,
+  saveReply: `${NAMESPACE}.cmd.conversation.saved-reply.save`,
+  changeSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.change`,
+  deleteSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.delete`,
 } as const;
 
 export const QuerySubjects = {
@@ -64,6 +71,9 @@ export const QuerySubjects = {
   unmatchedMail: `${NAMESPACE}.query.mail.unmatched`,
   siteSettings: `${NAMESPACE}.query.conversation.site-settings`,
   conversationReport: `${NAMESPACE}.query.history.conversation-report`,
+  labels: `${NAMESPACE}.query.conversation.labels`,
+  savedReplies: `${NAMESPACE}.query.conversation.saved-replies`,
+  agentRole: `${NAMESPACE}.query.conversation.agent-role`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;

@@ -61,6 +61,13 @@ const HEADLINES: Record<string, (data: any) => Figures> = {
     search_agent_p99_ms: find(data, 'search: GET /v1/search (agent)')?.p99,
     search_customer_p99_ms: find(data, 'search: GET /v1/search (customer)')?.p99,
   }),
+  'conversation-list': (data) => ({
+    unfiltered_p99_ms: find(data, 'first page, unfiltered')?.p99,
+    label_status_assignee_p99_ms: find(data, 'label + status + assignee')?.p99,
+    slowest_filtered_p99_ms: Math.max(
+      ...(data.rows as Array<{ p99: number; target?: string }>).filter((r) => r.target).map((r) => r.p99),
+    ),
+  }),
   decode: (data) => ({
     json_parse_us: find(data, 'baseline: JSON.parse')?.micros,
     event_us: find(data, 'event as consumers decode it')?.micros,

@@ -66,6 +66,8 @@ function commonValues(): unknown[] {
     '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA',
     // An IANA time zone (a site's business hours).
     'Europe/Berlin',
+    // A label's colour.
+    '#d93f0b',
   ];
 }
 

@@ -2,21 +2,25 @@ import { useId, useState } from 'react';
 import type { ParleyClient } from '@parley/client';
 import { ok, useAttachments, useDraft, type Message } from '@parley/web';
 import { ComposerAttachments } from './composer-attachments';
+import { fillPlaceholders, type ReplyContext } from './reply-placeholders';
+import { useSavedReplyPicker } from './saved-replies';
 
 export type ComposerMode = 'message' | 'note';
 
 interface Props {
   api: ParleyClient;
   conversationId: string;
+  /** What a saved reply's placeholders are filled with. */
+  replyContext: ReplyContext;
   onSent: (id: string, body: string, mode: ComposerMode, attachments?: Message['attachments']) => void;
 }
 
 /**
  * Replies go to the customer; notes stay among agents. Enter sends, Shift+Enter starts a new line.
  * Each draft carries its own Idempotency-Key, so sending it again after a network error never
- * posts it twice.
+ * posts it twice. `/` at the start opens the saved replies; choosing one fills the draft with it.
  */
-export function Composer({ api, conversationId, onSent }: Props) {
+export function Composer({ api, conversationId, replyContext, onSent }: Props) {
   const [mode, setMode] = useState<ComposerMode>('message');
   const files = useAttachments(api, conversationId);
   const { body, setBody, sending, error, submit, onKeyDown } = useDraft(async (text, idempotencyKey) => {
@@ -39,6 +43,9 @@ export function Composer({ api, conversationId, onSent }: Props) {
     onSent(id, text, mode, mode === 'message' ? attached : []);
   });
   const fieldId = useId();
+  const picker = useSavedReplyPicker(api, body, (reply) =>
+    setBody(fillPlaceholders(reply.body, replyContext)),
+  );
 
   return (
     <form className={`composer composer-${mode}`} onSubmit={submit}>
@@ -72,11 +79,17 @@ export function Composer({ api, conversationId, onSent }: Props) {
         maxLength={10_000}
         value={body}
         onChange={(event) => setBody(event.target.value)}
-        onKeyDown={onKeyDown}
+        onKeyDown={(event) => picker.onKeyDown(event) || onKeyDown(event)}
+        aria-autocomplete="list"
+        aria-expanded={picker.open}
+        aria-controls={picker.open ? picker.listId : undefined}
         placeholder={
-          mode === 'note' ? 'Only agents see notes' : 'Write a reply… (Enter sends, Shift+Enter new line)'
+          mode === 'note'
+            ? 'Only agents see notes'
+            : 'Write a reply… (Enter sends, Shift+Enter new line, / for saved replies)'
         }
       />
+      {picker.list}
       {error && (
         <p role="alert" className="error">
           {error}

@@ -12,9 +12,10 @@ import {
 import { Composer, type ComposerMode } from './composer';
 import { ConversationActions } from './conversation-actions';
 import { CustomerPanel } from './customer-panel';
+import { LabelEditor } from './labels';
 import { RatingSummary } from './rating-summary';
 import { Timeline } from './timeline';
-import type { Agent, Conversation, InboxBus } from './types';
+import type { Agent, Conversation, InboxBus, Label } from './types';
 
 const PAGE = 30;
 const LATEST = 2_147_483_647;
@@ -24,6 +25,8 @@ interface Props {
   conversationId: string;
   agentId: string;
   agents: Agent[];
+  /** Every label defined, to name and colour the conversation's. */
+  labels: Label[];
   bus: InboxBus;
   onChanged: () => void;
   onClaimed: () => void;
@@ -104,7 +107,7 @@ export function ConversationView(props: Props) {
       } else if (event.type === 'receipt.read' && event.data.readerRole === 'customer') {
         setCustomerReadSeq((seq) => Math.max(seq, Number(event.data.seq)));
       } else {
-        // Assigned, transferred, status or priority changed: what the header shows.
+        // Assigned, transferred, status, priority or labels changed: what the header shows.
         void loadConversation();
         // Events of a conversation reach its agent only from the assignment on: fetch what came before.
         if (event.type === 'conversation.assigned' && event.data.assigneeId === agentId) void loadLatest();
@@ -167,6 +170,17 @@ export function ConversationView(props: Props) {
               }}
             />
           )}
+          {conversation && (
+            <LabelEditor
+              api={api}
+              conversation={conversation}
+              catalog={props.labels}
+              onChanged={() => {
+                void loadConversation();
+                onChanged();
+              }}
+            />
+          )}
           {conversation?.rating && <RatingSummary rating={conversation.rating} />}
         </header>
         <Timeline
@@ -177,7 +191,17 @@ export function ConversationView(props: Props) {
           onLoadOlder={loadOlder}
           receipt={lastReply && receipt ? { messageId: lastReply.id, state: receipt } : null}
         />
-        <Composer api={api} conversationId={conversationId} onSent={onSent} />
+        <Composer
+          api={api}
+          conversationId={conversationId}
+          replyContext={{
+            customerName: conversation?.customerName ?? null,
+            customerEmail: conversation?.customerEmail ?? null,
+            agentName: agents.find((a) => a.id === agentId)?.name ?? null,
+            conversationId,
+          }}
+          onSent={onSent}
+        />
       </main>
       {conversation && (
         <CustomerPanel

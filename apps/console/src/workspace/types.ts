@@ -10,3 +10,6 @@ export const PRIORITIES: Priority[] = ['urgent', 'high', 'normal', 'low'];
 
 /** Inbox events, re-dispatched inside the workspace to whichever view cares (`inbox-event`). */
 export type InboxBus = EventTarget;
+
+export type Label = components['schemas']['LabelItem'];
+export type SavedReply = components['schemas']['SavedReplyItem'];

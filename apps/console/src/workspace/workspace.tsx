@@ -4,12 +4,21 @@ import { ApiError, describeError, ok, useInbox } from '@parley/web';
 import { ReportsLink } from '../reports/reports-link';
 import { useOpenConversation } from '../route';
 import type { Session } from '../session';
+import {
+  ConversationFilters,
+  listQuery,
+  NO_FILTERS,
+  queueQuery,
+  type ListFilters,
+} from './conversation-filters';
 import { ConversationList } from './conversation-list';
+import { ConversationSearch } from './conversation-search';
 import { ConversationView } from './conversation-view';
 import { PresenceSwitch } from './presence-switch';
-import type { Agent, Conversation, Presence } from './types';
+import type { Agent, Conversation, Label, Presence } from './types';
 
-type Tab = 'queue' | 'mine';
+type Tab = 'mine' | 'queue' | 'all';
+const TABS: Tab[] = ['mine', 'queue', 'all'];
 
 /** The queue misses claims by other agents (they reach no inbox of ours): look again this often. */
 const LIST_POLL_MS = 30_000;
@@ -30,6 +39,9 @@ export function Workspace({
   const [tab, setTab] = useState<Tab>('mine');
   const [queue, setQueue] = useState<Conversation[]>([]);
   const [mine, setMine] = useState<Conversation[]>([]);
+  const [all, setAll] = useState<Conversation[]>([]);
+  const [labels, setLabels] = useState<Label[]>([]);
+  const [filters, setFilters] = useState<ListFilters>(NO_FILTERS);
   const [agents, setAgents] = useState<Agent[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now);
@@ -55,20 +67,28 @@ export function Workspace({
 
   const refresh = useCallback(async () => {
     try {
-      const [queued, assigned, team] = await Promise.all([
-        api.GET('/v1/queue', { params: { query: { limit: 100 } } }).then(ok),
-        api.GET('/v1/conversations', { params: { query: { assignee: 'me', limit: 100 } } }).then(ok),
+      const filtered = listQuery(filters);
+      const [queued, assigned, everything, team, defined] = await Promise.all([
+        api.GET('/v1/queue', { params: { query: { ...queueQuery(filters), limit: 100 } } }).then(ok),
+        api
+          .GET('/v1/conversations', { params: { query: { ...filtered, assignee: 'me', limit: 100 } } })
+          .then(ok),
+        api.GET('/v1/conversations', { params: { query: { ...filtered, limit: 100 } } }).then(ok),
         api.GET('/v1/agents', { params: { query: { limit: 200 } } }).then(ok),
+        api.GET('/v1/labels', { params: { query: { limit: 200 } } }).then(ok),
       ]);
       setQueue(queued.items);
-      setMine(assigned.items.filter((c) => c.status !== 'resolved'));
+      // Mine is the work at hand: resolved ones only when asked for.
+      setMine(assigned.items.filter((c) => filters.status === 'resolved' || c.status !== 'resolved'));
+      setAll(everything.items);
       setAgents(team.items);
+      setLabels(defined.items);
       setNow(Date.now());
       setError(null);
     } catch (failure) {
       quietWhileOffline(failure);
     }
-  }, [api, quietWhileOffline]);
+  }, [api, quietWhileOffline, filters]);
 
   // Many events can arrive at once (a catch-up after a drop): one refresh for all of them.
   const refreshTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -119,7 +139,8 @@ export function Workspace({
 
   function onTabKey(event: KeyboardEvent) {
     if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
-    const next: Tab = tab === 'queue' ? 'mine' : 'queue';
+    const step = event.key === 'ArrowRight' ? 1 : TABS.length - 1;
+    const next = TABS[(TABS.indexOf(tab) + step) % TABS.length];
     setTab(next);
     document.getElementById(`tab-${next}`)?.focus();
   }
@@ -127,7 +148,16 @@ export function Workspace({
   const lists: Record<Tab, { label: string; items: Conversation[] }> = {
     mine: { label: 'Mine', items: mine },
     queue: { label: 'Queue', items: queue },
+    all: { label: 'All', items: all },
   };
+  const lastAuthor = (c: Conversation) =>
+    !c.lastMessageAuthorId
+      ? null
+      : c.lastMessageAuthorRole === 'customer'
+        ? (c.customerName ?? 'Customer')
+        : c.lastMessageAuthorId === session.agentId
+          ? 'You'
+          : (agents.find((a) => a.id === c.lastMessageAuthorId)?.name ?? 'Agent');
 
   return (
     <div className={`workspace ${openId ? 'has-open' : ''}`}>
@@ -150,7 +180,7 @@ export function Workspace({
       )}
       <nav className="sidebar" aria-label="Conversations">
         <div role="tablist" aria-label="Lists" className="tabs" onKeyDown={onTabKey}>
-          {(['mine', 'queue'] as Tab[]).map((name) => (
+          {TABS.map((name) => (
             <button
               key={name}
               id={`tab-${name}`}
@@ -165,15 +195,31 @@ export function Workspace({
             </button>
           ))}
         </div>
+        <ConversationSearch api={api} onOpen={open} />
+        <ConversationFilters
+          filters={filters}
+          onChange={setFilters}
+          labels={labels}
+          agents={agents}
+          fixed={tab === 'queue' ? ['status', 'assignee'] : tab === 'mine' ? ['assignee'] : []}
+        />
         <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
           <ConversationList
-            label={tab === 'queue' ? 'Queue' : 'My conversations'}
+            label={{ queue: 'Queue', mine: 'My conversations', all: 'All conversations' }[tab]}
+            labels={labels}
+            lastAuthor={lastAuthor}
             conversations={lists[tab].items}
             openId={openId}
             now={now}
             waitingSince={(c) => (tab === 'queue' ? c.createdAt : c.lastMessageAt)}
             onOpen={open}
-            empty={tab === 'queue' ? 'Nobody is waiting.' : 'No open conversations assigned to you.'}
+            empty={
+              {
+                queue: 'Nobody is waiting.',
+                mine: 'No open conversations assigned to you.',
+                all: 'No conversations match.',
+              }[tab]
+            }
           />
         </div>
       </nav>
@@ -184,6 +230,7 @@ export function Workspace({
           conversationId={openId}
           agentId={session.agentId}
           agents={agents}
+          labels={labels}
           bus={bus}
           onChanged={scheduleRefresh}
           onClaimed={() => setTab('mine')}

@@ -30,6 +30,8 @@ export interface Conversation {
   firstResponseAt: Date | null;
   /** When the site's automatic reply went out: it goes out once per conversation. */
   autoRepliedAt: Date | null;
+  /** The ids of its labels, in the order they were put on. */
+  labels: string[];
 }
 
 /** Each field's column: the repository reads and writes rows through this, so a field cannot be missed. */
@@ -50,6 +52,7 @@ export const CONVERSATION_COLUMNS: { readonly [F in keyof Conversation]-?: strin
   siteId: 'site_id',
   firstResponseAt: 'first_response_at',
   autoRepliedAt: 'auto_replied_at',
+  labels: 'labels',
 };
 
 /** A conversation the customer opens: open, unassigned and queued until assignment decides. */
@@ -71,6 +74,7 @@ export function openedConversation(cmd: OpenConversation, now: Date): Conversati
     siteId: cmd.siteId ?? null,
     firstResponseAt: null,
     autoRepliedAt: null,
+    labels: [],
   };
 }
 
@@ -79,6 +83,8 @@ export function conversationView(
   conversation: Conversation,
   unread: number,
   rating: RatingView | null,
+  lastAuthor: { id: string; role: string } | null,
+  customer: { name: string | null; email: string | null },
 ): ConversationView {
   return {
     id: conversation.id,
@@ -96,5 +102,10 @@ export function conversationView(
     lastMessagePreview: conversation.lastMessagePreview,
     siteId: conversation.siteId,
     rating,
+    labels: conversation.labels,
+    lastMessageAuthorId: lastAuthor?.id ?? null,
+    lastMessageAuthorRole: lastAuthor?.role ?? null,
+    customerName: customer.name,
+    customerEmail: customer.email,
   };
 }

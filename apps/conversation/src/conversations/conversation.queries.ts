@@ -13,7 +13,9 @@ import {
   Page,
   PrecheckQuery,
   PrecheckVerdict,
+  Principal,
   QuerySubjects,
+  QueueQuery,
 } from '@parley/contracts';
 import { AnswerQuery, JetStreamPublisher, NATS_CONNECTION, QueryRejected } from '@parley/jetstream';
 import { DataSource } from 'typeorm';
@@ -34,19 +36,26 @@ function page<R, V>(
   return { items: items.map(view), nextCursor: rows.length > limit && last ? encodeKeyset(key(last)) : null };
 }
 
-const seenView = (row: SeenConversation): ConversationView =>
-  conversationView(
-    row,
-    row.unread,
-    row.ratingScore !== null && row.ratingVia !== null && row.ratedAt !== null
-      ? {
-          score: row.ratingScore,
-          comment: row.ratingComment,
-          via: row.ratingVia,
-          ratedAt: row.ratedAt.toISOString(),
-        }
-      : null,
-  );
+/** Labels are the team's own way of sorting its work: a customer sees none. */
+const seenView =
+  (viewer: Principal) =>
+  (row: SeenConversation): ConversationView =>
+    conversationView(
+      viewer.role === 'customer' ? { ...row, labels: [] } : row,
+      row.unread,
+      row.ratingScore !== null && row.ratingVia !== null && row.ratedAt !== null
+        ? {
+            score: row.ratingScore,
+            comment: row.ratingComment,
+            via: row.ratingVia,
+            ratedAt: row.ratedAt.toISOString(),
+          }
+        : null,
+      row.lastAuthorId !== null && row.lastAuthorRole !== null
+        ? { id: row.lastAuthorId, role: row.lastAuthorRole }
+        : null,
+      { name: row.customerName, email: row.customerEmail },
+    );
 
 const notFound = (id: string) => new QueryRejected(404, 'Not found', `Conversation ${id} was not found.`);
 
@@ -80,7 +89,7 @@ export class ConversationQueries {
   async list(@Payload() q: ConversationListQuery): Promise<Page<ConversationView>> {
     const after = q.cursor ? (decodeKeyset(q.cursor, ['string', 'string']) as [string, string]) : undefined;
     const rows = await this.conversations.listed(q.principal, q, after, q.limit + 1);
-    return page(rows, q.limit, seenView, (r) => [r.lastMessageAt.toISOString(), r.id]);
+    return page(rows, q.limit, seenView(q.principal), (r) => [r.lastMessageAt.toISOString(), r.id]);
   }
 
   @AnswerQuery(QuerySubjects.conversation)
@@ -89,17 +98,21 @@ export class ConversationQueries {
     if (!row || (q.principal.role === 'customer' && row.customerId !== q.principal.id)) {
       throw notFound(q.conversationId);
     }
-    return seenView(row);
+    return seenView(q.principal)(row);
   }
 
   /** Open, unassigned conversations: highest priority first, then the longest waiting. */
   @AnswerQuery(QuerySubjects.queue)
-  async queue(@Payload() q: CursorQuery): Promise<Page<ConversationView>> {
+  async queue(@Payload() q: QueueQuery): Promise<Page<ConversationView>> {
     const after = q.cursor
       ? (decodeKeyset(q.cursor, ['number', 'string', 'string']) as [number, string, string])
       : undefined;
-    const rows = await this.conversations.queue(q.principal, after, q.limit + 1);
-    return page(rows, q.limit, seenView, (r) => [r.rank, (r.queuedAt ?? r.createdAt).toISOString(), r.id]);
+    const rows = await this.conversations.queue(q.principal, q, after, q.limit + 1);
+    return page(rows, q.limit, seenView(q.principal), (r) => [
+      r.rank,
+      (r.queuedAt ?? r.createdAt).toISOString(),
+      r.id,
+    ]);
   }
 
   /** A customer's conversations, newest first: what an agent looks at for context. */
@@ -107,7 +120,7 @@ export class ConversationQueries {
   async ofCustomer(@Payload() q: CustomerConversationsQuery): Promise<Page<ConversationView>> {
     const after = q.cursor ? (decodeKeyset(q.cursor, ['string', 'string']) as [string, string]) : undefined;
     const rows = await this.conversations.ofCustomer(q.principal, q.customerId, after, q.limit + 1);
-    return page(rows, q.limit, seenView, (r) => [r.createdAt.toISOString(), r.id]);
+    return page(rows, q.limit, seenView(q.principal), (r) => [r.createdAt.toISOString(), r.id]);
   }
 
   /**

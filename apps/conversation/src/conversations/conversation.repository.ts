@@ -19,8 +19,25 @@ export interface RatingColumns {
   ratedAt: Date | null;
 }
 
-/** A conversation as one caller sees it: with the messages that caller has not read, and its rating. */
-export type SeenConversation = Conversation & { unread: number } & RatingColumns;
+/** Who wrote a conversation's newest customer-visible message: both null before the first. */
+export interface LastAuthorColumns {
+  lastAuthorId: string | null;
+  lastAuthorRole: string | null;
+}
+
+/** The conversation's customer as known. */
+export interface CustomerColumns {
+  customerName: string | null;
+  customerEmail: string | null;
+}
+
+/**
+ * A conversation as one caller sees it: with the messages that caller has not read, its rating and
+ * who wrote its newest message.
+ */
+export type SeenConversation = Conversation & { unread: number } & RatingColumns &
+  LastAuthorColumns &
+  CustomerColumns;
 
 /** Which of a caller's conversations a list shows; `assignee` "none" is the unassigned ones. */
 export interface ConversationFilter {
@@ -29,7 +46,12 @@ export interface ConversationFilter {
   priority?: string;
   team?: string;
   assignee?: string;
+  /** Label ids: conversations carrying every one of them. */
+  labels?: string[];
 }
+
+/** The filters that narrow the queue. */
+export type QueueFilter = Pick<ConversationFilter, 'priority' | 'team' | 'labels'>;
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
@@ -41,6 +63,16 @@ class Parameters {
     this.values.push(value);
     return `$${this.values.length}`;
   }
+}
+
+/** The filters lists and the queue share, as conditions on `c`. */
+function filtered(params: Parameters, filter: QueueFilter): string[] {
+  const where: string[] = [];
+  if (filter.priority) where.push(`c.priority = ${params.bind(filter.priority)}`);
+  if (filter.team) where.push(`c.team = ${params.bind(filter.team)}`);
+  // Containment, so the GIN index on the labels array finds the rows.
+  if (filter.labels?.length) where.push(`c.labels @> ${params.bind(filter.labels)}::text[]`);
+  return where;
 }
 
 /**
@@ -249,12 +281,10 @@ export class ConversationRepository {
     limit: number,
   ): Promise<SeenConversation[]> {
     return this.seenBy(viewer, (params) => {
-      const where: string[] = [];
+      const where = filtered(params, filter);
       if (viewer.role === 'customer') where.push(`c.customer_id = ${params.bind(viewer.id)}`);
       else if (filter.customerId) where.push(`c.customer_id = ${params.bind(filter.customerId)}`);
       if (filter.status) where.push(`c.status = ${params.bind(filter.status)}`);
-      if (filter.priority) where.push(`c.priority = ${params.bind(filter.priority)}`);
-      if (filter.team) where.push(`c.team = ${params.bind(filter.team)}`);
       if (filter.assignee === 'none') where.push('c.assignee_id IS NULL');
       else if (filter.assignee) where.push(`c.assignee_id = ${params.bind(filter.assignee)}`);
       if (after) {
@@ -278,15 +308,20 @@ export class ConversationRepository {
    */
   queue(
     viewer: Principal,
+    filter: QueueFilter,
     after: [number, string, string] | undefined,
     limit: number,
   ): Promise<Array<SeenConversation & { rank: number }>> {
     return this.seenBy(
       viewer,
       (params) => {
-        const from = after
-          ? `AND (-(${PRIORITY_RANK}), c.queued_at, c.id) > (-${params.bind(after[0])}::int, ${params.bind(after[1])}::timestamptz, ${params.bind(after[2])})`
-          : '';
+        const where = filtered(params, filter);
+        if (after) {
+          where.push(
+            `(-(${PRIORITY_RANK}), c.queued_at, c.id) > (-${params.bind(after[0])}::int, ${params.bind(after[1])}::timestamptz, ${params.bind(after[2])})`,
+          );
+        }
+        const from = where.map((w) => `AND ${w}`).join(' ');
         return `WHERE c.status = 'open' AND c.assignee_id IS NULL ${from}
           ORDER BY ${PRIORITY_RANK} DESC, c.queued_at ASC, c.id LIMIT ${params.bind(limit)}`;
       },
@@ -329,7 +364,13 @@ export class ConversationRepository {
               (SELECT count(*)::int FROM conversation.conversation_entries e
                 WHERE e.conversation_id = c.id AND e.seq > COALESCE(h.seq, 0) AND e.author_id <> ${reader}
                   AND (${customer}::boolean = false OR e.type = 'message')) AS unread,
-              r.score AS "ratingScore", r.comment AS "ratingComment", r.via AS "ratingVia", r.rated_at AS "ratedAt"
+              r.score AS "ratingScore", r.comment AS "ratingComment", r.via AS "ratingVia", r.rated_at AS "ratedAt",
+              (SELECT e.author_id FROM conversation.conversation_entries e
+                WHERE e.conversation_id = c.id AND e.type = 'message' ORDER BY e.seq DESC LIMIT 1) AS "lastAuthorId",
+              (SELECT e.author_role FROM conversation.conversation_entries e
+                WHERE e.conversation_id = c.id AND e.type = 'message' ORDER BY e.seq DESC LIMIT 1) AS "lastAuthorRole",
+              (SELECT p.name FROM conversation.customers p WHERE p.id = c.customer_id) AS "customerName",
+              (SELECT p.email FROM conversation.customers p WHERE p.id = c.customer_id) AS "customerEmail"
          FROM conversation.conversations c
          LEFT JOIN conversation.read_horizons h ON h.conversation_id = c.id AND h.principal_id = ${reader}
          LEFT JOIN conversation.ratings r ON r.conversation_id = c.id

@@ -1,7 +1,9 @@
 import { AttachmentReferences } from '../attachments/attachment-references';
 import { ConversationLedger } from '../conversations/conversation-ledger';
 import { ConversationRepository } from '../conversations/conversation.repository';
+import { LabelsRepository } from '../labels/labels.repository';
 import { PeopleRepository } from '../people/people.repository';
+import { SavedRepliesRepository } from '../saved-replies/saved-replies.repository';
 import { SitesRepository } from '../sites/sites.repository';
 import type { Sql } from '../sql';
 
@@ -51,6 +53,14 @@ export type SiteStore = Pick<
 
 /** What a command's handler may do to attachment references within its transaction. */
 export type AttachmentReferenceStore = Pick<AttachmentReferences, 'reference'>;
+/** What a command's handler may do to labels within its transaction. */
+export type LabelStore = Pick<LabelsRepository, 'define' | 'nameTaken' | 'change' | 'delete' | 'refs'>;
+
+/** What a command's handler may do to saved replies within its transaction. */
+export type SavedReplyStore = Pick<
+  SavedRepliesRepository,
+  'save' | 'shortcutTaken' | 'change' | 'delete' | 'one'
+>;
 
 /**
  * One command transaction's work: the repositories bound to it, and the ledger holding what the
@@ -65,6 +75,8 @@ export class UnitOfWork {
     readonly people: PeopleStore,
     readonly sites: SiteStore,
     readonly attachments: AttachmentReferenceStore,
+    readonly labels: LabelStore,
+    readonly savedReplies: SavedReplyStore,
   ) {
     this.ledger = new ConversationLedger(conversations);
   }
@@ -76,6 +88,8 @@ export class UnitOfWork {
       new PeopleRepository(sql),
       new SitesRepository(sql),
       new AttachmentReferences(sql),
+      new LabelsRepository(sql),
+      new SavedRepliesRepository(sql),
     );
   }
 

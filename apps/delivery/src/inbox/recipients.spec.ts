@@ -25,6 +25,12 @@ describe('recipientsOf', () => {
     expect(await recipientsOf(event, agents)).toEqual(['a2']);
   });
 
+  it('gives label changes to the assignee, or to every agent while unassigned, never to the customer', async () => {
+    const labelled: DomainEvent = { ...base, id: 'e', type: EventTypes.labelsChanged, assigneeId: 'a2' };
+    expect(await recipientsOf(labelled, agents)).toEqual(['a2']);
+    expect(await recipientsOf({ ...labelled, assigneeId: null }, agents)).toEqual(['a1', 'a2']);
+  });
+
   it('tells only the author that a message was rejected', async () => {
     const event: DomainEvent = {
       ...base,

@@ -10,6 +10,16 @@ const AGENT_ONLY = new Set<string>([
   EventTypes.conversationTransferred,
   EventTypes.priorityChanged,
   EventTypes.conversationRated,
+  EventTypes.labelsChanged,
+]);
+
+/**
+ * Events every agent gets while the conversation is in nobody's hands: whoever takes it from the
+ * queue sees it as it is.
+ */
+const TO_ALL_AGENTS_WHEN_UNASSIGNED = new Set<string>([
+  EventTypes.conversationCreated,
+  EventTypes.labelsChanged,
 ]);
 
 /** Events that also tell the agent a conversation was taken from. */
@@ -18,8 +28,8 @@ const HANDOVERS = new Set<string>([EventTypes.conversationAssigned, EventTypes.c
 /**
  * Who gets an event in their inbox (the contract's "who gets what"): the conversation's customer
  * except for agent-only events, its assignee (and the previous one on a handover), every agent for
- * a conversation that lands in the queue, only the author for a rejected message, and the other
- * side for a read receipt.
+ * a conversation that lands in the queue and for label changes to an unassigned one, only the author
+ * for a rejected message, and the other side for a read receipt.
  */
 export function recipientsOf(
   event: DomainEvent,
@@ -37,7 +47,7 @@ export function recipientsOf(
   }
   if (event.type === EventTypes.receiptRead)
     recipients.delete((event.data as unknown as ReceiptReadData).readerId);
-  if (event.type === EventTypes.conversationCreated && !event.assigneeId) {
+  if (TO_ALL_AGENTS_WHEN_UNASSIGNED.has(event.type) && !event.assigneeId) {
     return allAgents().then((agents) => [...recipients, ...agents]);
   }
   return [...recipients];

@@ -42,11 +42,11 @@ export class CommandEndpoint {
     return this.preferWait.answer({ ...this.waiting(write, command), ...answer });
   }
 
-  /** A change: 202 with `accepted`, or 200 with what `applied` reads once it is applied. */
+  /** A change: 202 with `accepted`, or `status` (200) with what `applied` reads once it is applied. */
   change<C extends Command, A, R>(
     write: Write,
     command: Outgoing<C>,
-    answer: { accepted: A; applied: () => R | Promise<R> },
+    answer: { accepted: A; applied: () => R | Promise<R>; status?: 200 | 201 },
   ): Promise<A | R> {
     return this.preferWait.answerChange({ ...this.waiting(write, command), ...answer });
   }

@@ -86,3 +86,7 @@ export const MESSAGE_CREATED_DATA = {
   body: REPLY_BODY,
   createdAt: REPLIED_AT,
 };
+export const LABEL_ID = '0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20';
+export const SAVED_REPLY_ID = '0195f0c1-7d2f-7a10-8b62-3c5d9e1f2a31';
+export const LABEL_CURSOR = keyset('refund', LABEL_ID);
+export const SAVED_REPLY_CURSOR = keyset('refund', SAVED_REPLY_ID);

@@ -5,7 +5,9 @@ import {
   CUSTOMER_ID,
   DEAD_LETTER_ID,
   DELIVERY_ID,
+  LABEL_ID,
   MESSAGE_ID,
+  SAVED_REPLY_ID,
   SITE_ID,
   SESSION_ID,
   WEBHOOK_ID,
@@ -38,3 +40,5 @@ export const ApiListCursor = (example: string) =>
     description: 'nextCursor of the previous page of the same list (opaque)',
     example,
   });
+export const ApiLabelIdParam = pathParam('Label id', LABEL_ID);
+export const ApiSavedReplyIdParam = pathParam('Saved reply id', SAVED_REPLY_ID);

@@ -140,7 +140,9 @@ export class ConversationsController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<Page<ConversationView>> {
     if (principal.role === 'customer') {
-      const agentOnly = (['assignee', 'team', 'customerId'] as const).filter((f) => query[f] !== undefined);
+      const agentOnly = (['assignee', 'team', 'customerId', 'labels'] as const).filter(
+        (f) => query[f] !== undefined,
+      );
       if (agentOnly.length)
         throw new BadRequestException(`Filters for agents only: ${agentOnly.join(', ')}.`);
     }
@@ -151,6 +153,7 @@ export class ConversationsController {
       team: query.team,
       priority: query.priority,
       customerId: query.customerId,
+      labels: query.labels,
       ...pageOf(query),
     };
     return this.publisher.query(QuerySubjects.conversations, request);

@@ -1,5 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import {
   AssignConversation,
   ChangePriority,
@@ -7,6 +9,7 @@ import {
   ConversationStatus,
   ConversationView,
   ID_PATTERN,
+  LABELS_PER_CONVERSATION_MAX,
   MarkRead,
   MESSAGE_BODY_MAX,
   OpenConversation,
@@ -26,6 +29,7 @@ import {
   CONVERSATION_ID,
   CUSTOMER_ID,
   FIRST_BODY,
+  LABEL_ID,
   MESSAGE_ID,
   OPENED_AT,
   OTHER_AGENT_ID,
@@ -66,6 +70,38 @@ export class ConversationOpened {
   @ApiProperty({ example: MESSAGE_ID, description: 'Id of the first message' }) messageId: string;
 }
 
+/** Label ids, repeated (`labels=a&labels=b`) or comma-separated: conversations carrying all of them. */
+const ApiLabelsFilter = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      type: [String],
+      description: 'Label ids, repeated or comma-separated: conversations carrying every one of them',
+      example: [LABEL_ID],
+    }),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',') : value)),
+    IsOptional(),
+    IsArray(),
+    ArrayMaxSize(LABELS_PER_CONVERSATION_MAX),
+    Matches(ID_PATTERN, { each: true }),
+  );
+
+/** The queue's filters: those of the conversation list that do not contradict it. */
+export class QueueFilterQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: PRIORITIES, example: 'high' })
+  @IsOptional()
+  @IsIn(PRIORITIES)
+  priority?: Priority;
+
+  @ApiPropertyOptional({ example: TEAM })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  team?: string;
+
+  @ApiLabelsFilter()
+  labels?: string[];
+}
+
 export class ListConversationsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: STATUSES, example: 'open' })
   @IsOptional()
@@ -97,6 +133,9 @@ export class ListConversationsQuery extends PageQuery {
   @IsString()
   @Matches(ID_PATTERN)
   customerId?: string;
+
+  @ApiLabelsFilter()
+  labels?: string[];
 }
 
 export class RatingItem implements RatingView {
@@ -160,6 +199,41 @@ export class ConversationItem implements ConversationView {
     description: "The customer's rating once resolved (the latest one); null when not rated",
   })
   rating: RatingItem | null;
+  @ApiProperty({
+    type: [String],
+    example: [LABEL_ID],
+    description: 'Ids of its labels (`GET /v1/labels` names and colours them), in the order they were put on',
+  })
+  labels: string[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: AGENT_ID,
+    description: 'Who wrote the newest message (notes aside); null before the first',
+  })
+  lastMessageAuthorId: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    enum: ['customer', 'agent', 'admin'],
+    example: 'agent',
+    description: "The newest message's author's role",
+  })
+  lastMessageAuthorRole: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'Ada Lovelace',
+    description: "The customer's name, as known",
+  })
+  customerName: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'ada@example.com',
+    description: "The customer's email, as known",
+  })
+  customerEmail: string | null;
 }
 
 /** An opened conversation as `Prefer: wait` returns it: what `GET` shows, and its first message's id. */

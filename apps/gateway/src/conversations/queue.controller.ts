@@ -1,12 +1,12 @@
 import { ApiProblems } from '../api/problem.doc';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ConversationView, Page, Principal, QuerySubjects } from '@parley/contracts';
+import { ConversationView, Page, Principal, QuerySubjects, QueueQuery } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { IdParam } from '../api/id-param.pipe';
 import { PageQuery, pageOf } from '../api/paging';
-import { ConversationPage } from './conversations.dto';
+import { ConversationPage, QueueFilterQuery } from './conversations.dto';
 import { ApiCustomerIdParam } from '../api/params.doc';
 
 @ApiTags('conversations')
@@ -24,10 +24,17 @@ export class QueueController {
     description: 'Open, unassigned conversations: highest priority first, then oldest',
   })
   queue(
-    @Query() query: PageQuery,
+    @Query() query: QueueFilterQuery,
     @CurrentPrincipal() principal: Principal,
   ): Promise<Page<ConversationView>> {
-    return this.publisher.query(QuerySubjects.queue, { principal, ...pageOf(query) });
+    const request: QueueQuery = {
+      principal,
+      priority: query.priority,
+      team: query.team,
+      labels: query.labels,
+      ...pageOf(query),
+    };
+    return this.publisher.query(QuerySubjects.queue, request);
   }
 
   @Get('customers/:id/conversations')

@@ -6,6 +6,7 @@ import {
   ConversationRatedData,
   ConversationTransferredData,
   EventTypes,
+  LabelsChangedData,
   MESSAGE_VIAS,
   MessageRejectedData,
   PRIORITIES,
@@ -22,6 +23,7 @@ import {
   CONVERSATION_ID,
   CUSTOMER_ID,
   EVENT_ID,
+  LABEL_ID,
   MESSAGE_ID,
   OPENED_AT,
   OTHER_AGENT_ID,
@@ -161,6 +163,32 @@ export const EVENT_DATA_SCHEMAS = {
     via: oneOfList(RATING_CHANNELS, 'email', 'Where the customer rated: in the widget or from the email'),
     ratedAt: timestamp(READ_AT),
   }),
+  LabelsChangedData: objectOf<LabelsChangedData>('The labels a conversation carries now', {
+    conversationId,
+    labels: {
+      type: 'array',
+      description: 'Every label it carries now, in the order they were put on',
+      example: [{ id: LABEL_ID, name: 'refund', colour: '#d93f0b' }],
+      items: {
+        type: 'object',
+        properties: { id: text(LABEL_ID), name: text('refund'), colour: text('#d93f0b', '`#rrggbb`') },
+        required: ['id', 'name', 'colour'],
+      },
+    },
+    added: {
+      type: 'array',
+      items: text(LABEL_ID),
+      example: [LABEL_ID],
+      description: 'Ids of the labels put on',
+    },
+    removed: {
+      type: 'array',
+      items: text(LABEL_ID),
+      example: [],
+      description: 'Ids of the labels taken off',
+    },
+    changedBy: agentId('The agent who changed them'),
+  }),
 } satisfies Record<string, JsonSchema>;
 
 export interface PublicEvent {
@@ -234,6 +262,13 @@ export const PUBLIC_EVENTS: PublicEvent[] = [
     data: 'ConversationRatedData',
     summary: 'The customer rated a resolved conversation (agents only)',
     exampleId: `${EventTypes.conversationRated}:${CONVERSATION_ID}`,
+  },
+  {
+    type: EventTypes.labelsChanged,
+    data: 'LabelsChangedData',
+    summary:
+      'Labels were put on or taken off a conversation (agents only: its assignee, or every agent while it is unassigned)',
+    exampleId: `${EventTypes.labelsChanged}:${CONVERSATION_ID}:18`,
   },
 ];
 
