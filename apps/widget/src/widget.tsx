@@ -239,6 +239,11 @@ function placeholderConversation(id: string, customerId: string): Conversation {
     lastMessagePreview: null,
     siteId: null,
     rating: null,
+    labels: [],
+    lastMessageAuthorId: null,
+    lastMessageAuthorRole: null,
+    customerName: null,
+    customerEmail: null,
   };
 }
 

@@ -724,6 +724,86 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/reports/conversations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Volume, first-response and resolution times and backlog, per day or hour of day
+     * @description Conversations opened in the days `from` … `to` (in `timeZone`, UTC by default), optionally of one site, team or agent (the latest the conversation was assigned to), per day or per hour of the day (0–23, over the whole period): how many were opened; the median and 90th percentile (`percentile_cont`, interpolated) of the seconds from opening to the first reply of an agent (not a note, not the automatic reply out of hours) and to the current resolution (a reopened conversation counts again once it is resolved again); and the backlog, the conversations not resolved at the end of the bucket. A conversation counts for the bucket it was opened in. Drawn from history’s reports projection of the events.
+     */
+    get: operations['getConversationReport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/conversations.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The conversation report as CSV
+     * @description The buckets of `GET /v1/reports/conversations` with the same parameters and the same numbers: a header of its field names, one row per bucket, an empty cell for null; downloaded as an attachment.
+     */
+    get: operations['getConversationReportCsv'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/conversations/{id}/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upload a file to attach to a message
+     * @description The body is the file itself, any Content-Type (it is not believed), with a Content-Length of at most PARLEY_ATTACHMENT_MAX_BYTES (default 10 MiB). The type is sniffed from the bytes: PNG, JPEG, GIF and WebP images, PDF, and plain text (valid UTF-8 without NUL) are accepted; anything else, an executable named `.png` included, is refused with 422 naming the type found. Reference the answer's `id` in `attachments` of `POST /v1/conversations/{id}/messages` (up to PARLEY_ATTACHMENTS_PER_MESSAGE_MAX, default 5). Retry an interrupted upload with the same `Idempotency-Key`: once stored, the same key answers the same attachment. An attachment no message references is deleted after PARLEY_ATTACHMENT_ORPHAN_HOURS (default 24). Accepted while the conversation service is offline: the message that references it is checked when that service applies it.
+     */
+    post: operations['uploadAttachment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/attachments/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download an attachment through its signed link
+     * @description No bearer token: `token` is the signature of the attachment's `url`, as a message carries it, valid for PARLEY_ATTACHMENT_URL_TTL_SECONDS (default 300 s). Images are served inline, everything else as a download, always with the sniffed Content-Type, `X-Content-Type-Options: nosniff` and `Content-Security-Policy: default-src 'none'`. An expired link is refused with 401, an altered or foreign one with 403.
+     */
+    get: operations['downloadAttachment'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/labels': {
     parameters: {
       query?: never;
@@ -850,6 +930,90 @@ export interface paths {
     put?: never;
     /** Replay a dead letter to its original subject */
     post: operations['replayDeadLetter'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/mail/inbound/postmark': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Postmark's inbound webhook: an email to a reply address
+     * @description Set as the inbound webhook URL of a Postmark server, with the HTTP Basic credentials of `PARLEY_MAIL_INBOUND_WEBHOOK_SECRET` in it (`https://user:password@host/v1/mail/inbound/postmark`); without that setting the route answers 404. Answered 200 once the email is stored durably; the mail service then adds its new text (quoted history and signature stripped) to the conversation of the reply address as the customer's message, or keeps it as unmatched (`GET /v1/mail/unmatched`). The same email (by its `Message-ID`) delivered again, by Postmark or over SMTP, creates nothing. Fields Parley does not read are ignored. The payload is bounded by `PARLEY_BODY_LIMIT_BYTES` (413 above it).
+     */
+    post: operations['receivePostmarkInbound'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/mail/unmatched': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List emails that could not be matched to a conversation
+     * @description Emails for the reply domain that did not become a message (a forged reply address, a sender other than the customer, nothing new written…), newest first, with why.
+     */
+    get: operations['listUnmatchedMail'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/mail/unsubscribe': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The page behind an email’s unsubscribe link
+     * @description Changes nothing: a page with a button that unsubscribes (POST to the same address).
+     */
+    get: operations['showUnsubscribePage'];
+    put?: never;
+    /**
+     * Unsubscribe a customer from email (RFC 8058 one-click)
+     * @description The customer the token names gets no more emails. Mail clients send the form body `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded or multipart/form-data); the token alone decides. Repeating it changes nothing.
+     */
+    post: operations['unsubscribeFromMail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/agents/me/notifications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Switch the calling agent's email digest on or off
+     * @description While offline, an agent gets one email every PARLEY_MAIL_AGENT_DIGEST_INTERVAL_SECONDS listing the conversations assigned to them and those waiting in the queue too long, unless switched off here. On by default.
+     */
+    put: operations['setAgentNotifications'];
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1552,6 +1716,31 @@ export interface components {
       /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
       conversationId: string;
     };
+    AttachmentItem: {
+      /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
+      id: string;
+      /**
+       * @description The file name as uploaded
+       * @example broken-parcel.png
+       */
+      name: string;
+      /**
+       * @description As sniffed from the bytes
+       * @example image/png
+       * @enum {string}
+       */
+      contentType: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
+      /**
+       * @description Bytes
+       * @example 48213
+       */
+      size: number;
+      /**
+       * @description Signed download link, relative to the API, valid for PARLEY_ATTACHMENT_URL_TTL_SECONDS (default 300 s) from this answer: ask for the message again for a fresh one
+       * @example /v1/attachments/01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f?token=eyJhdHRhY2htZW50SWQiOi4uLn0.k1.c2lnbmF0dXJl
+       */
+      url?: string;
+    };
     MessageItem: {
       /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
       id: string;
@@ -1578,6 +1767,14 @@ export interface components {
        * @example 2026-11-25T09:20:31.058Z
        */
       createdAt: string;
+      /**
+       * @description How the message came in: `api` (the API, the widget or the console), `email` (the customer replied to a notification by email), `automatic` (the site's automatic reply out of business hours)
+       * @example api
+       * @enum {string}
+       */
+      via: 'api' | 'email' | 'automatic';
+      /** @description Files the message carries; absent when none */
+      attachments?: components['schemas']['AttachmentItem'][];
     };
     MessageAccepted: {
       /**
@@ -1640,6 +1837,12 @@ export interface components {
        */
       createdAt: string;
       /**
+       * @description How the message came in: `api` (the API, the widget or the console), `email` (the customer replied to a notification by email), `automatic` (the site's automatic reply out of business hours)
+       * @example api
+       * @enum {string}
+       */
+      via: 'api' | 'email' | 'automatic';
+      /**
        * @example stored
        * @enum {string}
        */
@@ -1649,6 +1852,8 @@ export interface components {
        * @example The conversation does not exist or you are not one of its participants.
        */
       rejection?: string;
+      /** @description Files the message carries; absent when none */
+      attachments?: components['schemas']['AttachmentItem'][];
       receipts: components['schemas']['ReceiptDoc'][];
     };
     SearchHitDoc: {
@@ -2006,6 +2211,141 @@ export interface components {
       bySite: components['schemas']['SiteCsatItem'][];
       byAgent: components['schemas']['AgentCsatItem'][];
     };
+    ConversationReportBucketItem: {
+      /**
+       * @description Conversations opened
+       * @example 42
+       */
+      volume: number;
+      /**
+       * @description Of those, how many an agent has answered
+       * @example 40
+       */
+      firstResponses: number;
+      /**
+       * @description Median seconds from opening to the first reply of an agent (not a note, not the automatic reply); null: none answered
+       * @example 754.5
+       */
+      firstResponseMedianSeconds: number | null;
+      /**
+       * @description 90th percentile of the same
+       * @example 754.5
+       */
+      firstResponseP90Seconds: number | null;
+      /**
+       * @description Of those, how many are resolved now
+       * @example 35
+       */
+      resolutions: number;
+      /**
+       * @description Median seconds from opening to the current resolution (a reopened conversation counts once resolved again); null: none resolved
+       * @example 754.5
+       */
+      resolutionMedianSeconds: number | null;
+      /**
+       * @description 90th percentile of the same
+       * @example 754.5
+       */
+      resolutionP90Seconds: number | null;
+      /**
+       * @description Conversations opened and not resolved (open, pending or snoozed) at the end of the bucket: for a day at its end, for an hour of the day the mean over the days of the period at the end of that hour (two decimals), for the total at the end of the period
+       * @example 7
+       */
+      backlog: number;
+      /**
+       * @description `YYYY-MM-DD` for days, `0` … `23` for hours of the day
+       * @example 2026-12-01
+       */
+      bucket: string;
+    };
+    ConversationReportFiguresItem: {
+      /**
+       * @description Conversations opened
+       * @example 42
+       */
+      volume: number;
+      /**
+       * @description Of those, how many an agent has answered
+       * @example 40
+       */
+      firstResponses: number;
+      /**
+       * @description Median seconds from opening to the first reply of an agent (not a note, not the automatic reply); null: none answered
+       * @example 754.5
+       */
+      firstResponseMedianSeconds: number | null;
+      /**
+       * @description 90th percentile of the same
+       * @example 754.5
+       */
+      firstResponseP90Seconds: number | null;
+      /**
+       * @description Of those, how many are resolved now
+       * @example 35
+       */
+      resolutions: number;
+      /**
+       * @description Median seconds from opening to the current resolution (a reopened conversation counts once resolved again); null: none resolved
+       * @example 754.5
+       */
+      resolutionMedianSeconds: number | null;
+      /**
+       * @description 90th percentile of the same
+       * @example 754.5
+       */
+      resolutionP90Seconds: number | null;
+      /**
+       * @description Conversations opened and not resolved (open, pending or snoozed) at the end of the bucket: for a day at its end, for an hour of the day the mean over the days of the period at the end of that hour (two decimals), for the total at the end of the period
+       * @example 7
+       */
+      backlog: number;
+    };
+    ConversationReportItem: {
+      /**
+       * Format: date
+       * @example 2026-12-01
+       */
+      from: string;
+      /**
+       * Format: date
+       * @example 2026-12-07
+       */
+      to: string;
+      /** @example UTC */
+      timeZone: string;
+      /**
+       * @example day
+       * @enum {string}
+       */
+      granularity: 'day' | 'hour';
+      buckets: components['schemas']['ConversationReportBucketItem'][];
+      /** @description The whole period */
+      total: components['schemas']['ConversationReportFiguresItem'];
+    };
+    UploadedAttachment: {
+      /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
+      id: string;
+      /** @example broken-parcel.png */
+      name: string;
+      /**
+       * @description As sniffed from the bytes
+       * @example image/png
+       * @enum {string}
+       */
+      contentType: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
+      /** @example 48213 */
+      size: number;
+      /**
+       * @description Hex SHA-256 of the bytes as stored
+       * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+       */
+      sha256: string;
+      /**
+       * @description Signed download link, as on a message
+       * @example /v1/attachments/01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f?token=eyJhdHRhY2htZW50SWQiOi4uLn0.k1.c2lnbmF0dXJl
+       */
+      url: string;
+    };
     LabelItem: {
       /** @example 0195f0c1-6b1e-7c3a-9a51-2a4b8f0e1d20 */
       id: string;
@@ -2131,6 +2471,85 @@ export interface components {
        */
       subject: string;
     };
+    PostmarkAddress: {
+      /** @example bob@example.com */
+      Email: string;
+      /** @example Bob */
+      Name?: string;
+    };
+    PostmarkHeader: {
+      /** @example Message-ID */
+      Name: string;
+      /** @example <CAF=k2vL9x@mail.gmail.com> */
+      Value: string;
+    };
+    MailReceived: {
+      /**
+       * @description Id of the email (and of the message it becomes)
+       * @example 5b0f7c1e-2a4d-5e6f-8a9b-0c1d2e3f4a5b
+       */
+      id: string;
+      /** @example CAF=k2vL9x@mail.gmail.com */
+      messageId: string;
+    };
+    UnmatchedMail: {
+      /** @example 5b0f7c1e-2a4d-5e6f-8a9b-0c1d2e3f4a5b */
+      id: string;
+      /** @example CAF=k2vL9x@mail.gmail.com */
+      messageId: string;
+      /**
+       * @description How it came in
+       * @example smtp
+       * @enum {string}
+       */
+      source: 'smtp' | 'postmark';
+      /** @example mallory@example.net */
+      from: string;
+      /**
+       * @example [
+       *       "reply+0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d.ffffffffffffffffffff@reply.example.com"
+       *     ]
+       */
+      to: string[];
+      /** @example Re: Your question about the router */
+      subject: string;
+      /**
+       * @description `not-a-reply-address`: no recipient is a reply address; `forged-address`: a reply address whose tag does not verify (made up or altered); `unknown-conversation`; `sender-not-customer`: sent from another address than the customer's; `empty-reply`: nothing new once quoted history and signature are stripped; `too-long`: the new text is over 10,000 characters
+       * @example forged-address
+       * @enum {string}
+       */
+      reason:
+        | 'not-a-reply-address'
+        | 'forged-address'
+        | 'unknown-conversation'
+        | 'sender-not-customer'
+        | 'empty-reply'
+        | 'too-long';
+      /**
+       * @description The first 500 characters of its text
+       * @example Please refund my order to this account…
+       */
+      excerpt: string;
+      /**
+       * Format: date-time
+       * @example 2026-12-07T10:05:00.000Z
+       */
+      receivedAt: string;
+    };
+    UnmatchedMailPage: {
+      items: components['schemas']['UnmatchedMail'][];
+      /**
+       * @description Pass as `cursor` for the next page; null at the end
+       * @example WyIyMDI2LTEyLTA3VDEwOjA1OjAwLjAwMFoiLCI1YjBmIl0
+       */
+      nextCursor: string | null;
+    };
+    AgentNotifications: {
+      /** @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b */
+      agentId: string;
+      /** @example false */
+      emailDigest: boolean;
+    };
     FieldErrorDoc: {
       /** @example body */
       field: string;
@@ -2185,6 +2604,35 @@ export interface components {
        * @enum {string}
        */
       via?: 'api' | 'email' | 'automatic';
+      /**
+       * @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each
+       * @example [
+       *       {
+       *         "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
+       *         "name": "broken-parcel.png",
+       *         "contentType": "image/png",
+       *         "size": 48213
+       *       }
+       *     ]
+       */
+      attachments?: {
+        /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
+        id: string;
+        /** @example broken-parcel.png */
+        name: string;
+        /**
+         * @description As sniffed from the bytes
+         * @example image/png
+         * @enum {string}
+         */
+        contentType:
+          'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
+        /**
+         * @description Bytes
+         * @example 48213
+         */
+        size: number;
+      }[];
     };
     /** @description A conversation a customer opened */
     ConversationCreatedData: {
@@ -2788,7 +3236,15 @@ export interface components {
        *       "type": "message",
        *       "body": "It ships tomorrow morning.",
        *       "createdAt": "2026-11-25T09:20:31.058Z",
-       *       "via": "email"
+       *       "via": "email",
+       *       "attachments": [
+       *         {
+       *           "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
+       *           "name": "broken-parcel.png",
+       *           "contentType": "image/png",
+       *           "size": 48213
+       *         }
+       *       ]
        *     }
        */
       data: {
@@ -2832,6 +3288,35 @@ export interface components {
          * @enum {string}
          */
         via?: 'api' | 'email' | 'automatic';
+        /**
+         * @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each
+         * @example [
+         *       {
+         *         "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
+         *         "name": "broken-parcel.png",
+         *         "contentType": "image/png",
+         *         "size": 48213
+         *       }
+         *     ]
+         */
+        attachments?: {
+          /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
+          id: string;
+          /** @example broken-parcel.png */
+          name: string;
+          /**
+           * @description As sniffed from the bytes
+           * @example image/png
+           * @enum {string}
+           */
+          contentType:
+            'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
+          /**
+           * @description Bytes
+           * @example 48213
+           */
+          size: number;
+        }[];
       };
     };
     /** @description A private note was stored in a conversation (agents only) */
@@ -2859,7 +3344,15 @@ export interface components {
        *       "type": "message",
        *       "body": "It ships tomorrow morning.",
        *       "createdAt": "2026-11-25T09:20:31.058Z",
-       *       "via": "email"
+       *       "via": "email",
+       *       "attachments": [
+       *         {
+       *           "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
+       *           "name": "broken-parcel.png",
+       *           "contentType": "image/png",
+       *           "size": 48213
+       *         }
+       *       ]
        *     }
        */
       data: {
@@ -2903,6 +3396,35 @@ export interface components {
          * @enum {string}
          */
         via?: 'api' | 'email' | 'automatic';
+        /**
+         * @description Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each
+         * @example [
+         *       {
+         *         "id": "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f",
+         *         "name": "broken-parcel.png",
+         *         "contentType": "image/png",
+         *         "size": 48213
+         *       }
+         *     ]
+         */
+        attachments?: {
+          /** @example 01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f */
+          id: string;
+          /** @example broken-parcel.png */
+          name: string;
+          /**
+           * @description As sniffed from the bytes
+           * @example image/png
+           * @enum {string}
+           */
+          contentType:
+            'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'application/pdf' | 'text/plain';
+          /**
+           * @description Bytes
+           * @example 48213
+           */
+          size: number;
+        }[];
       };
     };
     /** @description A message was refused after it was accepted (its author only) */
@@ -3559,6 +4081,13 @@ export interface components {
         'application/json': {
           /** @example It ships tomorrow morning. */
           body: string;
+          /**
+           * @description Ids of attachments uploaded into this conversation (`POST /v1/conversations/{id}/attachments`), at most PARLEY_ATTACHMENTS_PER_MESSAGE_MAX (default 5). One that does not exist or was uploaded into another conversation gets the message rejected.
+           * @example [
+           *       "01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f"
+           *     ]
+           */
+          attachments?: string[];
         };
       };
     };
@@ -3767,6 +4296,56 @@ export interface components {
            * @example Hello {{customer.name}}, your refund is on its way. {{agent.name}}
            */
           body?: string;
+        };
+      };
+    };
+    PostmarkInbound: {
+      content: {
+        'application/json': {
+          /**
+           * @description Postmark's id of the email: its key when the email has no Message-ID header
+           * @example 22c74902-a0c1-4511-804f-341342852c90
+           */
+          MessageID: string;
+          /**
+           * @description Read when FromFull is absent
+           * @example bob@example.com
+           */
+          From?: string;
+          FromFull?: components['schemas']['PostmarkAddress'];
+          /** @description Recipients; a reply address among them is read */
+          ToFull?: components['schemas']['PostmarkAddress'][];
+          CcFull?: components['schemas']['PostmarkAddress'][];
+          /**
+           * @description The address the email was delivered to (it may be a Bcc), read first
+           * @example reply+0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d.0123456789abcdef0123@reply.example.com
+           */
+          OriginalRecipient?: string;
+          /** @example Re: Your question about the router */
+          Subject?: string;
+          /** @example Mon, 7 Dec 2026 10:05:00 +0000 */
+          Date?: string;
+          /**
+           * @description The text of the email: Parley strips the quoted history and signature itself (Postmark's StrippedTextReply is not read, so both receivers strip alike)
+           * @example Thanks, that fixed it!
+           *
+           *     On Mon, Dec 7, 2026 at 10:02 AM Ada wrote:
+           *     > Try restarting it.
+           */
+          TextBody?: string;
+          /** @description Its `Message-ID` is the idempotency key */
+          Headers?: components['schemas']['PostmarkHeader'][];
+        };
+      };
+    };
+    AgentNotificationsRequest: {
+      content: {
+        'application/json': {
+          /**
+           * @description Whether the agent gets an email digest of their conversations and the queue while offline
+           * @example false
+           */
+          emailDigest: boolean;
         };
       };
     };
@@ -9068,6 +9647,471 @@ export interface operations {
       };
     };
   };
+  getConversationReport: {
+    parameters: {
+      query?: {
+        /** @description The first day, in `timeZone`; by default six days before `to` */
+        from?: string;
+        /** @description The last day, included, in `timeZone`; by default today. At most 366 days from `from`. */
+        to?: string;
+        /** @description IANA time zone of the days and hours */
+        timeZone?: string;
+        /** @description `day`: each day of the period; `hour`: each hour of the day (0–23) over the whole period */
+        granularity?: 'day' | 'hour';
+        /** @description Only conversations opened through this site */
+        siteId?: string;
+        /** @description Only conversations whose latest team is this one */
+        team?: string;
+        /** @description Only conversations assigned to this agent last */
+        agentId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConversationReportItem'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  getConversationReportCsv: {
+    parameters: {
+      query?: {
+        /** @description The first day, in `timeZone`; by default six days before `to` */
+        from?: string;
+        /** @description The last day, included, in `timeZone`; by default today. At most 366 days from `from`. */
+        to?: string;
+        /** @description IANA time zone of the days and hours */
+        timeZone?: string;
+        /** @description `day`: each day of the period; `hour`: each hour of the day (0–23) over the whole period */
+        granularity?: 'day' | 'hour';
+        /** @description Only conversations opened through this site */
+        siteId?: string;
+        /** @description Only conversations whose latest team is this one */
+        team?: string;
+        /** @description Only conversations assigned to this agent last */
+        agentId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description CSV (RFC 4180) */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example bucket,volume,firstResponses,firstResponseMedianSeconds,firstResponseP90Seconds,resolutions,resolutionMedianSeconds,resolutionP90Seconds,backlog
+           *     2026-12-01,42,40,754.5,1800,35,7200,28800,7
+           */
+          'text/csv': string;
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  uploadAttachment: {
+    parameters: {
+      query: {
+        /** @description The file name, shown and searchable */
+        name: unknown;
+      };
+      header?: {
+        /** @description A retry with the same key (1 to 255 visible ASCII characters) from the same caller returns the same ids and creates nothing new */
+        'idempotency-key'?: string;
+      };
+      path: {
+        /** @description Conversation id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** @description The file; sent with any Content-Type, which is not believed */
+    requestBody: {
+      content: {
+        'application/octet-stream': string;
+      };
+    };
+    responses: {
+      /** @description Stored in the object store */
+      201: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UploadedAttachment'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Conflicts with what exists (another agent signs in with this email) */
+      409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description An upload without Content-Length */
+      411: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last) */
+      422: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  downloadAttachment: {
+    parameters: {
+      query: {
+        /** @description The signature of the link, as `url` of the attachment has it */
+        token: string;
+      };
+      header?: never;
+      path: {
+        /** @description Attachment id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The bytes as uploaded */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
   listLabels: {
     parameters: {
       query?: {
@@ -10516,6 +11560,406 @@ export interface operations {
       };
       /** @description Unknown id, or a conversation that is not yours */
       404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  receivePostmarkInbound: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['PostmarkInbound'];
+    responses: {
+      /** @description Stored; the mail service handles it */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MailReceived'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Unknown id, or a conversation that is not yours */
+      404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Body over 1 MiB */
+      413: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  listUnmatchedMail: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description nextCursor of the previous page of the same list (opaque) */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UnmatchedMailPage'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  showUnsubscribePage: {
+    parameters: {
+      query: {
+        /** @description The signed token of the List-Unsubscribe link in a notification (purpose `unsubscribe`) */
+        token: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The page */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  unsubscribeFromMail: {
+    parameters: {
+      query: {
+        /** @description The signed token of the List-Unsubscribe link in a notification (purpose `unsubscribe`) */
+        token: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Unsubscribed */
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  setAgentNotifications: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description wait=N (at most 30): answer once the owning service has applied the write, with 200 and the result and `Preference-Applied: wait=N`, or with the problem if it refused it; if N seconds pass first, the usual 202 */
+        prefer?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: components['requestBodies']['AgentNotificationsRequest'];
+    responses: {
+      /** @description With `Prefer: wait=N`: set */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgentNotifications'];
+        };
+      };
+      202: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgentNotifications'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
