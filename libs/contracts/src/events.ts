@@ -20,6 +20,7 @@ export const EventTypes = {
   tokensRevoked: 'agent.tokens_revoked',
   siteConfigured: 'site.configured',
   conversationRated: 'conversation.rated',
+  customerUpdated: 'customer.updated',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -172,6 +173,8 @@ export interface CustomerRegisteredData {
   externalId: string;
   name: string | null;
   email: string | null;
+  /** The customer's IANA time zone, when known; absent in events from before it was kept. */
+  timeZone?: string | null;
 }
 
 /** A site's business hours, in its own time zone: `day` 1 is Monday … 7 Sunday (ISO), times `HH:MM`. */

@@ -8,3 +8,4 @@ export * from './queries';
 export * from './inbox-cursor';
 export * from './partitions';
 export * from './known-subjects';
+export * from './customer-card';

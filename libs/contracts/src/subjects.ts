@@ -36,6 +36,7 @@ export const CommandSubjects = {
   receiveMail: `${NAMESPACE}.cmd.mail.inbound.receive`,
   unsubscribeCustomer: `${NAMESPACE}.cmd.mail.unsubscribe`,
   setAgentDigest: `${NAMESPACE}.cmd.mail.agent.digest`,
+  updateCustomer: `${NAMESPACE}.cmd.conversation.customer.update`,
 } as const;
 
 export const QuerySubjects = {
@@ -63,6 +64,7 @@ export const QuerySubjects = {
   webhookSecret: `${NAMESPACE}.query.delivery.webhook-secret`,
   unmatchedMail: `${NAMESPACE}.query.mail.unmatched`,
   siteSettings: `${NAMESPACE}.query.conversation.site-settings`,
+  customer: `${NAMESPACE}.query.conversation.customer`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;
@@ -83,3 +85,6 @@ export function liveSubject(principalId: string): string {
 /** Webhook work items: one message per delivery to send, held in a work-queue stream. */
 export const WEBHOOK_SUBJECT_PREFIX = `${NAMESPACE}.webhook`;
 export const WEBHOOK_DELIVERY_SUBJECT = `${WEBHOOK_SUBJECT_PREFIX}.delivery`;
+
+/** Core NATS (not JetStream): someone is typing in a conversation (`parley.typing.<conversationId>`). */
+export const TYPING_SUBJECT_PREFIX = `${NAMESPACE}.typing`;

@@ -24,6 +24,8 @@ export type PeopleStore = Pick<
   PeopleRepository,
   | 'registerAgent'
   | 'registerCustomer'
+  | 'lockCustomerCard'
+  | 'setCustomerCard'
   | 'lockInvite'
   | 'emailTakenFrom'
   | 'setPassword'
