@@ -25,6 +25,7 @@ import { ReportsModule } from './reports/reports.module';
 import { SearchModule } from './search/search.module';
 import { SitesModule } from './sites/sites.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { TypingModule } from './typing/typing.module';
 import { apiDocument } from './openapi/api-document';
 import { PAGE_SOURCES } from './web/page-sources';
 import { serveWebApps } from './web/web-apps';
@@ -81,6 +82,7 @@ void runService({
     MessagesModule,
     SearchModule,
     InboxModule,
+    TypingModule,
     WebhooksModule,
     SitesModule,
     ReportsModule,

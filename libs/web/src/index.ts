@@ -5,3 +5,4 @@ export * from './use-draft';
 export * from './use-inbox';
 export * from './use-mark-read';
 export * from './use-receipt';
+export * from './use-typing';

@@ -20,6 +20,7 @@ import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Write } from '../api/write';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { AckAccepted, AckRequest, InboxRequest, InboxResponse, StreamRequest } from './inbox.dto';
+import { TypingRelay } from '../typing/typing-relay';
 import { LiveInbox } from './live-inbox';
 
 const HEARTBEAT_MS = 15_000;
@@ -34,6 +35,7 @@ export class InboxController {
     private readonly publisher: JetStreamPublisher,
     private readonly live: LiveInbox,
     private readonly commands: CommandEndpoint,
+    private readonly typing: TypingRelay,
   ) {}
 
   private page(principal: Principal, cursor: string | undefined, limit: number): Promise<InboxPage> {
@@ -75,7 +77,7 @@ export class InboxController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description:
-      'Server-Sent Events: first the backlog after the cursor, then live. Each `id:` is the event’s cursor, `event:` its type, `data:` the event. A comment line every 15 s keeps proxies from closing it.',
+      'Server-Sent Events: first the backlog after the cursor, then live. Each `id:` is the event’s cursor, `event:` its type, `data:` the event. A comment line every 15 s keeps proxies from closing it. Also `event: typing` without `id:`, ephemeral and never in the inbox: `data:` is `{conversationId, authorId, authorRole, at}`, someone on the other side is typing (`POST /v1/conversations/{id}/typing`).',
   })
   async stream(
     @Query() query: StreamRequest,
@@ -104,9 +106,15 @@ export class InboxController {
     raw.write('retry: 2000\n\n');
     let open = true;
     const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    // No `id:`: a typing signal is no inbox event, and resuming from it would lose the cursor.
+    const stopTyping = this.typing.listen(principal.id, ({ conversationId, authorId, authorRole, at }) => {
+      if (open)
+        raw.write(`event: typing\ndata: ${JSON.stringify({ conversationId, authorId, authorRole, at })}\n\n`);
+    });
     raw.on('close', () => {
       open = false;
       feed.close();
+      stopTyping();
       clearInterval(heartbeat);
     });
     try {
@@ -125,6 +133,7 @@ export class InboxController {
       // The inbox became unreachable mid-stream: end it; the client resumes from its Last-Event-ID.
     } finally {
       clearInterval(heartbeat);
+      stopTyping();
       feed.close();
       if (!raw.writableEnded) raw.end();
     }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { TypingModule } from '../typing/typing.module';
 import { InboxController } from './inbox.controller';
 import { LiveInbox } from './live-inbox';
 
-@Module({ controllers: [InboxController], providers: [LiveInbox] })
+@Module({ imports: [TypingModule], controllers: [InboxController], providers: [LiveInbox] })
 export class InboxModule {}
