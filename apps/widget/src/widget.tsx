@@ -11,11 +11,14 @@ import {
   useInbox,
   useMarkRead,
   useReceipt,
+  useTypingShown,
+  useTypingSignal,
   type Message,
   type ReceiptState,
 } from '@parley/web';
 import { AvailabilityNote } from './availability-note';
 import { RatingForm, type RatingInput } from './rating';
+import { Unavailable } from './unavailable';
 
 type Conversation = components['schemas']['ConversationItem'];
 
@@ -88,8 +91,12 @@ export function Widget({
   }, [api, linked, loadMessages]);
 
   const conversationId = conversation?.id;
+  const { onTyping, stoppedTyping, typingIn } = useTypingShown();
+  const signalTyping = useTypingSignal(api, conversationId);
   const onEvent = useCallback(
     (event: InboxEvent) => {
+      // Their message arrived: they are done typing it.
+      if (event.type === 'message.created') stoppedTyping(event.data.conversationId, event.data.authorId);
       if (event.type === 'conversation.created' && !conversationId && event.conversationId) {
         void loadConversation(event.conversationId).catch(() => undefined);
       }
@@ -103,13 +110,14 @@ export function Widget({
         void loadConversation(event.conversationId).catch(() => undefined);
       }
     },
-    [conversationId, loadConversation],
+    [conversationId, loadConversation, stoppedTyping],
   );
   const connection = useInbox({
     api,
     token,
     cursorKey: `parley.widget.cursor.${customerId}`,
     onEvent,
+    onTyping,
     onUnauthorized: () => setSignedOut(true),
   });
 
@@ -160,9 +168,10 @@ export function Widget({
 
   if (signedOut) {
     return (
-      <main className="widget unavailable">
-        <p role="alert">Your chat session has ended. Reload the page to continue the conversation.</p>
-      </main>
+      <Unavailable
+        title="Your chat session has ended"
+        detail="Reload the page to continue the conversation."
+      />
     );
   }
 
@@ -195,10 +204,18 @@ export function Widget({
           siteId={conversation?.siteId ?? null}
         />
       )}
+      <p className="typing" aria-live="polite">
+        {typingIn(conversationId) && 'Support is typing…'}
+      </p>
       {conversation?.status === 'resolved' && !conversation.rating && (
         <RatingForm key={conversation.id} onRate={rate} />
       )}
-      <Composer onSend={send} starting={conversation === null} disabled={conversation === undefined} />
+      <Composer
+        onSend={send}
+        onTyping={signalTyping}
+        starting={conversation === null}
+        disabled={conversation === undefined}
+      />
     </main>
   );
 }
@@ -287,10 +304,13 @@ function Thread({
 
 function Composer({
   onSend,
+  onTyping,
   starting,
   disabled,
 }: {
   onSend: (body: string, idempotencyKey: string) => Promise<void>;
+  /** Each keystroke: the agent sees "… is typing". */
+  onTyping: () => void;
   starting: boolean;
   disabled: boolean;
 }) {
@@ -307,7 +327,10 @@ function Composer({
         maxLength={10_000}
         value={body}
         disabled={disabled}
-        onChange={(event) => setBody(event.target.value)}
+        onChange={(event) => {
+          setBody(event.target.value);
+          onTyping();
+        }}
         onKeyDown={onKeyDown}
         placeholder={starting ? 'Write your question…' : 'Write a message…'}
       />
