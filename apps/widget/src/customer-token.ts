@@ -77,7 +77,7 @@ async function exchange(
     if (data) return { token: data.token };
     return {
       problem: {
-        title: 'This site could not sign you in',
+        title: 'This page did not sign you in',
         detail: error?.detail ?? 'The sign-in was refused.',
       },
     };
