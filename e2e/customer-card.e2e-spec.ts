@@ -368,7 +368,7 @@ describe('the customer card, typing and the console on a phone', () => {
         const history = console.getByRole('log', { name: 'Messages' });
         await visible(history.getByText('Any news?', { exact: true }));
         const reply = console.getByRole('textbox', { name: 'Reply to the customer' });
-        const send = console.getByRole('button', { name: 'Send' });
+        const send = console.getByRole('button', { name: 'Send', exact: true });
         await fitsThePhone(
           console,
           title,
