@@ -380,12 +380,17 @@ describe('the customer card, typing and the console on a phone', () => {
 
         // Typing, both ways: the customer in the widget, Ada in the console.
         const widget = await phone.newPage();
+
         await widget.goto(`${system.gatewayUrl}/widget/#token=${customer.token}`);
         await visible(widget.getByRole('log', { name: 'Messages' }).getByText('Any news?', { exact: true }));
-        await widget.getByRole('textbox', { name: 'Message' }).pressSequentially('Hello?', { delay: 50 });
+        // As a person types, for longer than the 2 s between signals: one lost signal (they are
+        // ephemeral) only delays the indicator.
+        await widget
+          .getByRole('textbox', { name: 'Message' })
+          .pressSequentially('Hello, is anyone there?', { delay: 120 });
         await visible(console.getByText('The customer is typing…'));
         await shot(console, '2-conversation-customer-typing');
-        await reply.pressSequentially('Let me check', { delay: 50 });
+        await reply.pressSequentially('Let me check with the warehouse', { delay: 120 });
         await visible(widget.getByText('Support is typing…'));
         await shot(widget, '3-widget-agent-typing');
 
