@@ -143,7 +143,7 @@ export function Workspace({
 
   return (
     <div
-      className={`workspace ${openId ? 'has-open' : ''} ${openId && customerShown ? 'show-customer' : ''}`}
+      className={`workspace ${openId ? 'has-open' : ''} ${openId && customerShown ? 'card-open' : ''}`}
     >
       <header className="topbar">
         <span className="brand">Parley</span>
