@@ -420,6 +420,8 @@ describe('the customer card, typing and the console on a phone', () => {
         await visible(cardView.getByText(/^resolved ·/));
         const back = cardView.getByRole('button', { name: '← Conversation' });
         await fitsThePhone(console, cardView, earlier, back);
+        // The card takes the screen's width, as the conversation did.
+        expect((await cardView.boundingBox())?.width).toBeGreaterThan(PHONE.width * 0.9);
         await shot(console, '4-customer-card');
 
         await back.click();

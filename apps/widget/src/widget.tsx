@@ -91,13 +91,16 @@ export function Widget({
   }, [api, linked, loadMessages]);
 
   const conversationId = conversation?.id;
+  const noConversation = conversation === null;
   const { onTyping, stoppedTyping, typingIn } = useTypingShown();
   const signalTyping = useTypingSignal(api, conversationId);
   const onEvent = useCallback(
     (event: InboxEvent) => {
       // Their message arrived: they are done typing it.
       if (event.type === 'message.created') stoppedTyping(event.data.conversationId, event.data.authorId);
-      if (event.type === 'conversation.created' && !conversationId && event.conversationId) {
+      // Only once loading found none: while it loads, a replayed inbox brings the customer's
+      // earlier conversations' creations too, and the one to continue is the most recent.
+      if (event.type === 'conversation.created' && noConversation && event.conversationId) {
         void loadConversation(event.conversationId).catch(() => undefined);
       }
       if (!event.conversationId || event.conversationId !== conversationId) return;
@@ -110,7 +113,7 @@ export function Widget({
         void loadConversation(event.conversationId).catch(() => undefined);
       }
     },
-    [conversationId, loadConversation, stoppedTyping],
+    [conversationId, noConversation, loadConversation, stoppedTyping],
   );
   const connection = useInbox({
     api,

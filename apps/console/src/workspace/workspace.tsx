@@ -142,9 +142,7 @@ export function Workspace({
   };
 
   return (
-    <div
-      className={`workspace ${openId ? 'has-open' : ''} ${openId && customerShown ? 'card-open' : ''}`}
-    >
+    <div className={`workspace ${openId ? 'has-open' : ''} ${openId && customerShown ? 'card-open' : ''}`}>
       <header className="topbar">
         <span className="brand">Parley</span>
         <PresenceSwitch presence={me?.presence} onChange={changePresence} disabled={!me} />
