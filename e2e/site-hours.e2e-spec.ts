@@ -172,6 +172,8 @@ describe('business hours, reply times and ratings', () => {
         nextOpenAt: tomorrow.set({ hour: 9, minute: 0, second: 0, millisecond: 0 }).toUTC().toISO(),
         timeZone: 'Asia/Tokyo',
         usualReplySeconds: 45 * 60,
+        // No agent has come online yet in this system.
+        agentsOnline: false,
       });
 
       const customer = await siteCustomer(site);

@@ -8,6 +8,7 @@ import type {
   SaveReply,
   SavedReplyView,
   ConversationRatedData,
+  CustomerAttributes,
   Issuer,
   OpenConversation,
   Presence,
@@ -48,7 +49,10 @@ export class InMemoryTables {
   /** Invites by the hash of their secret. */
   readonly invites = new Map<string, AgentInviteView>();
   readonly sessions = new Map<string, InMemorySession>();
-  readonly customers = new Map<string, { name: string | null; email: string | null }>();
+  readonly customers = new Map<
+    string,
+    { name: string | null; email: string | null; attributes: CustomerAttributes; timeZone: string | null }
+  >();
   /** The agent who last handled each customer. */
   readonly lastAgents = new Map<string, string>();
   readonly sites = new Map<string, { sealedSecret: string; allowAnonymous: boolean }>();
@@ -284,9 +288,31 @@ class InMemoryPeople implements PeopleStore {
 
   async registerCustomer(cmd: RegisterCustomer): Promise<boolean> {
     const known = this.tables.customers.get(cmd.customerId);
-    const now = { name: cmd.name ?? known?.name ?? null, email: cmd.email ?? known?.email ?? null };
+    const now = {
+      name: cmd.name ?? known?.name ?? null,
+      email: cmd.email ?? known?.email ?? null,
+      attributes: known?.attributes ?? {},
+      timeZone: cmd.timeZone ?? known?.timeZone ?? null,
+    };
     this.tables.customers.set(cmd.customerId, now);
-    return !known || known.name !== now.name || known.email !== now.email;
+    return !known || known.name !== now.name || known.email !== now.email || known.timeZone !== now.timeZone;
+  }
+
+  async lockCustomerCard(
+    customerId: string,
+  ): Promise<{ attributes: CustomerAttributes; timeZone: string | null } | undefined> {
+    const known = this.tables.customers.get(customerId);
+    return known && { attributes: { ...known.attributes }, timeZone: known.timeZone };
+  }
+
+  async setCustomerCard(
+    customerId: string,
+    attributes: CustomerAttributes,
+    timeZone: string | null,
+  ): Promise<void> {
+    const known = this.tables.customers.get(customerId);
+    if (!known) throw new Error(`no customer ${customerId}`);
+    this.tables.customers.set(customerId, { ...known, attributes: { ...attributes }, timeZone });
   }
 
   async agentExists(agentId: string): Promise<boolean> {

@@ -31,6 +31,7 @@ import { SavedRepliesModule } from './saved-replies/saved-replies.module';
 import { SearchModule } from './search/search.module';
 import { SitesModule } from './sites/sites.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { TypingModule } from './typing/typing.module';
 import { apiDocument } from './openapi/api-document';
 import { PAGE_SOURCES } from './web/page-sources';
 import { serveWebApps } from './web/web-apps';
@@ -89,6 +90,7 @@ void runService({
     MessagesModule,
     SearchModule,
     InboxModule,
+    TypingModule,
     WebhooksModule,
     SitesModule,
     ReportsModule,

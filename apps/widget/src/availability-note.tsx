@@ -4,10 +4,13 @@ import { backAtText, replyTimeText } from './availability';
 
 type Availability = components['schemas']['SiteAvailabilityItem'];
 
-/** Refreshed now and then: opening hours pass while a page stays open. */
-const REFRESH_MS = 5 * 60_000;
+/** Refreshed now and then: agents come and go, and opening hours pass, while a page stays open. */
+const REFRESH_MS = 60_000;
 
-/** "Usually replies within …" and, out of hours, when the team is back; nothing if it cannot say. */
+/**
+ * Whether an agent is online now, "Usually replies within …" and, out of hours, when the team is
+ * back; nothing until it knows.
+ */
 export function AvailabilityNote({ siteId }: { siteId: string }) {
   const [availability, setAvailability] = useState<Availability | null>(null);
 
@@ -24,9 +27,12 @@ export function AvailabilityNote({ siteId }: { siteId: string }) {
   }, [siteId]);
 
   if (!availability) return null;
-  const { usualReplySeconds, open, nextOpenAt } = availability;
+  const { usualReplySeconds, open, nextOpenAt, agentsOnline } = availability;
   return (
     <p className="availability">
+      <span className={`team-presence ${agentsOnline ? 'online' : 'away'}`}>
+        {agentsOnline ? 'The team is online.' : 'The team is away right now.'}
+      </span>{' '}
       {!open && nextOpenAt && (
         <span className="back-at">We&apos;re back {backAtText(new Date(nextOpenAt), new Date())}. </span>
       )}

@@ -3,6 +3,25 @@ import { createParleyClient } from '@parley/client';
 const TOKEN_KEY = 'parley.widget.token';
 const anonymousKey = (siteId: string) => `parley.widget.anonymous.${siteId}`;
 
+/** Why the widget cannot sign its visitor in, as the visitor (and the site's developer) reads it. */
+export interface SignInProblem {
+  title: string;
+  detail: string;
+}
+
+export type SignIn = { customer: Customer } | { problem: SignInProblem };
+
+const NO_TOKEN: SignInProblem = {
+  title: 'This chat was opened without signing you in',
+  detail:
+    "The page that shows it gave no sign-in: its address has no #site=…, #site=…&identity=… or #token=…. Open the chat from the business's own website, or reload that page.",
+};
+const BAD_TOKEN: SignInProblem = {
+  title: 'The sign-in on this page is not valid',
+  detail:
+    "The token in this chat's address is not a customer token, or it has expired. Reload the business's page for a new one.",
+};
+
 export interface Customer {
   token: string;
   customerId: string;
@@ -22,37 +41,64 @@ export interface Customer {
  *
  * The token in use is kept in sessionStorage, so a reload of the frame stays signed in.
  */
-export async function signInCustomer(): Promise<Customer | null> {
+export async function signInCustomer(): Promise<SignIn> {
   const fragment = new URLSearchParams(window.location.hash.slice(1));
   if (window.location.hash)
     window.history.replaceState(null, '', window.location.pathname + window.location.search);
   const site = fragment.get('site');
   const identity = fragment.get('identity');
   let token = fragment.get('token');
-  if (!token && site && identity) token = await exchange(site, identity);
-  else if (!token && site)
-    token = unexpired(localStorage.getItem(anonymousKey(site))) ?? (await anonymous(site));
+  if (!token && site) {
+    const exchanged = identity
+      ? await exchange(site, identity)
+      : (kept(localStorage.getItem(anonymousKey(site))) ?? (await anonymous(site)));
+    if ('problem' in exchanged) return exchanged;
+    token = exchanged.token;
+  }
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
-  else if (!site) token = sessionStorage.getItem(TOKEN_KEY);
-  const customerId = token && customerIdOf(token);
-  if (!token || !customerId) return null;
+  else token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) return { problem: NO_TOKEN };
+  const customerId = unexpired(token) && customerIdOf(token);
+  if (!customerId) return { problem: BAD_TOKEN };
   const { site: siteClaim } = claimsOf(token);
-  return { token, customerId, siteId: typeof siteClaim === 'string' ? siteClaim : null };
+  return { customer: { token, customerId, siteId: typeof siteClaim === 'string' ? siteClaim : null } };
 }
 
-/** The customer token for the visitor `identity` names (anonymous without one); null if refused. */
-async function exchange(siteId: string, identity?: string): Promise<string | null> {
-  const { data } = await createParleyClient(window.location.origin, identity).POST(
-    '/v1/sites/{id}/customers/token',
-    { params: { path: { id: siteId } } },
-  );
-  return data?.token ?? null;
+/** The customer token for the visitor `identity` names (anonymous without one), or why not. */
+async function exchange(
+  siteId: string,
+  identity?: string,
+): Promise<{ token: string } | { problem: SignInProblem }> {
+  try {
+    const { data, error } = await createParleyClient(window.location.origin, identity).POST(
+      '/v1/sites/{id}/customers/token',
+      { params: { path: { id: siteId } } },
+    );
+    if (data) return { token: data.token };
+    return {
+      problem: {
+        title: 'This page did not sign you in',
+        detail: error?.detail ?? 'The sign-in was refused.',
+      },
+    };
+  } catch {
+    return {
+      problem: {
+        title: 'The chat cannot be reached',
+        detail: 'Check your connection and reload the page.',
+      },
+    };
+  }
 }
 
-async function anonymous(siteId: string): Promise<string | null> {
-  const token = await exchange(siteId);
-  if (token) localStorage.setItem(anonymousKey(siteId), token);
-  return token;
+async function anonymous(siteId: string): Promise<{ token: string } | { problem: SignInProblem }> {
+  const exchanged = await exchange(siteId);
+  if ('token' in exchanged) localStorage.setItem(anonymousKey(siteId), exchanged.token);
+  return exchanged;
+}
+
+function kept(token: string | null): { token: string } | null {
+  return token && unexpired(token) ? { token } : null;
 }
 
 function claimsOf(token: string): { sub?: unknown; role?: unknown; exp?: unknown; site?: unknown } {
@@ -68,8 +114,8 @@ function customerIdOf(token: string): string | null {
   return claims.role === 'customer' && typeof claims.sub === 'string' ? claims.sub : null;
 }
 
-/** The kept token, unless it has expired: an anonymous visitor back after that is a new one. */
-function unexpired(token: string | null): string | null {
-  const exp = token ? claimsOf(token).exp : undefined;
-  return typeof exp === 'number' && exp * 1000 > Date.now() ? token : null;
+/** Whether a token has not expired: an anonymous visitor back after that is a new one. */
+function unexpired(token: string): boolean {
+  const { exp } = claimsOf(token);
+  return typeof exp === 'number' && exp * 1000 > Date.now();
 }

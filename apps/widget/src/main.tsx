@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { signInCustomer } from './customer-token';
+import { Unavailable } from './unavailable';
 import { LinkRating, ratingLinkOf } from './link-rating';
 import { Widget } from './widget';
 import './styles.css';
@@ -17,23 +18,18 @@ if (ratingLink) {
     </StrictMode>,
   );
 } else {
-  void signInCustomer().then((customer) =>
+  void signInCustomer().then((signIn) =>
     root.render(
       <StrictMode>
-        {customer ? (
+        {'customer' in signIn ? (
           <Widget
-            token={customer.token}
-            customerId={customer.customerId}
-            siteId={customer.siteId}
+            token={signIn.customer.token}
+            customerId={signIn.customer.customerId}
+            siteId={signIn.customer.siteId}
             conversationId={linkedConversation}
           />
         ) : (
-          <main className="widget unavailable">
-            <p role="alert">
-              Chat is not available right now: this page did not sign you in. Please reload it or contact us
-              another way.
-            </p>
-          </main>
+          <Unavailable title={signIn.problem.title} detail={signIn.problem.detail} />
         )}
       </StrictMode>,
     ),

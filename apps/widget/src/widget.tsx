@@ -15,11 +15,14 @@ import {
   useInbox,
   useMarkRead,
   useReceipt,
+  useTypingShown,
+  useTypingSignal,
   type Message,
   type ReceiptState,
 } from '@parley/web';
 import { AvailabilityNote } from './availability-note';
 import { RatingForm, type RatingInput } from './rating';
+import { Unavailable } from './unavailable';
 
 type Conversation = components['schemas']['ConversationItem'];
 
@@ -92,9 +95,16 @@ export function Widget({
   }, [api, linked, loadMessages]);
 
   const conversationId = conversation?.id;
+  const noConversation = conversation === null;
+  const { onTyping, stoppedTyping, typingIn } = useTypingShown();
+  const signalTyping = useTypingSignal(api, conversationId);
   const onEvent = useCallback(
     (event: InboxEvent) => {
-      if (event.type === 'conversation.created' && !conversationId && event.conversationId) {
+      // Their message arrived: they are done typing it.
+      if (event.type === 'message.created') stoppedTyping(event.data.conversationId, event.data.authorId);
+      // Only once loading found none: while it loads, a replayed inbox brings the customer's
+      // earlier conversations' creations too, and the one to continue is the most recent.
+      if (event.type === 'conversation.created' && noConversation && event.conversationId) {
         void loadConversation(event.conversationId).catch(() => undefined);
       }
       if (!event.conversationId || event.conversationId !== conversationId) return;
@@ -107,13 +117,14 @@ export function Widget({
         void loadConversation(event.conversationId).catch(() => undefined);
       }
     },
-    [conversationId, loadConversation],
+    [conversationId, noConversation, loadConversation, stoppedTyping],
   );
   const connection = useInbox({
     api,
     token,
     cursorKey: `parley.widget.cursor.${customerId}`,
     onEvent,
+    onTyping,
     onUnauthorized: () => setSignedOut(true),
   });
 
@@ -173,9 +184,10 @@ export function Widget({
 
   if (signedOut) {
     return (
-      <main className="widget unavailable">
-        <p role="alert">Your chat session has ended. Reload the page to continue the conversation.</p>
-      </main>
+      <Unavailable
+        title="Your chat session has ended"
+        detail="Reload the page to continue the conversation."
+      />
     );
   }
 
@@ -208,11 +220,15 @@ export function Widget({
           siteId={conversation?.siteId ?? null}
         />
       )}
+      <p className="typing" aria-live="polite">
+        {typingIn(conversationId) && 'Support is typing…'}
+      </p>
       {conversation?.status === 'resolved' && !conversation.rating && (
         <RatingForm key={conversation.id} onRate={rate} />
       )}
       <Composer
         onSend={send}
+        onTyping={signalTyping}
         starting={conversation === null}
         disabled={conversation === undefined}
         files={files}
@@ -311,11 +327,14 @@ function Thread({
 
 function Composer({
   onSend,
+  onTyping,
   starting,
   disabled,
   files,
 }: {
   onSend: (body: string, idempotencyKey: string) => Promise<void>;
+  /** Each keystroke: the agent sees "… is typing". */
+  onTyping: () => void;
   starting: boolean;
   disabled: boolean;
   files: ReturnType<typeof useAttachments>;
@@ -333,7 +352,10 @@ function Composer({
         maxLength={10_000}
         value={body}
         disabled={disabled}
-        onChange={(event) => setBody(event.target.value)}
+        onChange={(event) => {
+          setBody(event.target.value);
+          onTyping();
+        }}
         onKeyDown={onKeyDown}
         placeholder={starting ? 'Write your question…' : 'Write a message…'}
       />

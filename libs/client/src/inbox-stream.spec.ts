@@ -71,6 +71,26 @@ describe('followInbox', () => {
     expect(stream.cursor).toBe('c3');
   });
 
+  it('hands typing signals to onTyping, apart from the events, keeping the cursor', async () => {
+    const typing = { conversationId: 'cv', authorId: 'ag', authorRole: 'agent', at: '2026-12-07T12:00:00Z' };
+    const fake = gateway([[frame(event(1)), `event: typing\ndata: ${JSON.stringify(typing)}\n\n`]]);
+    const seen: string[] = [];
+    const typed: unknown[] = [];
+    const stream = followInbox({
+      baseUrl: 'http://gateway',
+      token: 't',
+      onEvent: (e) => seen.push(e.cursor),
+      onTyping: (t) => typed.push(t),
+      initialDelayMs: 1_000,
+      fetch: fake.fetch,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    stream.close();
+    expect(seen).toEqual(['c1']);
+    expect(typed).toEqual([typing]);
+    expect(stream.cursor).toBe('c1');
+  });
+
   it('stops for good when the token is refused', async () => {
     const onUnauthorized = jest.fn();
     const states: string[] = [];

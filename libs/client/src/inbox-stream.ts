@@ -2,6 +2,14 @@ import type { components } from './schema';
 
 export type InboxEvent = components['schemas']['InboxEvent'];
 
+/** Someone on the other side of a conversation is typing (`event: typing`): ephemeral, no cursor. */
+export interface TypingEvent {
+  conversationId: string;
+  authorId: string;
+  authorRole: 'customer' | 'agent';
+  at: string;
+}
+
 /** `live` once the stream answered; `reconnecting` between a drop and the next answer. */
 export type InboxStreamState = 'connecting' | 'live' | 'reconnecting' | 'closed';
 
@@ -13,6 +21,8 @@ export interface InboxStreamOptions {
   cursor?: string | null;
   /** Called once per event, in cursor order, never twice for the same event id. */
   onEvent: (event: InboxEvent) => void;
+  /** Called for each typing signal while the stream is live; never replayed after a drop. */
+  onTyping?: (typing: TypingEvent) => void;
   onState?: (state: InboxStreamState) => void;
   /** The token was refused (401/403): reconnecting cannot help, so the stream stops. */
   onUnauthorized?: (status: number) => void;
@@ -53,7 +63,11 @@ export function followInbox(options: InboxStreamOptions): InboxStream {
 
   const setState = (state: InboxStreamState) => options.onState?.(state);
 
-  const deliver = (raw: string) => {
+  const deliver = (raw: string, type: string) => {
+    if (type === 'typing') {
+      options.onTyping?.(JSON.parse(raw) as TypingEvent);
+      return;
+    }
     const event = JSON.parse(raw) as InboxEvent;
     cursor = event.cursor;
     if (seen.has(event.id)) return;
@@ -152,10 +166,12 @@ export function followInbox(options: InboxStreamOptions): InboxStream {
 export class SseParser {
   private buffer = '';
   private data: string[] = [];
+  private type = '';
   /** The server's `retry:` advice in milliseconds, if it gave one. */
   retryMs: number | undefined;
 
-  constructor(private readonly onData: (data: string) => void) {}
+  /** `onData` gets each event's data and its `event:` type (`message` when it names none). */
+  constructor(private readonly onData: (data: string, type: string) => void) {}
 
   push(chunk: string): void {
     this.buffer += chunk;
@@ -172,16 +188,19 @@ export class SseParser {
 
   private line(line: string): void {
     if (line === '') {
-      if (this.data.length) this.onData(this.data.join('\n'));
+      if (this.data.length) this.onData(this.data.join('\n'), this.type || 'message');
       this.data = [];
+      this.type = '';
       return;
     }
     if (line.startsWith(':')) return;
     const colon = line.indexOf(':');
     const field = colon < 0 ? line : line.slice(0, colon);
     const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    // `id:` is the event's cursor, which the event's own JSON carries too; `event:` its type, likewise.
+    // `id:` is the event's cursor, which the event's own JSON carries too; `event:` its type, likewise,
+    // but a typing signal is told apart by it alone.
     if (field === 'data') this.data.push(value);
+    else if (field === 'event') this.type = value;
     else if (field === 'retry' && /^\d+$/.test(value)) this.retryMs = Number(value);
   }
 }

@@ -30,4 +30,10 @@ export function createParleyClient(
   return createClient<paths>({ ...options, baseUrl, headers: mergeHeaders(options.headers, authorization) });
 }
 export { followInbox, SseParser } from './inbox-stream';
-export type { InboxEvent, InboxStream, InboxStreamOptions, InboxStreamState } from './inbox-stream';
+export type {
+  InboxEvent,
+  InboxStream,
+  InboxStreamOptions,
+  InboxStreamState,
+  TypingEvent,
+} from './inbox-stream';

@@ -144,6 +144,8 @@ export class RegisterCustomer extends Command {
   @IsString() @Length(1, 200) externalId: string;
   @IsOptional() @IsString() @Length(1, 200) name?: string;
   @IsOptional() @IsEmail() email?: string;
+  /** The customer's IANA time zone, when their site's identity token says (`tz`); absent keeps it. */
+  @IsOptional() @IsTimeZone() timeZone?: string;
 }
 
 export class OpenConversation extends Command {
@@ -371,7 +373,7 @@ export function isTimeZone(zone: unknown): boolean {
   }
 }
 
-function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
+export function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isTimeZone',

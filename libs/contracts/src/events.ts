@@ -22,6 +22,7 @@ export const EventTypes = {
   siteConfigured: 'site.configured',
   conversationRated: 'conversation.rated',
   labelsChanged: 'conversation.labels_changed',
+  customerUpdated: 'customer.updated',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -177,6 +178,8 @@ export interface CustomerRegisteredData {
   externalId: string;
   name: string | null;
   email: string | null;
+  /** The customer's IANA time zone, when known; absent in events from before it was kept. */
+  timeZone?: string | null;
 }
 
 /** A site's business hours, in its own time zone: `day` 1 is Monday … 7 Sunday (ISO), times `HH:MM`. */

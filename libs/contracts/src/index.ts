@@ -11,3 +11,4 @@ export * from './known-subjects';
 export * from './reports';
 export * from './attachments';
 export * from './labels';
+export * from './customer-card';

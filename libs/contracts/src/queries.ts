@@ -359,6 +359,8 @@ export interface SiteAvailability {
    * conversations of the last 14 days; else the site's expected reply time; null when neither.
    */
   usualReplySeconds: number | null;
+  /** Whether some active agent's presence is online now. */
+  agentsOnline: boolean;
 }
 
 export interface RatingView {

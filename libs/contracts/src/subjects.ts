@@ -43,6 +43,7 @@ export const CommandSubjects = {
   saveReply: `${NAMESPACE}.cmd.conversation.saved-reply.save`,
   changeSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.change`,
   deleteSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.delete`,
+  updateCustomer: `${NAMESPACE}.cmd.conversation.customer.update`,
 } as const;
 
 export const QuerySubjects = {
@@ -74,6 +75,7 @@ export const QuerySubjects = {
   labels: `${NAMESPACE}.query.conversation.labels`,
   savedReplies: `${NAMESPACE}.query.conversation.saved-replies`,
   agentRole: `${NAMESPACE}.query.conversation.agent-role`,
+  customer: `${NAMESPACE}.query.conversation.customer`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;
@@ -94,3 +96,6 @@ export function liveSubject(principalId: string): string {
 /** Webhook work items: one message per delivery to send, held in a work-queue stream. */
 export const WEBHOOK_SUBJECT_PREFIX = `${NAMESPACE}.webhook`;
 export const WEBHOOK_DELIVERY_SUBJECT = `${WEBHOOK_SUBJECT_PREFIX}.delivery`;
+
+/** Core NATS (not JetStream): someone is typing in a conversation (`parley.typing.<conversationId>`). */
+export const TYPING_SUBJECT_PREFIX = `${NAMESPACE}.typing`;

@@ -6,3 +6,4 @@ export * from './use-draft';
 export * from './use-inbox';
 export * from './use-mark-read';
 export * from './use-receipt';
+export * from './use-typing';

@@ -1,5 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import { followInbox, type InboxEvent, type InboxStreamState, type ParleyClient } from '@parley/client';
+import {
+  followInbox,
+  type InboxEvent,
+  type InboxStreamState,
+  type ParleyClient,
+  type TypingEvent,
+} from '@parley/client';
 
 const ACK_DELAY_MS = 1_000;
 
@@ -9,6 +15,8 @@ export interface InboxOptions {
   /** Where the last cursor is kept (localStorage), so coming back resumes instead of replaying. */
   cursorKey: string;
   onEvent: (event: InboxEvent) => void;
+  /** Someone on the other side is typing (ephemeral: only while the stream is live). */
+  onTyping?: (typing: TypingEvent) => void;
   onUnauthorized?: () => void;
 }
 
@@ -17,11 +25,18 @@ export interface InboxOptions {
  * return, each event handed on once, and acknowledged (which marks messages delivered) shortly after.
  * Answers the connection state, for a "Reconnecting…" indicator.
  */
-export function useInbox({ api, token, cursorKey, onEvent, onUnauthorized }: InboxOptions): InboxStreamState {
+export function useInbox({
+  api,
+  token,
+  cursorKey,
+  onEvent,
+  onTyping,
+  onUnauthorized,
+}: InboxOptions): InboxStreamState {
   const [state, setState] = useState<InboxStreamState>('connecting');
   // The latest callbacks, without restarting the stream whenever the caller re-renders.
-  const handlers = useRef({ onEvent, onUnauthorized });
-  handlers.current = { onEvent, onUnauthorized };
+  const handlers = useRef({ onEvent, onTyping, onUnauthorized });
+  handlers.current = { onEvent, onTyping, onUnauthorized };
 
   useEffect(() => {
     let ackTimer: ReturnType<typeof setTimeout> | undefined;
@@ -39,6 +54,7 @@ export function useInbox({ api, token, cursorKey, onEvent, onUnauthorized }: Inb
       cursor: localStorage.getItem(cursorKey),
       onState: setState,
       onUnauthorized: () => handlers.current.onUnauthorized?.(),
+      onTyping: (typing) => handlers.current.onTyping?.(typing),
       onEvent: (event) => {
         localStorage.setItem(cursorKey, event.cursor);
         handlers.current.onEvent(event);

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { InboxEvent, ParleyClient } from '@parley/client';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import type { InboxEvent, ParleyClient, TypingEvent } from '@parley/client';
 import {
   mergeMessages,
   messageFromEvent,
@@ -7,6 +7,7 @@ import {
   pendingMessage,
   useMarkRead,
   useReceipt,
+  useTypingSignal,
   type Message,
 } from '@parley/web';
 import { Composer, type ComposerMode } from './composer';
@@ -33,6 +34,10 @@ interface Props {
   onOpen: (id: string) => void;
   onBack: () => void;
   onFailure: (failure: unknown) => void;
+  /** Someone on the other side is typing here, shown below the history. */
+  typing: TypingEvent | null;
+  /** Shows the customer's card, a view of its own at phone width; `false` goes back. */
+  onShowCustomer: (shown: boolean) => void;
 }
 
 export function ConversationView(props: Props) {
@@ -121,6 +126,17 @@ export function ConversationView(props: Props) {
   // clears the unread badge; waiting for it to be applied keeps the reloaded lists from a stale badge.
   useMarkRead(api, conversationId, messages, { waitSeconds: 5, onMarked: onChanged });
 
+  // Writing a reply (not a private note) tells the customer the agent is typing.
+  const signalTyping = useTypingSignal(api, conversationId);
+  const onInput = (event: FormEvent<HTMLElement>) => {
+    if ((event.target as HTMLElement).closest('.composer-message')) signalTyping();
+  };
+  const typist = props.typing
+    ? props.typing.authorRole === 'customer'
+      ? 'The customer'
+      : (agents.find((a) => a.id === props.typing?.authorId)?.name ?? 'Another agent')
+    : null;
+
   const lastReply = [...messages].reverse().find((m) => m.authorRole === 'agent' && m.type === 'message');
   const receipt = useReceipt(api, lastReply, customerReadSeq);
 
@@ -143,11 +159,16 @@ export function ConversationView(props: Props) {
 
   return (
     <>
-      <main className="conversation" aria-labelledby="conversation-title">
+      <main className="conversation" aria-labelledby="conversation-title" onInput={onInput}>
         <header className="conversation-header">
-          <button type="button" className="link back" onClick={props.onBack}>
-            ← Conversations
-          </button>
+          <div className="view-nav">
+            <button type="button" className="link back" onClick={props.onBack}>
+              ← Conversations
+            </button>
+            <button type="button" className="link show-customer" onClick={() => props.onShowCustomer(true)}>
+              Customer →
+            </button>
+          </div>
           <h1 id="conversation-title">{conversation?.subject || 'No subject'}</h1>
           {conversation && (
             <p className="muted">
@@ -191,6 +212,9 @@ export function ConversationView(props: Props) {
           onLoadOlder={loadOlder}
           receipt={lastReply && receipt ? { messageId: lastReply.id, state: receipt } : null}
         />
+        <p className="typing" aria-live="polite">
+          {typist && `${typist} is typing…`}
+        </p>
         <Composer
           api={api}
           conversationId={conversationId}
@@ -209,6 +233,7 @@ export function ConversationView(props: Props) {
           customerId={conversation.customerId}
           currentId={conversationId}
           onOpen={props.onOpen}
+          onBack={() => props.onShowCustomer(false)}
         />
       )}
     </>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { createParleyClient, type InboxEvent } from '@parley/client';
-import { ApiError, describeError, ok, useInbox } from '@parley/web';
+import { ApiError, describeError, ok, useInbox, useTypingShown } from '@parley/web';
 import { ReportsLink } from '../reports/reports-link';
 import { useOpenConversation } from '../route';
 import type { Session } from '../session';
@@ -35,7 +35,17 @@ export function Workspace({
   onUnauthorized: () => void;
 }) {
   const api = useMemo(() => createParleyClient(window.location.origin, session.token), [session.token]);
-  const [openId, open] = useOpenConversation();
+  const [openId, openConversation] = useOpenConversation();
+  // At phone width the customer's card is a view of its own, reached from the conversation.
+  const [customerShown, setCustomerShown] = useState(false);
+  const open = useCallback(
+    (id: string | null) => {
+      setCustomerShown(false);
+      openConversation(id);
+    },
+    [openConversation],
+  );
+  const { onTyping, stoppedTyping, typingIn } = useTypingShown();
   const [tab, setTab] = useState<Tab>('mine');
   const [queue, setQueue] = useState<Conversation[]>([]);
   const [mine, setMine] = useState<Conversation[]>([]);
@@ -109,15 +119,18 @@ export function Workspace({
   const onEvent = useCallback(
     (event: InboxEvent) => {
       bus.dispatchEvent(new CustomEvent<InboxEvent>('inbox-event', { detail: event }));
+      // Their message arrived: they are done typing it.
+      if (event.type === 'message.created') stoppedTyping(event.data.conversationId, event.data.authorId);
       scheduleRefresh();
     },
-    [bus, scheduleRefresh],
+    [bus, scheduleRefresh, stoppedTyping],
   );
   const connection = useInbox({
     api,
     token: session.token,
     cursorKey: `parley.console.cursor.${session.agentId}`,
     onEvent,
+    onTyping,
     onUnauthorized,
   });
 
@@ -160,7 +173,7 @@ export function Workspace({
           : (agents.find((a) => a.id === c.lastMessageAuthorId)?.name ?? 'Agent');
 
   return (
-    <div className={`workspace ${openId ? 'has-open' : ''}`}>
+    <div className={`workspace ${openId ? 'has-open' : ''} ${openId && customerShown ? 'card-open' : ''}`}>
       <header className="topbar">
         <span className="brand">Parley</span>
         <PresenceSwitch presence={me?.presence} onChange={changePresence} disabled={!me} />
@@ -237,6 +250,8 @@ export function Workspace({
           onOpen={open}
           onBack={() => open(null)}
           onFailure={handleFailure}
+          typing={typingIn(openId)}
+          onShowCustomer={setCustomerShown}
         />
       ) : (
         <main className="placeholder">

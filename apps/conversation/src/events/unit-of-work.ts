@@ -27,6 +27,8 @@ export type PeopleStore = Pick<
   PeopleRepository,
   | 'registerAgent'
   | 'registerCustomer'
+  | 'lockCustomerCard'
+  | 'setCustomerCard'
   | 'lockInvite'
   | 'emailTakenFrom'
   | 'setPassword'

@@ -2,7 +2,10 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
   AgentRegisteredData,
+  CUSTOMER_ATTRIBUTES_MAX,
+  CustomerAttributes,
   CustomerRegisteredData,
+  CustomerUpdatedData,
   DeactivateAgent,
   DomainEvent,
   eventId,
@@ -14,6 +17,7 @@ import {
   SetAgentPassword,
   SetPresence,
   TokensRevokedData,
+  UpdateCustomer,
 } from '@parley/contracts';
 import { HandleCommand, JetStreamContext, PermanentFailure } from '@parley/jetstream';
 import { Assignment } from '../assignment/assignment';
@@ -50,6 +54,11 @@ export class PeopleHandlers {
   @HandleCommand(RegisterCustomer)
   handleRegisterCustomer(@Payload() cmd: RegisterCustomer, @Ctx() ctx: JetStreamContext): Promise<void> {
     return this.tx.run(ctx, (unit, cause) => this.registerCustomer(unit, cmd, cause));
+  }
+
+  @HandleCommand(UpdateCustomer)
+  handleUpdateCustomer(@Payload() cmd: UpdateCustomer, @Ctx() ctx: JetStreamContext): Promise<void> {
+    return this.tx.run(ctx, (unit, cause) => this.updateCustomer(unit, cmd, cause));
   }
 
   @HandleCommand(SetAgentPassword)
@@ -111,6 +120,7 @@ export class PeopleHandlers {
       externalId: cmd.externalId,
       name: cmd.name ?? null,
       email: cmd.email ?? null,
+      timeZone: cmd.timeZone ?? null,
     };
     return [
       {
@@ -119,6 +129,38 @@ export class PeopleHandlers {
         customerId: cmd.customerId,
         occurredAt: cmd.acceptedAt,
         data,
+      },
+    ];
+  }
+
+  /**
+   * Merges the attributes given into the customer's (`null` removes one) and sets or forgets the
+   * time zone. More than `CUSTOMER_ATTRIBUTES_MAX` attributes after the merge is refused; a change
+   * that changes nothing is announced no second time.
+   */
+  async updateCustomer(
+    unit: UnitOfWork,
+    cmd: UpdateCustomer,
+    cause: string,
+  ): Promise<DomainEvent<CustomerUpdatedData>[]> {
+    const card = await unit.people.lockCustomerCard(cmd.customerId);
+    if (!card) throw new PermanentFailure(`customer ${cmd.customerId} does not exist`, 404);
+    const attributes = mergeAttributes(card.attributes, cmd.attributes ?? {});
+    if (Object.keys(attributes).length > CUSTOMER_ATTRIBUTES_MAX)
+      throw new PermanentFailure(
+        `A customer has at most ${CUSTOMER_ATTRIBUTES_MAX} attributes; remove some (set them to null) first.`,
+        422,
+      );
+    const timeZone = cmd.timeZone === undefined ? card.timeZone : cmd.timeZone;
+    if (timeZone === card.timeZone && sameAttributes(attributes, card.attributes)) return [];
+    await unit.people.setCustomerCard(cmd.customerId, attributes, timeZone);
+    return [
+      {
+        id: `${EventTypes.customerUpdated}:${cmd.customerId}:${cause}`,
+        type: EventTypes.customerUpdated,
+        customerId: cmd.customerId,
+        occurredAt: cmd.acceptedAt,
+        data: { customerId: cmd.customerId, attributes, timeZone },
       },
     ];
   }
@@ -202,4 +244,22 @@ export class PeopleHandlers {
     if (cmd.status !== 'online') return [changed];
     return [changed, ...(await this.assignment.drainQueue(unit, cause))];
   }
+}
+
+/** Intercom's merge of custom attributes: the names given are set, `null` removes one, the rest stay. */
+export function mergeAttributes(
+  current: CustomerAttributes,
+  changes: Record<string, CustomerAttributes[string] | null>,
+): CustomerAttributes {
+  const merged: CustomerAttributes = { ...current };
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) delete merged[name];
+    else merged[name] = value;
+  }
+  return merged;
+}
+
+function sameAttributes(a: CustomerAttributes, b: CustomerAttributes): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => Object.is(a[name], b[name]));
 }

@@ -8,6 +8,9 @@ import {
   AgentSessionQuery,
   AgentSessionState,
   AgentSessionsQuery,
+  CARD_CONVERSATIONS_MAX,
+  CustomerCard,
+  CustomerQuery,
   QuerySubjects,
   SessionView,
 } from '@parley/contracts';
@@ -15,7 +18,7 @@ import { AnswerQuery, QueryRejected } from '@parley/jetstream';
 import { DataSource } from 'typeorm';
 import { PeopleRepository } from './people.repository';
 
-/** What the gateway reads to let an agent set a password and sign in. */
+/** What the gateway reads to let an agent set a password and sign in, and a customer's card. */
 @Controller()
 export class PeopleQueries {
   private readonly people: PeopleRepository;
@@ -48,5 +51,13 @@ export class PeopleQueries {
   @AnswerQuery(QuerySubjects.agentSessions)
   sessions(@Payload() q: AgentSessionsQuery): Promise<SessionView[]> {
     return this.people.sessions(q.agentId);
+  }
+
+  /** Who the customer is, what the business set about them, and their latest conversations. */
+  @AnswerQuery(QuerySubjects.customer)
+  async customer(@Payload() q: CustomerQuery): Promise<CustomerCard> {
+    const card = await this.people.customerCard(q.customerId, CARD_CONVERSATIONS_MAX);
+    if (!card) throw new QueryRejected(404, 'Not found', `Customer ${q.customerId} was not found.`);
+    return card;
   }
 }

@@ -3,6 +3,8 @@ import type {
   AgentInviteView,
   AgentSessionState,
   AgentView,
+  CustomerAttributes,
+  CustomerCard,
   Presence,
   SessionView,
   StartSession,
@@ -99,14 +101,66 @@ export class PeopleRepository {
    */
   async registerCustomer(cmd: RegisterCustomer): Promise<boolean> {
     const changed: unknown[] = await this.sql.query(
-      `INSERT INTO conversation.customers AS c (id, external_id, name, email) VALUES ($1, $2, $3, $4)
+      `INSERT INTO conversation.customers AS c (id, external_id, name, email, time_zone) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET name = COALESCE(EXCLUDED.name, c.name),
-                                      email = COALESCE(EXCLUDED.email, c.email)
-        WHERE (COALESCE(EXCLUDED.name, c.name), COALESCE(EXCLUDED.email, c.email)) IS DISTINCT FROM (c.name, c.email)
+                                      email = COALESCE(EXCLUDED.email, c.email),
+                                      time_zone = COALESCE(EXCLUDED.time_zone, c.time_zone)
+        WHERE (COALESCE(EXCLUDED.name, c.name), COALESCE(EXCLUDED.email, c.email),
+               COALESCE(EXCLUDED.time_zone, c.time_zone))
+              IS DISTINCT FROM (c.name, c.email, c.time_zone)
        RETURNING id`,
-      [cmd.customerId, cmd.externalId, cmd.name ?? null, cmd.email ?? null],
+      [cmd.customerId, cmd.externalId, cmd.name ?? null, cmd.email ?? null, cmd.timeZone ?? null],
     );
     return changed.length > 0;
+  }
+
+  /** The customer's attributes and time zone, locked for the rest of the transaction; undefined: no such customer. */
+  async lockCustomerCard(
+    customerId: string,
+  ): Promise<{ attributes: CustomerAttributes; timeZone: string | null } | undefined> {
+    const [row]: Array<{ attributes: CustomerAttributes; timeZone: string | null }> = await this.sql.query(
+      'SELECT attributes, time_zone AS "timeZone" FROM conversation.customers WHERE id = $1 FOR UPDATE',
+      [customerId],
+    );
+    return row;
+  }
+
+  async setCustomerCard(
+    customerId: string,
+    attributes: CustomerAttributes,
+    timeZone: string | null,
+  ): Promise<void> {
+    await this.sql.query('UPDATE conversation.customers SET attributes = $2, time_zone = $3 WHERE id = $1', [
+      customerId,
+      JSON.stringify(attributes),
+      timeZone,
+    ]);
+  }
+
+  /** Who the customer is, what the business knows about them, and their latest conversations. */
+  async customerCard(customerId: string, conversations: number): Promise<CustomerCard | undefined> {
+    const [row]: CustomerCard[] = await this.sql.query(
+      `SELECT c.id, c.external_id AS "externalId", c.name, c.email, c.attributes, c.time_zone AS "timeZone",
+              to_json(c.created_at)#>>'{}' AS "createdAt",
+              COALESCE((SELECT json_agg(json_build_object(
+                         'id', v.id, 'subject', v.subject, 'status', v.status,
+                         'lastMessageAt', to_json(v.last_message_at)#>>'{}',
+                         'createdAt', to_json(v.created_at)#>>'{}') ORDER BY v.created_at DESC, v.id DESC)
+                          FROM (SELECT * FROM conversation.conversations
+                                 WHERE customer_id = c.id ORDER BY created_at DESC, id DESC LIMIT $2) v),
+                       '[]'::json) AS conversations
+         FROM conversation.customers c WHERE c.id = $1`,
+      [customerId, conversations],
+    );
+    return row;
+  }
+
+  /** Whether some active agent is online: the widget tells the visitor the team is there. */
+  async agentsOnline(): Promise<boolean> {
+    const rows: unknown[] = await this.sql.query(
+      "SELECT 1 FROM conversation.agents WHERE presence = 'online' AND active LIMIT 1",
+    );
+    return rows.length > 0;
   }
 
   async agentExists(agentId: string): Promise<boolean> {

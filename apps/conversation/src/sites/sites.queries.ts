@@ -17,6 +17,7 @@ import {
 import { AnswerQuery, QueryRejected } from '@parley/jetstream';
 import { DataSource } from 'typeorm';
 import { ConversationRepository } from '../conversations/conversation.repository';
+import { PeopleRepository } from '../people/people.repository';
 import { decodeKeyset, encodeKeyset } from '../conversations/keyset-cursor';
 import { availabilityAt } from './business-hours';
 import { SitesRepository } from './sites.repository';
@@ -30,10 +31,12 @@ const siteNotFound = (siteId: string) => new QueryRejected(404, 'Not found', `Si
 export class SitesQueries {
   private readonly sites: SitesRepository;
   private readonly conversations: ConversationRepository;
+  private readonly people: PeopleRepository;
 
   constructor(db: DataSource) {
     this.sites = new SitesRepository(db);
     this.conversations = new ConversationRepository(db);
+    this.people = new PeopleRepository(db);
   }
 
   @AnswerQuery(QuerySubjects.sites)
@@ -60,7 +63,10 @@ export class SitesQueries {
     return settings;
   }
 
-  /** Whether the team is in, when it is back, and how soon it usually answers: for the widget. */
+  /**
+   * Whether the team is in, when it is back, how soon it usually answers, and whether an agent is
+   * online right now: for the widget.
+   */
   @AnswerQuery(QuerySubjects.siteAvailability)
   async availability(@Payload() q: SiteAvailabilityQuery): Promise<SiteAvailability> {
     const site = await this.sites.settings(q.siteId);
@@ -73,6 +79,7 @@ export class SitesQueries {
       nextOpenAt: nextOpenAt?.toISOString() ?? null,
       timeZone: site.timeZone,
       usualReplySeconds: measured === null ? promised : Math.round(measured),
+      agentsOnline: await this.people.agentsOnline(),
     };
   }
 

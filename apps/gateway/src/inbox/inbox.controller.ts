@@ -21,6 +21,7 @@ import { CurrentWrite, Write } from '../api/write';
 import { AttachmentLinks } from '../attachments/attachment-links';
 import { Allow, CurrentPrincipal } from '../auth/auth';
 import { AckAccepted, AckRequest, InboxRequest, InboxResponse, StreamRequest } from './inbox.dto';
+import { TypingRelay } from '../typing/typing-relay';
 import { LiveInbox } from './live-inbox';
 
 const HEARTBEAT_MS = 15_000;
@@ -36,6 +37,7 @@ export class InboxController {
     private readonly live: LiveInbox,
     private readonly commands: CommandEndpoint,
     private readonly links: AttachmentLinks,
+    private readonly typing: TypingRelay,
   ) {}
 
   /** A page of the inbox; the attachments of its messages get download links (the reader is a participant). */
@@ -79,7 +81,7 @@ export class InboxController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description:
-      'Server-Sent Events: first the backlog after the cursor, then live. Each `id:` is the event’s cursor, `event:` its type, `data:` the event. A comment line every 15 s keeps proxies from closing it.',
+      'Server-Sent Events: first the backlog after the cursor, then live. Each `id:` is the event’s cursor, `event:` its type, `data:` the event. A comment line every 15 s keeps proxies from closing it. Also `event: typing` without `id:`, ephemeral and never in the inbox: `data:` is `{conversationId, authorId, authorRole, at}`, someone on the other side is typing (`POST /v1/conversations/{id}/typing`).',
   })
   async stream(
     @Query() query: StreamRequest,
@@ -108,9 +110,15 @@ export class InboxController {
     raw.write('retry: 2000\n\n');
     let open = true;
     const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    // No `id:`: a typing signal is no inbox event, and resuming from it would lose the cursor.
+    const stopTyping = this.typing.listen(principal.id, ({ conversationId, authorId, authorRole, at }) => {
+      if (open)
+        raw.write(`event: typing\ndata: ${JSON.stringify({ conversationId, authorId, authorRole, at })}\n\n`);
+    });
     raw.on('close', () => {
       open = false;
       feed.close();
+      stopTyping();
       clearInterval(heartbeat);
     });
     try {
@@ -129,6 +137,7 @@ export class InboxController {
       // The inbox became unreachable mid-stream: end it; the client resumes from its Last-Event-ID.
     } finally {
       clearInterval(heartbeat);
+      stopTyping();
       feed.close();
       if (!raw.writableEnded) raw.end();
     }

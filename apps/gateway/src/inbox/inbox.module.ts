@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AttachmentLinks } from '../attachments/attachment-links';
+import { TypingModule } from '../typing/typing.module';
 import { InboxController } from './inbox.controller';
 import { LiveInbox } from './live-inbox';
 
-@Module({ controllers: [InboxController], providers: [LiveInbox, AttachmentLinks] })
+@Module({ imports: [TypingModule], controllers: [InboxController], providers: [LiveInbox, AttachmentLinks] })
 export class InboxModule {}

@@ -8,10 +8,10 @@ import { TokenService } from '../auth/auth';
 import { CreateCustomerRequest, PrincipalCreated } from './people.dto';
 
 /** Who a customer is, as the admin or a site's backend names them. */
-export type CustomerIdentity = Pick<CreateCustomerRequest, 'externalId' | 'name' | 'email'>;
+export type CustomerIdentity = Pick<CreateCustomerRequest, 'externalId' | 'name' | 'email' | 'timeZone'>;
 
 /**
- * Registers a customer, or updates their name and email, and issues their token: for the admin
+ * Registers a customer, or updates their name, email and time zone, and issues their token: for the admin
  * (`POST /v1/customers`) and for a site's visitors (`POST /v1/sites/{id}/customers/token`).
  */
 @Injectable()
@@ -27,7 +27,9 @@ export class CustomerRegistration {
     // idempotent without a key.
     const customerId = customerIdFor(customer.externalId);
     const version = createHash('sha256')
-      .update(JSON.stringify([customer.name, customer.email]))
+      .update(
+        JSON.stringify([customer.name, customer.email, ...(customer.timeZone ? [customer.timeZone] : [])]),
+      )
       .digest('base64url');
     const created = {
       id: customerId,

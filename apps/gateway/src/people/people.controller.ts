@@ -1,7 +1,21 @@
-import { Body, Controller, Get, Inject, Param, Put, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Inject,
+  Param,
+  Patch,
+  Put,
+  Post,
+  Query,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AgentView,
+  CUSTOMER_ATTRIBUTES_MAX,
+  CustomerCard,
+  CustomerQuery,
   DeactivateAgent,
   Page,
   ResetAgentPassword,
@@ -9,14 +23,15 @@ import {
   QuerySubjects,
   RegisterAgent,
   SetPresence,
+  UpdateCustomer,
 } from '@parley/contracts';
-import { JetStreamPublisher } from '@parley/jetstream';
+import { JetStreamPublisher, QueryRejected } from '@parley/jetstream';
 import { SERVICE_CONFIG } from '@parley/runtime';
 import { AcceptedAnswer, CommandEndpoint } from '../api/command-endpoint';
 import { AGENT_CURSOR } from '../api/examples';
 import { PageQuery, pageOf } from '../api/paging';
 import { IdParam } from '../api/id-param.pipe';
-import { ApiAgentIdParam, ApiListCursor } from '../api/params.doc';
+import { ApiAgentIdParam, ApiCustomerIdParam, ApiListCursor } from '../api/params.doc';
 import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
@@ -31,9 +46,12 @@ import {
   AgentPage,
   CreateAgentRequest,
   CreateCustomerRequest,
+  CustomerCardItem,
+  CustomerUpdateAccepted,
   PresenceAccepted,
   PresenceRequest,
   PrincipalCreated,
+  UpdateCustomerRequest,
 } from './people.dto';
 
 const DEFAULT_CAPACITY = 5;
@@ -173,6 +191,65 @@ export class PeopleController {
     @CurrentWrite() write: Write,
   ): Promise<PrincipalCreated> {
     return this.customers.register(write, body);
+  }
+
+  @Get('customers/:id')
+  @ApiCustomerIdParam()
+  @Allow('admin', 'agent')
+  @ApiOperation({
+    operationId: 'getCustomer',
+    summary: "A customer's card",
+    description:
+      'Who the customer is, the custom attributes and time zone the business set, and their latest conversations.',
+  })
+  @ApiOkResponse({ type: CustomerCardItem })
+  @ApiProblems(404)
+  customer(@Param('id', IdParam) customerId: string): Promise<CustomerCard> {
+    const query: CustomerQuery = { customerId };
+    return this.publisher.query(QuerySubjects.customer, query);
+  }
+
+  @Patch('customers/:id')
+  @ApiCustomerIdParam()
+  @Allow('admin')
+  @ApiOperation({
+    operationId: 'updateCustomer',
+    summary: "Set a customer's custom attributes and time zone",
+    description: `Attributes are merged as Intercom merges \`custom_attributes\`: each name given is set, \`null\` removes it, the others stay; at most ${CUSTOMER_ATTRIBUTES_MAX} per customer (422 beyond). \`timeZone\` replaces the customer's IANA zone, \`null\` forgets it.`,
+  })
+  @AcceptedAnswer(CustomerUpdateAccepted)
+  @ApiPreferWait(
+    CustomerCardItem,
+    'With `Prefer: wait=N`: applied, as `GET /v1/customers/{id}` now shows it',
+    200,
+  )
+  @ApiProblems(404, 422)
+  async updateCustomer(
+    @Param('id', IdParam) customerId: string,
+    @Body() body: UpdateCustomerRequest,
+    @CurrentWrite() write: Write,
+  ): Promise<CustomerUpdateAccepted | CustomerCard> {
+    // Checked now when the conversation service answers: an unknown customer is a 404, too many
+    // attributes a 422. Without it the write is accepted, and the service refuses it the same way.
+    const card = await this.customer(customerId).catch((error: unknown) => {
+      if (error instanceof QueryRejected) throw error;
+      return undefined;
+    });
+    if (card && body.attributes) {
+      const names = new Set(Object.keys(card.attributes));
+      for (const [name, value] of Object.entries(body.attributes))
+        if (value === null) names.delete(name);
+        else names.add(name);
+      if (names.size > CUSTOMER_ATTRIBUTES_MAX)
+        throw new UnprocessableEntityException(
+          `A customer has at most ${CUSTOMER_ATTRIBUTES_MAX} attributes; this would make ${names.size}. Remove some (set them to null) first.`,
+        );
+    }
+    return this.commands.change(
+      write,
+      { type: UpdateCustomer, body: { ...body, customerId }, msgId: write.allocate() },
+      { accepted: { customerId }, applied: () => this.customer(customerId) },
+    );
   }
 
   private invite(inviteId: string): { secret: string; hash: string; expiresAt: string } {

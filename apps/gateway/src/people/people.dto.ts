@@ -3,15 +3,24 @@ import {
   AGENT_ROLES,
   AgentRole,
   AgentView,
+  ATTRIBUTE_VALUE_MAX,
+  CUSTOMER_ATTRIBUTES_MAX,
+  CustomerAttributes,
+  CustomerCard,
+  CustomerConversationSummary,
   Page,
   Presence,
   PRESENCES,
   RegisterAgent,
   RegisterCustomer,
   SetPresence,
+  STATUSES,
+  UpdateCustomer,
 } from '@parley/contracts';
 import {
   AGENT_CURSOR,
+  CONVERSATION_ID,
+  CUSTOMER_ID,
   AGENT_EMAIL,
   AGENT_ID,
   AGENT_NAME,
@@ -72,7 +81,7 @@ export class AgentInvited {
 }
 
 export class CreateCustomerRequest extends RequestFrom(RegisterCustomer, {
-  given: ['externalId', 'name', 'email'],
+  given: ['externalId', 'name', 'email', 'timeZone'],
   assigned: ['customerId'],
 }) {
   @ApiProperty({
@@ -86,6 +95,84 @@ export class CreateCustomerRequest extends RequestFrom(RegisterCustomer, {
 
   @ApiPropertyOptional({ example: 'grace@example.com' })
   override email?: string;
+
+  @ApiPropertyOptional({
+    example: 'Europe/Berlin',
+    description: "The customer's IANA time zone; left out keeps the one known",
+  })
+  override timeZone?: string;
+}
+
+const ATTRIBUTES_EXAMPLE = { plan: 'pro', orders: 12, vip: true };
+
+export class UpdateCustomerRequest extends RequestFrom(UpdateCustomer, {
+  given: ['attributes', 'timeZone'],
+  assigned: ['customerId'],
+}) {
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: {
+      oneOf: [
+        { type: 'string', maxLength: ATTRIBUTE_VALUE_MAX },
+        { type: 'number' },
+        { type: 'boolean' },
+        { type: 'null' },
+      ],
+    },
+    maxProperties: CUSTOMER_ATTRIBUTES_MAX,
+    example: { ...ATTRIBUTES_EXAMPLE, trial_ends: null },
+    description: `Merged into the customer's custom attributes, as Intercom merges \`custom_attributes\`: each name given is set, \`null\` removes it, names left out stay. Flat: strings (up to ${ATTRIBUTE_VALUE_MAX} characters), numbers and booleans; names start with a letter, then letters, digits and \`_\`, up to 64 characters; at most ${CUSTOMER_ATTRIBUTES_MAX} per customer after the merge (422 beyond).`,
+  })
+  override attributes?: Record<string, string | number | boolean | null>;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'Europe/Berlin',
+    description: "The customer's IANA time zone; `null` forgets it; left out keeps it",
+  })
+  override timeZone?: string | null;
+}
+
+export class CustomerUpdateAccepted {
+  @ApiProperty({ example: CUSTOMER_ID }) customerId: string;
+}
+
+export class CustomerConversationItem implements CustomerConversationSummary {
+  @ApiProperty({ example: CONVERSATION_ID }) id: string;
+  @ApiProperty({ nullable: true, type: String, example: 'Order #1234' }) subject: string | null;
+  @ApiProperty({ enum: STATUSES, example: 'resolved' }) status: string;
+  @ApiProperty({ format: 'date-time', example: '2026-12-01T09:30:00.000Z', description: 'Last activity' })
+  lastMessageAt: string;
+  @ApiProperty({ format: 'date-time', example: '2026-12-01T09:00:00.000Z' }) createdAt: string;
+}
+
+export class CustomerCardItem implements CustomerCard {
+  @ApiProperty({ example: CUSTOMER_ID }) id: string;
+  @ApiProperty({ example: EXTERNAL_ID }) externalId: string;
+  @ApiProperty({ nullable: true, type: String, example: 'Grace Hopper' }) name: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'grace@example.com' }) email: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+    example: ATTRIBUTES_EXAMPLE,
+    description: 'What the business set about the customer (`PATCH /v1/customers/{id}`)',
+  })
+  attributes: CustomerAttributes;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'Europe/Berlin',
+    description: 'IANA; null when unknown',
+  })
+  timeZone: string | null;
+  @ApiProperty({ format: 'date-time', example: '2026-11-30T08:00:00.000Z' }) createdAt: string;
+  @ApiProperty({
+    type: [CustomerConversationItem],
+    description:
+      "The customer's conversations, newest first, at most 20 (`GET /v1/customers/{id}/conversations` pages through all)",
+  })
+  conversations: CustomerConversationItem[];
 }
 
 export class PrincipalCreated {

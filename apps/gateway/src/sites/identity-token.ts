@@ -13,6 +13,8 @@ export interface VerifiedVisitor {
   sub: unknown;
   name?: unknown;
   email?: unknown;
+  /** The visitor's IANA time zone. */
+  tz?: unknown;
 }
 
 const refused = (why: string) => new UnauthorizedException(`The identity token was refused: ${why}.`);

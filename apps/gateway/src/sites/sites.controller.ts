@@ -68,7 +68,7 @@ import {
 const ANONYMOUS_PREFIX = 'anonymous:';
 
 /** The identity token's claims that name the customer, by the field they become. */
-const CLAIM_OF: Record<string, string> = { externalId: 'sub', name: 'name', email: 'email' };
+const CLAIM_OF: Record<string, string> = { externalId: 'sub', name: 'name', email: 'email', timeZone: 'tz' };
 
 @ApiTags('sites')
 @ApiProblems(400, 401, 403, 404, 413, 503)
@@ -219,7 +219,7 @@ export class SitesController {
   @ApiOperation({
     operationId: 'signInSiteVisitor',
     summary: "Exchange a site's identity token for a customer token",
-    description: `What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with \`sub\` (the business's own id for the user: the customer's externalId), optional \`name\` and \`email\`, \`iss\` the site id, \`aud\` "${IDENTITY_TOKEN_AUDIENCE}" and \`exp\` at most ${IDENTITY_TOKEN_MAX_LIFETIME_SECONDS} s ahead. Creates or updates the customer it names (the same \`sub\` always answers the same customer) and issues the customer's token, which names the site: conversations opened with it are the site's (its business hours, automatic reply and ratings). Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without \`exp\`, none where the site does not allow anonymous visitors, or a site that does not exist, is refused with 401.`,
+    description: `What the widget calls. The bearer token is an identity token: an HS256 JWT the site's backend signed with the site's secret (its UTF-8 bytes), with \`sub\` (the business's own id for the user: the customer's externalId), optional \`name\`, \`email\` and \`tz\` (the user's IANA time zone), \`iss\` the site id, \`aud\` "${IDENTITY_TOKEN_AUDIENCE}" and \`exp\` at most ${IDENTITY_TOKEN_MAX_LIFETIME_SECONDS} s ahead. Creates or updates the customer it names (the same \`sub\` always answers the same customer) and issues the customer's token, which names the site: conversations opened with it are the site's (its business hours, automatic reply and ratings). Without a bearer token, where the site allows anonymous visitors, a new anonymous customer. A forged, expired or other site's token, one without \`exp\`, none where the site does not allow anonymous visitors, or a site that does not exist, is refused with 401.`,
   })
   @AcceptedAnswer(PrincipalCreated)
   @ApiPreferWait(PrincipalCreated, 'With `Prefer: wait=N`: the customer is registered')
@@ -265,6 +265,7 @@ function customerNamedBy(claims: VerifiedVisitor): CustomerIdentity {
     externalId: claims.sub,
     name: claims.name,
     email: claims.email,
+    timeZone: claims.tz,
   });
   const [error] = validateSync(customer, { validationError: { target: false, value: false } });
   if (error) {
@@ -275,5 +276,10 @@ function customerNamedBy(claims: VerifiedVisitor): CustomerIdentity {
     throw new BadRequestException(
       `The identity token's sub claim may not start with "${ANONYMOUS_PREFIX}": those are Parley's anonymous visitors.`,
     );
-  return { externalId: customer.externalId, name: customer.name, email: customer.email };
+  return {
+    externalId: customer.externalId,
+    name: customer.name,
+    email: customer.email,
+    timeZone: customer.timeZone,
+  };
 }

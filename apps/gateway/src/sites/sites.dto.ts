@@ -222,4 +222,5 @@ export class SiteAvailabilityItem implements SiteAvailability {
       "The median first response (the customer's first message to the first agent's message; automatic replies do not count) of the site's conversations of the last 14 days; without any, the site's expected reply time; null when neither",
   })
   usualReplySeconds: number | null;
+  @ApiProperty({ example: true, description: 'Whether some agent is online now' }) agentsOnline: boolean;
 }
