@@ -2,10 +2,8 @@
 // (smtp-server) that this test runs: one email after the delay with every unread reply, nothing
 // once read or unsubscribed, and never the same email twice when the mail process is killed the
 // instant the server has taken a message.
-import { AddressInfo } from 'node:net';
-import { ParsedMail, simpleParser } from 'mailparser';
+import { ParsedMail } from 'mailparser';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { LinkSigner } from '@parley/secrets';
 import { ParleySystem, TEST_ADMIN_TOKEN, TEST_SECRET_KEY, waitFor } from '@parley/testing';
 import {
@@ -17,52 +15,11 @@ import {
   openConversation,
   setPresence,
 } from './support/actors';
+import { MailCatcher } from './support/mail-catcher';
 
 const DELAY_SECONDS = 2;
 const REPLY_DOMAIN = 'reply.test.example';
 const DIGEST_INTERVAL_SECONDS = 2;
-
-interface Received {
-  to: string[];
-  mail: ParsedMail;
-}
-
-/** An SMTP server that keeps what it takes; `onAccepted` runs the instant it has said 250. */
-class MailCatcher {
-  readonly received: Received[] = [];
-  onAccepted?: (mail: ParsedMail) => void;
-  private readonly server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData: (stream, session, callback) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        void simpleParser(Buffer.concat(chunks)).then((mail) => {
-          this.received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
-          callback();
-          const accepted = this.onAccepted;
-          this.onAccepted = undefined;
-          accepted?.(mail);
-        });
-      });
-    },
-  });
-
-  async listen(): Promise<number> {
-    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
-    return (this.server.server.address() as AddressInfo).port;
-  }
-
-  to(address: string): ParsedMail[] {
-    return this.received.filter((r) => r.to.includes(address)).map((r) => r.mail);
-  }
-
-  close(): Promise<void> {
-    return new Promise((done) => this.server.close(() => done()));
-  }
-}
 
 /** A header as it was written (mailparser reshapes the List-* ones). */
 function header(mail: ParsedMail, name: string): string | undefined {

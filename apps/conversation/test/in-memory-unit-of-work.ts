@@ -20,6 +20,7 @@ import type {
   SiteConfiguredData,
   StartSession,
 } from '@parley/contracts';
+import { SITE_SETTINGS_DEFAULTS } from '@parley/contracts';
 import { LOAD_STATUSES } from '../src/assignment/assignment';
 import { Conversation, openedConversation } from '../src/conversations/conversation.entity';
 import type { ConversationEntry } from '../src/conversations/conversation-entry.entity';
@@ -374,13 +375,7 @@ class InMemorySites implements SiteStore {
     this.tables.siteSettings.set(cmd.siteId, {
       siteId: cmd.siteId,
       name: cmd.name,
-      timeZone: 'UTC',
-      hours: [],
-      holidays: [],
-      expectedReplyMinutes: null,
-      notifyDelaySeconds: 120,
-      autoReply: null,
-      conversationUrl: null,
+      ...SITE_SETTINGS_DEFAULTS,
     });
     return true;
   }

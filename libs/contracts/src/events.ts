@@ -209,6 +209,17 @@ export interface SiteConfiguredData {
   conversationUrl: string | null;
 }
 
+/** What a site is configured with until its admin says otherwise (the schema's column defaults too). */
+export const SITE_SETTINGS_DEFAULTS: Omit<SiteConfiguredData, 'siteId' | 'name'> = {
+  timeZone: 'UTC',
+  hours: [],
+  holidays: [],
+  expectedReplyMinutes: null,
+  notifyDelaySeconds: 120,
+  autoReply: null,
+  conversationUrl: null,
+};
+
 export const RATING_CHANNELS = ['widget', 'email'] as const;
 export type RatingChannel = (typeof RATING_CHANNELS)[number];
 

@@ -2,6 +2,8 @@ import { useCallback, useRef, useState } from 'react';
 import type { components, ParleyClient } from '@parley/client';
 import { ApiError, describeError, ok } from './api-result';
 import { newDraftKey } from './use-draft';
+// The paperclip, chips and previews look the same in the console and the widget.
+import './attachments.css';
 
 /** An attachment as a message carries it; `url` downloads it for a few minutes. */
 export type Attachment = components['schemas']['AttachmentItem'];

@@ -1,4 +1,10 @@
-import { ConfigureSite, RegisterSite, RotateSiteSecret, SetAnonymousVisitors } from '@parley/contracts';
+import {
+  ConfigureSite,
+  RegisterSite,
+  RotateSiteSecret,
+  SetAnonymousVisitors,
+  SITE_SETTINGS_DEFAULTS,
+} from '@parley/contracts';
 import { PermanentFailure } from '@parley/jetstream';
 import { ACCEPTED_AT, appliedDirectly, InMemoryTables } from '../../test/in-memory-unit-of-work';
 import { SitesHandlers } from './sites.handlers';
@@ -69,13 +75,7 @@ describe('SitesHandlers', () => {
         data: {
           siteId: 'site-1',
           name: 'Shop',
-          timeZone: 'UTC',
-          hours: [],
-          holidays: [],
-          expectedReplyMinutes: null,
-          notifyDelaySeconds: 120,
-          autoReply: null,
-          conversationUrl: null,
+          ...SITE_SETTINGS_DEFAULTS,
         },
       },
     ]);

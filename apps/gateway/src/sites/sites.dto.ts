@@ -13,6 +13,7 @@ import {
   SiteAvailability,
   SiteConfiguredData,
   SiteView,
+  SITE_SETTINGS_DEFAULTS,
 } from '@parley/contracts';
 import { SITE_CREATED_AT, SITE_CURSOR, SITE_ID, SITE_NAME, SITE_SECRET } from '../api/examples';
 import { RequestFrom } from '../api/request-from';
@@ -177,15 +178,7 @@ export class SiteSettingsRequest extends RequestFrom(ConfigureSite, {
 }
 
 /** The settings a site starts with, and what `PUT …/settings` fills in for a field left out. */
-export const DEFAULT_SITE_SETTINGS: Required<SiteSettingsRequest> = {
-  timeZone: 'UTC',
-  hours: [],
-  holidays: [],
-  expectedReplyMinutes: null,
-  notifyDelaySeconds: 120,
-  autoReply: null,
-  conversationUrl: null,
-};
+export const DEFAULT_SITE_SETTINGS: Required<SiteSettingsRequest> = SITE_SETTINGS_DEFAULTS;
 
 export class SiteSettings implements SiteConfiguredData {
   @ApiProperty({ example: SITE_ID }) siteId: string;
