@@ -6,8 +6,7 @@ import { MailEnv } from '../mail.env';
 import { agentDigest } from '../notifications/templates';
 import { SentEmailRepository } from '../outbound/sent-email.repository';
 import { DigestRepository, DueDigest } from './digest.repository';
-
-const BATCH = 20;
+import { workOffDue } from '../due-work';
 
 /**
  * Every `PARLEY_MAIL_AGENT_DIGEST_INTERVAL_SECONDS`, an offline agent who has not switched it off
@@ -25,17 +24,15 @@ export class DigestMailer {
   ) {}
 
   async composeDue(stopped: () => boolean): Promise<void> {
-    while (!stopped()) {
-      const composed = await this.db.transaction(async (m) => {
-        const due = await this.digests.claimDue(m, BATCH);
-        for (const digest of due) {
-          await this.compose(m, digest);
-          await this.digests.next(m, digest.agentId, this.config.PARLEY_MAIL_AGENT_DIGEST_INTERVAL_SECONDS);
-        }
-        return due.length;
-      });
-      if (composed < BATCH) return;
-    }
+    await workOffDue(
+      this.db,
+      stopped,
+      (m, limit) => this.digests.claimDue(m, limit),
+      async (m, digest) => {
+        await this.compose(m, digest);
+        await this.digests.next(m, digest.agentId, this.config.PARLEY_MAIL_AGENT_DIGEST_INTERVAL_SECONDS);
+      },
+    );
   }
 
   private async compose(m: EntityManager, digest: DueDigest): Promise<void> {

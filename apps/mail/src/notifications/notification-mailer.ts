@@ -8,8 +8,7 @@ import { SentEmailRepository } from '../outbound/sent-email.repository';
 import { Customer, PeopleRepository } from '../people/people.repository';
 import { DueNotification, MailConversation, NotificationRepository } from './notification.repository';
 import { RenderedEmail, ratingInvitation, replyNotification } from './templates';
-
-const BATCH = 20;
+import { workOffDue } from '../due-work';
 
 /**
  * Turns due notifications into emails in the ledger, each in the transaction that removes the
@@ -27,17 +26,15 @@ export class NotificationMailer {
   ) {}
 
   async composeDue(stopped: () => boolean): Promise<void> {
-    while (!stopped()) {
-      const composed = await this.db.transaction(async (m) => {
-        const due = await this.notifications.claimDue(m, BATCH);
-        for (const notification of due) {
-          await this.compose(m, notification);
-          await this.notifications.cancel(m, notification.conversationId, notification.kind);
-        }
-        return due.length;
-      });
-      if (composed < BATCH) return;
-    }
+    await workOffDue(
+      this.db,
+      stopped,
+      (m, limit) => this.notifications.claimDue(m, limit),
+      async (m, notification) => {
+        await this.compose(m, notification);
+        await this.notifications.cancel(m, notification.conversationId, notification.kind);
+      },
+    );
   }
 
   private async compose(m: EntityManager, due: DueNotification): Promise<void> {
