@@ -67,6 +67,7 @@ describe('dead letters', () => {
         ['history-commands-p0', 'parley.cmd.0.conversation.message.post', notJson.seq],
         ['history-p0', 'parley.evt.0.message.created', invalid.seq],
         ['delivery-p0', 'parley.evt.0.message.created', invalid.seq],
+        ['mail-p0', 'parley.evt.0.message.created', invalid.seq],
       ].sort(),
     );
     expect(found.find((l) => l.consumer === 'conversation-p0')?.reason).toContain('not JSON');

@@ -65,13 +65,16 @@ describe('two installations sharing one NATS server', () => {
     });
 
     const kinds = ['COMMANDS', 'DEAD_LETTERS', 'EVENTS', 'WEBHOOKS'];
-    // Besides the four streams, each installation's gateways count rate limits in a bucket of its own.
+    // Besides the four streams, each installation's gateways count rate limits in a bucket of its own
+    // and keep attachments in an object store of its own.
     expect(Object.keys(streams).sort()).toEqual(
       [
         ...kinds.map((k) => `ACME_${k}`),
         ...kinds.map((k) => `PARLEY_${k}`),
         'KV_acme-rate-limits',
         'KV_parley-rate-limits',
+        'OBJ_acme-attachments',
+        'OBJ_parley-attachments',
       ].sort(),
     );
     expect(streams['KV_acme-rate-limits'].subjects).toEqual(['$KV.acme-rate-limits.>']);

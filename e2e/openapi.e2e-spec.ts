@@ -67,6 +67,15 @@ const SIGN_IN: Record<string, { credentials: string; unauthenticated: string }> 
     credentials: 'none',
     unauthenticated: '404 application/problem+json true []',
   },
+  // The signed link is the capability, so that an <img> shows the attachment without a bearer.
+  'get /v1/attachments/{id}': {
+    credentials: 'none',
+    unauthenticated: '400 application/problem+json true []',
+  },
+  'post /v1/mail/inbound/postmark': {
+    credentials: 'basic',
+    unauthenticated: '404 application/problem+json true []',
+  },
   // An email's unsubscribe link: its signed token is the credential.
   'get /v1/mail/unsubscribe': {
     credentials: 'none',
@@ -75,15 +84,6 @@ const SIGN_IN: Record<string, { credentials: string; unauthenticated: string }> 
   'post /v1/mail/unsubscribe': {
     credentials: 'none',
     unauthenticated: '400 application/problem+json false []',
-  },
-  'post /v1/mail/inbound/postmark': {
-    credentials: 'basic',
-    unauthenticated: '404 application/problem+json true []',
-  },
-  // The signed link is the capability, so that an <img> shows the attachment without a bearer.
-  'get /v1/attachments/{id}': {
-    credentials: 'none',
-    unauthenticated: '400 application/problem+json true []',
   },
 };
 describe('the OpenAPI document served by the gateway', () => {
