@@ -30,6 +30,9 @@ import { SitesQueries } from './sites/sites.queries';
 import { PeopleQueries } from './people/people.queries';
 import { SessionsHandlers } from './people/sessions.handlers';
 import { SnoozeAlarm } from './snooze/snooze-alarm';
+import { ErasureHandlers } from './privacy/erasure.handlers';
+import { ErasureQueries } from './privacy/erasure.queries';
+import { ErasureSweeper } from './privacy/erasure-sweeper';
 
 @Module({
   controllers: [
@@ -52,6 +55,8 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     LabelsQueries,
     SavedRepliesHandlers,
     SavedRepliesQueries,
+    ErasureHandlers,
+    ErasureQueries,
   ],
   providers: [
     CommandTransaction,
@@ -61,6 +66,7 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     AttachmentCatalog,
     { provide: ATTACHMENT_FILES, useExisting: AttachmentCatalog },
     OrphanSweep,
+    ErasureSweeper,
   ],
 })
 class ConversationModule {}

@@ -28,6 +28,7 @@ import type { CommandTransaction } from '../src/events/command-transaction';
 import {
   AttachmentReferenceStore,
   ConversationStore,
+  ErasureStore,
   LabelStore,
   PeopleStore,
   SavedReplyStore,
@@ -64,6 +65,8 @@ export class InMemoryTables {
   readonly attachmentReferences = new Map<string, string | null>();
   readonly labels = new Map<string, LabelRef>();
   readonly savedReplies = new Map<string, SavedReplyView>();
+  /** Customers erased (their erasure itself runs against PostgreSQL, in the integration spec). */
+  readonly erasedCustomers = new Set<string>();
   /** Counts assignments, to order agents by their last one. */
   assignmentsMade = 0;
   readonly statements: string[] = [];
@@ -77,6 +80,7 @@ export class InMemoryTables {
       new InMemoryAttachmentReferences(this),
       new InMemoryLabels(this),
       new InMemorySavedReplies(this),
+      new InMemoryErasures(this),
     );
   }
 
@@ -542,3 +546,34 @@ export const summaryOf = (events: Array<{ type: string; conversationId?: string 
   events.map((e) => `${e.type} ${e.conversationId ?? ''}`.trim());
 
 export const ACCEPTED_AT = '2026-01-01T00:00:00.000Z';
+
+/** Whether a customer was erased; erasing itself is tested against PostgreSQL, not here. */
+class InMemoryErasures implements ErasureStore {
+  constructor(private readonly tables: InMemoryTables) {}
+
+  async customerErased(customerId: string): Promise<boolean> {
+    return this.tables.erasedCustomers.has(customerId);
+  }
+
+  lockCustomer(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  erase(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  record(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  confirm(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  request(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  lockRequest(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  decline(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+}

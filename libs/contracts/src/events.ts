@@ -23,6 +23,8 @@ export const EventTypes = {
   conversationRated: 'conversation.rated',
   labelsChanged: 'conversation.labels_changed',
   customerUpdated: 'customer.updated',
+  conversationErased: 'conversation.erased',
+  customerErased: 'customer.erased',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 

@@ -44,6 +44,10 @@ export const CommandSubjects = {
   changeSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.change`,
   deleteSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.delete`,
   updateCustomer: `${NAMESPACE}.cmd.conversation.customer.update`,
+  eraseCustomer: `${NAMESPACE}.cmd.conversation.customer.erase`,
+  confirmErasure: `${NAMESPACE}.cmd.conversation.erasure.confirm`,
+  requestErasure: `${NAMESPACE}.cmd.conversation.customer.erasure-request`,
+  declineErasureRequest: `${NAMESPACE}.cmd.conversation.erasure-request.decline`,
 } as const;
 
 export const QuerySubjects = {
@@ -76,6 +80,9 @@ export const QuerySubjects = {
   savedReplies: `${NAMESPACE}.query.conversation.saved-replies`,
   agentRole: `${NAMESPACE}.query.conversation.agent-role`,
   customer: `${NAMESPACE}.query.conversation.customer`,
+  erasure: `${NAMESPACE}.query.conversation.erasure`,
+  erasureRequests: `${NAMESPACE}.query.conversation.erasure-requests`,
+  erasureRequest: `${NAMESPACE}.query.conversation.erasure-request`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;
