@@ -26,6 +26,7 @@ import { MailModule } from './mail/mail.module';
 import { LabelsModule } from './labels/labels.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
+import { PrivacyModule } from './privacy/privacy.module';
 import { ReportsModule } from './reports/reports.module';
 import { SavedRepliesModule } from './saved-replies/saved-replies.module';
 import { SearchModule } from './search/search.module';
@@ -100,6 +101,7 @@ void runService({
     AdminModule,
     InboundMailModule,
     MailModule,
+    PrivacyModule,
   ],
   configureHttp,
   bodyLimitBytes: (config) => config.PARLEY_BODY_LIMIT_BYTES,
