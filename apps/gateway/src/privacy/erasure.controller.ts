@@ -148,7 +148,10 @@ export class ErasureController {
   })
   @AcceptedAnswer(ErasureAccepted)
   @ApiProblems(404, 409)
-  async approve(@Param('id', IdParam) requestId: string, @CurrentWrite() write: Write): Promise<ErasureAccepted> {
+  async approve(
+    @Param('id', IdParam) requestId: string,
+    @CurrentWrite() write: Write,
+  ): Promise<ErasureAccepted> {
     const request = await this.publisher.query<ErasureRequestView>(QuerySubjects.erasureRequest, {
       requestId,
     } satisfies ErasureRequestQuery);

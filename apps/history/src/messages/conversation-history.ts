@@ -22,7 +22,11 @@ export class ConversationHistory {
     const customer = q.principal.role === 'customer';
     const customerId = await this.conversations.customerOf(q.conversationId);
     if (customerId === undefined && (await this.conversations.erased(q.conversationId)))
-      throw new QueryRejected(410, 'Erased', `Conversation ${q.conversationId} was erased: its content is gone.`);
+      throw new QueryRejected(
+        410,
+        'Erased',
+        `Conversation ${q.conversationId} was erased: its content is gone.`,
+      );
     if (customerId === undefined || (customer && customerId !== q.principal.id))
       throw new QueryRejected(404, 'Not found', `Conversation ${q.conversationId} was not found.`);
 
