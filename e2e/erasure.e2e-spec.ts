@@ -13,11 +13,22 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
+import type { Browser, Locator } from 'playwright-core';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
-import { Actor, newAgent, openConversation, setPresence } from './support/actors';
+import {
+  Actor,
+  AGENT_PASSWORD,
+  newAgent,
+  newSignedUpAgent,
+  openConversation,
+  setPresence,
+} from './support/actors';
+import { launchChromium } from './support/browser';
 
 const marker = () => `erasemark${randomBytes(6).toString('hex')}`;
 const WAIT = { prefer: 'wait=10' };
+const UI_TIMEOUT_MS = 15_000;
+const visible = (locator: Locator) => locator.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
 
 describe('erasing a customer everywhere', () => {
   const spool = mkdtempSync(join(tmpdir(), 'parley-erasure-mail-'));
@@ -27,6 +38,7 @@ describe('erasing a customer everywhere', () => {
   let nc: NatsConnection;
   let db: Client;
   let agent: Actor;
+  let browser: Browser;
 
   // The routes are called as the API documents them; the bodies are read field by field.
   const admin = (method: string, path: string, body?: unknown) =>
@@ -44,6 +56,7 @@ describe('erasing a customer everywhere', () => {
       });
     });
     await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    const launched = launchChromium();
     system = await ParleySystem.start({
       PARLEY_SMTP_URL: '',
       PARLEY_MAIL_DROP_DIR: spool,
@@ -56,9 +69,11 @@ describe('erasing a customer everywhere', () => {
     await db.connect();
     agent = await newAgent(system, { name: 'Erin Agent' });
     await setPresence(system, agent, 'online');
+    browser = await launched;
   }, 180_000);
 
   afterAll(async () => {
+    await browser?.close();
     await db?.end();
     await nc?.close();
     await system?.stop();
@@ -272,36 +287,65 @@ describe('erasing a customer everywhere', () => {
     expect(await streamMessagesHolding(gone)).toEqual([]);
   }, 240_000);
 
-  it("takes a customer's erasure request once, and erases them when an admin approves it", async () => {
+  it("takes the widget's erasure request once, and erases the customer when an admin approves it, as the console then shows", async () => {
     const mark = marker();
     const created = await admin('POST', '/v1/customers', { externalId: `ext-${mark}`, name: `Name ${mark}` });
     const customer: Actor = created.body;
-    await openConversation(system, customer, { body: `Hello ${mark}` });
-    const asked = await as(customer, 'POST', '/v1/me/erasure-request');
-    expect(asked.status).toBe(202);
-    expect(asked.body).toMatchObject({ customerId: customer.id, status: 'pending' });
-    const listed = await waitFor('the request listed', async () => {
-      const res = await admin('GET', '/v1/erasure-requests?status=pending');
-      return res.body.items?.find((r: { id: string }) => r.id === asked.body.id);
+    const { id } = await openConversation(system, customer, {
+      subject: `Subject ${mark}`,
+      body: `Hello ${mark}`,
     });
-    expect(listed.customerId).toBe(customer.id);
-    const askedAgain = await as(customer, 'POST', '/v1/me/erasure-request');
-    expect(askedAgain.body.id).toBe(asked.body.id);
-    expect((await as(agent, 'POST', `/v1/erasure-requests/${asked.body.id}/approve`)).status).toBe(403);
 
-    const approved = await admin('POST', `/v1/erasure-requests/${asked.body.id}/approve`);
+    const widget = await browser.newPage();
+    try {
+      await widget.goto(`${system.gatewayUrl}/widget/#token=${customer.token}`);
+      await visible(widget.getByText(`Hello ${mark}`));
+      await widget.getByRole('button', { name: 'Delete my data' }).click();
+      await widget.getByRole('button', { name: 'Ask to delete my data' }).click();
+      await visible(widget.getByText('Your request to delete your data is pending'));
+    } finally {
+      await widget.close();
+    }
+    const asked = await waitFor('the request listed', async () => {
+      const res = await admin('GET', '/v1/erasure-requests?status=pending');
+      return res.body.items?.find((r: { customerId: string }) => r.customerId === customer.id);
+    });
+    expect(asked.status).toBe('pending');
+    // Asking again while it waits is the same request.
+    const again = await as(customer, 'POST', '/v1/me/erasure-request');
+    expect(again.status).toBe(202);
+    expect(again.body.id).toBe(asked.id);
+    expect((await as(agent, 'POST', `/v1/erasure-requests/${asked.id}/approve`)).status).toBe(403);
+
+    const approved = await admin('POST', `/v1/erasure-requests/${asked.id}/approve`);
     expect(approved.status).toBe(202);
     const certificate = await waitFor('the approved erasure to complete', async () => {
       const res = await admin('GET', approved.body.certificateUrl);
       return res.body.completedAt ? res.body : undefined;
     });
-    expect(certificate).toMatchObject({ customerId: customer.id, requestId: asked.body.id });
+    expect(certificate).toMatchObject({ customerId: customer.id, requestId: asked.id });
     const decided = await admin('GET', '/v1/erasure-requests');
-    expect(decided.body.items.find((r: { id: string }) => r.id === asked.body.id)).toMatchObject({
+    expect(decided.body.items.find((r: { id: string }) => r.id === asked.id)).toMatchObject({
       status: 'approved',
       erasureId: approved.body.erasureId,
     });
-    expect((await admin('POST', `/v1/erasure-requests/${asked.body.id}/decline`)).status).toBe(409);
+    expect((await admin('POST', `/v1/erasure-requests/${asked.id}/decline`)).status).toBe(409);
+    expect((await as(customer, 'POST', '/v1/me/erasure-request')).status).toBe(410);
     expect(await tablesHolding(mark)).toEqual([]);
+
+    const email = `erin.console.${mark}@example.com`;
+    await newSignedUpAgent(system, { name: 'Console Agent', email, password: AGENT_PASSWORD });
+    const console = await browser.newPage();
+    try {
+      await console.goto(`${system.gatewayUrl}/console/conversations/${id}`);
+      await console.getByLabel('Email').fill(email);
+      await console.getByLabel('Password').fill(AGENT_PASSWORD);
+      await console.getByRole('button', { name: 'Sign in' }).click();
+      await visible(console.getByRole('heading', { name: 'Erased customer', level: 1 }));
+      await visible(console.getByText('everything said in this conversation was erased with them'));
+      await visible(console.getByRole('heading', { name: 'Erased customer', level: 2 }));
+    } finally {
+      await console.close();
+    }
   }, 120_000);
 });
