@@ -14,6 +14,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import type { Browser, Locator } from 'playwright-core';
+import { CONTENT_KEYS_BUCKET } from '@parley/contracts';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import {
   Actor,
@@ -175,6 +176,34 @@ describe('erasing a customer everywhere', () => {
     return holding;
   }
 
+  /** The erasure's certificate once every store is in; else what it lacks, with the services' logs. */
+  async function completed(certificateUrl: string, timeoutMs = 60_000) {
+    let last: unknown;
+    try {
+      return await waitFor(
+        'the certificate to complete',
+        async () => {
+          const res = await admin('GET', certificateUrl);
+          last = res.body;
+          return res.body.completedAt ? res.body : undefined;
+        },
+        timeoutMs,
+      );
+    } catch (error) {
+      const logs = Object.values(system.services).map((s) => `--- ${s.name}\n${s.recentOutput(20)}`);
+      throw new Error(`${(error as Error).message}: ${JSON.stringify(last)}\n${logs.join('\n')}`);
+    }
+  }
+
+  /** A scope's entry in the content keys' bucket: its sealed key, or the tombstone of a destroyed one. */
+  async function contentKey(kind: 'customer' | 'conversation', id: string) {
+    const jsm = await jetstreamManager(nc);
+    const entry = await jsm.streams.getMessage(`KV_${CONTENT_KEYS_BUCKET}`, {
+      last_by_subj: `$KV.${CONTENT_KEYS_BUCKET}.${kind}.${id}`,
+    });
+    return entry?.json<{ sealedKey?: string; destroyed?: boolean }>();
+  }
+
   it('leaves the marker nowhere, with history stopped during the erasure, and keeps the other customer whole', async () => {
     const hook = await admin('POST', '/v1/webhooks', {
       url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
@@ -191,6 +220,9 @@ describe('erasing a customer everywhere', () => {
     );
     // The scan finds the attachment in its object store (file name and bytes), until the erasure.
     expect((await streamMessagesHolding(gone)).filter((at) => at.startsWith('OBJ_'))).toHaveLength(2);
+
+    // What the streams hold of the conversation is sealed under its key (ADR 13).
+    expect((await contentKey('conversation', erased.conversationId))?.sealedKey).toEqual(expect.any(String));
 
     await system.services.history.stop();
     const first = await admin('DELETE', `/v1/customers/${erased.customer.id}`);
@@ -212,14 +244,7 @@ describe('erasing a customer everywhere', () => {
     expect(pending.stores.find((s: { store: string }) => s.store === 'history').erasedAt).toBeNull();
     await system.services.history.start();
 
-    const certificate = await waitFor(
-      'the certificate to complete',
-      async () => {
-        const res = await admin('GET', first.body.certificateUrl);
-        return res.body.completedAt ? res.body : undefined;
-      },
-      60_000,
-    );
+    const certificate = await completed(first.body.certificateUrl);
     expect(certificate).toMatchObject({
       id: first.body.erasureId,
       customerId: erased.customer.id,
@@ -285,6 +310,8 @@ describe('erasing a customer everywhere', () => {
 
     // The streams keep their copies until they age out, sealed under keys the erasure destroyed.
     expect(await streamMessagesHolding(gone)).toEqual([]);
+    expect(await contentKey('conversation', erased.conversationId)).toMatchObject({ destroyed: true });
+    expect((await contentKey('conversation', other.conversationId))?.sealedKey).toEqual(expect.any(String));
   }, 240_000);
 
   it("takes the widget's erasure request once, and erases the customer when an admin approves it, as the console then shows", async () => {
@@ -319,10 +346,7 @@ describe('erasing a customer everywhere', () => {
 
     const approved = await admin('POST', `/v1/erasure-requests/${asked.id}/approve`);
     expect(approved.status).toBe(202);
-    const certificate = await waitFor('the approved erasure to complete', async () => {
-      const res = await admin('GET', approved.body.certificateUrl);
-      return res.body.completedAt ? res.body : undefined;
-    });
+    const certificate = await completed(approved.body.certificateUrl);
     expect(certificate).toMatchObject({ customerId: customer.id, requestId: asked.id });
     const decided = await admin('GET', '/v1/erasure-requests');
     expect(decided.body.items.find((r: { id: string }) => r.id === asked.id)).toMatchObject({
