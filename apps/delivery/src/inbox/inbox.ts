@@ -92,6 +92,9 @@ export class Inbox {
            FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS r (principal_id, event_index, position)
                 CROSS JOIN batch
                 CROSS JOIN LATERAL (SELECT batch.events -> r.event_index) AS picked (e)
+          -- An event of an erased conversation published late (its writer's flush racing the
+          -- erasure) is not kept.
+          WHERE NOT EXISTS (SELECT 1 FROM delivery.erased_conversations x WHERE x.conversation_id = e->>'conversationId')
           ORDER BY r.position
          ON CONFLICT (principal_id, event_id) DO NOTHING
          RETURNING principal_id, cursor
