@@ -354,6 +354,19 @@ describe('erasing a customer everywhere', () => {
       erasureId: approved.body.erasureId,
     });
     expect((await admin('POST', `/v1/erasure-requests/${asked.id}/decline`)).status).toBe(409);
+    // Bad input is a 4xx problem a person can act on.
+    const forged = Buffer.from(JSON.stringify(['not a time', 'x'])).toString('base64url');
+    for (const [method, path, status] of [
+      ['GET', `/v1/erasure-requests?cursor=${forged}`, 400],
+      ['GET', '/v1/erasure-requests?status=maybe', 400],
+      ['GET', '/v1/erasures/erasure-0000', 404],
+      ['DELETE', '/v1/customers/0190aaaa-0000-7000-8000-000000000000', 404],
+      ['POST', '/v1/erasure-requests/0190aaaa-0000-7000-8000-000000000000/approve', 404],
+    ] as const) {
+      const res = await admin(method, path);
+      expect([path, res.status]).toEqual([path, status]);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
     expect((await as(customer, 'POST', '/v1/me/erasure-request')).status).toBe(410);
     expect(await tablesHolding(mark)).toEqual([]);
 

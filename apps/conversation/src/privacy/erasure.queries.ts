@@ -44,6 +44,8 @@ export class ErasureQueries {
   @AnswerQuery(QuerySubjects.erasureRequests)
   async requests(@Payload() q: ErasureRequestsQuery): Promise<Page<ErasureRequestView>> {
     const after = q.cursor ? (decodeKeyset(q.cursor, ['string', 'string']) as [string, string]) : undefined;
+    if (after && Number.isNaN(Date.parse(after[0])))
+      throw new QueryRejected(400, 'Invalid cursor', 'The cursor was not issued by this list.');
     const rows = await this.erasures.requests(q.status, after, q.limit + 1);
     const items = rows.slice(0, q.limit);
     const last = items[items.length - 1];
