@@ -1,5 +1,13 @@
-import { Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
-import { ConflictException, GoneException } from '@nestjs/common';
+import {
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  GoneException,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   CustomerCard,
