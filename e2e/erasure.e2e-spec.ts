@@ -370,6 +370,14 @@ describe('erasing a customer everywhere', () => {
     expect((await as(customer, 'POST', '/v1/me/erasure-request')).status).toBe(410);
     expect(await tablesHolding(mark)).toEqual([]);
 
+    const after = await browser.newPage();
+    try {
+      await after.goto(`${system.gatewayUrl}/widget/#token=${customer.token}`);
+      await visible(after.getByRole('heading', { name: 'Your data was erased' }));
+    } finally {
+      await after.close();
+    }
+
     const email = `erin.console.${mark}@example.com`;
     await newSignedUpAgent(system, { name: 'Console Agent', email, password: AGENT_PASSWORD });
     const console = await browser.newPage();

@@ -91,7 +91,8 @@ export function Widget({
         ? { items: [shown] }
         : ok(await api.GET('/v1/conversations', { params: { query: { limit: 1 } } }));
       setConversation(items[0] ?? null);
-      if (items[0]) setOlderBefore(await loadMessages(items[0].id, LATEST));
+      // An erased customer's conversation is a shell with nothing to read.
+      if (items[0] && !items[0].erasedAt) setOlderBefore(await loadMessages(items[0].id, LATEST));
     })().catch((failure) => setError(describeError(failure)));
   }, [api, linked, loadMessages]);
 
@@ -181,6 +182,15 @@ export function Widget({
     } catch (failure) {
       setError(describeError(failure));
     }
+  }
+
+  if (conversation?.erasedAt) {
+    return (
+      <Unavailable
+        title="Your data was erased"
+        detail="Everything you wrote here was deleted at your request or the business's."
+      />
+    );
   }
 
   if (signedOut) {
