@@ -61,7 +61,9 @@ export class MailErasureHandlers {
       if (customer?.email)
         count += await deleted(
           em,
-          'DELETE FROM mail.inbound_mail WHERE strpos(lower(from_address), lower($1)) > 0',
+          // From the address itself (`a@b.example` or `Ann <a@b.example>`), not one that ends like it.
+          `DELETE FROM mail.inbound_mail
+            WHERE lower(from_address) = lower($1) OR right(lower(from_address), length($1) + 2) = '<' || lower($1) || '>'`,
           customer.email,
         );
       count += await deleted(em, 'DELETE FROM mail.customers WHERE id = $1', customerId);
