@@ -6,7 +6,7 @@
  */
 import { EraseCustomer, ERASURE_STORES, erasureIdOf, EventTypes, Issuer } from '@parley/contracts';
 import { openServiceDataSource } from '@parley/persistence';
-import { createDatabase, TestDatabase } from '@parley/testing';
+import { createDatabase, TestDatabase, waitFor } from '@parley/testing';
 import { DataSource } from 'typeorm';
 import { Assignment } from '../src/assignment/assignment';
 import { CONVERSATION_MIGRATIONS } from '../src/conversation-schema';
@@ -162,6 +162,39 @@ describe("a customer's erasure", () => {
     const certificate = await erasures.certificate(erasureId);
     expect(certificate?.completedAt).not.toBeNull();
     expect(certificate?.stores.find((s) => s.store === others[0])?.count).toBe(1);
+  });
+
+  it('completes when the last two stores confirm at the same time', async () => {
+    await customerWithContent('cu-racing', 'co-racing');
+    await erase('cu-racing');
+    const erasureId = erasureIdOf('cu-racing');
+    const [first, second, ...others] = ERASURE_STORES.filter((store) => store !== 'conversation');
+    for (const store of others) await new ErasureRepository(db).confirm(erasureId, store, new Date(), 1);
+    const one = db.createQueryRunner();
+    const other = db.createQueryRunner();
+    try {
+      await one.startTransaction();
+      await new ErasureRepository(one.manager).confirm(erasureId, first, new Date(), 1);
+      await other.startTransaction();
+      // Waits for the first to commit (the erasure's row lock), then sees its confirmation.
+      const confirming = new ErasureRepository(other.manager).confirm(erasureId, second, new Date(), 1);
+      await Promise.race([
+        confirming,
+        waitFor('the second confirmation to wait for the first', async () => {
+          const waiting: unknown[] = await db.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          return waiting.length > 0 || undefined;
+        }),
+      ]);
+      await one.commitTransaction();
+      await confirming;
+      await other.commitTransaction();
+    } finally {
+      await one.release();
+      await other.release();
+    }
+    expect((await new ErasureRepository(db).certificate(erasureId))?.completedAt).not.toBeNull();
   });
 
   it("takes one pending request per customer, and the customer's erasure approves it", async () => {

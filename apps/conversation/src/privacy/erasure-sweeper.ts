@@ -33,7 +33,7 @@ export class ErasureSweeper implements OnApplicationBootstrap, OnApplicationShut
   private stopped = false;
 
   constructor(
-    db: DataSource,
+    private readonly db: DataSource,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     private readonly keys: ContentKeys,
   ) {
@@ -68,7 +68,9 @@ export class ErasureSweeper implements OnApplicationBootstrap, OnApplicationShut
       for (const store of SWEPT_STORES) {
         if (erasure.erased.includes(store)) continue;
         const count = await this.erase(store, erasure);
-        await this.erasures.confirm(erasure.id, store, new Date(), count);
+        await this.db.transaction((em) =>
+          new ErasureRepository(em).confirm(erasure.id, store, new Date(), count),
+        );
       }
       this.log.log(`erasure ${erasure.id}: attachments, exports and content keys erased`);
     }

@@ -137,13 +137,18 @@ export class ErasureRepository {
 
   /**
    * Records that a store erased its part (the first word counts; a repeat changes nothing) and
-   * completes the erasure once every store is in.
+   * completes the erasure once every store is in. Run in a transaction: the erasure's row is locked
+   * first, so of two stores confirming at once the later one sees the other's row and completes.
    */
   async confirm(erasureId: string, store: ErasureStore, erasedAt: Date, count: number | null): Promise<void> {
+    const erasure: unknown[] = await this.sql.query(
+      'SELECT 1 FROM conversation.erasures WHERE id = $1 FOR UPDATE',
+      [erasureId],
+    );
+    if (!erasure.length) return;
     await this.sql.query(
       `INSERT INTO conversation.erasure_stores (erasure_id, store, erased_at, count)
-       SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT FROM conversation.erasures WHERE id = $1)
-       ON CONFLICT DO NOTHING`,
+       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
       [erasureId, store, erasedAt, count],
     );
     await this.sql.query(
