@@ -288,6 +288,13 @@ describe('erasing a customer everywhere', () => {
     expect(write.status).toBe(410);
     expect(write.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect((await as(agent, 'GET', `/v1/conversations/${erased.conversationId}/messages`)).status).toBe(410);
+    expect(
+      (await as(erased.customer, 'GET', `/v1/conversations/${erased.conversationId}/messages`)).status,
+    ).toBe(410);
+    // Another customer learns nothing of it: as for any conversation not theirs.
+    expect(
+      (await as(other.customer, 'GET', `/v1/conversations/${erased.conversationId}/messages`)).status,
+    ).toBe(404);
 
     // The other customer is whole.
     expect(await tablesHolding(kept)).toEqual(

@@ -29,12 +29,19 @@ export class ConversationRepository {
     return row?.customer_id;
   }
 
-  /** Whether the conversation was erased here (its customer's erasure, or retention). */
-  async erased(conversationId: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
-      'SELECT 1 FROM history.erased_conversations WHERE conversation_id = $1',
-      [conversationId],
-    );
+  /**
+   * Whether the conversation was erased here (its customer's erasure, or retention); with
+   * `customerId`, only if it was that customer's, so no one learns of another's.
+   */
+  async erased(conversationId: string, customerId?: string): Promise<boolean> {
+    const rows: unknown[] = customerId
+      ? await this.db.query(
+          'SELECT 1 FROM history.erasures WHERE customer_id = $2 AND $1 = ANY(conversation_ids)',
+          [conversationId, customerId],
+        )
+      : await this.db.query('SELECT 1 FROM history.erased_conversations WHERE conversation_id = $1', [
+          conversationId,
+        ]);
     return rows.length > 0;
   }
 }

@@ -21,7 +21,10 @@ export class ConversationHistory {
   async page(q: ConversationMessagesQuery): Promise<Page<MessageView>> {
     const customer = q.principal.role === 'customer';
     const customerId = await this.conversations.customerOf(q.conversationId);
-    if (customerId === undefined && (await this.conversations.erased(q.conversationId)))
+    if (
+      customerId === undefined &&
+      (await this.conversations.erased(q.conversationId, customer ? q.principal.id : undefined))
+    )
       throw new QueryRejected(
         410,
         'Erased',
