@@ -153,7 +153,7 @@ describe('exporting a customer', () => {
     ).toBe(202);
     const labelName = `label-${tag}`;
     const label = await answer(
-      agentApi.POST('/v1/labels', {
+      clientOf(system, TEST_ADMIN_TOKEN).POST('/v1/labels', {
         body: { name: labelName, colour: '#336699' },
         headers: { prefer: 'wait=10' },
       }),
@@ -311,7 +311,7 @@ describe('exporting a customer', () => {
         file: `attachments/${attachments[0]?.id}-${alice.attachment.name}`,
       }),
     ]);
-    expect([...files.keys()].sort()).toEqual(['export.json', attachments[0].file]);
+    expect(new Set(files.keys())).toEqual(new Set(['export.json', attachments[0].file]));
     expect(files.get(attachments[0].file ?? '')).toEqual(alice.attachment.bytes);
 
     const emails = document.emails.filter((e) => e.text.includes(alice.markers.reply));
