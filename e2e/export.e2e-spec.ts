@@ -377,10 +377,18 @@ describe('exporting a customer', () => {
     expect((await archive(fresh.url ?? '')).document.customer?.id).toBe(bob.customer.id);
   });
 
-  it('completes an export asked for while history is stopped once history is back', async () => {
+  it('completes an export asked for while history is stopped once history is back, with what came meanwhile', async () => {
     expect(await system.services.history.stop('SIGTERM')).toBe(0);
+    const late = `Late ${randomUUID()}`;
     let exportId: string;
     try {
+      // A message history has not stored when the export is asked for: the export waits for it.
+      const posted = await api(`/v1/conversations/${alice.conversationId}/messages`, alice.customer.token, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', prefer: 'wait=10' },
+        body: JSON.stringify({ body: late }),
+      });
+      expect(posted.status).toBe(201);
       const started = await api('/v1/me/export', alice.customer.token, { method: 'POST' });
       expect(started.status).toBe(202);
       exportId = ((await started.json()) as { id: string }).id;
@@ -400,6 +408,7 @@ describe('exporting a customer', () => {
     const bodies = document.conversations.flatMap((c) => c.messages.map((m) => m.body));
     expect(bodies.filter((b) => b.includes(alice.markers.message))).toHaveLength(1);
     expect(bodies.filter((b) => b.includes(alice.markers.note))).toHaveLength(1);
+    expect(bodies.filter((b) => b === late)).toHaveLength(1);
   }, 120_000);
 
   it('in Chromium: a customer downloads their conversations from the widget', async () => {

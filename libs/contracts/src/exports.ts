@@ -64,6 +64,11 @@ export interface CustomerExportRequestedData {
   customerId: string;
   conversationIds: string[];
   requestedBy: ExportRequester;
+  /**
+   * Each conversation's last seq when the export was asked for: history writes its part once it has
+   * stored them, as their events travel in other partitions and may reach it later.
+   */
+  lastSeqs: Record<string, number>;
 }
 
 /** What every part says of itself. */
@@ -103,6 +108,8 @@ export interface ExportedConversation {
   createdAt: string;
   lastMessageAt: string;
   snoozeUntil: string | null;
+  /** The seq of its latest message or note. */
+  lastSeq: number;
   rating: ExportedRating | null;
 }
 

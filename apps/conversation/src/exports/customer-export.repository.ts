@@ -24,6 +24,7 @@ interface ConversationRow {
   created_at: Date;
   last_message_at: Date;
   snooze_until: Date | null;
+  last_seq: number;
   score: number | null;
   comment: string | null;
   via: NonNullable<ExportedConversation['rating']>['via'] | null;
@@ -58,7 +59,7 @@ export class CustomerExportRepository {
   async conversations(customerId: string): Promise<ExportedConversation[]> {
     const rows: ConversationRow[] = await this.db.query(
       `SELECT c.id, c.subject, c.status, c.priority, c.assignee_id, c.team, c.site_id, c.created_at,
-              c.last_message_at, c.snooze_until, r.score, r.comment, r.via, r.rated_at,
+              c.last_message_at, c.snooze_until, c.last_seq, r.score, r.comment, r.via, r.rated_at,
               ARRAY(SELECT l.name FROM unnest(c.labels) WITH ORDINALITY AS o (id, n)
                       JOIN conversation.labels l ON l.id = o.id ORDER BY o.n) AS labels
          FROM conversation.conversations c
@@ -79,6 +80,7 @@ export class CustomerExportRepository {
       createdAt: row.created_at.toISOString(),
       lastMessageAt: row.last_message_at.toISOString(),
       snoozeUntil: row.snooze_until?.toISOString() ?? null,
+      lastSeq: row.last_seq,
       rating:
         row.score === null || row.via === null || row.rated_at === null
           ? null

@@ -61,6 +61,7 @@ export class ExportCustomerHandler implements OnModuleInit {
       customerId: cmd.customerId,
       conversationIds: part.conversations.map((c) => c.id),
       requestedBy: { kind: cmd.issuedBy.role, id: cmd.issuedBy.id },
+      lastSeqs: Object.fromEntries(part.conversations.map((c) => [c.id, c.lastSeq])),
     };
     return [
       {

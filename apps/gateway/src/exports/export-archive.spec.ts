@@ -22,6 +22,7 @@ const conversation = (id: string) => ({
   createdAt: '2026-12-07T21:00:00.000Z',
   lastMessageAt: '2026-12-07T21:00:00.000Z',
   snoozeUntil: null,
+  lastSeq: 1,
   rating: null,
 });
 

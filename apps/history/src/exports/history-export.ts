@@ -10,7 +10,7 @@ import {
   MessageVia,
   Role,
 } from '@parley/contracts';
-import { NATS_CONNECTION, openExportsBucket } from '@parley/jetstream';
+import { NATS_CONNECTION, openExportsBucket, RetryLater } from '@parley/jetstream';
 import { SERVICE_CONFIG, ServiceEnv } from '@parley/runtime';
 import { DataSource } from 'typeorm';
 
@@ -30,6 +30,10 @@ interface MessageRow {
 
 const iso = (at: string | null) => (at === null ? null : new Date(at).toISOString());
 
+/** How often, and for how long at most, history waits to have stored what an export names. */
+export const CATCH_UP_RETRY_MS = 500;
+export const CATCH_UP_MAX_MS = 5 * 60_000;
+
 /**
  * History's part of a customer's export: every stored message and note of their conversations
  * (notes marked internal), with each message's receipts and its attachments' metadata.
@@ -37,6 +41,8 @@ const iso = (at: string | null) => (at === null ? null : new Date(at).toISOStrin
 @Injectable()
 export class HistoryExport implements OnModuleInit {
   private bucket: ObjectStore;
+  /** When this process first found itself behind an export, by export id. */
+  private readonly behindSince = new Map<string, number>();
 
   constructor(
     private readonly db: DataSource,
@@ -48,8 +54,25 @@ export class HistoryExport implements OnModuleInit {
     this.bucket = await openExportsBucket(this.nc, this.config.PARLEY_STREAM_REPLICAS);
   }
 
-  /** Writes the part; written again as it is now when the event comes again. */
-  async write(request: CustomerExportRequestedData): Promise<void> {
+  /**
+   * Writes the part once history has stored every conversation up to the seq the export names:
+   * their events travel in their own partitions and may come after the export's, for one after
+   * history was down. It waits in place (RetryLater, never dead-lettered), and at most
+   * CATCH_UP_MAX_MS, so that an event published out of order cannot hold the partition for good.
+   * A redelivered event writes the part again, as it is then.
+   */
+  async write(request: CustomerExportRequestedData, now = Date.now()): Promise<void> {
+    const behind = await this.behind(request);
+    if (behind.length) {
+      const since = this.behindSince.get(request.exportId) ?? now;
+      this.behindSince.set(request.exportId, since);
+      if (now - since < CATCH_UP_MAX_MS)
+        throw new RetryLater(
+          CATCH_UP_RETRY_MS,
+          `export ${request.exportId}: conversations ${behind.join(', ')} not stored up to their last seq yet`,
+        );
+    }
+    this.behindSince.delete(request.exportId);
     const part: HistoryExportPart = {
       exportId: request.exportId,
       customerId: request.customerId,
@@ -60,6 +83,20 @@ export class HistoryExport implements OnModuleInit {
       { name: exportObjectName(request.customerId, request.exportId, 'history') },
       Buffer.from(JSON.stringify(part)),
     );
+  }
+
+  /** The conversations whose messages history has not stored up to the seq the export names. */
+  async behind(request: CustomerExportRequestedData): Promise<string[]> {
+    const lastSeqs = request.lastSeqs ?? {};
+    const rows: Array<{ conversation_id: string; seq: number }> = await this.db.query(
+      `SELECT conversation_id, max(seq) AS seq FROM history.messages
+        WHERE conversation_id = ANY($1::text[]) GROUP BY conversation_id`,
+      [Object.keys(lastSeqs)],
+    );
+    const stored = new Map(rows.map((row) => [row.conversation_id, row.seq]));
+    return Object.entries(lastSeqs)
+      .filter(([id, seq]) => (stored.get(id) ?? 0) < seq)
+      .map(([id]) => id);
   }
 
   /** Receipts as `GET /v1/messages/{id}` gives them (ReceiptRepository.of), for every message at once. */
