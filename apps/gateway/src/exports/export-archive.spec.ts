@@ -1,5 +1,7 @@
 import type { ExportedMessage, ExportRequest } from '@parley/contracts';
-import { archivePath, exportDocument } from './export-archive';
+import yauzl from 'yauzl';
+import type { AttachmentStore } from '../attachments/attachment-store';
+import { archivePath, ExportArchive, exportDocument, type ExportDocument } from './export-archive';
 import type { ExportParts } from './export-store';
 
 const request: ExportRequest = {
@@ -82,5 +84,68 @@ describe('exportDocument', () => {
       { ...gone, file: null },
     ]);
     expect(archivePath(kept)).toBe('attachments/f1-a_b.png');
+  });
+});
+
+/** Every entry of a zip, uncompressed, by its path. */
+function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error ?? new Error('not a zip'));
+      const files = new Map<string, Buffer>();
+      zip.on('entry', (entry: yauzl.Entry) =>
+        zip.openReadStream(entry, (failed, stream) => {
+          if (failed || !stream) return reject(failed ?? new Error(entry.fileName));
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', () => {
+            files.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        }),
+      );
+      zip.on('end', () => resolve(files));
+      zip.readEntry();
+    });
+  });
+}
+
+describe('ExportArchive', () => {
+  const objects: Record<string, { conversationId: string; bytes: Buffer }> = {
+    f1: { conversationId: 'k1', bytes: Buffer.from('the receipt') },
+    f2: { conversationId: 'k2', bytes: Buffer.alloc(200_000, 7) },
+    // Uploaded into someone else's conversation: a part naming it does not bring it in.
+    f3: { conversationId: 'elsewhere', bytes: Buffer.from('not theirs') },
+  };
+  const store = {
+    find: (id: string) =>
+      Promise.resolve(objects[id] && { metadata: { conversationId: objects[id].conversationId } }),
+    get: (id: string) => Promise.resolve(objects[id] && { data: new Blob([objects[id].bytes]).stream() }),
+  } as unknown as AttachmentStore;
+  const file = (id: string, name: string) => ({ id, name, contentType: 'text/plain' as const, size: 1 });
+
+  it('zips the document and each file of the customer’s conversations, once', async () => {
+    const zip = new ExportArchive(store).stream(
+      request,
+      parts([
+        message('m1', 'k1', { attachments: [file('f1', 'receipt.txt'), file('f3', 'other.txt')] }),
+        message('m2', 'k2', { attachments: [file('f2', 'big.bin')] }),
+      ]),
+    );
+    const chunks: Buffer[] = [];
+    for await (const chunk of zip) chunks.push(chunk as Buffer);
+    const files = await unzip(Buffer.concat(chunks));
+    expect([...files.keys()]).toEqual([
+      'export.json',
+      'attachments/f1-receipt.txt',
+      'attachments/f2-big.bin',
+    ]);
+    expect(files.get('attachments/f1-receipt.txt')).toEqual(objects.f1.bytes);
+    expect(files.get('attachments/f2-big.bin')).toEqual(objects.f2.bytes);
+    const document = JSON.parse(files.get('export.json')?.toString('utf8') ?? '{}') as ExportDocument;
+    expect(document.conversations[0].messages[0].attachments.map((a) => a.file)).toEqual([
+      'attachments/f1-receipt.txt',
+      null,
+    ]);
   });
 });

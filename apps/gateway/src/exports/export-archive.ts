@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import archiver from 'archiver';
-import type { Readable } from 'node:stream';
-import { Readable as NodeReadable } from 'node:stream';
+import archiver, { type Archiver } from 'archiver';
+import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type {
   AttachmentRef,
@@ -73,15 +72,35 @@ export function exportDocument(
   };
 }
 
+/** Resolves once the zip has taken in the whole entry `name`. */
+function appended(zip: Archiver, name: string): Promise<void> {
+  return new Promise((done) => {
+    const taken = (entry: { name: string }) => {
+      if (entry.name !== name) return;
+      zip.off('entry', taken);
+      done();
+    };
+    zip.on('entry', taken);
+  });
+}
+
 /**
  * Builds the archive as it is downloaded: `export.json` and each attachment's bytes, streamed from
- * the attachments' object store into the zip, so nothing is held in memory or written twice.
+ * the attachments' object store into the zip one file at a time, as the client reads, so nothing is
+ * held in memory or written twice.
  */
 @Injectable()
 export class ExportArchive {
   constructor(private readonly attachments: AttachmentStore) {}
 
-  async stream(request: ExportRequest, parts: ExportParts): Promise<Readable> {
+  /** The zip, filled as it is read; a failure midway fails the stream, so no partial archive passes for whole. */
+  stream(request: ExportRequest, parts: ExportParts): Readable {
+    const zip = archiver('zip', { zlib: { level: 6 } });
+    this.fill(zip, request, parts).catch((error: unknown) => zip.destroy(error as Error));
+    return zip;
+  }
+
+  private async fill(zip: Archiver, request: ExportRequest, parts: ExportParts): Promise<void> {
     const conversationIds = new Set(parts.conversation.conversations.map((c) => c.id));
     const refs = new Map<string, AttachmentRef>();
     for (const message of parts.history.messages)
@@ -92,16 +111,16 @@ export class ExportArchive {
       const object = await this.attachments.find(id);
       if (object && conversationIds.has(object.metadata.conversationId)) present.add(id);
     }
-    const zip = archiver('zip', { zlib: { level: 6 } });
     zip.append(JSON.stringify(exportDocument(request, parts, present), null, 2), { name: 'export.json' });
     for (const id of present) {
       const found = await this.attachments.get(id);
-      if (!found) continue;
-      zip.append(NodeReadable.fromWeb(found.data as WebReadableStream), {
-        name: archivePath(refs.get(id) as AttachmentRef),
-      });
+      if (!found) throw new Error(`attachment ${id} went missing while its export was read`);
+      // The next file is fetched once this one is in the zip: one object store read at a time.
+      const name = archivePath(refs.get(id) as AttachmentRef);
+      const written = appended(zip, name);
+      zip.append(Readable.fromWeb(found.data as WebReadableStream), { name });
+      await written;
     }
-    void zip.finalize();
-    return zip;
+    await zip.finalize();
   }
 }

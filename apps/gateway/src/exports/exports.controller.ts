@@ -155,7 +155,7 @@ export class ExportsController {
     const request = await this.store.request(link.customerId, exportId);
     const parts = request && (await this.store.parts(request));
     if (!request || !parts) throw new NotFoundException(NOT_FOUND);
-    const zip = await this.archive.stream(request, parts);
+    const zip = this.archive.stream(request, parts);
     await reply
       .header('content-type', 'application/zip')
       .header('content-disposition', `attachment; filename="parley-export-${exportId}.zip"`)
