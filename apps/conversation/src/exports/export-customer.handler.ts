@@ -1,4 +1,4 @@
-import { Controller, Inject, OnModuleInit } from '@nestjs/common';
+import { Controller, Inject, Logger, OnModuleInit } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { ObjectStore } from '@nats-io/obj';
@@ -24,6 +24,7 @@ import { CustomerExportRepository } from './customer-export.repository';
  */
 @Controller()
 export class ExportCustomerHandler implements OnModuleInit {
+  private readonly log = new Logger(ExportCustomerHandler.name);
   private bucket: ObjectStore;
 
   constructor(
@@ -55,6 +56,9 @@ export class ExportCustomerHandler implements OnModuleInit {
     await this.bucket.putBlob(
       { name: exportObjectName(cmd.customerId, cmd.exportId, 'conversation') },
       Buffer.from(JSON.stringify(part)),
+    );
+    this.log.log(
+      `export ${cmd.exportId} asked by ${cmd.issuedBy.role} ${cmd.issuedBy.id}: conversation part written, ${part.conversations.length} conversations`,
     );
     const data: CustomerExportRequestedData = {
       exportId: cmd.exportId,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { ObjectStore } from '@nats-io/obj';
 import {
@@ -40,6 +40,7 @@ export const CATCH_UP_MAX_MS = 5 * 60_000;
  */
 @Injectable()
 export class HistoryExport implements OnModuleInit {
+  private readonly log = new Logger(HistoryExport.name);
   private bucket: ObjectStore;
   /** When this process first found itself behind an export, by export id. */
   private readonly behindSince = new Map<string, number>();
@@ -82,6 +83,9 @@ export class HistoryExport implements OnModuleInit {
     await this.bucket.putBlob(
       { name: exportObjectName(request.customerId, request.exportId, 'history') },
       Buffer.from(JSON.stringify(part)),
+    );
+    this.log.log(
+      `export ${request.exportId}: history part written, ${part.messages.length} messages and notes`,
     );
   }
 

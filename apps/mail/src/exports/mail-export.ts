@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { ObjectStore } from '@nats-io/obj';
 import {
@@ -30,6 +30,7 @@ interface SentEmailRow {
  */
 @Injectable()
 export class MailExport implements OnModuleInit {
+  private readonly log = new Logger(MailExport.name);
   private bucket: ObjectStore;
 
   constructor(
@@ -54,6 +55,7 @@ export class MailExport implements OnModuleInit {
       { name: exportObjectName(request.customerId, request.exportId, 'mail') },
       Buffer.from(JSON.stringify(part)),
     );
+    this.log.log(`export ${request.exportId}: mail part written, ${part.emails.length} emails`);
   }
 
   async emails(customerId: string): Promise<ExportedEmail[]> {
