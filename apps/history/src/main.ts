@@ -4,6 +4,8 @@ import { Durables } from '@parley/contracts';
 import { PersistenceModule, postgresStorage } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
 import { ConversationRepository } from './conversations/conversation.repository';
+import { HistoryExport } from './exports/history-export';
+import { HistoryExportHandler } from './exports/history-export.handler';
 import { HistoryHandlers } from './history.handlers';
 import { ConversationHistory } from './messages/conversation-history';
 import { MessageRepository } from './messages/message.repository';
@@ -15,7 +17,7 @@ import { HISTORY_MIGRATIONS } from './history-schema';
 
 @Module({
   imports: [ReportsModule],
-  controllers: [HistoryHandlers],
+  controllers: [HistoryHandlers, HistoryExportHandler],
   providers: [
     ConversationRepository,
     MessageRepository,
@@ -23,6 +25,7 @@ import { HISTORY_MIGRATIONS } from './history-schema';
     ConversationHistory,
     MessageStatus,
     MessageSearch,
+    HistoryExport,
   ],
 })
 class HistoryModule {}
