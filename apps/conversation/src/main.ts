@@ -28,6 +28,9 @@ import { SavedRepliesQueries } from './saved-replies/saved-replies.queries';
 import { SitesHandlers } from './sites/sites.handlers';
 import { SitesQueries } from './sites/sites.queries';
 import { PeopleQueries } from './people/people.queries';
+import { RetentionHandlers } from './retention/retention.handlers';
+import { RetentionQueries } from './retention/retention.queries';
+import { RetentionSchedule } from './retention/retention-schedule';
 import { SessionsHandlers } from './people/sessions.handlers';
 import { SnoozeAlarm } from './snooze/snooze-alarm';
 
@@ -52,6 +55,8 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     LabelsQueries,
     SavedRepliesHandlers,
     SavedRepliesQueries,
+    RetentionHandlers,
+    RetentionQueries,
   ],
   providers: [
     CommandTransaction,
@@ -61,6 +66,7 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     AttachmentCatalog,
     { provide: ATTACHMENT_FILES, useExisting: AttachmentCatalog },
     OrphanSweep,
+    RetentionSchedule,
   ],
 })
 class ConversationModule {}

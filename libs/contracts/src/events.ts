@@ -23,6 +23,8 @@ export const EventTypes = {
   conversationRated: 'conversation.rated',
   labelsChanged: 'conversation.labels_changed',
   customerUpdated: 'customer.updated',
+  conversationErased: 'conversation.erased',
+  attachmentsExpired: 'attachments.expired',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -234,6 +236,23 @@ export interface ConversationRatedData {
   comment: string | null;
   via: RatingChannel;
   ratedAt: string;
+}
+
+/** `conversation.erased`'s reasons: a customer's erasure keeps a shell, retention removes it all. */
+export const ERASURE_REASONS = ['customer-erasure', 'retention'] as const;
+export type ErasureReason = (typeof ERASURE_REASONS)[number];
+
+/**
+ * Every service drops what it holds about the conversation: its content for a customer's erasure,
+ * everything for retention.
+ */
+export interface ConversationErasedData {
+  conversationId: string;
+  customerId: string;
+  siteId: string | null;
+  reason: ErasureReason;
+  /** The erasure it is part of; null for retention. */
+  erasureId: string | null;
 }
 
 export function eventId(type: EventType, entityId: string): string {

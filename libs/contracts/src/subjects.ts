@@ -44,6 +44,10 @@ export const CommandSubjects = {
   changeSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.change`,
   deleteSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.delete`,
   updateCustomer: `${NAMESPACE}.cmd.conversation.customer.update`,
+  setRetentionPolicy: `${NAMESPACE}.cmd.conversation.site.retention`,
+  requestRetentionRun: `${NAMESPACE}.cmd.conversation.site.retention.run`,
+  expireConversation: `${NAMESPACE}.cmd.conversation.retention.expire`,
+  expireAttachments: `${NAMESPACE}.cmd.conversation.retention.attachments.expire`,
 } as const;
 
 export const QuerySubjects = {
@@ -76,6 +80,8 @@ export const QuerySubjects = {
   savedReplies: `${NAMESPACE}.query.conversation.saved-replies`,
   agentRole: `${NAMESPACE}.query.conversation.agent-role`,
   customer: `${NAMESPACE}.query.conversation.customer`,
+  retentionPolicy: `${NAMESPACE}.query.conversation.retention-policy`,
+  retentionPreview: `${NAMESPACE}.query.conversation.retention-preview`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;

@@ -32,6 +32,8 @@ export interface Conversation {
   autoRepliedAt: Date | null;
   /** The ids of its labels, in the order they were put on. */
   labels: string[];
+  /** When it was last resolved, while it is: the age a site's retention policy measures. */
+  resolvedAt: Date | null;
 }
 
 /** Each field's column: the repository reads and writes rows through this, so a field cannot be missed. */
@@ -53,6 +55,7 @@ export const CONVERSATION_COLUMNS: { readonly [F in keyof Conversation]-?: strin
   firstResponseAt: 'first_response_at',
   autoRepliedAt: 'auto_replied_at',
   labels: 'labels',
+  resolvedAt: 'resolved_at',
 };
 
 /** A conversation the customer opens: open, unassigned and queued until assignment decides. */
@@ -75,6 +78,7 @@ export function openedConversation(cmd: OpenConversation, now: Date): Conversati
     firstResponseAt: null,
     autoRepliedAt: null,
     labels: [],
+    resolvedAt: null,
   };
 }
 
