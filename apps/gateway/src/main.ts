@@ -27,6 +27,7 @@ import { LabelsModule } from './labels/labels.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
 import { ReportsModule } from './reports/reports.module';
+import { RetentionModule } from './retention/retention.module';
 import { SavedRepliesModule } from './saved-replies/saved-replies.module';
 import { SearchModule } from './search/search.module';
 import { SitesModule } from './sites/sites.module';
@@ -100,6 +101,7 @@ void runService({
     AdminModule,
     InboundMailModule,
     MailModule,
+    RetentionModule,
   ],
   configureHttp,
   bodyLimitBytes: (config) => config.PARLEY_BODY_LIMIT_BYTES,
