@@ -33,6 +33,9 @@ import { RetentionQueries } from './retention/retention.queries';
 import { RetentionSchedule } from './retention/retention-schedule';
 import { SessionsHandlers } from './people/sessions.handlers';
 import { SnoozeAlarm } from './snooze/snooze-alarm';
+import { ErasureHandlers } from './privacy/erasure.handlers';
+import { ErasureQueries } from './privacy/erasure.queries';
+import { ErasureSweeper } from './privacy/erasure-sweeper';
 
 @Module({
   controllers: [
@@ -57,6 +60,8 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     SavedRepliesQueries,
     RetentionHandlers,
     RetentionQueries,
+    ErasureHandlers,
+    ErasureQueries,
   ],
   providers: [
     CommandTransaction,
@@ -67,6 +72,7 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     { provide: ATTACHMENT_FILES, useExisting: AttachmentCatalog },
     OrphanSweep,
     RetentionSchedule,
+    ErasureSweeper,
   ],
 })
 class ConversationModule {}

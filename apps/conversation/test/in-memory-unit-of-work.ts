@@ -29,6 +29,7 @@ import type { CommandTransaction } from '../src/events/command-transaction';
 import {
   AttachmentReferenceStore,
   ConversationStore,
+  ErasureStore,
   LabelStore,
   PeopleStore,
   RetentionStore,
@@ -71,6 +72,8 @@ export class InMemoryTables {
     string,
     { resolvedConversationDays: number | null; attachmentDays: number | null; runRequestedAt: string | null }
   >();
+  /** Customers erased (their erasure itself runs against PostgreSQL, in the integration spec). */
+  readonly erasedCustomers = new Set<string>();
   /** Counts assignments, to order agents by their last one. */
   assignmentsMade = 0;
   readonly statements: string[] = [];
@@ -85,6 +88,7 @@ export class InMemoryTables {
       new InMemoryLabels(this),
       new InMemorySavedReplies(this),
       new InMemoryRetention(this),
+      new InMemoryErasures(this),
     );
   }
 
@@ -597,3 +601,34 @@ export const summaryOf = (events: Array<{ type: string; conversationId?: string 
   events.map((e) => `${e.type} ${e.conversationId ?? ''}`.trim());
 
 export const ACCEPTED_AT = '2026-01-01T00:00:00.000Z';
+
+/** Whether a customer was erased; erasing itself is tested against PostgreSQL, not here. */
+class InMemoryErasures implements ErasureStore {
+  constructor(private readonly tables: InMemoryTables) {}
+
+  async customerErased(customerId: string): Promise<boolean> {
+    return this.tables.erasedCustomers.has(customerId);
+  }
+
+  lockCustomer(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  erase(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  record(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  confirm(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  request(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  lockRequest(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  decline(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+}

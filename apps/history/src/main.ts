@@ -5,6 +5,7 @@ import { PersistenceModule, postgresStorage } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
 import { ConversationRepository } from './conversations/conversation.repository';
 import { HistoryHandlers } from './history.handlers';
+import { HistoryErasureHandlers } from './privacy/history-erasure.handlers';
 import { ConversationHistory } from './messages/conversation-history';
 import { MessageRepository } from './messages/message.repository';
 import { MessageStatus } from './messages/message-status';
@@ -15,7 +16,7 @@ import { HISTORY_MIGRATIONS } from './history-schema';
 
 @Module({
   imports: [ReportsModule],
-  controllers: [HistoryHandlers],
+  controllers: [HistoryHandlers, HistoryErasureHandlers],
   providers: [
     ConversationRepository,
     MessageRepository,

@@ -25,6 +25,7 @@ export const EventTypes = {
   customerUpdated: 'customer.updated',
   conversationErased: 'conversation.erased',
   attachmentsExpired: 'attachments.expired',
+  customerErased: 'customer.erased',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -236,23 +237,6 @@ export interface ConversationRatedData {
   comment: string | null;
   via: RatingChannel;
   ratedAt: string;
-}
-
-/** `conversation.erased`'s reasons: a customer's erasure keeps a shell, retention removes it all. */
-export const ERASURE_REASONS = ['customer-erasure', 'retention'] as const;
-export type ErasureReason = (typeof ERASURE_REASONS)[number];
-
-/**
- * Every service drops what it holds about the conversation: its content for a customer's erasure,
- * everything for retention.
- */
-export interface ConversationErasedData {
-  conversationId: string;
-  customerId: string;
-  siteId: string | null;
-  reason: ErasureReason;
-  /** The erasure it is part of; null for retention. */
-  erasureId: string | null;
 }
 
 export function eventId(type: EventType, entityId: string): string {

@@ -13,3 +13,4 @@ export * from './attachments';
 export * from './labels';
 export * from './customer-card';
 export * from './retention';
+export * from './erasure';

@@ -48,6 +48,10 @@ export const CommandSubjects = {
   requestRetentionRun: `${NAMESPACE}.cmd.conversation.site.retention.run`,
   expireConversation: `${NAMESPACE}.cmd.conversation.retention.expire`,
   expireAttachments: `${NAMESPACE}.cmd.conversation.retention.attachments.expire`,
+  eraseCustomer: `${NAMESPACE}.cmd.conversation.customer.erase`,
+  confirmErasure: `${NAMESPACE}.cmd.conversation.erasure.confirm`,
+  requestErasure: `${NAMESPACE}.cmd.conversation.customer.erasure-request`,
+  declineErasureRequest: `${NAMESPACE}.cmd.conversation.erasure-request.decline`,
 } as const;
 
 export const QuerySubjects = {
@@ -82,6 +86,9 @@ export const QuerySubjects = {
   customer: `${NAMESPACE}.query.conversation.customer`,
   retentionPolicy: `${NAMESPACE}.query.conversation.retention-policy`,
   retentionPreview: `${NAMESPACE}.query.conversation.retention-preview`,
+  erasure: `${NAMESPACE}.query.conversation.erasure`,
+  erasureRequests: `${NAMESPACE}.query.conversation.erasure-requests`,
+  erasureRequest: `${NAMESPACE}.query.conversation.erasure-request`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;

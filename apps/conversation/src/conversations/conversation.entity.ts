@@ -34,6 +34,8 @@ export interface Conversation {
   labels: string[];
   /** When it was last resolved, while it is: the age a site's retention policy measures. */
   resolvedAt: Date | null;
+  /** When its customer was erased: from then on a shell without content, closed to every command. */
+  erasedAt: Date | null;
 }
 
 /** Each field's column: the repository reads and writes rows through this, so a field cannot be missed. */
@@ -56,6 +58,7 @@ export const CONVERSATION_COLUMNS: { readonly [F in keyof Conversation]-?: strin
   autoRepliedAt: 'auto_replied_at',
   labels: 'labels',
   resolvedAt: 'resolved_at',
+  erasedAt: 'erased_at',
 };
 
 /** A conversation the customer opens: open, unassigned and queued until assignment decides. */
@@ -79,6 +82,7 @@ export function openedConversation(cmd: OpenConversation, now: Date): Conversati
     autoRepliedAt: null,
     labels: [],
     resolvedAt: null,
+    erasedAt: null,
   };
 }
 
@@ -111,5 +115,6 @@ export function conversationView(
     lastMessageAuthorRole: lastAuthor?.role ?? null,
     customerName: customer.name,
     customerEmail: customer.email,
+    erasedAt: conversation.erasedAt?.toISOString() ?? null,
   };
 }

@@ -4,6 +4,7 @@ import { ConversationRepository } from '../conversations/conversation.repository
 import { LabelsRepository } from '../labels/labels.repository';
 import { PeopleRepository } from '../people/people.repository';
 import { RetentionRepository } from '../retention/retention.repository';
+import { ErasureRepository } from '../privacy/erasure.repository';
 import { SavedRepliesRepository } from '../saved-replies/saved-replies.repository';
 import { SitesRepository } from '../sites/sites.repository';
 import type { Sql } from '../sql';
@@ -71,6 +72,12 @@ export type RetentionStore = Pick<
   'setPolicy' | 'requestRun' | 'keptAttachments' | 'removeConversation' | 'expireAttachments'
 >;
 
+/** What a command's handler may do to erasures and erasure requests within its transaction. */
+export type ErasureStore = Pick<
+  ErasureRepository,
+  'lockCustomer' | 'customerErased' | 'erase' | 'record' | 'confirm' | 'request' | 'lockRequest' | 'decline'
+>;
+
 /**
  * One command transaction's work: the repositories bound to it, and the ledger holding what the
  * transaction locked, looked up and appended. `complete` writes what is still held in memory; the
@@ -87,6 +94,7 @@ export class UnitOfWork {
     readonly labels: LabelStore,
     readonly savedReplies: SavedReplyStore,
     readonly retention: RetentionStore,
+    readonly erasures: ErasureStore,
   ) {
     this.ledger = new ConversationLedger(conversations);
   }
@@ -101,6 +109,7 @@ export class UnitOfWork {
       new LabelsRepository(sql),
       new SavedRepliesRepository(sql),
       new RetentionRepository(sql),
+      new ErasureRepository(sql),
     );
   }
 
