@@ -14,3 +14,4 @@ export * from './labels';
 export * from './customer-card';
 export * from './retention';
 export * from './erasure';
+export * from './content';

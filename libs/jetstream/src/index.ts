@@ -1,5 +1,6 @@
 export * from './applied-notice';
 export * from './connection';
+export * from './content-keys';
 export * from './dead-letter';
 export * from './decorators';
 export * from './errors';
