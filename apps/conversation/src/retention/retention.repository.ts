@@ -275,10 +275,13 @@ export class RetentionRepository {
     takenBefore: string,
   ): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.sql.query(
-      `UPDATE conversation.attachments SET expired_at = now()
-        WHERE conversation_id = $1 AND id = ANY($2::text[]) AND message_id IS NOT NULL
-          AND expired_at IS NULL AND recorded_at < $3
-        RETURNING id`,
+      // In a WITH: TypeORM answers an UPDATE's rows with the count beside them, a SELECT's alone.
+      `WITH expired AS (
+         UPDATE conversation.attachments SET expired_at = now()
+          WHERE conversation_id = $1 AND id = ANY($2::text[]) AND message_id IS NOT NULL
+            AND expired_at IS NULL AND recorded_at < $3
+          RETURNING id)
+       SELECT id FROM expired ORDER BY id`,
       [conversationId, attachmentIds, takenBefore],
     );
     return rows.map((row) => row.id);
