@@ -251,8 +251,18 @@ describe('retention', () => {
     // The rest stay, with their messages: a message whose attachment expired stays too.
     for (const { id } of [recent, openOld, otherSite, kept])
       expect((await as(agent, 'GET', `/v1/conversations/${id}/messages`)).status).toBe(200);
-    const keptMessages = (await as(agent, 'GET', `/v1/conversations/${kept.id}/messages`)).body.items;
-    expect(keptMessages).toHaveLength(3);
+    // The message whose attachment expired stays, and says so: no link to a file that is gone.
+    const shown = await waitFor('history to show the attachment expired', async () => {
+      const items = (await as(agent, 'GET', `/v1/conversations/${kept.id}/messages`)).body.items as Array<{
+        attachments?: Array<{ id: string; url?: string; expiredAt?: string }>;
+      }>;
+      const attachments = items.flatMap((m) => m.attachments ?? []);
+      return attachments.find((a) => a.id === expiring.id)?.expiredAt ? { items, attachments } : undefined;
+    });
+    expect(shown.items).toHaveLength(3);
+    expect(shown.attachments.find((a) => a.id === expiring.id)?.url).toBeUndefined();
+    expect(shown.attachments.find((a) => a.id === fresh.id)).toMatchObject({ url: expect.any(String) });
+    expect(shown.attachments.find((a) => a.id === fresh.id)?.expiredAt).toBeUndefined();
 
     // Nothing more to remove; the run counted once, over two processes.
     expect((await admin('GET', `/v1/sites/${siteId}/retention/preview`)).body).toMatchObject({

@@ -6,6 +6,7 @@ import { runService, ServiceEnv } from '@parley/runtime';
 import { ConversationRepository } from './conversations/conversation.repository';
 import { HistoryHandlers } from './history.handlers';
 import { HistoryErasureHandlers } from './privacy/history-erasure.handlers';
+import { AttachmentsExpiredHandler } from './retention/attachments-expired.handler';
 import { ConversationHistory } from './messages/conversation-history';
 import { MessageRepository } from './messages/message.repository';
 import { MessageStatus } from './messages/message-status';
@@ -16,7 +17,7 @@ import { HISTORY_MIGRATIONS } from './history-schema';
 
 @Module({
   imports: [ReportsModule],
-  controllers: [HistoryHandlers, HistoryErasureHandlers],
+  controllers: [HistoryHandlers, HistoryErasureHandlers, AttachmentsExpiredHandler],
   providers: [
     ConversationRepository,
     MessageRepository,
