@@ -1904,6 +1904,12 @@ export interface components {
        * @example /v1/attachments/01936f0e-6a2b-7c3d-9e4f-5a6b7c8d9e0f?token=eyJhdHRhY2htZW50SWQiOi4uLn0.k1.c2lnbmF0dXJl
        */
       url?: string;
+      /**
+       * Format: date-time
+       * @description When its site's retention policy deleted the file; the message keeps its name and size, and carries no `url`
+       * @example 2026-12-07T12:00:00.000Z
+       */
+      expiredAt?: string;
     };
     MessageItem: {
       /** @example 0192f7b8-2a90-7d13-8e47-5c6d7e8f9a0b */
@@ -2900,6 +2906,12 @@ export interface components {
          * @example 48213
          */
         size: number;
+        /**
+         * Format: date-time
+         * @description When its site's retention deleted the file (in history's answers, never in this event); its `url` then answers 410
+         * @example 2026-12-07T12:00:00.000Z
+         */
+        expiredAt?: string;
       }[];
     };
     /** @description A conversation a customer opened */
@@ -3584,6 +3596,12 @@ export interface components {
            * @example 48213
            */
           size: number;
+          /**
+           * Format: date-time
+           * @description When its site's retention deleted the file (in history's answers, never in this event); its `url` then answers 410
+           * @example 2026-12-07T12:00:00.000Z
+           */
+          expiredAt?: string;
         }[];
       };
     };
@@ -3692,6 +3710,12 @@ export interface components {
            * @example 48213
            */
           size: number;
+          /**
+           * Format: date-time
+           * @description When its site's retention deleted the file (in history's answers, never in this event); its `url` then answers 410
+           * @example 2026-12-07T12:00:00.000Z
+           */
+          expiredAt?: string;
         }[];
       };
     };
