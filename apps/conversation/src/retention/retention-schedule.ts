@@ -57,7 +57,8 @@ export class RetentionSchedule implements OnApplicationBootstrap, OnApplicationS
 
   /** Runs what is due, if this process gets the lock; a cheap look when nothing is. */
   async runIfDue(now = new Date()): Promise<void> {
-    if (!(await this.repository.scheduledRunDue(now)) && !(await this.repository.runRequested())) return;
+    const due = await this.repository.due(now);
+    if (!due.scheduled && !due.requested) return;
     const runner = this.db.createQueryRunner();
     await runner.connect();
     try {
@@ -78,7 +79,7 @@ export class RetentionSchedule implements OnApplicationBootstrap, OnApplicationS
 
   /** Under the lock: looks again (another process may just have run), then goes through the sites. */
   private async run(repository: RetentionRepository, now: Date): Promise<void> {
-    const scheduled = await repository.scheduledRunDue(now);
+    const { scheduled } = await repository.due(now);
     const sites = await repository.sitesToRun(scheduled);
     if (!scheduled && !sites.length) return;
     const run = new RetentionRun(

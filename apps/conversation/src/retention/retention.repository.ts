@@ -209,31 +209,24 @@ export class RetentionRepository {
     );
   }
 
-  /** Whether the scheduled run is due, creating the schedule (due now) at the first look. */
-  async scheduledRunDue(now: Date): Promise<boolean> {
-    await this.sql.query(
-      `INSERT INTO conversation.retention_schedule (id, next_run_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
+  /**
+   * What is due at `now`, in one cheap statement: the scheduled run (also before the first, when
+   * there is no schedule yet), and whether an admin asked for a run of some site.
+   */
+  async due(now: Date): Promise<{ scheduled: boolean; requested: boolean }> {
+    const [row]: Array<{ scheduled: boolean; requested: boolean }> = await this.sql.query(
+      `SELECT COALESCE((SELECT next_run_at <= $2 FROM conversation.retention_schedule WHERE id = $1), true) AS scheduled,
+              EXISTS (SELECT FROM conversation.retention_policies WHERE run_requested_at IS NOT NULL) AS requested`,
       [SCHEDULE, now],
     );
-    const [row]: Array<{ due: boolean }> = await this.sql.query(
-      'SELECT next_run_at <= $2 AS due FROM conversation.retention_schedule WHERE id = $1',
-      [SCHEDULE, now],
-    );
-    return row?.due ?? false;
-  }
-
-  /** Whether an admin asked for a run of some site. */
-  async runRequested(): Promise<boolean> {
-    const [row]: Array<{ requested: boolean }> = await this.sql.query(
-      'SELECT EXISTS (SELECT FROM conversation.retention_policies WHERE run_requested_at IS NOT NULL) AS requested',
-    );
-    return row.requested;
+    return row;
   }
 
   /** Records the scheduled run as done at `at`, the next one at `next`. */
   async recordScheduledRun(at: Date, next: Date): Promise<void> {
     await this.sql.query(
-      'UPDATE conversation.retention_schedule SET last_run_at = $2, next_run_at = $3 WHERE id = $1',
+      `INSERT INTO conversation.retention_schedule (id, last_run_at, next_run_at) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET last_run_at = EXCLUDED.last_run_at, next_run_at = EXCLUDED.next_run_at`,
       [SCHEDULE, at, next],
     );
   }
