@@ -152,4 +152,30 @@ describe('RetentionRepository', () => {
     ).toEqual(['a-old']);
     expect(await retention.expireAttachments('c-open', ['a-old'], ago(90).toISOString())).toEqual([]);
   });
+
+  it('keeps the schedule and asked-for runs so that a restart changes nothing', async () => {
+    await db.query(
+      `INSERT INTO conversation.sites (id, name, allow_anonymous, sealed_secret, created_at)
+       VALUES ('s1', 'Shop', false, 'sealed', now())`,
+    );
+    expect(await retention.due(NOW)).toEqual({ scheduled: true, requested: false });
+
+    await retention.recordScheduledRun(NOW, new Date(NOW.getTime() + 3600_000));
+    expect(await retention.due(NOW)).toEqual({ scheduled: false, requested: false });
+    expect(await retention.due(new Date(NOW.getTime() + 3600_000))).toMatchObject({ scheduled: true });
+
+    expect(await retention.requestRun('s1', NOW.toISOString())).toBe(true);
+    expect(await retention.requestRun('no-such-site', NOW.toISOString())).toBe(false);
+    expect(await retention.due(NOW)).toEqual({ scheduled: false, requested: true });
+    const [site] = await retention.sitesToRun(false);
+    expect(site).toMatchObject({ siteId: 's1', runRequestedAt: NOW });
+
+    await retention.recordSiteRun('s1', NOW, { conversations: 2, attachments: 1 }, site.runRequestedAt);
+    expect(await retention.due(NOW)).toEqual({ scheduled: false, requested: false });
+    expect(await retention.policy('s1')).toMatchObject({
+      lastRunAt: NOW.toISOString(),
+      lastRun: { conversations: 2, attachments: 1 },
+      nextRunAt: new Date(NOW.getTime() + 3600_000).toISOString(),
+    });
+  });
 });
