@@ -26,6 +26,7 @@ import { MailModule } from './mail/mail.module';
 import { LabelsModule } from './labels/labels.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
+import { PrivacyModule } from './privacy/privacy.module';
 import { ReportsModule } from './reports/reports.module';
 import { RetentionModule } from './retention/retention.module';
 import { SavedRepliesModule } from './saved-replies/saved-replies.module';
@@ -102,6 +103,7 @@ void runService({
     InboundMailModule,
     MailModule,
     RetentionModule,
+    PrivacyModule,
   ],
   configureHttp,
   bodyLimitBytes: (config) => config.PARLEY_BODY_LIMIT_BYTES,

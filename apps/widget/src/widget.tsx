@@ -21,6 +21,7 @@ import {
   type ReceiptState,
 } from '@parley/web';
 import { AvailabilityNote } from './availability-note';
+import { ErasureRequest } from './erasure-request';
 import { RatingForm, type RatingInput } from './rating';
 import { Unavailable } from './unavailable';
 
@@ -233,6 +234,7 @@ export function Widget({
         disabled={conversation === undefined}
         files={files}
       />
+      <ErasureRequest api={api} />
     </main>
   );
 }

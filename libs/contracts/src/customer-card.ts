@@ -1,5 +1,6 @@
 import { IsOptional, Matches, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 import { Command, ID_PATTERN, IsTimeZone } from './commands';
+import { Content } from './content';
 import { Role } from './principal';
 import { CommandSubjects, TYPING_SUBJECT_PREFIX } from './subjects';
 
@@ -60,7 +61,8 @@ function IsAttributeChanges(options?: ValidationOptions): PropertyDecorator {
 export class UpdateCustomer extends Command {
   static readonly subject = CommandSubjects.updateCustomer;
   @Matches(ID_PATTERN) customerId: string;
-  @IsOptional() @IsAttributeChanges() attributes?: Record<string, AttributeValue | null>;
+  @Content('customer') @IsOptional() @IsAttributeChanges() attributes?: Record<string, AttributeValue | null>;
+  @Content('customer')
   @ValidateIf((o: UpdateCustomer) => o.timeZone !== undefined && o.timeZone !== null)
   @IsTimeZone()
   timeZone?: string | null;

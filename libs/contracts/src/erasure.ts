@@ -82,6 +82,9 @@ export class DeclineErasureRequest extends Command {
   @Matches(ID_PATTERN) requestId: string;
 }
 
+/** Why a message into an erased conversation was rejected: the gateway answers it with 410. */
+export const CONVERSATION_ERASED_REASON = 'The conversation was erased with its customer.';
+
 /** Why a conversation was erased: its customer's erasure, or its site's retention policy. */
 export const ERASURE_REASONS = ['customer-erasure', 'retention'] as const;
 export type ErasureReason = (typeof ERASURE_REASONS)[number];

@@ -2,11 +2,13 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { DEFAULT_PARTITIONS } from '@parley/contracts';
 import { ContentKeys, ContentKeyStore } from './content-keys';
+import { ContentSeal } from './content-seal';
 import { JetStreamPublisher, NATS_CONNECTION, PARTITIONS } from './jetstream.publisher';
 
 /**
  * Makes the process's single NATS connection, the publisher, the number of partitions
- * (`PARTITIONS`) and the content keys (`ContentKeys`, to destroy a scope's key) injectable everywhere.
+ * (`PARTITIONS`), the content keys (`ContentKeys`, to destroy a scope's key) and the seal over them
+ * (`ContentSeal`, for core NATS copies of events) injectable everywhere.
  */
 @Global()
 @Module({})
@@ -23,9 +25,10 @@ export class JetStreamModule {
         { provide: PARTITIONS, useValue: partitions },
         { provide: ContentKeyStore, useValue: contentKeys },
         { provide: ContentKeys, useExisting: ContentKeyStore },
+        { provide: ContentSeal, useValue: new ContentSeal(contentKeys) },
         JetStreamPublisher,
       ],
-      exports: [NATS_CONNECTION, PARTITIONS, ContentKeyStore, ContentKeys, JetStreamPublisher],
+      exports: [NATS_CONNECTION, PARTITIONS, ContentKeyStore, ContentKeys, ContentSeal, JetStreamPublisher],
     };
   }
 }

@@ -9,6 +9,7 @@ import {
   ConsumerDefinition,
   connectToNats,
   ContentKeyStore,
+  ContentSeal,
   ensureConsumer,
   ensureContentKeyBucket,
   ensureStream,
@@ -166,6 +167,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     unknownRetryMs: config.PARLEY_UNKNOWN_SUBJECT_RETRY_SECONDS * 1000,
     unknownMaxAgeMs: config.PARLEY_UNKNOWN_SUBJECT_MAX_AGE_SECONDS * 1000,
     pullExpiresMs: Math.min(5_000, (config.PARLEY_LEASE_TTL_SECONDS * 1000) / 2),
+    content: new ContentSeal(contentKeys),
   });
   transport.observer = consumerMetrics;
   registerConsumerLag({

@@ -316,7 +316,7 @@ export class PeopleRepository {
       `SELECT a.id, a.name, a.email, a.teams, a.capacity, a.presence, a.role,
               a.password_hash IS NOT NULL AS "signedUp", a.active,
               (SELECT count(*)::int FROM conversation.conversations c
-                WHERE c.assignee_id = a.id AND c.status = ANY($3::text[])) AS load
+                WHERE c.assignee_id = a.id AND c.status = ANY($3::text[]) AND c.erased_at IS NULL) AS load
          FROM conversation.agents a WHERE a.id > $1 ORDER BY a.id LIMIT $2`,
       [after, limit, LOAD_STATUSES],
     );

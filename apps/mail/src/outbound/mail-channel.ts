@@ -94,8 +94,10 @@ export class SmtpChannel implements MailChannel {
     });
   }
 
-  /** An email handed to the SMTP server has left Parley: nothing is kept here. */
-  async erase(): Promise<void> {}
+  /** An email handed to the SMTP server has left Parley: nothing of it is kept here. */
+  erase(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** Without an SMTP server (development): each email becomes `<dir>/<Message-ID>.eml`, and its path is logged. */

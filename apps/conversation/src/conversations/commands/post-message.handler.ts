@@ -2,6 +2,7 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
   AttachmentRef,
+  CONVERSATION_ERASED_REASON,
   DomainEvent,
   eventId,
   EventTypes,
@@ -20,7 +21,6 @@ import { setStatus } from './change-status.handler';
 
 /** One reason for both cases: a customer must not learn that someone else's conversation exists. */
 const NOT_A_PARTICIPANT = 'The conversation does not exist or you are not one of its participants.';
-const ERASED = 'The conversation was erased with its customer.';
 /** An attachment is checked against the object store: it exists and was uploaded into this conversation. */
 const UNKNOWN_ATTACHMENT =
   'An attachment does not exist, was deleted as unused, or was uploaded into another conversation.';
@@ -62,7 +62,7 @@ export class PostMessageHandler {
       conversation && (cmd.issuedBy.role !== 'customer' || conversation.customerId === cmd.issuedBy.id);
     // The open is in the same partition and ahead in it, so a conversation not found does not exist.
     if (!conversation || !allowed) return [this.rejected(cmd, NOT_A_PARTICIPANT)];
-    if (conversation.erasedAt) return [this.rejected(cmd, ERASED)];
+    if (conversation.erasedAt) return [this.rejected(cmd, CONVERSATION_ERASED_REASON)];
     const attachments = await this.attachmentsOf(unit, cmd);
     if (!attachments) return [this.rejected(cmd, UNKNOWN_ATTACHMENT)];
     const entry = unit.ledger.append(conversation, cmd.messageId, cmd.issuedBy, 'message', cmd.body, cmd.via);
