@@ -17,6 +17,7 @@ import type {
   RegisterSite,
   RotateSiteSecret,
   SetAnonymousVisitors,
+  SetRetentionPolicy,
   SiteConfiguredData,
   StartSession,
 } from '@parley/contracts';
@@ -31,6 +32,7 @@ import {
   ErasureStore,
   LabelStore,
   PeopleStore,
+  RetentionStore,
   SavedReplyStore,
   SiteStore,
   UnitOfWork,
@@ -65,6 +67,11 @@ export class InMemoryTables {
   readonly attachmentReferences = new Map<string, string | null>();
   readonly labels = new Map<string, LabelRef>();
   readonly savedReplies = new Map<string, SavedReplyView>();
+  /** Sites' retention policies, and when a run of each was asked for. */
+  readonly retentionPolicies = new Map<
+    string,
+    { resolvedConversationDays: number | null; attachmentDays: number | null; runRequestedAt: string | null }
+  >();
   /** Customers erased (their erasure itself runs against PostgreSQL, in the integration spec). */
   readonly erasedCustomers = new Set<string>();
   /** Counts assignments, to order agents by their last one. */
@@ -80,6 +87,7 @@ export class InMemoryTables {
       new InMemoryAttachmentReferences(this),
       new InMemoryLabels(this),
       new InMemorySavedReplies(this),
+      new InMemoryRetention(this),
       new InMemoryErasures(this),
     );
   }
@@ -367,6 +375,53 @@ class InMemoryAttachmentReferences implements AttachmentReferenceStore {
     const refs = this.tables.attachmentReferences;
     for (const id of attachmentIds) if (!refs.has(id)) refs.set(id, messageId);
     return attachmentIds.filter((id) => refs.get(id) === null);
+  }
+}
+
+class InMemoryRetention implements RetentionStore {
+  constructor(private readonly tables: InMemoryTables) {}
+
+  async setPolicy(cmd: SetRetentionPolicy): Promise<boolean> {
+    if (!this.tables.sites.has(cmd.siteId)) return false;
+    const { resolvedConversationDays, attachmentDays } = cmd;
+    const runRequestedAt = this.tables.retentionPolicies.get(cmd.siteId)?.runRequestedAt ?? null;
+    this.tables.retentionPolicies.set(cmd.siteId, {
+      resolvedConversationDays,
+      attachmentDays,
+      runRequestedAt,
+    });
+    return true;
+  }
+
+  async requestRun(siteId: string, at: string): Promise<boolean> {
+    if (!this.tables.sites.has(siteId)) return false;
+    const policy = this.tables.retentionPolicies.get(siteId);
+    this.tables.retentionPolicies.set(siteId, {
+      resolvedConversationDays: policy?.resolvedConversationDays ?? null,
+      attachmentDays: policy?.attachmentDays ?? null,
+      runRequestedAt: at,
+    });
+    return true;
+  }
+
+  /** The in-memory references do not record conversations: these tests attach nothing. */
+  async keptAttachments(): Promise<string[]> {
+    return [];
+  }
+
+  async removeConversation(conversationId: string): Promise<void> {
+    this.tables.statements.push('remove conversation');
+    this.tables.conversations.delete(conversationId);
+    this.tables.ratings.delete(conversationId);
+    this.tables.entries.splice(
+      0,
+      this.tables.entries.length,
+      ...this.tables.entries.filter((entry) => entry.conversationId !== conversationId),
+    );
+  }
+
+  async expireAttachments(): Promise<string[]> {
+    return [];
   }
 }
 

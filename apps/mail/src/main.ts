@@ -11,6 +11,8 @@ import { runService, SERVICE_CONFIG } from '@parley/runtime';
 import { LinkSigner } from '@parley/secrets';
 import { DigestMailer } from './digests/digest-mailer';
 import { DigestRepository } from './digests/digest.repository';
+import { MailExport } from './exports/mail-export';
+import { MailExportHandler } from './exports/mail-export.handler';
 import { InboundMailModule } from './inbound/inbound-mail.module';
 import { MailLinks } from './mail-links';
 import { MailTicker } from './mail-ticker';
@@ -28,7 +30,7 @@ import { PeopleRepository } from './people/people.repository';
 import { MailErasureHandlers } from './privacy/mail-erasure.handlers';
 
 @Module({
-  controllers: [MailEventsHandler, MailErasureHandlers],
+  controllers: [MailEventsHandler, MailExportHandler, MailErasureHandlers],
   providers: [
     {
       provide: LinkSigner,
@@ -50,6 +52,7 @@ import { MailErasureHandlers } from './privacy/mail-erasure.handlers';
     DigestMailer,
     MailSender,
     MailTicker,
+    MailExport,
   ],
   exports: [LinkSigner, MailLinks, PeopleRepository, SentEmailRepository],
 })

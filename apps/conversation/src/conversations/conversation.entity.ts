@@ -32,6 +32,8 @@ export interface Conversation {
   autoRepliedAt: Date | null;
   /** The ids of its labels, in the order they were put on. */
   labels: string[];
+  /** When it was last resolved, while it is: the age a site's retention policy measures. */
+  resolvedAt: Date | null;
   /** When its customer was erased: from then on a shell without content, closed to every command. */
   erasedAt: Date | null;
 }
@@ -55,6 +57,7 @@ export const CONVERSATION_COLUMNS: { readonly [F in keyof Conversation]-?: strin
   firstResponseAt: 'first_response_at',
   autoRepliedAt: 'auto_replied_at',
   labels: 'labels',
+  resolvedAt: 'resolved_at',
   erasedAt: 'erased_at',
 };
 
@@ -78,6 +81,7 @@ export function openedConversation(cmd: OpenConversation, now: Date): Conversati
     firstResponseAt: null,
     autoRepliedAt: null,
     labels: [],
+    resolvedAt: null,
     erasedAt: null,
   };
 }

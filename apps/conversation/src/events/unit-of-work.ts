@@ -3,6 +3,7 @@ import { ConversationLedger } from '../conversations/conversation-ledger';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { LabelsRepository } from '../labels/labels.repository';
 import { PeopleRepository } from '../people/people.repository';
+import { RetentionRepository } from '../retention/retention.repository';
 import { ErasureRepository } from '../privacy/erasure.repository';
 import { SavedRepliesRepository } from '../saved-replies/saved-replies.repository';
 import { SitesRepository } from '../sites/sites.repository';
@@ -65,6 +66,12 @@ export type SavedReplyStore = Pick<
   'save' | 'shortcutTaken' | 'change' | 'delete' | 'one'
 >;
 
+/** What a command's handler may do for sites' retention within its transaction. */
+export type RetentionStore = Pick<
+  RetentionRepository,
+  'setPolicy' | 'requestRun' | 'keptAttachments' | 'removeConversation' | 'expireAttachments'
+>;
+
 /** What a command's handler may do to erasures and erasure requests within its transaction. */
 export type ErasureStore = Pick<
   ErasureRepository,
@@ -86,6 +93,7 @@ export class UnitOfWork {
     readonly attachments: AttachmentReferenceStore,
     readonly labels: LabelStore,
     readonly savedReplies: SavedReplyStore,
+    readonly retention: RetentionStore,
     readonly erasures: ErasureStore,
   ) {
     this.ledger = new ConversationLedger(conversations);
@@ -100,6 +108,7 @@ export class UnitOfWork {
       new AttachmentReferences(sql),
       new LabelsRepository(sql),
       new SavedRepliesRepository(sql),
+      new RetentionRepository(sql),
       new ErasureRepository(sql),
     );
   }

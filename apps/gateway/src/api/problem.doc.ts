@@ -20,7 +20,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'The role may not do this',
   404: 'Unknown id, or a conversation that is not yours',
   409: 'Conflicts with what exists (another agent signs in with this email; an erasure request decided otherwise)',
-  410: 'Used up, expired or erased (an invite; a conversation or customer that was erased)',
+  410: 'Used up, expired or erased (an invite; a conversation or customer that was erased; an attachment its site’s retention deleted)',
   411: 'An upload without Content-Length',
   413: 'Body over 1 MiB',
   422: 'Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last)',
