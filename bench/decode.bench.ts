@@ -2,13 +2,17 @@
  * `npm run bench -- decode`: what checking one pulled message costs, per payload, against
  * JSON.parse alone in the same run: an event and a posted-message command as the consumers decode
  * them (shallow copies, rules looked up once per class), and as they were decoded before: through
- * class-transformer, and class-validator looking every rule up on each call.
+ * class-transformer, and class-validator looking every rule up on each call; and what sealing the
+ * event's content on publish and opening it before decoding add (ADR 13), with the scope's key
+ * already known to the process, as it is for all but a conversation's first message.
  */
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validate, validateSync } from 'class-validator';
 import { DomainEvent, PostMessage } from '@parley/contracts';
-import { decodePayload } from '@parley/jetstream';
+import { randomBytes } from 'node:crypto';
+import { headers } from '@nats-io/nats-core';
+import { ContentKeyStore, ContentSeal, decodePayload, SEALED_CONTENT_HEADER } from '@parley/jetstream';
 import { writeResults } from '@parley/testing';
 import { round } from './support';
 
@@ -45,6 +49,16 @@ const command = Buffer.from(
   }),
 );
 
+/** A conversation's key as a process holds it once read: the bucket is not what is measured. */
+const key = randomBytes(32);
+const knownKeys = {
+  sealingKey: async () => ({ generation: 1, key }),
+  openingKey: async () => key,
+} as unknown as ContentKeyStore;
+const seal = new ContentSeal(knownKeys);
+const sealedHeaders = headers();
+sealedHeaders.set(SEALED_CONTENT_HEADER, '1');
+
 async function perPayloadMicros(work: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < N / 10; i++) await work(); // warm-up: let the JIT settle first
   const start = process.hrtime.bigint();
@@ -53,6 +67,9 @@ async function perPayloadMicros(work: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  const eventSubject = 'parley.evt.message.created';
+  const plainEvent = JSON.parse(event.toString('utf8'));
+  const sealedEvent = Buffer.from(JSON.stringify((await seal.seal(eventSubject, plainEvent)).payload));
   const baseline = await perPayloadMicros(async () => JSON.parse(event.toString('utf8')));
   const rows = [
     { scenario: 'baseline: JSON.parse of an event', micros: baseline },
@@ -73,6 +90,20 @@ async function main(): Promise<void> {
     {
       scenario: 'event as consumers decode it (envelope)',
       micros: await perPayloadMicros(() => decodePayload(event, 'parley.evt.message.created', DomainEvent)),
+    },
+    {
+      scenario: 'event sealed for publishing (ContentSeal.seal + JSON.stringify)',
+      micros: await perPayloadMicros(async () =>
+        JSON.stringify((await seal.seal(eventSubject, plainEvent)).payload),
+      ),
+    },
+    {
+      scenario: 'sealed event as consumers decode it (content opened, envelope)',
+      micros: await perPayloadMicros(() =>
+        decodePayload(sealedEvent, eventSubject, DomainEvent, (plain) =>
+          seal.open(eventSubject, plain, sealedHeaders),
+        ),
+      ),
     },
     {
       scenario: 'message.post command through class-transformer + validate (before)',

@@ -38,7 +38,14 @@ const DATABASE_CLIENTS = ['conversation', 'delivery', 'history', 'mail'];
 /** Secrets that an overlay references but does not render: created by an operator or CloudNativePG. */
 const EXTERNAL_SECRETS: Record<string, string[]> = {
   dev: [],
-  production: ['parley-gateway', 'parley-db-app', 'parley-nats-users', 'parley-secret-key', 'parley-mail'],
+  production: [
+    'parley-gateway',
+    'parley-db-app',
+    'parley-nats-users',
+    'parley-secret-key',
+    'parley-content-key',
+    'parley-mail',
+  ],
 };
 /**
  * Stand-ins for the values of EXTERNAL_SECRETS, in the form an operator gives them (docs/operations.md),
@@ -49,6 +56,7 @@ const EXTERNAL_SECRET_VALUES: Record<string, string> = {
   'parley-gateway/PARLEY_JWT_SECRET': 'operator-generated-jwt-secret-4f0e9a2c6b1d8e3f7a5c',
   'parley-db-app/uri': 'postgresql://app:generated@parley-db-rw.parley:5432/app',
   'parley-secret-key/PARLEY_SECRET_KEY': 'k1:b3BlcmF0b3ItZ2VuZXJhdGVkIGtleTogMzIgYnl0ZXM=',
+  'parley-content-key/PARLEY_CONTENT_KEY': 'c1:b3BlcmF0b3IgbWFkZSBjb250ZW50IGtleSwgMzIgYnk=',
   'parley-mail/PARLEY_SMTP_URL': 'smtp://parley:operator-generated-smtp-password@smtp.example.com:587',
   ...Object.fromEntries(
     ['gateway', 'conversation', 'delivery', 'history', 'mail', 'operator'].map((user) => [
@@ -424,10 +432,22 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', () => {
           .map((e: Manifest) => e.name);
         expect(secrets).toEqual(
           {
-            gateway: ['PARLEY_ADMIN_TOKEN', 'PARLEY_JWT_SECRET', 'NATS_PASSWORD', 'PARLEY_SECRET_KEY'],
-            delivery: ['DATABASE_URL', 'NATS_PASSWORD', 'PARLEY_SECRET_KEY'],
-            mail: ['DATABASE_URL', 'NATS_PASSWORD', 'PARLEY_SECRET_KEY', 'PARLEY_SMTP_URL'],
-          }[name] ?? ['DATABASE_URL', 'NATS_PASSWORD'],
+            gateway: [
+              'PARLEY_ADMIN_TOKEN',
+              'PARLEY_JWT_SECRET',
+              'NATS_PASSWORD',
+              'PARLEY_CONTENT_KEY',
+              'PARLEY_SECRET_KEY',
+            ],
+            delivery: ['DATABASE_URL', 'NATS_PASSWORD', 'PARLEY_CONTENT_KEY', 'PARLEY_SECRET_KEY'],
+            mail: [
+              'DATABASE_URL',
+              'NATS_PASSWORD',
+              'PARLEY_CONTENT_KEY',
+              'PARLEY_SECRET_KEY',
+              'PARLEY_SMTP_URL',
+            ],
+          }[name] ?? ['DATABASE_URL', 'NATS_PASSWORD', 'PARLEY_CONTENT_KEY'],
         );
       }
     },
@@ -609,6 +629,7 @@ describe('Kubernetes manifests (kubectl kustomize deploy/overlays/*)', () => {
       'parley-db-app',
       'parley-nats-users',
       'parley-secret-key',
+      'parley-content-key',
       'parley-mail',
     ])
       expect(docs).toContain(secret);

@@ -79,14 +79,18 @@ function locate(
  * `@Content` marks) and opens them in what is consumed, under the keys of `ContentKeyStore`.
  */
 export class ContentSeal {
-  constructor(private readonly keys: ContentKeyStore) {}
+  /** `sealing` false: publish content as it is (only while upgrading from a release that cannot open it). */
+  constructor(
+    private readonly keys: ContentKeyStore,
+    private readonly sealing = true,
+  ) {}
 
   /**
    * A copy of `payload` with each content field sealed under its scope's current key (the payload
    * itself when it has none). Throws `ContentErased` when that scope was erased.
    */
   async seal(subject: string, payload: unknown): Promise<SealedPayload> {
-    if (!isRecord(payload)) return { payload, sealed: false };
+    if (!this.sealing || !isRecord(payload)) return { payload, sealed: false };
     const declarations = contentDeclarationsOf(subject, payload);
     if (!declarations.length) return { payload, sealed: false };
     const copy = { ...payload };

@@ -17,6 +17,7 @@ export class JetStreamModule {
     nc: NatsConnection,
     contentKeys: ContentKeyStore,
     partitions = DEFAULT_PARTITIONS,
+    sealContent = true,
   ): DynamicModule {
     return {
       module: JetStreamModule,
@@ -25,7 +26,7 @@ export class JetStreamModule {
         { provide: PARTITIONS, useValue: partitions },
         { provide: ContentKeyStore, useValue: contentKeys },
         { provide: ContentKeys, useExisting: ContentKeyStore },
-        { provide: ContentSeal, useValue: new ContentSeal(contentKeys) },
+        { provide: ContentSeal, useValue: new ContentSeal(contentKeys, sealContent) },
         JetStreamPublisher,
       ],
       exports: [NATS_CONNECTION, PARTITIONS, ContentKeyStore, ContentKeys, ContentSeal, JetStreamPublisher],

@@ -188,7 +188,12 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
       loggingModule(def.name, config.LOG_LEVEL, config.LOG_FORMAT),
       MetricsModule,
       HealthModule.forService(def.storage?.readiness),
-      JetStreamModule.forConnection(nc, contentKeys, config.PARLEY_PARTITIONS),
+      JetStreamModule.forConnection(
+        nc,
+        contentKeys,
+        config.PARLEY_PARTITIONS,
+        config.PARLEY_SEAL_CONTENT === 'true',
+      ),
       ...def.imports(config),
     ],
     providers: [

@@ -150,5 +150,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig(ServiceEnv, { PORT: 3001 }, { PARLEY_CONTENT_KEY: 'c1:c2hvcnQ=' })).toThrow(
       /PARLEY_CONTENT_KEY: key c1 is 5 bytes, not 32/,
     );
+    expect(loadConfig(ServiceEnv, { PORT: 3001 }, {}).PARLEY_SEAL_CONTENT).toBe('true');
+    expect(() => loadConfig(ServiceEnv, { PORT: 3001 }, { PARLEY_SEAL_CONTENT: 'no' })).toThrow(
+      /PARLEY_SEAL_CONTENT is true or false/,
+    );
   });
 });

@@ -145,6 +145,14 @@ export class ServiceEnv {
   @IsSecretKeyRing()
   PARLEY_CONTENT_KEY = DEV_CONTENT_KEY;
 
+  /**
+   * Whether content is sealed when published; what is consumed is opened either way. `false` only
+   * while upgrading from a release that cannot open sealed content (docs/operations.md, Upgrades):
+   * consumers learn to read it before anyone writes it.
+   */
+  @IsIn(['true', 'false'], { message: 'PARLEY_SEAL_CONTENT is true or false' })
+  PARLEY_SEAL_CONTENT: 'true' | 'false' = 'true';
+
   /** How long domain events stay replayable in the event stream. */
   @Type(() => Number)
   @IsInt()
