@@ -215,11 +215,20 @@ describe('erasing a customer everywhere', () => {
     const erased = await seed(gone);
     const other = await seed(kept);
     await waitFor('the webhook deliveries', async () => hooked.some((b) => b.includes(gone)) || undefined);
+    // An export of everything, kept in the exports' object store until the erasure.
+    const exported = await admin('POST', `/v1/customers/${erased.customer.id}/export`);
+    expect(exported.status).toBe(202);
+    await waitFor('the export', async () => {
+      const res = await admin('GET', exported.body.statusUrl);
+      return res.body.status === 'ready' || undefined;
+    });
     expect(await tablesHolding(gone)).toEqual(
       expect.arrayContaining(['history.messages', 'conversation.customers', 'mail.sent_emails']),
     );
-    // The scan finds the attachment in its object store (file name and bytes), until the erasure.
-    expect((await streamMessagesHolding(gone)).filter((at) => at.startsWith('OBJ_'))).toHaveLength(2);
+    // The scan finds the attachment (file name and bytes) and the export in their object stores.
+    const objects = (await streamMessagesHolding(gone)).filter((at) => at.startsWith('OBJ_'));
+    expect(objects.filter((at) => at.startsWith('OBJ_parley-attachments#'))).toHaveLength(2);
+    expect(objects.filter((at) => at.startsWith('OBJ_parley-exports#')).length).toBeGreaterThan(0);
 
     // What the streams hold of the conversation is sealed under its key (ADR 13).
     expect((await contentKey('conversation', erased.conversationId))?.sealedKey).toEqual(expect.any(String));

@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { Objm, type ObjectStore } from '@nats-io/obj';
+import type { ObjectStore } from '@nats-io/obj';
 
 /** The subject of an object's metadata: `$O.<bucket>.M.<name in padded base64url>`, as nats.js names it. */
 function metaSubject(bucket: string, name: string): string {
@@ -26,21 +26,4 @@ export async function eraseObjects(
     await jsm.streams.purge(`OBJ_${bucket}`, { filter: metaSubject(bucket, name) });
   }
   return erased;
-}
-
-/** The names in the bucket that start with `prefix`, deleted ones included; none when there is no bucket. */
-export async function objectsNamed(
-  nc: NatsConnection,
-  bucket: string,
-  prefix: string,
-): Promise<{ store?: ObjectStore; names: string[] }> {
-  let store: ObjectStore;
-  try {
-    store = await new Objm(nc).open(bucket);
-  } catch {
-    // No bucket (nothing was ever exported): nothing to erase.
-    return { names: [] };
-  }
-  const names = (await store.list()).map((info) => info.name).filter((name) => name.startsWith(prefix));
-  return { store, names };
 }

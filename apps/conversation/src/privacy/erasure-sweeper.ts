@@ -1,14 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Objm } from '@nats-io/obj';
-import { ATTACHMENTS_BUCKET, ErasureStore, NAMESPACE } from '@parley/contracts';
-import { ContentKeys, NATS_CONNECTION } from '@parley/jetstream';
+import { ATTACHMENTS_BUCKET, ErasureStore, exportsBucket } from '@parley/contracts';
+import { ContentKeys, NATS_CONNECTION, openExportsBucket } from '@parley/jetstream';
+import { SERVICE_CONFIG } from '@parley/runtime';
 import { DataSource } from 'typeorm';
-import { eraseObjects, objectsNamed } from './erased-objects';
+import { ConversationEnv } from '../conversation.env';
+import { eraseObjects } from './erased-objects';
 import { ErasureRepository, UnfinishedErasure } from './erasure.repository';
-
-/** Where exports are kept (part D's `exportsBucket()`): objects `<customerId>/<exportId>/<part>`. */
-export const EXPORTS_BUCKET = `${NAMESPACE}-exports`;
 
 /** The stores the conversation service erases itself, after the erasure's transaction committed. */
 export const SWEPT_STORES: readonly ErasureStore[] = ['attachments', 'exports', 'streams'];
@@ -36,6 +35,7 @@ export class ErasureSweeper implements OnApplicationBootstrap, OnApplicationShut
     private readonly db: DataSource,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     private readonly keys: ContentKeys,
+    @Inject(SERVICE_CONFIG) private readonly config: ConversationEnv,
   ) {
     this.erasures = new ErasureRepository(db);
   }
@@ -84,12 +84,12 @@ export class ErasureSweeper implements OnApplicationBootstrap, OnApplicationShut
         return eraseObjects(this.nc, bucket, ATTACHMENTS_BUCKET, erasure.attachmentIds);
       }
       case 'exports': {
-        const { store: bucket, names } = await objectsNamed(
-          this.nc,
-          EXPORTS_BUCKET,
-          `${erasure.customerId}/`,
-        );
-        return bucket ? eraseObjects(this.nc, bucket, EXPORTS_BUCKET, names) : 0;
+        // Every object under `<customerId>/` is the customer's (ADR 16).
+        const bucket = await openExportsBucket(this.nc, this.config.PARLEY_STREAM_REPLICAS);
+        const names = (await bucket.list())
+          .map((info) => info.name)
+          .filter((name) => name.startsWith(`${erasure.customerId}/`));
+        return eraseObjects(this.nc, bucket, exportsBucket(), names);
       }
       case 'streams':
         await this.keys.destroy([
