@@ -9,16 +9,22 @@ import { ConversationEnv } from '../conversation.env';
 import { eraseObjects } from './erased-objects';
 import { ErasureRepository, UnfinishedErasure } from './erasure.repository';
 
-/** The stores the conversation service erases itself, after the erasure's transaction committed. */
-export const SWEPT_STORES: readonly ErasureStore[] = ['attachments', 'exports', 'streams'];
+/** What the conversation service erases itself, after the erasure's transaction committed. */
+export const SWEPT_STORES: readonly ErasureStore[] = ['attachments', 'streams', 'exports'];
+
+/**
+ * History and mail write parts of exports from what they hold: the exports go once both erased
+ * theirs, so a part written from before their erasure is deleted with the rest.
+ */
+const EXPORTS_AFTER = { store: 'exports', waitsFor: ['history', 'mail'] } as const;
 
 const SWEEP_EVERY_MS = 5_000;
 const BATCH = 50;
 
 /**
- * Finishes what an erasure's transaction cannot do itself: deletes the attachments' objects and the
- * customer's exports from their object stores and destroys the content keys of the customer and
- * their conversations, recording each store as it is done. It runs right after an erasure commits
+ * Finishes what an erasure's transaction cannot do itself: deletes the attachments' objects,
+ * destroys the content keys of the customer and their conversations and, once history and mail
+ * erased their part, deletes the customer's exports, recording each store as it is done. It runs right after an erasure commits
  * and every few seconds, in every process, so a crash in between leaves nothing half done; each
  * step is idempotent, so two processes sweeping the same erasure agree.
  */
@@ -64,15 +70,18 @@ export class ErasureSweeper implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async sweep(): Promise<void> {
-    for (const erasure of await this.erasures.unfinished(SWEPT_STORES, BATCH)) {
+    const now = SWEPT_STORES.filter((store) => store !== EXPORTS_AFTER.store);
+    for (const erasure of await this.erasures.unswept(now, EXPORTS_AFTER, BATCH)) {
       for (const store of SWEPT_STORES) {
         if (erasure.erased.includes(store)) continue;
+        const waiting =
+          store === EXPORTS_AFTER.store && EXPORTS_AFTER.waitsFor.some((s) => !erasure.erased.includes(s));
+        if (waiting) continue;
         const count = await this.erase(store, erasure);
         await this.db.transaction((em) =>
           new ErasureRepository(em).confirm(erasure.id, store, new Date(), count),
         );
       }
-      this.log.log(`erasure ${erasure.id}: attachments, exports and content keys erased`);
     }
   }
 

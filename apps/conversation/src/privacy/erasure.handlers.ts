@@ -38,11 +38,13 @@ export class ErasureHandlers {
   }
 
   @HandleCommand(ConfirmErasure)
-  handleConfirm(@Payload() cmd: ConfirmErasure, @Ctx() ctx: JetStreamContext): Promise<void> {
-    return this.tx.run(ctx, async (unit) => {
+  async handleConfirm(@Payload() cmd: ConfirmErasure, @Ctx() ctx: JetStreamContext): Promise<void> {
+    await this.tx.run(ctx, async (unit) => {
       await unit.erasures.confirm(cmd.erasureId, cmd.store, new Date(cmd.erasedAt), cmd.count);
       return [];
     });
+    // The exports wait for history and mail (see the sweeper).
+    this.sweeper.kick();
   }
 
   @HandleCommand(RequestErasure)

@@ -160,17 +160,25 @@ export class ErasureRepository {
     );
   }
 
-  /** Erasures where one of `stores` has not erased its part yet, oldest first. */
-  async unfinished(stores: readonly ErasureStore[], limit: number): Promise<UnfinishedErasure[]> {
+  /**
+   * Erasures with something to sweep, oldest first: one of `stores` not erased yet, or `after` not
+   * erased yet while every one of `waitsFor` is.
+   */
+  async unswept(
+    stores: readonly ErasureStore[],
+    after: { store: ErasureStore; waitsFor: readonly ErasureStore[] },
+    limit: number,
+  ): Promise<UnfinishedErasure[]> {
     return this.sql.query(
       `SELECT e.id, e.customer_id AS "customerId", e.conversation_ids AS "conversationIds",
               e.attachment_ids AS "attachmentIds", done.stores AS erased
          FROM conversation.erasures e
         CROSS JOIN LATERAL (SELECT COALESCE(array_agg(s.store), '{}') AS stores
                               FROM conversation.erasure_stores s WHERE s.erasure_id = e.id) done
-        WHERE e.completed_at IS NULL AND NOT (done.stores @> $1::text[])
-        ORDER BY e.requested_at LIMIT $2`,
-      [stores, limit],
+        WHERE e.completed_at IS NULL
+          AND (NOT (done.stores @> $1::text[]) OR (NOT $2 = ANY(done.stores) AND done.stores @> $3::text[]))
+        ORDER BY e.requested_at LIMIT $4`,
+      [stores, after.store, after.waitsFor, limit],
     );
   }
 
