@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
 import { PersistenceModule, postgresStorage } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
+import { AuditModule } from './audit/audit.module';
 import { ConversationRepository } from './conversations/conversation.repository';
 import { HistoryHandlers } from './history.handlers';
 import { ConversationHistory } from './messages/conversation-history';
@@ -14,7 +15,7 @@ import { MessageSearch } from './search/message-search';
 import { HISTORY_MIGRATIONS } from './history-schema';
 
 @Module({
-  imports: [ReportsModule],
+  imports: [ReportsModule, AuditModule],
   controllers: [HistoryHandlers],
   providers: [
     ConversationRepository,
@@ -31,7 +32,7 @@ void runService({
   name: 'history',
   defaultPort: 3003,
   env: ServiceEnv,
-  consumers: [Durables.historyEvents, Durables.historyCommands],
+  consumers: [Durables.historyEvents, Durables.historyCommands, Durables.historyAudit],
   storage: postgresStorage,
   imports: (config) => [
     PersistenceModule.forService({

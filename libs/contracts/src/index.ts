@@ -12,3 +12,4 @@ export * from './reports';
 export * from './attachments';
 export * from './labels';
 export * from './customer-card';
+export * from './audit';

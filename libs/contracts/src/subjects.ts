@@ -44,6 +44,7 @@ export const CommandSubjects = {
   changeSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.change`,
   deleteSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.delete`,
   updateCustomer: `${NAMESPACE}.cmd.conversation.customer.update`,
+  recordAudit: `${NAMESPACE}.cmd.history.audit.record`,
 } as const;
 
 export const QuerySubjects = {
@@ -76,6 +77,8 @@ export const QuerySubjects = {
   savedReplies: `${NAMESPACE}.query.conversation.saved-replies`,
   agentRole: `${NAMESPACE}.query.conversation.agent-role`,
   customer: `${NAMESPACE}.query.conversation.customer`,
+  audit: `${NAMESPACE}.query.history.audit`,
+  auditVerify: `${NAMESPACE}.query.history.audit-verify`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;
