@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { RecordAudit } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
@@ -40,6 +42,10 @@ export class AuditRecorder {
 
   private async publish(entry: AuditRecord): Promise<void> {
     const record: RecordAudit = { id: randomUUID(), at: new Date().toISOString(), ...entry };
+    // History would dead-letter it, and the action would go unaudited: a route's fault, made loud here.
+    const problems = validateSync(plainToInstance(RecordAudit, record));
+    if (problems.length)
+      throw new Error(`audit record of ${entry.action} is invalid: ${problems.join('; ')}`);
     await this.publisher.publish(RecordAudit.subject, record, record.id);
   }
 }
