@@ -47,6 +47,7 @@ import { ApiProblems } from '../api/problem.doc';
 import { Write } from '../api/write';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
 import { Audit, Audited, AuditNote, pathId } from '../audit/audited';
+import { AuditRecorder } from '../audit/audit-recorder';
 import { GatewayEnv } from '../gateway.env';
 import { secretHash } from './secrets';
 import { Passwords } from './passwords';
@@ -76,6 +77,7 @@ export class SessionsController {
     private readonly publisher: JetStreamPublisher,
     private readonly tokens: TokenService,
     private readonly passwords: Passwords,
+    private readonly audit: AuditRecorder,
     @Inject(SERVICE_CONFIG) private readonly config: GatewayEnv,
   ) {}
 
@@ -201,7 +203,16 @@ export class SessionsController {
     }
     // A replay is applied too, ending every session: only the session as it is now tells them apart.
     const now = await this.sessionOf(presented.sessionId);
-    if (!now?.live || now.refreshHash !== rotation.refreshHash) return this.refused(reply);
+    if (!now?.live || now.refreshHash !== rotation.refreshHash) {
+      // Someone else holds a copy of the token: every session of the agent was ended for it.
+      await this.audit.record({
+        action: 'session.replayed',
+        actor: { kind: session.role === 'admin' ? 'admin' : 'agent', id: session.agentId },
+        subject: { kind: 'session', id: presented.sessionId },
+        details: { sessionsEnded: 'all' },
+      });
+      return this.refused(reply);
+    }
     setRefreshCookie(request, reply, next);
     reply.status(200);
     return this.signedIn(now.agentId, now.role, now.tokenVersion);
