@@ -162,6 +162,29 @@ describe('the audit trail', () => {
     await appended();
     expect((await entries(`actor=agent:${grace.id}&subject=conversation:${id}`)).length).toBe(1);
     expect(JSON.stringify(read)).not.toContain('parcel');
+    // An admin finds it on the console's audit page, and the chain holds.
+    const admin = await agent('Barbara Liskov', 'admin');
+    const adminSide = await browser.newContext();
+    try {
+      const page = await adminSide.newPage();
+      await page.goto(`${system.gatewayUrl}/console/audit`);
+      await page.getByLabel('Email').fill(admin.email);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Subject').fill(`conversation:${id}`);
+      await page.getByRole('button', { name: 'Show' }).click();
+      await page
+        .getByRole('table', { name: 'Audit entries' })
+        .getByRole('row')
+        .filter({ hasText: `agent:${grace.id}` })
+        .filter({ hasText: 'conversation.read' })
+        .waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+      await page.getByRole('button', { name: 'Check the chain' }).click();
+      await page.getByText(/The chain holds/).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    } finally {
+      await adminSide.close();
+    }
+
     // The customer reading their own conversation is not an audited read.
     expect((await api(customer.token, 'GET', `/v1/conversations/${id}`)).status).toBe(200);
     expect((await entries(`actor=customer:${customer.id}`)).length).toBe(0);
