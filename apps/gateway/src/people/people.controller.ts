@@ -232,7 +232,10 @@ export class PeopleController {
   )
   @ApiProblems(404, 422)
   @Audited('customer.update', pathId('customer'), {
-    details: ({ body }) => ({ attributes: Object.keys((body as UpdateCustomerRequest).attributes ?? {}) }),
+    // How many, not which: a business may name an attribute after what it holds.
+    details: ({ body }) => ({
+      attributes: Object.keys((body as UpdateCustomerRequest).attributes ?? {}).length,
+    }),
   })
   async updateCustomer(
     @Param('id', IdParam) customerId: string,
