@@ -263,6 +263,7 @@ describe('the audit trail', () => {
       'subject=conversation:a b',
       'action=DROP TABLE',
       'from=yesterday',
+      'to=2026-12-01',
       'from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z',
       'limit=0',
       'cursor=-1',

@@ -43,8 +43,8 @@ function filtersOf(principal: Principal, filters: AuditFilters): Omit<AuditQuery
     actor: kindAndId<AuditActorKind>(filters.actor),
     subject: kindAndId(filters.subject),
     action: filters.action,
-    from: filters.from,
-    to: filters.to,
+    from: filters.from && new Date(filters.from).toISOString(),
+    to: filters.to && new Date(filters.to).toISOString(),
   };
 }
 

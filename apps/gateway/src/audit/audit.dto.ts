@@ -13,6 +13,8 @@ import { AGENT_ID, CONVERSATION_ID } from '../api/examples';
 import { LimitQuery } from '../api/paging';
 
 const HASH_EXAMPLE = '3f0a9c6d2b1e4f5a8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b';
+/** A time of day and an offset: a bare date would be read in the database's time zone. */
+const DATE_TIME = /T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;
 const KIND_AND_ID = (kinds: string) => new RegExp(`^(${kinds})(:[A-Za-z0-9_-]{1,64})?$`);
 
 /** Filters of the list and the export; every one given must match. */
@@ -43,11 +45,17 @@ export class AuditFilters {
   @ApiPropertyOptional({ format: 'date-time', example: '2026-12-01T00:00:00Z', description: 'At or after' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @Matches(DATE_TIME, {
+    message: 'from must be an RFC 3339 date-time with its offset, e.g. 2026-12-01T00:00:00Z',
+  })
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-12-08T00:00:00Z', description: 'Before' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @Matches(DATE_TIME, {
+    message: 'to must be an RFC 3339 date-time with its offset, e.g. 2026-12-08T00:00:00Z',
+  })
   to?: string;
 }
 
