@@ -162,6 +162,17 @@ describe('the audit trail', () => {
     await appended();
     expect((await entries(`actor=agent:${grace.id}&subject=conversation:${id}`)).length).toBe(1);
     expect(JSON.stringify(read)).not.toContain('parcel');
+    // A search is a read too: where its hits were is recorded, never the words searched for.
+    const found = await api(grace.token, 'GET', `/v1/search?q=parcel&conversationId=${id}`);
+    expect(found.body.items).toHaveLength(1);
+    const [search] = await recorded(
+      'the search',
+      `actor=agent:${grace.id}&action=conversation.search`,
+      () => true,
+    );
+    expect(search).toMatchObject({ subject: { kind: 'conversation', id }, details: { conversations: [id] } });
+    expect(JSON.stringify(search)).not.toContain('parcel');
+
     // An admin finds it on the console's audit page, and the chain holds.
     const admin = await agent('Barbara Liskov', 'admin');
     const adminSide = await browser.newContext();

@@ -31,6 +31,8 @@ export const AUDIT_SUBJECT_KIND_PATTERN = /^[a-z][a-z-]{0,39}$/;
 /** The most facts an entry's `details` holds, and the longest text one of them may be. */
 export const AUDIT_DETAILS_MAX = 20;
 export const AUDIT_FACT_TEXT_MAX = 200;
+/** The longest list a fact may be: the ids of a page of the longest lists (a search's hits). */
+export const AUDIT_FACT_LIST_MAX = 200;
 
 /** A fact of an entry: an id, a role, a count, a switch; a short list of ids at most. */
 export type AuditFact = string | number | boolean | null | string[];
@@ -61,7 +63,7 @@ export function auditDetailsProblem(value: unknown): string | undefined {
       typeof fact === 'boolean' ||
       (typeof fact === 'number' && Number.isFinite(fact)) ||
       short(fact) ||
-      (Array.isArray(fact) && fact.length <= 50 && fact.every(short));
+      (Array.isArray(fact) && fact.length <= AUDIT_FACT_LIST_MAX && fact.every(short));
     if (!fits)
       return `details.${name} must be a short text, a number, a boolean, null or a short list of texts`;
   }

@@ -25,13 +25,17 @@ export class AuditInterceptor implements NestInterceptor {
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     const route = this.reflector.get<AuditedRoute | undefined>(AUDITED, ctx.getHandler());
     if (!route) return next.handle();
-    const request = ctx
-      .switchToHttp()
-      .getRequest<{ params?: Record<string, string>; body?: unknown; principal?: Principal }>();
+    const request = ctx.switchToHttp().getRequest<{
+      params?: Record<string, string>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+      principal?: Principal;
+    }>();
     const principal = request.principal;
     if (route.by && !(principal && route.by.includes(principal.role))) return next.handle();
     const call = (answer: unknown): AuditedCall => ({
       params: request.params ?? {},
+      query: request.query ?? {},
       body: request.body,
       principal,
       answer,

@@ -6,6 +6,7 @@ export const AUDITED = 'parley:audited';
 /** What an audited route's subject and details are read from: the request and, once it succeeded, the answer. */
 export interface AuditedCall {
   params: Record<string, string>;
+  query: Record<string, unknown>;
   body: unknown;
   principal: Principal | undefined;
   /** Undefined for a refusal. */
