@@ -20,6 +20,8 @@ import { TransferConversationHandler } from './conversations/commands/transfer-c
 import { ConversationQueries } from './conversations/conversation.queries';
 import { CommandClaims } from './events/command-claims';
 import { CommandTransaction } from './events/command-transaction';
+import { CustomerExportRepository } from './exports/customer-export.repository';
+import { ExportCustomerHandler } from './exports/export-customer.handler';
 import { LabelsHandlers } from './labels/labels.handlers';
 import { LabelsQueries } from './labels/labels.queries';
 import { PeopleHandlers } from './people/people.handlers';
@@ -52,6 +54,7 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     LabelsQueries,
     SavedRepliesHandlers,
     SavedRepliesQueries,
+    ExportCustomerHandler,
   ],
   providers: [
     CommandTransaction,
@@ -61,6 +64,7 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     AttachmentCatalog,
     { provide: ATTACHMENT_FILES, useExisting: AttachmentCatalog },
     OrphanSweep,
+    CustomerExportRepository,
   ],
 })
 class ConversationModule {}

@@ -20,6 +20,7 @@ import { trustProxyOption } from './api/trusted-proxies';
 import { requestValidation } from './api/validation';
 import { refuseDevelopmentSecrets, TokenService } from './auth/auth';
 import { ConversationsModule } from './conversations/conversations.module';
+import { ExportsModule } from './exports/exports.module';
 import { GatewayEnv } from './gateway.env';
 import { InboundMailModule } from './inbound-mail/inbound-mail.module';
 import { InboxModule } from './inbox/inbox.module';
@@ -101,6 +102,7 @@ void runService({
     AdminModule,
     InboundMailModule,
     MailModule,
+    ExportsModule,
     AuditModule,
   ],
   configureHttp,

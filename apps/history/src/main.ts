@@ -5,6 +5,8 @@ import { PersistenceModule, postgresStorage } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
 import { AuditModule } from './audit/audit.module';
 import { ConversationRepository } from './conversations/conversation.repository';
+import { HistoryExport } from './exports/history-export';
+import { HistoryExportHandler } from './exports/history-export.handler';
 import { HistoryHandlers } from './history.handlers';
 import { ConversationHistory } from './messages/conversation-history';
 import { MessageRepository } from './messages/message.repository';
@@ -16,7 +18,7 @@ import { HISTORY_MIGRATIONS } from './history-schema';
 
 @Module({
   imports: [ReportsModule, AuditModule],
-  controllers: [HistoryHandlers],
+  controllers: [HistoryHandlers, HistoryExportHandler],
   providers: [
     ConversationRepository,
     MessageRepository,
@@ -24,6 +26,7 @@ import { HISTORY_MIGRATIONS } from './history-schema';
     ConversationHistory,
     MessageStatus,
     MessageSearch,
+    HistoryExport,
   ],
 })
 class HistoryModule {}

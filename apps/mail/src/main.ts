@@ -6,6 +6,8 @@ import { runService, SERVICE_CONFIG } from '@parley/runtime';
 import { LinkSigner } from '@parley/secrets';
 import { DigestMailer } from './digests/digest-mailer';
 import { DigestRepository } from './digests/digest.repository';
+import { MailExport } from './exports/mail-export';
+import { MailExportHandler } from './exports/mail-export.handler';
 import { InboundMailModule } from './inbound/inbound-mail.module';
 import { MailLinks } from './mail-links';
 import { MailTicker } from './mail-ticker';
@@ -22,7 +24,7 @@ import { SentEmailRepository } from './outbound/sent-email.repository';
 import { PeopleRepository } from './people/people.repository';
 
 @Module({
-  controllers: [MailEventsHandler],
+  controllers: [MailEventsHandler, MailExportHandler],
   providers: [
     {
       provide: LinkSigner,
@@ -44,6 +46,7 @@ import { PeopleRepository } from './people/people.repository';
     DigestMailer,
     MailSender,
     MailTicker,
+    MailExport,
   ],
   exports: [LinkSigner, MailLinks, PeopleRepository, SentEmailRepository],
 })

@@ -21,6 +21,7 @@ import {
   type ReceiptState,
 } from '@parley/web';
 import { AvailabilityNote } from './availability-note';
+import { DownloadMyData } from './download-my-data';
 import { RatingForm, type RatingInput } from './rating';
 import { Unavailable } from './unavailable';
 
@@ -202,6 +203,7 @@ export function Widget({
           </span>
         </p>
         {siteId && <AvailabilityNote siteId={siteId} />}
+        <DownloadMyData api={api} />
       </header>
       {error && (
         <p role="alert" className="error">

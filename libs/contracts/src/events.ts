@@ -23,6 +23,7 @@ export const EventTypes = {
   conversationRated: 'conversation.rated',
   labelsChanged: 'conversation.labels_changed',
   customerUpdated: 'customer.updated',
+  customerExportRequested: 'customer.export_requested',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 

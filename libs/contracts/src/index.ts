@@ -12,4 +12,5 @@ export * from './reports';
 export * from './attachments';
 export * from './labels';
 export * from './customer-card';
+export * from './exports';
 export * from './audit';

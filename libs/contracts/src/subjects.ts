@@ -44,6 +44,7 @@ export const CommandSubjects = {
   changeSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.change`,
   deleteSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.delete`,
   updateCustomer: `${NAMESPACE}.cmd.conversation.customer.update`,
+  exportCustomer: `${NAMESPACE}.cmd.conversation.customer.export`,
   recordAudit: `${NAMESPACE}.cmd.history.audit.record`,
 } as const;
 
