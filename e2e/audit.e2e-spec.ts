@@ -237,7 +237,7 @@ describe('the audit trail', () => {
     expect(JSON.stringify(unknown)).not.toMatch(/nobody@example\.com|guessing/);
   });
 
-  it('records a site’s settings changed by an admin', async () => {
+  it('records a site’s settings changed, and a customer’s export asked for, by an admin', async () => {
     const site = await api<{ id: string }>(TEST_ADMIN_TOKEN, 'POST', '/v1/sites', { name: 'Shop' });
     expect(site.status).toBe(201);
     const configured = await api(TEST_ADMIN_TOKEN, 'PUT', `/v1/sites/${site.body.id}/settings`, {
@@ -256,6 +256,26 @@ describe('the audit trail', () => {
     });
     expect(JSON.stringify(entry)).not.toContain('closed');
     expect(await entries(`subject=site:${site.body.id}&action=site.register`)).toHaveLength(1);
+
+    // Registered before the export is asked for (with `Prefer: wait`), else it is an unknown customer.
+    const { body: customer } = await api<Actor>(TEST_ADMIN_TOKEN, 'POST', '/v1/customers', {
+      externalId: 'exported',
+    });
+    const exported = await api<{ id: string }>(
+      TEST_ADMIN_TOKEN,
+      'POST',
+      `/v1/customers/${customer.id}/export`,
+    );
+    expect(exported.status).toBe(202);
+    const [asked] = await recorded(
+      'the export',
+      `subject=customer:${customer.id}&action=customer.export`,
+      () => true,
+    );
+    expect(asked).toMatchObject({
+      actor: { kind: 'admin', id: 'admin' },
+      details: { exportId: exported.body.id },
+    });
   });
 
   it('is read by admins only, and refuses bad filters with a problem', async () => {
