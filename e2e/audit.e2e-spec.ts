@@ -223,6 +223,19 @@ describe('the audit trail', () => {
     expect(refused.details).toMatchObject({ reason: 'wrong-password' });
     expect(JSON.stringify(refused)).not.toContain('not the password');
 
+    // A refresh token presented twice signs the agent out everywhere: that is recorded too.
+    const session = await api(undefined, 'POST', '/v1/sessions', { email: ada.email, password: PASSWORD });
+    const cookie = { cookie: session.headers.getSetCookie()[0].split(';')[0] };
+    const refresh = () => callApi(gateways[0], 'POST', '/v1/sessions/refresh', { headers: cookie });
+    expect((await refresh()).status).toBe(200);
+    expect((await refresh()).status).toBe(401);
+    const [replayed] = await recorded(
+      'the replay',
+      `actor=agent:${ada.id}&action=session.replayed`,
+      () => true,
+    );
+    expect(replayed.subject?.kind).toBe('session');
+
     const stranger = await api(undefined, 'POST', '/v1/sessions', {
       email: 'nobody@example.com',
       password: 'guessing a password',
