@@ -11,6 +11,7 @@ import {
   createDatabase,
   freePort,
   startNats,
+  TEST_CONTENT_KEY,
   TEST_SECRET_KEY,
   TestDatabase,
   TestNats,
@@ -205,6 +206,7 @@ describe('production build of each app, packed and installed as in the image', (
         PORT: String(port),
         NATS_URL: nats.url,
         LOG_LEVEL: 'warn',
+        PARLEY_CONTENT_KEY: TEST_CONTENT_KEY,
         ...(app === 'gateway'
           ? { PARLEY_ADMIN_TOKEN: ADMIN_TOKEN, PARLEY_JWT_SECRET: JWT_SECRET }
           : { DATABASE_URL: database.url }),

@@ -30,8 +30,14 @@ import { SavedRepliesQueries } from './saved-replies/saved-replies.queries';
 import { SitesHandlers } from './sites/sites.handlers';
 import { SitesQueries } from './sites/sites.queries';
 import { PeopleQueries } from './people/people.queries';
+import { RetentionHandlers } from './retention/retention.handlers';
+import { RetentionQueries } from './retention/retention.queries';
+import { RetentionSchedule } from './retention/retention-schedule';
 import { SessionsHandlers } from './people/sessions.handlers';
 import { SnoozeAlarm } from './snooze/snooze-alarm';
+import { ErasureHandlers } from './privacy/erasure.handlers';
+import { ErasureQueries } from './privacy/erasure.queries';
+import { ErasureSweeper } from './privacy/erasure-sweeper';
 
 @Module({
   controllers: [
@@ -55,6 +61,10 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     SavedRepliesHandlers,
     SavedRepliesQueries,
     ExportCustomerHandler,
+    RetentionHandlers,
+    RetentionQueries,
+    ErasureHandlers,
+    ErasureQueries,
   ],
   providers: [
     CommandTransaction,
@@ -65,6 +75,8 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     { provide: ATTACHMENT_FILES, useExisting: AttachmentCatalog },
     OrphanSweep,
     CustomerExportRepository,
+    RetentionSchedule,
+    ErasureSweeper,
   ],
 })
 class ConversationModule {}

@@ -1,13 +1,9 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 import { DEV_SECRET_KEY, IsSecretKeyRing, ServiceEnv } from '@parley/runtime';
 import { IsNetworkList } from './webhooks/webhook-egress';
 
 export class DeliveryEnv extends ServiceEnv {
-  /** In production the public development key ring is refused. */
-  @IsIn(['development', 'production', 'test'])
-  NODE_ENV = 'development';
-
   /** The key ring webhook signing secrets are sealed under: the gateway's, to open what it sealed. */
   @IsSecretKeyRing()
   PARLEY_SECRET_KEY = DEV_SECRET_KEY;

@@ -7,9 +7,6 @@ import { IsTrustedProxyList } from './api/trusted-proxies';
 export const DEV_ADMIN_TOKEN = 'parley-dev-admin-token';
 export const DEV_JWT_SECRET = 'parley-development-jwt-secret-change-me';
 export class GatewayEnv extends ServiceEnv {
-  @IsIn(['development', 'production', 'test'])
-  NODE_ENV = 'development';
-
   /** Bearer token of the admin role. */
   @IsString()
   @MinLength(16)

@@ -28,7 +28,9 @@ import { MailModule } from './mail/mail.module';
 import { LabelsModule } from './labels/labels.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
+import { PrivacyModule } from './privacy/privacy.module';
 import { ReportsModule } from './reports/reports.module';
+import { RetentionModule } from './retention/retention.module';
 import { SavedRepliesModule } from './saved-replies/saved-replies.module';
 import { SearchModule } from './search/search.module';
 import { SitesModule } from './sites/sites.module';
@@ -103,6 +105,8 @@ void runService({
     InboundMailModule,
     MailModule,
     ExportsModule,
+    RetentionModule,
+    PrivacyModule,
     AuditModule,
   ],
   configureHttp,

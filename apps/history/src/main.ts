@@ -8,6 +8,8 @@ import { ConversationRepository } from './conversations/conversation.repository'
 import { HistoryExport } from './exports/history-export';
 import { HistoryExportHandler } from './exports/history-export.handler';
 import { HistoryHandlers } from './history.handlers';
+import { HistoryErasureHandlers } from './privacy/history-erasure.handlers';
+import { AttachmentsExpiredHandler } from './retention/attachments-expired.handler';
 import { ConversationHistory } from './messages/conversation-history';
 import { MessageRepository } from './messages/message.repository';
 import { MessageStatus } from './messages/message-status';
@@ -18,7 +20,7 @@ import { HISTORY_MIGRATIONS } from './history-schema';
 
 @Module({
   imports: [ReportsModule, AuditModule],
-  controllers: [HistoryHandlers, HistoryExportHandler],
+  controllers: [HistoryHandlers, HistoryExportHandler, HistoryErasureHandlers, AttachmentsExpiredHandler],
   providers: [
     ConversationRepository,
     MessageRepository,

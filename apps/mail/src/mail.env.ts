@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 import { DEV_SECRET_KEY, IsSecretKeyRing, ServiceEnv } from '@parley/runtime';
 
 /** An address alone, `name@domain`: display names are made per email. */
@@ -7,10 +7,6 @@ const ADDRESS = /^[^\s@<>"]+@[A-Za-z0-9.-]+$/;
 const DOMAIN = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 export class MailEnv extends ServiceEnv {
-  /** In production the public development key ring is refused. */
-  @IsIn(['development', 'production', 'test'])
-  NODE_ENV = 'development';
-
   /** The shared key ring: it signs reply addresses, rating and unsubscribe links. */
   @IsSecretKeyRing()
   PARLEY_SECRET_KEY = DEV_SECRET_KEY;

@@ -1,7 +1,12 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
-import { partitionLeasesMigration, PersistenceModule, postgresStorage } from '@parley/persistence';
+import {
+  erasureLedgerMigration,
+  partitionLeasesMigration,
+  PersistenceModule,
+  postgresStorage,
+} from '@parley/persistence';
 import { runService, SERVICE_CONFIG } from '@parley/runtime';
 import { LinkSigner } from '@parley/secrets';
 import { DigestMailer } from './digests/digest-mailer';
@@ -22,9 +27,10 @@ import { MAIL_CHANNEL, mailChannel } from './outbound/mail-channel';
 import { MailSender } from './outbound/mail-sender';
 import { SentEmailRepository } from './outbound/sent-email.repository';
 import { PeopleRepository } from './people/people.repository';
+import { MailErasureHandlers } from './privacy/mail-erasure.handlers';
 
 @Module({
-  controllers: [MailEventsHandler, MailExportHandler],
+  controllers: [MailEventsHandler, MailExportHandler, MailErasureHandlers],
   providers: [
     {
       provide: LinkSigner,
@@ -68,6 +74,7 @@ void runService({
         InitialMailSchema1767000000000,
         InboundMail1767100000000,
         partitionLeasesMigration('mail'),
+        erasureLedgerMigration('mail'),
       ],
     }),
     MailModule,

@@ -22,6 +22,7 @@ import {
 } from '@parley/web';
 import { AvailabilityNote } from './availability-note';
 import { DownloadMyData } from './download-my-data';
+import { ErasureRequest } from './erasure-request';
 import { RatingForm, type RatingInput } from './rating';
 import { Unavailable } from './unavailable';
 
@@ -235,6 +236,7 @@ export function Widget({
         disabled={conversation === undefined}
         files={files}
       />
+      <ErasureRequest api={api} />
     </main>
   );
 }

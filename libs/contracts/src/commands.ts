@@ -21,6 +21,7 @@ import {
 } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { ATTACHMENTS_PER_MESSAGE_CEILING } from './attachments';
+import { Content, mailSenderScopeId } from './content';
 import { RATING_CHANNELS, RatingChannel } from './events';
 import { ROLES, Role } from './principal';
 import { CommandSubjects, WEBHOOK_DELIVERY_SUBJECT } from './subjects';
@@ -141,19 +142,19 @@ export class SetAgentPassword extends Command {
 export class RegisterCustomer extends Command {
   static readonly subject = CommandSubjects.registerCustomer;
   @IsString() @Length(1, 64) customerId: string;
-  @IsString() @Length(1, 200) externalId: string;
-  @IsOptional() @IsString() @Length(1, 200) name?: string;
-  @IsOptional() @IsEmail() email?: string;
+  @Content('customer') @IsString() @Length(1, 200) externalId: string;
+  @Content('customer') @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @Content('customer') @IsOptional() @IsEmail() email?: string;
   /** The customer's IANA time zone, when their site's identity token says (`tz`); absent keeps it. */
-  @IsOptional() @IsTimeZone() timeZone?: string;
+  @Content('customer') @IsOptional() @IsTimeZone() timeZone?: string;
 }
 
 export class OpenConversation extends Command {
   static readonly subject = CommandSubjects.openConversation;
   @IsString() @Length(1, 64) conversationId: string;
   @IsString() @Length(1, 64) messageId: string;
-  @IsOptional() @IsString() @Length(0, 300) subject?: string;
-  @IsString() @Length(1, MESSAGE_BODY_MAX) body: string;
+  @Content('conversation') @IsOptional() @IsString() @Length(0, 300) subject?: string;
+  @Content('conversation') @IsString() @Length(1, MESSAGE_BODY_MAX) body: string;
   @IsIn(PRIORITIES) priority: Priority;
   /** The site whose widget the customer signed in through (their token's); absent for API customers. */
   @IsOptional() @Matches(ID_PATTERN) siteId?: string;
@@ -163,7 +164,7 @@ export class PostMessage extends Command {
   static readonly subject = CommandSubjects.postMessage;
   @IsString() @Length(1, 64) conversationId: string;
   @IsString() @Length(1, 64) messageId: string;
-  @IsString() @Length(1, MESSAGE_BODY_MAX) body: string;
+  @Content('conversation') @IsString() @Length(1, MESSAGE_BODY_MAX) body: string;
   /**
    * `email`: the customer's reply to a notification, posted by the mail service. The public API
    * never sets it (the gateway's request leaves it out), so a message claims no channel it did not use.
@@ -187,7 +188,7 @@ export class AddNote extends Command {
   static readonly subject = CommandSubjects.addNote;
   @IsString() @Length(1, 64) conversationId: string;
   @IsString() @Length(1, 64) noteId: string;
-  @IsString() @Length(1, MESSAGE_BODY_MAX) body: string;
+  @Content('conversation') @IsString() @Length(1, MESSAGE_BODY_MAX) body: string;
 }
 
 export class SetPresence extends Command {
@@ -213,8 +214,8 @@ export class TransferConversation extends Command {
   @IsString() @Length(1, 64) transferId: string;
   @IsOptional() @IsString() @Matches(ID_PATTERN) agentId?: string;
   @IsOptional() @IsString() @Length(1, 100) team?: string;
-  @IsOptional() @IsString() @Length(1, 1000) reason?: string;
-  @IsOptional() @IsString() @Length(1, MESSAGE_BODY_MAX) note?: string;
+  @Content('conversation') @IsOptional() @IsString() @Length(1, 1000) reason?: string;
+  @Content('conversation') @IsOptional() @IsString() @Length(1, MESSAGE_BODY_MAX) note?: string;
 }
 
 export class ChangeStatus extends Command {
@@ -422,7 +423,7 @@ export class RateConversation extends Command {
   static readonly subject = CommandSubjects.rateConversation;
   @IsString() @Matches(ID_PATTERN) conversationId: string;
   @IsInt() @Min(1) @Max(5) score: number;
-  @IsOptional() @IsString() @Length(1, RATING_COMMENT_MAX) comment?: string;
+  @Content('conversation') @IsOptional() @IsString() @Length(1, RATING_COMMENT_MAX) comment?: string;
   @IsIn(RATING_CHANNELS) via: RatingChannel;
 }
 
@@ -444,6 +445,12 @@ export function receivedMailId(messageId: string): string {
   return `mail-${createHash('sha256').update(bareMessageId(messageId)).digest('hex').slice(0, 32)}`;
 }
 
+/**
+ * An email is sealed under the key of its sender's address (`mailSenderScopeId`): it may match no
+ * conversation, and erasing the customer who sent it destroys that key too.
+ */
+const fromSender = (mail: Record<string, unknown>) => mailSenderScopeId(mail.from);
+
 /** The longest text of an email a ReceiveMail carries: the reply and some of the history it quotes. */
 export const RECEIVED_MAIL_TEXT_MAX = 100_000;
 
@@ -463,12 +470,17 @@ export class ReceiveMail extends Command {
   @IsString() @Length(1, 998) messageId: string;
   @IsIn(MAIL_SOURCES) source: MailSource;
   /** The sender's address (`From`). */
-  @IsString() @Length(0, 320) from: string;
+  @Content('customer', fromSender) @IsString() @Length(0, 320) from: string;
   /** The recipients it was delivered to (the SMTP envelope's, or the provider's). */
-  @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 320, { each: true }) to: string[];
-  @IsString() @Length(0, 998) subject: string;
+  @Content('customer', fromSender)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 320, { each: true })
+  to: string[];
+  @Content('customer', fromSender) @IsString() @Length(0, 998) subject: string;
   /** The plain text of the email, quoted history and signature included (HTML turned into text). */
-  @IsString() @Length(0, RECEIVED_MAIL_TEXT_MAX) text: string;
+  @Content('customer', fromSender) @IsString() @Length(0, RECEIVED_MAIL_TEXT_MAX) text: string;
   /** When the receiver took it (RFC 3339). */
   @IsISO8601() receivedAt: string;
 }

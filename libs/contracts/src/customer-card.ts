@@ -1,5 +1,6 @@
 import { IsOptional, Matches, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 import { Command, ID_PATTERN, IsTimeZone } from './commands';
+import { Content } from './content';
 import { Role } from './principal';
 import { CommandSubjects, TYPING_SUBJECT_PREFIX } from './subjects';
 
@@ -60,7 +61,8 @@ function IsAttributeChanges(options?: ValidationOptions): PropertyDecorator {
 export class UpdateCustomer extends Command {
   static readonly subject = CommandSubjects.updateCustomer;
   @Matches(ID_PATTERN) customerId: string;
-  @IsOptional() @IsAttributeChanges() attributes?: Record<string, AttributeValue | null>;
+  @Content('customer') @IsOptional() @IsAttributeChanges() attributes?: Record<string, AttributeValue | null>;
+  @Content('customer')
   @ValidateIf((o: UpdateCustomer) => o.timeZone !== undefined && o.timeZone !== null)
   @IsTimeZone()
   timeZone?: string | null;
@@ -92,7 +94,8 @@ export const CARD_CONVERSATIONS_MAX = 20;
 
 export interface CustomerCard {
   id: string;
-  externalId: string;
+  /** null once the customer is erased. */
+  externalId: string | null;
   name: string | null;
   email: string | null;
   attributes: CustomerAttributes;
@@ -101,6 +104,8 @@ export interface CustomerCard {
   createdAt: string;
   /** The customer's conversations, newest first, at most `CARD_CONVERSATIONS_MAX`. */
   conversations: CustomerConversationSummary[];
+  /** When the customer was erased: a tombstone without name, email or attributes; null otherwise. */
+  erasedAt?: string | null;
 }
 
 /** Core NATS only: a participant is typing in a conversation. Never stored. */

@@ -13,4 +13,7 @@ export * from './attachments';
 export * from './labels';
 export * from './customer-card';
 export * from './exports';
+export * from './retention';
+export * from './erasure';
+export * from './content';
 export * from './audit';

@@ -45,6 +45,14 @@ export const CommandSubjects = {
   deleteSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.delete`,
   updateCustomer: `${NAMESPACE}.cmd.conversation.customer.update`,
   exportCustomer: `${NAMESPACE}.cmd.conversation.customer.export`,
+  setRetentionPolicy: `${NAMESPACE}.cmd.conversation.site.retention`,
+  requestRetentionRun: `${NAMESPACE}.cmd.conversation.site.retention.run`,
+  expireConversation: `${NAMESPACE}.cmd.conversation.retention.expire`,
+  expireAttachments: `${NAMESPACE}.cmd.conversation.retention.attachments.expire`,
+  eraseCustomer: `${NAMESPACE}.cmd.conversation.customer.erase`,
+  confirmErasure: `${NAMESPACE}.cmd.conversation.erasure.confirm`,
+  requestErasure: `${NAMESPACE}.cmd.conversation.customer.erasure-request`,
+  declineErasureRequest: `${NAMESPACE}.cmd.conversation.erasure-request.decline`,
   recordAudit: `${NAMESPACE}.cmd.history.audit.record`,
 } as const;
 
@@ -78,6 +86,11 @@ export const QuerySubjects = {
   savedReplies: `${NAMESPACE}.query.conversation.saved-replies`,
   agentRole: `${NAMESPACE}.query.conversation.agent-role`,
   customer: `${NAMESPACE}.query.conversation.customer`,
+  retentionPolicy: `${NAMESPACE}.query.conversation.retention-policy`,
+  retentionPreview: `${NAMESPACE}.query.conversation.retention-preview`,
+  erasure: `${NAMESPACE}.query.conversation.erasure`,
+  erasureRequests: `${NAMESPACE}.query.conversation.erasure-requests`,
+  erasureRequest: `${NAMESPACE}.query.conversation.erasure-request`,
   audit: `${NAMESPACE}.query.history.audit`,
   auditVerify: `${NAMESPACE}.query.history.audit-verify`,
 } as const;

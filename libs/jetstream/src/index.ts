@@ -1,5 +1,7 @@
 export * from './applied-notice';
 export * from './connection';
+export * from './content-keys';
+export * from './content-seal';
 export * from './dead-letter';
 export * from './decorators';
 export * from './errors';

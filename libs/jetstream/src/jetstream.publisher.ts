@@ -8,6 +8,7 @@ import {
   type QueryReply,
   subjectFor,
 } from '@parley/contracts';
+import { ContentSeal, SEALED_CONTENT_HEADER, SealedPayload } from './content-seal';
 import { BrokerUnavailable, QueryRejected } from './errors';
 import { currentTrace, TraceContext, traceHeaders } from './trace-context';
 
@@ -15,16 +16,29 @@ export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 /** How many partitions the command and event streams have (`PARLEY_PARTITIONS`). */
 export const PARTITIONS = Symbol('PARTITIONS');
 
-/** Publishes commands and events durably and asks other services questions. */
+/** A publish asked for: its payload being sealed, then sent once those asked for before it were. */
+interface Waiting {
+  sealing: Promise<SealedPayload>;
+  sealed: boolean;
+  send: () => void;
+}
+
+/**
+ * Publishes commands and events durably and asks other services questions. Content fields (the
+ * contracts' `@Content`) are sealed under their scope's key on the way (`ContentSeal`).
+ */
 @Injectable()
 export class JetStreamPublisher {
   private readonly js: JetStreamClient;
   /** Publishes asked for during this turn of the event loop, sent together at its end. */
-  private waiting: Array<() => void> = [];
+  private waiting: Waiting[] = [];
+  /** Sending the turns' publishes, one turn after the other. */
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(PARTITIONS) private readonly partitions: number,
+    private readonly content: ContentSeal,
   ) {
     this.js = jetstream(nc, { timeout: 5_000 });
   }
@@ -38,7 +52,8 @@ export class JetStreamPublisher {
    * Resolves only once JetStream has stored the message (PubAck). `msgId` makes a retry inside
    * the stream's duplicate window a no-op (`PubAck.duplicate`). A command or event subject gets the
    * partition of what its payload is about, unless it carries one. `trace` defaults to the current
-   * one; `headers` are added to the trace's.
+   * one; `headers` are added to the trace's. Throws `ContentErased` when the payload has content of
+   * a conversation that was erased.
    */
   async publish(
     subject: string,
@@ -47,34 +62,56 @@ export class JetStreamPublisher {
     trace?: TraceContext,
     headers?: Record<string, string>,
   ): Promise<PubAck> {
-    const data = JSON.stringify(payload);
     if (partitionOfSubject(subject) === undefined) subject = subjectFor(subject, payload, this.partitions);
     const options = { msgID: msgId, headers: traceHeaders(undefined, trace ?? currentTrace()) };
     for (const [name, value] of Object.entries(headers ?? {})) options.headers.set(name, value);
-    try {
-      return await this.atEndOfTurn(() => this.js.publish(subject, data, options));
-    } catch (error) {
-      throw new BrokerUnavailable(`JetStream did not store ${subject}: ${(error as Error).message}`);
-    }
+    const sealing = this.content.seal(subject, payload);
+    const sealed = await this.atEndOfTurn(sealing, (ready) => {
+      if (ready.sealed) options.headers.set(SEALED_CONTENT_HEADER, '1');
+      return this.js.publish(subject, JSON.stringify(ready.payload), options).catch((error: Error) => {
+        throw new BrokerUnavailable(`JetStream did not store ${subject}: ${error.message}`);
+      });
+    });
+    return sealed;
   }
 
   /**
    * Each HTTP request arrives in its own callback, and nats.js writes what is pending to the socket
    * once per callback: a socket write per command was 13% of the gateway's CPU under load. Held
    * until the check phase (setImmediate, no timer), every publish asked for by the requests read
-   * in one poll of the event loop goes out in one write.
+   * in one poll of the event loop goes out in one write. A payload whose scope's key this process
+   * had to fetch holds back those asked for after it, so they still go out in the order asked.
    */
-  private atEndOfTurn<T>(send: () => Promise<T>): Promise<T> {
+  private atEndOfTurn<T>(
+    sealing: Promise<SealedPayload>,
+    send: (ready: SealedPayload) => Promise<T>,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.waiting.push(() => send().then(resolve, reject)) === 1) setImmediate(this.sendWaiting);
+      const waiting: Waiting = {
+        sealing,
+        sealed: false,
+        send: () => sealing.then(send).then(resolve, reject),
+      };
+      void sealing.then(
+        () => (waiting.sealed = true),
+        () => (waiting.sealed = true),
+      );
+      if (this.waiting.push(waiting) === 1) setImmediate(this.sendWaiting);
     });
   }
 
   private readonly sendWaiting = (): void => {
     const batch = this.waiting;
     this.waiting = [];
-    for (const send of batch) send();
+    this.sending = this.sending.then(() => this.sendInOrder(batch));
   };
+
+  private async sendInOrder(batch: Waiting[]): Promise<void> {
+    for (const waiting of batch) {
+      if (!waiting.sealed) await waiting.sealing.catch(() => undefined);
+      waiting.send();
+    }
+  }
 
   async query<T>(subject: string, payload: unknown, timeoutMs = 5_000): Promise<T> {
     let reply: QueryReply<T>;

@@ -5,6 +5,7 @@ import { headers as natsHeaders, Msg, NatsConnection, Subscription } from '@nats
 import { lastValueFrom } from 'rxjs';
 import { unpartitionedSubject } from '@parley/contracts';
 import { APPLIED_NOTICE_HEADER, AppliedNotice } from './applied-notice';
+import { ContentKeyDestroyed, ContentSeal, SEALED_CONTENT_HEADER } from './content-seal';
 import { DeadLetterHeaders, deadLetterSubject } from './dead-letter';
 import { PayloadClass } from './decorators';
 import { PermanentFailure, QueryRejected, RetryLater } from './errors';
@@ -56,6 +57,11 @@ export interface JetStreamServerOptions {
    * answers 503. Without it, only a closed broker connection counts as away.
    */
   isUnavailable?: (error: unknown) => boolean;
+  /**
+   * Opens the sealed content of what is consumed, before it is validated (ADR 13). Without it, a
+   * message with sealed content is undecodable.
+   */
+  content?: ContentSeal;
 }
 
 /**
@@ -95,6 +101,8 @@ export interface ConsumerObserver {
   unhandled?(consumer: string, subject: string): void;
   /** Whether the consumer is paused because its database or broker is away. */
   paused?(consumer: string, paused: boolean): void;
+  /** A message whose content key was destroyed was acked unhandled: what it carried is erased. */
+  erased?(consumer: string, subject: string): void;
 }
 
 const SUBJECTS_REMEMBERED = 1_000;
@@ -477,12 +485,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       }
       if (deliveries > 1) this.observer?.redelivered(def.durable);
       try {
-        ready.push({
-          m,
-          payload: await decodePayload(m.data, m.subject, handler.extras?.schema as PayloadClass | undefined),
-        });
+        ready.push({ m, payload: await this.decode(def, handler, m) });
       } catch (error) {
-        await this.reject(def, handler, m, error as Error);
+        if (error instanceof ContentKeyDestroyed) this.skipErased(def, handler, m, error);
+        else await this.reject(def, handler, m, error as Error);
       }
     }
     if (!ready.length) return 'settled';
@@ -506,6 +512,52 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * The message's payload, its content opened and checked. Reading a content key may fail while
+   * the broker is away: that is retried in place (an ordered consumer must not let later messages
+   * overtake), and after `maxDeliver` tries the message is undecodable.
+   */
+  private async decode(def: ConsumerDefinition, handler: MessageHandler, m: JsMsg): Promise<unknown> {
+    const schema = handler.extras?.schema as PayloadClass | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await decodePayload(m.data, m.subject, schema, (plain) => this.openContent(m, plain));
+      } catch (error) {
+        if (error instanceof UndecodablePayload || error instanceof ContentKeyDestroyed) throw error;
+        const reason = `could not open the content of ${m.subject} #${m.seq}: ${(error as Error).message}`;
+        if (attempt >= (def.maxDeliver ?? this.maxDeliver)) throw new UndecodablePayload(reason);
+        this.log.warn(`${def.durable}: ${reason}; trying again`);
+        m.working();
+        await sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  /** Opens the message's sealed content fields, if it has any (`SEALED_CONTENT_HEADER`). */
+  private openContent(m: JsMsg, plain: unknown): Promise<unknown> {
+    if (!m.headers?.has(SEALED_CONTENT_HEADER)) return Promise.resolve(plain);
+    if (!this.options.content)
+      throw new UndecodablePayload(`${m.subject} has sealed content, and this process has no content keys`);
+    return this.options.content.open(m.subject, plain, m.headers);
+  }
+
+  /**
+   * A message sealed under a destroyed key: what it carried was erased, no retry will open it, and
+   * no handler may see it. Acked, counted and logged (ids only); a client waiting for the command
+   * hears 410.
+   */
+  private skipErased(
+    def: ConsumerDefinition,
+    handler: MessageHandler,
+    m: JsMsg,
+    error: ContentKeyDestroyed,
+  ): void {
+    m.ack();
+    this.observer?.erased?.(def.durable, unpartitionedSubject(m.subject));
+    this.log.log(`${def.durable}: skipped ${m.subject} #${m.seq}: ${error.message}`);
+    if (handler.extras?.command) this.notify(m, { outcome: 'rejected', status: 410, reason: error.message });
   }
 
   /**

@@ -42,13 +42,14 @@ function instanceOf(schema: PayloadClass, plain: Record<string, unknown>): objec
 }
 
 /**
- * Parses a message's JSON and checks it against its schema; an event is checked as an envelope,
- * its `data` left to its handler.
+ * Parses a message's JSON, opens its sealed content (`open`, see content-seal.ts) and checks it
+ * against its schema; an event is checked as an envelope, its `data` left to its handler.
  */
 export async function decodePayload(
   data: Uint8Array,
   subject: string,
   schema?: PayloadClass,
+  open?: (plain: unknown) => Promise<unknown>,
 ): Promise<unknown> {
   let plain: unknown;
   try {
@@ -56,6 +57,7 @@ export async function decodePayload(
   } catch {
     throw new UndecodablePayload(`payload of ${subject} is not JSON`);
   }
+  if (open) plain = await open(plain);
   if (!schema) return plain;
   if (!isObject(plain)) {
     throw new UndecodablePayload(`payload of ${subject} is not a JSON object`);

@@ -6,7 +6,15 @@ import { jetstreamManager, JetStreamManager } from '@nats-io/jetstream';
 import { NatsConnection } from '@nats-io/nats-core';
 import { startNats, TestNats } from '@parley/testing';
 import { DEFAULT_PARTITIONS } from '@parley/contracts';
-import { BrokerUnavailable, connectToNats, ensureStream, JetStreamPublisher } from '../src';
+import { SecretBox } from '@parley/secrets';
+import {
+  BrokerUnavailable,
+  connectToNats,
+  ContentKeyStore,
+  ContentSeal,
+  ensureStream,
+  JetStreamPublisher,
+} from '../src';
 
 const STREAM = {
   name: 'TEST_PUBLISHED',
@@ -26,7 +34,13 @@ describe('JetStreamPublisher', () => {
     nc = await connectToNats(nats.url, 'publisher-test');
     jsm = await jetstreamManager(nc);
     await ensureStream(jsm, STREAM);
-    publisher = new JetStreamPublisher(nc, DEFAULT_PARTITIONS);
+    // These subjects carry no content: no key is ever asked for.
+    const keys = new ContentKeyStore(
+      nc,
+      SecretBox.fromKeyRing(`k:${Buffer.alloc(32).toString('base64')}`),
+      'unused',
+    );
+    publisher = new JetStreamPublisher(nc, DEFAULT_PARTITIONS, new ContentSeal(keys));
   });
 
   afterAll(async () => {

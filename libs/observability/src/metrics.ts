@@ -52,6 +52,13 @@ const consumerUnhandled = new Counter({
   registers: [registry],
 });
 
+const consumerErased = new Counter({
+  name: 'parley_consumer_erased_total',
+  help: 'Messages acked without a handler because their content key was destroyed (erased content)',
+  labelNames: ['consumer', 'subject'],
+  registers: [registry],
+});
+
 const consumerPaused = new Gauge({
   name: 'parley_consumer_paused',
   help: '1 while a consumer waits for its database or broker to come back (not counted as failures)',
@@ -68,6 +75,7 @@ export const consumerMetrics: ConsumerObserver = {
   redelivered: (consumer) => consumerRedelivered.inc({ consumer }),
   unhandled: (consumer, subject) => consumerUnhandled.inc({ consumer, subject }),
   paused: (consumer, paused) => consumerPaused.set({ consumer }, paused ? 1 : 0),
+  erased: (consumer, subject) => consumerErased.inc({ consumer, subject }),
 };
 
 export interface ConsumerLagSource {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { currentTrace, JetStreamPublisher, TraceContext } from '@parley/jetstream';
+import { ContentErased, currentTrace, JetStreamPublisher, TraceContext } from '@parley/jetstream';
 import { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 
 export const OUTBOX_OPTIONS = Symbol('OUTBOX_OPTIONS');
@@ -275,8 +275,16 @@ export class Outbox implements OnApplicationBootstrap, OnApplicationShutdown {
   private async publishInOrder(rows: OutboxRow[]): Promise<void> {
     const outcomes = await Promise.allSettled(
       [...inOrderPerKey(rows, (row) => this.keyOf(row))].map(async (chain) => {
-        for (const row of chain)
-          await this.publisher.publish(row.subject, row.payload, row.msg_id, row.trace ?? undefined);
+        for (const row of chain) {
+          try {
+            await this.publisher.publish(row.subject, row.payload, row.msg_id, row.trace ?? undefined);
+          } catch (error) {
+            // Its conversation was erased after the row was written: the event's content must not
+            // be kept, and nothing will ever read it. It goes with the published rows.
+            if (!(error instanceof ContentErased)) throw error;
+            this.log.log(`dropped ${row.subject} (${row.msg_id}): ${error.message}`);
+          }
+        }
       }),
     );
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');

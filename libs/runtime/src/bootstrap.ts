@@ -4,11 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
-import { isKnownSubject, parleyStreams, StreamNames } from '@parley/contracts';
+import { CONTENT_KEYS_BUCKET, isKnownSubject, parleyStreams, StreamNames } from '@parley/contracts';
 import {
   ConsumerDefinition,
   connectToNats,
+  ContentKeyStore,
+  ContentSeal,
   ensureConsumer,
+  ensureContentKeyBucket,
   ensureStream,
   JetStreamModule,
   JetStreamServer,
@@ -26,6 +29,7 @@ import {
   stopTracing,
   watchStreamExpiry,
 } from '@parley/observability';
+import { SecretBox } from '@parley/secrets';
 import { Logger } from 'nestjs-pino';
 import { InvalidConfiguration, loadConfig, ServiceEnv } from './config';
 import { HealthModule } from './health';
@@ -94,6 +98,7 @@ async function provision(
     duplicateWindowSeconds: config.PARLEY_DUPLICATE_WINDOW_SECONDS,
   });
   for (const stream of streams) await ensureStream(jsm, stream, config.PARLEY_STREAM_REPLICAS);
+  await ensureContentKeyBucket(jsm, { bucket: CONTENT_KEYS_BUCKET, replicas: config.PARLEY_STREAM_REPLICAS });
   for (const consumer of consumers) await ensureConsumer(jsm, consumer);
 }
 
@@ -147,6 +152,11 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
       ttlMs: config.PARLEY_LEASE_TTL_SECONDS * 1000,
     });
   }
+  const contentKeys = new ContentKeyStore(
+    nc,
+    SecretBox.fromKeyRing(config.PARLEY_CONTENT_KEY, 'PARLEY_CONTENT_KEY'),
+    CONTENT_KEYS_BUCKET,
+  );
   const transport = new JetStreamServer(nc, {
     consumers,
     queryQueue: def.name,
@@ -157,6 +167,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     unknownRetryMs: config.PARLEY_UNKNOWN_SUBJECT_RETRY_SECONDS * 1000,
     unknownMaxAgeMs: config.PARLEY_UNKNOWN_SUBJECT_MAX_AGE_SECONDS * 1000,
     pullExpiresMs: Math.min(5_000, (config.PARLEY_LEASE_TTL_SECONDS * 1000) / 2),
+    content: new ContentSeal(contentKeys),
   });
   transport.observer = consumerMetrics;
   registerConsumerLag({
@@ -177,7 +188,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
       loggingModule(def.name, config.LOG_LEVEL, config.LOG_FORMAT),
       MetricsModule,
       HealthModule.forService(def.storage?.readiness),
-      JetStreamModule.forConnection(nc, config.PARLEY_PARTITIONS),
+      JetStreamModule.forConnection(nc, contentKeys, config.PARLEY_PARTITIONS),
       ...def.imports(config),
     ],
     providers: [
@@ -234,6 +245,7 @@ export async function runService<C extends ServiceEnv>(def: ServiceDefinition<C>
     await transport.close();
     await leases?.close();
     await app.close();
+    contentKeys.close();
     await nc.drain();
     await stopTracing();
     process.exit(0);

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { IsIn } from 'class-validator';
-import { DEV_SECRET_KEY, InvalidConfiguration, IsSecretKeyRing, loadConfig, ServiceEnv } from './config';
+import {
+  DEV_CONTENT_KEY,
+  DEV_SECRET_KEY,
+  InvalidConfiguration,
+  IsSecretKeyRing,
+  loadConfig,
+  ServiceEnv,
+} from './config';
 
 class SealingEnv extends ServiceEnv {
-  @IsIn(['development', 'production', 'test'])
-  NODE_ENV = 'development';
-
   @IsSecretKeyRing()
   PARLEY_SECRET_KEY = DEV_SECRET_KEY;
 }
@@ -125,12 +129,26 @@ describe('loadConfig', () => {
       /PARLEY_SECRET_KEY: must be set in production/,
     );
     const key = `k2:${randomBytes(32).toString('base64')}`;
+    const contentKey = `c1:${randomBytes(32).toString('base64')}`;
     expect(
-      loadConfig(SealingEnv, { PORT: 3001 }, { NODE_ENV: 'production', PARLEY_SECRET_KEY: key })
-        .PARLEY_SECRET_KEY,
+      loadConfig(
+        SealingEnv,
+        { PORT: 3001 },
+        { NODE_ENV: 'production', PARLEY_SECRET_KEY: key, PARLEY_CONTENT_KEY: contentKey },
+      ).PARLEY_SECRET_KEY,
     ).toBe(key);
     expect(() => loadConfig(SealingEnv, { PORT: 3001 }, { PARLEY_SECRET_KEY: 'k1:c2hvcnQ=' })).toThrow(
       /PARLEY_SECRET_KEY: key k1 is 5 bytes, not 32/,
+    );
+  });
+
+  it('refuses the public development content key ring in production, in every service', () => {
+    expect(loadConfig(ServiceEnv, { PORT: 3001 }, {}).PARLEY_CONTENT_KEY).toBe(DEV_CONTENT_KEY);
+    expect(() => loadConfig(ServiceEnv, { PORT: 3001 }, { NODE_ENV: 'production' })).toThrow(
+      /PARLEY_CONTENT_KEY: must be set in production/,
+    );
+    expect(() => loadConfig(ServiceEnv, { PORT: 3001 }, { PARLEY_CONTENT_KEY: 'c1:c2hvcnQ=' })).toThrow(
+      /PARLEY_CONTENT_KEY: key c1 is 5 bytes, not 32/,
     );
   });
 });

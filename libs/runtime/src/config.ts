@@ -49,8 +49,18 @@ class PrettyLogsInstalled implements ValidatorConstraintInterface {
 export const DEV_SECRET_KEY = 'dev:MKBPvQnkpjUS+Bjbn59QduahcXTczhYiflhwp60qQ4g=';
 
 /**
- * A `PARLEY_SECRET_KEY` key ring that can seal and open (see libs/secrets), and not the public
- * development one when the object's NODE_ENV is production. The message never quotes a key.
+ * The key ring content data keys are sealed under when `PARLEY_CONTENT_KEY` is not set: public
+ * too, so refused in production. Not the secret key ring's: a service that must never open site
+ * secrets (conversation) holds this one only.
+ */
+export const DEV_CONTENT_KEY = 'devcontent:pj4GOa3Mx7QlZWuRzXKvKVsHr6/ZgnqNKKBV0Eo4h1Y=';
+
+const PUBLIC_KEY_RINGS = [DEV_SECRET_KEY, DEV_CONTENT_KEY];
+
+/**
+ * A key ring (`PARLEY_SECRET_KEY`, `PARLEY_CONTENT_KEY`) that can seal and open (see libs/secrets),
+ * and not a public development one when the object's NODE_ENV is production. The message never
+ * quotes a key.
  */
 export function IsSecretKeyRing(): PropertyDecorator {
   return (target, propertyName) =>
@@ -67,7 +77,7 @@ export function IsSecretKeyRing(): PropertyDecorator {
 
 function problemOf(value: unknown, args: ValidationArguments): string | undefined {
   if (typeof value !== 'string') return 'must be a key ring';
-  if (value === DEV_SECRET_KEY && (args.object as { NODE_ENV?: string }).NODE_ENV === 'production')
+  if (PUBLIC_KEY_RINGS.includes(value) && (args.object as { NODE_ENV?: string }).NODE_ENV === 'production')
     return 'must be set in production; the development default is public';
   const problem = keyRingProblem(value);
   return problem && `${problem}; expected ${SECRET_KEY_RING_FORMAT}`;
@@ -78,6 +88,10 @@ function problemOf(value: unknown, args: ValidationArguments): string | undefine
  * stops the process with a message naming the variable.
  */
 export class ServiceEnv {
+  /** In production the public development key rings are refused. */
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
   @Matches(/^(nats|tls|ws|wss):\/\/[^\s]+$/, { message: 'NATS_URL must be a nats:// URL' })
   NATS_URL = 'nats://127.0.0.1:4222';
 
@@ -122,6 +136,14 @@ export class ServiceEnv {
       'PARLEY_NAMESPACE must be a lowercase letter, then at most 31 lowercase letters, digits or hyphens',
   })
   PARLEY_NAMESPACE = DEFAULT_NAMESPACE;
+
+  /**
+   * The key ring every customer's and conversation's content data key is sealed under (ADR 13):
+   * every service seals the content it publishes and opens what it consumes, so all hold it. Kept
+   * apart from `PARLEY_SECRET_KEY`, which opens site secrets that conversation must never read.
+   */
+  @IsSecretKeyRing()
+  PARLEY_CONTENT_KEY = DEV_CONTENT_KEY;
 
   /** How long domain events stay replayable in the event stream. */
   @Type(() => Number)

@@ -36,6 +36,25 @@ describe('SecretBox', () => {
     expect(() => SecretBox.fromKeyRing(`k2:${k2}`).open(old)).toThrow(/key k1/);
   });
 
+  it('opens a value sealed with a context only with that same context', () => {
+    const sealed = box.seal('data key', 'content-key:conversation:c1:1');
+    expect(box.open(sealed, 'content-key:conversation:c1:1')).toBe('data key');
+    expect(() => box.open(sealed, 'content-key:conversation:c2:1')).toThrow();
+    expect(() => box.open(sealed)).toThrow();
+    expect(() => box.open(box.seal('data key'), 'content-key:conversation:c1:1')).toThrow();
+  });
+
+  it('names the variable its key ring came from', () => {
+    const short = Buffer.from('too short').toString('base64');
+    expect(() => SecretBox.fromKeyRing(`k1:${short}`, 'PARLEY_CONTENT_KEY')).toThrow(
+      /^PARLEY_CONTENT_KEY: key k1/,
+    );
+    const old = box.seal('older secret');
+    expect(() => SecretBox.fromKeyRing(`k2:${k2}`, 'PARLEY_CONTENT_KEY').open(old)).toThrow(
+      /PARLEY_CONTENT_KEY does not hold/,
+    );
+  });
+
   it('refuses a plain value as sealed', () => {
     expect(() => box.open('whsec_plain')).toThrow(/not a sealed secret/);
   });

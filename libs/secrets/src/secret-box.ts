@@ -9,7 +9,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  *   sealed := "sealed.v1." kid "." base64url(iv) "." base64url(ciphertext) "." base64url(tag)
  *
  * The key id is authenticated with the ciphertext (additional data), so a value cannot be moved
- * under another key's name.
+ * under another key's name; so is the `context` a caller seals in (a content data key's scope and
+ * generation), so a value cannot be moved to another context either.
  */
 const PREFIX = 'sealed.v1.';
 const IV_BYTES = 12;
@@ -37,22 +38,31 @@ export function keyRingProblem(spec: string): string | undefined {
   return undefined;
 }
 
+/** The additional data a value is sealed with: its key id, and the caller's context when it gives one. */
+function associatedData(kid: string, context?: string): Buffer {
+  return Buffer.from(context === undefined ? kid : `${kid}\u0000${context}`);
+}
+
 export class SecretBox {
   private constructor(
     private readonly sealingKid: string,
     private readonly keys: ReadonlyMap<string, Buffer>,
+    private readonly variable: string,
   ) {}
 
-  /** The box for a key ring in `PARLEY_SECRET_KEY`'s form; throws without quoting key material. */
-  static fromKeyRing(spec: string): SecretBox {
-    const keys = SecretBox.keysOf(spec);
-    return new SecretBox(keys.keys().next().value as string, keys);
+  /**
+   * The box for a key ring in `PARLEY_SECRET_KEY`'s form (or `variable`'s, named in errors: the
+   * content key ring `PARLEY_CONTENT_KEY` has the same form); throws without quoting key material.
+   */
+  static fromKeyRing(spec: string, variable = 'PARLEY_SECRET_KEY'): SecretBox {
+    const keys = SecretBox.keysOf(spec, variable);
+    return new SecretBox(keys.keys().next().value as string, keys, variable);
   }
 
   /** The keys of a ring by key id, the sealing one first; throws without quoting key material. */
-  static keysOf(spec: string): Map<string, Buffer> {
+  static keysOf(spec: string, variable = 'PARLEY_SECRET_KEY'): Map<string, Buffer> {
     const problem = keyRingProblem(spec);
-    if (problem) throw new Error(`PARLEY_SECRET_KEY: ${problem}; expected ${SECRET_KEY_RING_FORMAT}`);
+    if (problem) throw new Error(`${variable}: ${problem}; expected ${SECRET_KEY_RING_FORMAT}`);
     const keys = new Map<string, Buffer>();
     for (const entry of spec.split(',')) {
       const colon = entry.indexOf(':');
@@ -66,24 +76,28 @@ export class SecretBox {
     return this.sealingKid;
   }
 
-  seal(plain: string): string {
+  /** `plain` sealed under the ring's first key; `context` must be given again to open it. */
+  seal(plain: string, context?: string): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.sealingKid) as Buffer, iv);
-    cipher.setAAD(Buffer.from(this.sealingKid));
+    cipher.setAAD(associatedData(this.sealingKid, context));
     const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return [PREFIX + this.sealingKid, iv, ciphertext, cipher.getAuthTag()]
       .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
       .join('.');
   }
 
-  /** The plain secret; throws when the value is not sealed, names an unknown key or was altered. */
-  open(sealed: string): string {
+  /**
+   * The plain secret; throws when the value is not sealed, names an unknown key, was altered or
+   * was sealed with another `context`.
+   */
+  open(sealed: string, context?: string): string {
     if (!isSealed(sealed)) throw new Error('not a sealed secret');
     const [kid, iv, ciphertext, tag] = sealed.slice(PREFIX.length).split('.');
     const key = this.keys.get(kid);
-    if (!key) throw new Error(`sealed under key ${kid}, which PARLEY_SECRET_KEY does not hold`);
+    if (!key) throw new Error(`sealed under key ${kid}, which ${this.variable} does not hold`);
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(kid));
+    decipher.setAAD(associatedData(kid, context));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
       'utf8',

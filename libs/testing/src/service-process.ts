@@ -13,6 +13,9 @@ const SERVICE_NODE_OPTIONS = '--max-old-space-size=160';
  */
 export const TEST_SECRET_KEY = 'test:dGVzdCBzZWNyZXQga2V5IG9mIHRoaXJ0eS10d28gYnk=';
 
+/** The content key ring (`PARLEY_CONTENT_KEY`) of every service process of a test, for the same reason. */
+export const TEST_CONTENT_KEY = 'testcontent:dGVzdCBjb250ZW50IGtleSBvZiB0aGlydHktdHdvIGI=';
+
 export type ServiceName = 'gateway' | 'conversation' | 'delivery' | 'history' | 'mail';
 export const SERVICE_NAMES: ServiceName[] = ['gateway', 'conversation', 'delivery', 'history', 'mail'];
 
@@ -100,6 +103,7 @@ export class ServiceProcess {
       env: {
         NODE_OPTIONS: SERVICE_NODE_OPTIONS,
         PARLEY_SECRET_KEY: TEST_SECRET_KEY,
+        PARLEY_CONTENT_KEY: TEST_CONTENT_KEY,
         ...process.env,
         ...this.env,
         PORT: String(this.port),

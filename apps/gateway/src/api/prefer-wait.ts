@@ -3,7 +3,7 @@ import { PubAck, PubHeaders } from '@nats-io/jetstream';
 import { createInbox, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import type { FastifyReply } from 'fastify';
 import { anyPartitionSubject, DomainEvent, eventSubject } from '@parley/contracts';
-import { AppliedNotice, NATS_CONNECTION } from '@parley/jetstream';
+import { AppliedNotice, ContentSeal, NATS_CONNECTION } from '@parley/jetstream';
 
 /** The most a request may wait with `Prefer: wait=N` (the API contract's bound). */
 export const MAX_WAIT_SECONDS = 30;
@@ -50,7 +50,8 @@ interface Waiting {
 /**
  * Lets a write answer once its command has been applied (`Prefer: wait`). Two signals tell it:
  * - the event the command results in, for writes that create something (the owning service
- *   publishes it to JetStream, and core NATS hands it to subscribers of its subject too). A subject
+ *   publishes it to JetStream, and core NATS hands it to subscribers of its subject too, its
+ *   content sealed as in the stream and opened here). A subject
  *   is subscribed to only while a request waits on it, and events are told apart by their id in
  *   the `Nats-Msg-Id` header, so none is parsed unless someone waits for it;
  * - the owning service's notice (`APPLIED_NOTICE_HEADER`): applied, or rejected with a status and
@@ -66,7 +67,10 @@ export class PreferWaitCoordinator implements BeforeApplicationShutdown {
   private readonly noticeWaiters = new Map<string, (notice: AppliedNotice | undefined) => void>();
   private noticesAsked = 0;
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly content: ContentSeal,
+  ) {}
 
   /**
    * Answers a write that creates something as `Prefer` asks: without `wait`, `accepted` once the
@@ -229,8 +233,16 @@ export class PreferWaitCoordinator implements BeforeApplicationShutdown {
         const id = error ? undefined : msg.headers?.get(PubHeaders.MsgIdHdr);
         const forId = id ? this.waiters.get(id) : undefined;
         if (!forId) return;
-        const event = msg.json<DomainEvent>();
-        for (const settle of forId) settle({ event });
+        // The event's content is sealed as it is in the stream: opened for the answer.
+        void this.content.open(msg.subject, msg.json<DomainEvent>(), msg.headers).then(
+          (event) => {
+            for (const settle of forId) settle({ event: event as DomainEvent });
+          },
+          // Unopenable (its conversation was erased meanwhile): the wait ends as accepted.
+          () => {
+            for (const settle of forId) settle(undefined);
+          },
+        );
       },
     });
     this.subscriptions.set(subject, { subscription, waiting: 1 });

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { BrokerUnavailable, QueryRejected } from '@parley/jetstream';
+import { BrokerUnavailable, ContentErased, QueryRejected } from '@parley/jetstream';
 import type { FastifyReply } from 'fastify';
 
 export interface FieldError {
@@ -73,6 +73,8 @@ export function toProblem(error: unknown, log: Logger): Problem {
     return problem(503, 'The service that owns this is not reachable right now; retry shortly.');
   }
   if (error instanceof QueryRejected) return problem(error.status, error.message, undefined, error.title);
+  // Its content key was destroyed: nothing may be said in an erased conversation any more.
+  if (error instanceof ContentErased) return problem(410, `This ${error.scope.kind} was erased.`);
   const fastifyError = error as { statusCode?: number; code?: string; message?: string };
   if (
     typeof fastifyError.statusCode === 'number' &&

@@ -8,7 +8,7 @@ import {
   type Principal,
   TransferConversation,
 } from '@parley/contracts';
-import type { JetStreamPublisher } from '@parley/jetstream';
+import type { ContentSeal, JetStreamPublisher } from '@parley/jetstream';
 import { CommandEndpoint } from '../api/command-endpoint';
 import type { CommandSender } from '../api/command-sender';
 import { PreferWaitCoordinator } from '../api/prefer-wait';
@@ -41,7 +41,10 @@ function conversations() {
   } as unknown as ConversationPrecheck;
   const publisher = {} as JetStreamPublisher;
   const config = { PARLEY_SECRET_KEY: DEV_SECRET_KEY, PARLEY_ATTACHMENT_URL_TTL_SECONDS: 300 } as GatewayEnv;
-  const commands = new CommandEndpoint(sender, new PreferWaitCoordinator({} as NatsConnection));
+  const commands = new CommandEndpoint(
+    sender,
+    new PreferWaitCoordinator({} as NatsConnection, {} as ContentSeal),
+  );
   const controller = new ConversationsController(
     commands,
     publisher,

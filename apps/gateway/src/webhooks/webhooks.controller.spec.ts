@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { type Principal, QuerySubjects, RegisterWebhook } from '@parley/contracts';
-import { BrokerUnavailable, JetStreamPublisher, QueryRejected } from '@parley/jetstream';
+import { BrokerUnavailable, ContentSeal, JetStreamPublisher, QueryRejected } from '@parley/jetstream';
 import { SecretBox } from '@parley/secrets';
 import { CommandEndpoint } from '../api/command-endpoint';
 import { CommandSender } from '../api/command-sender';
@@ -37,7 +37,7 @@ function registration(check: (subject: string) => Promise<unknown>, registered?:
       : check(subject);
   const publisher = { query } as unknown as JetStreamPublisher;
   const controller = new WebhooksController(
-    new CommandEndpoint(commands, new PreferWaitCoordinator({} as NatsConnection)),
+    new CommandEndpoint(commands, new PreferWaitCoordinator({} as NatsConnection, {} as ContentSeal)),
     publisher,
     new WebhookSecrets(box, publisher),
   );
