@@ -250,7 +250,7 @@ describe('the audit trail', () => {
     expect(JSON.stringify(unknown)).not.toMatch(/nobody@example\.com|guessing/);
   });
 
-  it('records a site’s settings changed, and a customer’s export asked for, by an admin', async () => {
+  it('records a site’s settings changed, and a customer exported and erased, by an admin', async () => {
     const site = await api<{ id: string }>(TEST_ADMIN_TOKEN, 'POST', '/v1/sites', { name: 'Shop' });
     expect(site.status).toBe(201);
     const configured = await api(TEST_ADMIN_TOKEN, 'PUT', `/v1/sites/${site.body.id}/settings`, {
@@ -289,6 +289,18 @@ describe('the audit trail', () => {
       actor: { kind: 'admin', id: 'admin' },
       details: { exportId: exported.body.id },
     });
+    const erased = await api<{ erasureId: string }>(
+      TEST_ADMIN_TOKEN,
+      'DELETE',
+      `/v1/customers/${customer.id}`,
+    );
+    expect(erased.status).toBe(202);
+    const [erasure] = await recorded(
+      'the erasure',
+      `subject=customer:${customer.id}&action=customer.erase`,
+      () => true,
+    );
+    expect(erasure.details).toEqual({ erasureId: erased.body.erasureId });
   });
 
   it('is read by admins only, and refuses bad filters with a problem', async () => {
