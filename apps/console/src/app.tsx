@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
+import { AuditPage } from './audit/audit-page';
 import { ReportsPage } from './reports/reports-page';
-import { useReportsPage } from './route';
+import { useAuditPage, useReportsPage } from './route';
 import { inviteOf, renewSession, signOut, type Session } from './session';
 import { SetPassword } from './set-password';
 import { SignIn } from './sign-in';
@@ -17,6 +18,7 @@ type State =
 
 export function App() {
   const reports = useReportsPage();
+  const audit = useAuditPage();
   const [state, setState] = useState<State>(() => {
     const invite = inviteOf(window.location.hash);
     return invite ? { kind: 'invited', invite } : { kind: 'restoring' };
@@ -65,6 +67,8 @@ export function App() {
         />
       );
     case 'signed-in':
+      if (audit.open && state.session.role === 'admin')
+        return <AuditPage session={state.session} onLeave={audit.leave} onUnauthorized={renew} />;
       if (reports.open && state.session.role === 'admin')
         return <ReportsPage session={state.session} onLeave={reports.leave} onUnauthorized={renew} />;
       // A 401 (the token revoked, or expired while asleep) tries the cookie once more before signing out.

@@ -25,6 +25,7 @@ export function useOpenConversation(): [string | null, (id: string | null) => vo
 }
 
 const REPORTS_PATH = `${BASE}/reports`;
+const AUDIT_PATH = `${BASE}/audit`;
 
 /** Moves to a console page and tells every route hook, as the browser's back button would. */
 function navigate(path: string): void {
@@ -32,18 +33,24 @@ function navigate(path: string): void {
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 
-/** Whether the reports page (`/console/reports`) is open, and the way there and back. */
-export function useReportsPage(): { open: boolean; show: () => void; leave: () => void } {
-  const read = () => window.location.pathname.startsWith(REPORTS_PATH);
+/** Whether the console page at `path` is open, and the way there and back. */
+function usePage(path: string): { open: boolean; show: () => void; leave: () => void } {
+  const read = useCallback(() => window.location.pathname.startsWith(path), [path]);
   const [open, setOpen] = useState(read);
 
   useEffect(() => {
     const moved = () => setOpen(read());
     window.addEventListener('popstate', moved);
     return () => window.removeEventListener('popstate', moved);
-  }, []);
+  }, [read]);
 
-  const show = useCallback(() => navigate(REPORTS_PATH), []);
+  const show = useCallback(() => navigate(path), [path]);
   const leave = useCallback(() => navigate(`${BASE}/`), []);
   return { open, show, leave };
 }
+
+/** The reports page (`/console/reports`). */
+export const useReportsPage = () => usePage(REPORTS_PATH);
+
+/** The audit trail's page (`/console/audit`). */
+export const useAuditPage = () => usePage(AUDIT_PATH);

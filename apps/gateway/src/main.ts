@@ -8,6 +8,7 @@ import { runService } from '@parley/runtime';
 import { AdminModule } from './admin/admin.module';
 import { ApiModule } from './api/api.module';
 import { AttachmentsModule } from './attachments/attachments.module';
+import { AuditModule } from './audit/audit.module';
 import { isUploadRoute } from './attachments/upload-body';
 import { jsonDepth, MAX_JSON_DEPTH } from './api/json-depth';
 import { ProblemFilter, sendProblem, toProblem } from './api/problem';
@@ -106,6 +107,7 @@ void runService({
     ExportsModule,
     RetentionModule,
     PrivacyModule,
+    AuditModule,
   ],
   configureHttp,
   bodyLimitBytes: (config) => config.PARLEY_BODY_LIMIT_BYTES,

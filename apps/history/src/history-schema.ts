@@ -4,6 +4,7 @@ import { SearchStatusReceipts1764100000000 } from './migrations/1764100000000-se
 import { MessageVia1767100000000 } from './migrations/1767100000000-message-via';
 import { MessageAttachments1768100000000 } from './migrations/1768100000000-message-attachments';
 import { ConversationReports1768400000000 } from './migrations/1768400000000-conversation-reports';
+import { AuditTrail1769400000000 } from './migrations/1769400000000-audit-trail';
 
 /** The history schema's migrations, for the service and for tests against a real database. */
 export const HISTORY_MIGRATIONS = [
@@ -14,4 +15,5 @@ export const HISTORY_MIGRATIONS = [
   MessageAttachments1768100000000,
   ConversationReports1768400000000,
   erasureLedgerMigration('history'),
+  AuditTrail1769400000000,
 ];

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
 import { PersistenceModule, postgresStorage } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
+import { AuditModule } from './audit/audit.module';
 import { ConversationRepository } from './conversations/conversation.repository';
 import { HistoryExport } from './exports/history-export';
 import { HistoryExportHandler } from './exports/history-export.handler';
@@ -18,7 +19,7 @@ import { MessageSearch } from './search/message-search';
 import { HISTORY_MIGRATIONS } from './history-schema';
 
 @Module({
-  imports: [ReportsModule],
+  imports: [ReportsModule, AuditModule],
   controllers: [HistoryHandlers, HistoryExportHandler, HistoryErasureHandlers, AttachmentsExpiredHandler],
   providers: [
     ConversationRepository,
@@ -36,7 +37,7 @@ void runService({
   name: 'history',
   defaultPort: 3003,
   env: ServiceEnv,
-  consumers: [Durables.historyEvents, Durables.historyCommands],
+  consumers: [Durables.historyEvents, Durables.historyCommands, Durables.historyAudit],
   storage: postgresStorage,
   imports: (config) => [
     PersistenceModule.forService({

@@ -1303,6 +1303,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List audit entries
+     * @description Who did what, newest first: sign-ins, sessions ended, agents invited, deactivated or reset, site settings, labels, saved replies, webhooks, and every read of a conversation by an agent or admin (repeats by the same agent within a minute recorded once).
+     */
+    get: operations['listAuditEntries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Export audit entries as JSON Lines
+     * @description Every entry matching the filters, in the chain’s order (oldest first), one JSON object a line, streamed: for a SIEM. Each line carries its `hash`: the last one kept elsewhere is an anchor for `GET /v1/audit/verify`.
+     */
+    get: operations['exportAuditEntries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Check the audit trail’s hash chain
+     * @description Walks the chain from the first entry: a changed field, a removed entry or a rewritten link makes it invalid, naming the first entry that does not hold. Entries cut off the end show when the chain no longer reaches its recorded head, or an `anchor` (a head kept elsewhere).
+     */
+    get: operations['verifyAuditTrail'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export interface webhooks {
   'conversation.created': {
@@ -3209,6 +3269,93 @@ export interface components {
        * @example null
        */
       nextCursor: string | null;
+    };
+    AuditActorItem: {
+      /**
+       * @example agent
+       * @enum {string}
+       */
+      kind: 'agent' | 'admin' | 'customer' | 'system';
+      /**
+       * @description null only when nobody could be named: a sign-in with an unknown email
+       * @example 0192f7a0-1c2d-7e3f-8a9b-0c1d2e3f4a5b
+       */
+      id: string | null;
+    };
+    AuditSubjectItem: {
+      /** @example conversation */
+      kind: string;
+      /** @example 0192f7b2-4e61-7a0c-b5d8-2f3e4a5b6c7d */
+      id: string;
+    };
+    AuditEntryItem: {
+      /** @example 5b7f3c1e-8d2a-4f6b-9c0e-1a2b3c4d5e6f */
+      id: string;
+      /**
+       * @description Its place in the chain, from 1, without gaps
+       * @example 1024
+       */
+      seq: number;
+      /**
+       * Format: date-time
+       * @example 2026-12-07T10:00:00.000Z
+       */
+      at: string;
+      actor: components['schemas']['AuditActorItem'];
+      /** @example conversation.read */
+      action: string;
+      subject: (components['schemas']['AuditSubjectItem'] | null) & components['schemas']['AuditSubjectItem'];
+      /**
+       * @description Ids and small facts (a role, a switch, a reason), never content
+       * @example {}
+       */
+      details: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description The hash of the entry before (64 zeros for the first)
+       * @example 3f0a9c6d2b1e4f5a8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b
+       */
+      prevHash: string;
+      /**
+       * @description sha256 (hex) of prevHash followed by the canonical JSON (keys sorted, no spaces) of id, seq, at, actor, action, subject and details
+       * @example 3f0a9c6d2b1e4f5a8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b
+       */
+      hash: string;
+    };
+    AuditEntryPage: {
+      items: components['schemas']['AuditEntryItem'][];
+      /** @example 1004 */
+      nextCursor: string | null;
+    };
+    AuditInvalidEntry: {
+      /** @example 17 */
+      seq: number;
+      /**
+       * @description null when no stored entry is to blame (entries cut off the end, the anchor lost)
+       * @example 5b7f3c1e-8d2a-4f6b-9c0e-1a2b3c4d5e6f
+       */
+      id: string | null;
+      /** @example the entry does not hash to its hash: it was altered */
+      reason: string;
+    };
+    AuditHeadItem: {
+      /** @example 1024 */
+      seq: number;
+      /** @example 3f0a9c6d2b1e4f5a8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b */
+      hash: string;
+    };
+    AuditVerificationItem: {
+      /** @example true */
+      valid: boolean;
+      /**
+       * @description Entries found sound, from the first
+       * @example 1024
+       */
+      checked: number;
+      firstInvalid?: components['schemas']['AuditInvalidEntry'];
+      /** @description The newest entry: keep it elsewhere and pass it as `anchor` later */
+      head: (components['schemas']['AuditHeadItem'] | null) & components['schemas']['AuditHeadItem'];
     };
     FieldErrorDoc: {
       /** @example body */
@@ -14506,6 +14653,287 @@ export interface operations {
       };
       /** @description Conflicts with what exists (another agent signs in with this email; an erasure request decided otherwise) */
       409: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  listAuditEntries: {
+    parameters: {
+      query?: {
+        /** @description Who acted: `kind` (agent, admin, customer, system) or `kind:id` */
+        actor?: string;
+        /** @description What it was about: `kind` (conversation, agent, site, session, label, …) or `kind:id` */
+        subject?: string;
+        /** @description The action, exactly */
+        action?: string;
+        /** @description At or after */
+        from?: string;
+        /** @description Before */
+        to?: string;
+        limit?: number;
+        /** @description nextCursor of the previous page (entries older than it) */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditEntryPage'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  exportAuditEntries: {
+    parameters: {
+      query?: {
+        /** @description Who acted: `kind` (agent, admin, customer, system) or `kind:id` */
+        actor?: string;
+        /** @description What it was about: `kind` (conversation, agent, site, session, label, …) or `kind:id` */
+        subject?: string;
+        /** @description The action, exactly */
+        action?: string;
+        /** @description At or after */
+        from?: string;
+        /** @description Before */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description JSON Lines (one AuditEntryItem a line) */
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': string;
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Too many requests from this token (or address, without one); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The broker or the owning service is unreachable; retry after `Retry-After` seconds */
+      503: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+    };
+  };
+  verifyAuditTrail: {
+    parameters: {
+      query?: {
+        /** @description A head kept elsewhere earlier (`seq:hash`, from `head` of an earlier answer): the chain must still hold that entry unchanged, which shows entries cut off its end */
+        anchor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditVerificationItem'];
+        };
+      };
+      /** @description Invalid input (unknown fields are rejected); `errors` names each field */
+      400: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description The role may not do this */
+      403: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];

@@ -16,3 +16,4 @@ export * from './exports';
 export * from './retention';
 export * from './erasure';
 export * from './content';
+export * from './audit';

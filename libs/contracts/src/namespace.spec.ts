@@ -37,6 +37,7 @@ describe('the default namespace, parley', () => {
       ['PARLEY_COMMANDS', 'delivery-commands', 'parley.cmd.delivery.>'],
       ['PARLEY_EVENTS', 'mail', 'parley.evt.>'],
       ['PARLEY_COMMANDS', 'mail-commands', 'parley.cmd.mail.>'],
+      ['PARLEY_COMMANDS', 'history-audit', 'parley.cmd.*.history.audit.>'],
       ['PARLEY_WEBHOOKS', 'webhook-sender', 'parley.webhook.>'],
     ]);
     expect(CommandSubjects.openConversation).toBe('parley.cmd.conversation.open');

@@ -133,6 +133,17 @@ export const Durables = {
     partitioned: true,
   },
   /**
+   * The audit trail is one hash chain: its records, from every partition, are appended in stream
+   * order by one history process at a time (ordered, under a lease), and batched.
+   */
+  historyAudit: {
+    stream: StreamNames.commands,
+    durable: 'history-audit',
+    filterSubject: `${COMMAND_SUBJECT_PREFIX}.*.history.audit.>`,
+    maxBatch: 200,
+    ordered: true,
+  },
+  /**
    * Webhook work is a shared work queue, not partitioned: a delivery's retries wait as nak delays
    * (so attempts interleave anyway), and Standard Webhooks receivers order by timestamp.
    */

@@ -53,6 +53,7 @@ export const CommandSubjects = {
   confirmErasure: `${NAMESPACE}.cmd.conversation.erasure.confirm`,
   requestErasure: `${NAMESPACE}.cmd.conversation.customer.erasure-request`,
   declineErasureRequest: `${NAMESPACE}.cmd.conversation.erasure-request.decline`,
+  recordAudit: `${NAMESPACE}.cmd.history.audit.record`,
 } as const;
 
 export const QuerySubjects = {
@@ -90,6 +91,8 @@ export const QuerySubjects = {
   erasure: `${NAMESPACE}.query.conversation.erasure`,
   erasureRequests: `${NAMESPACE}.query.conversation.erasure-requests`,
   erasureRequest: `${NAMESPACE}.query.conversation.erasure-request`,
+  audit: `${NAMESPACE}.query.history.audit`,
+  auditVerify: `${NAMESPACE}.query.history.audit-verify`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;

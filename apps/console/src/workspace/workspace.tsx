@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { createParleyClient, type InboxEvent } from '@parley/client';
 import { ApiError, describeError, ok, useInbox, useTypingShown } from '@parley/web';
+import { AuditLink } from '../audit/audit-link';
 import { ReportsLink } from '../reports/reports-link';
 import { useOpenConversation } from '../route';
 import type { Session } from '../session';
@@ -181,6 +182,7 @@ export function Workspace({
           {connection === 'live' ? 'Live' : connection === 'closed' ? 'Disconnected' : 'Reconnecting…'}
         </span>
         <ReportsLink role={session.role} />
+        <AuditLink role={session.role} />
         <span className="me">{me?.name}</span>
         <button type="button" className="link" onClick={onSignOut}>
           Sign out

@@ -15,6 +15,7 @@ import { headers as natsHeaders, NatsConnection } from '@nats-io/nats-core';
 import { PAGE_LIMIT_DEFAULT, StreamNames } from '@parley/contracts';
 import { BrokerUnavailable, DeadLetterHeaders, NATS_CONNECTION } from '@parley/jetstream';
 import { Allow } from '../auth/auth';
+import { Audited, pathId } from '../audit/audited';
 import { ApiProblems } from '../api/problem.doc';
 import { ApiDeadLetterIdParam } from '../api/params.doc';
 import { DeadLetter, DeadLetterPage, DeadLettersQuery, ReplayAccepted } from './dead-letters.dto';
@@ -92,6 +93,7 @@ export class DeadLettersController {
     description:
       'Published again to its original subject (deduplicated per dead letter), then removed from the list',
   })
+  @Audited('dead-letter.replay', pathId('dead-letter'))
   async replay(@Param('id') id: string): Promise<ReplayAccepted> {
     if (!/^\d{1,15}$/.test(id))
       throw new BadRequestException(`"${id.slice(0, 40)}" is not a dead-letter id.`);

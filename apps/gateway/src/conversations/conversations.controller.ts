@@ -38,6 +38,7 @@ import { ApiProblems } from '../api/problem.doc';
 import { whenKnown } from '../api/when-known';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { Audited, pathId, READ_BY_STAFF } from '../audit/audited';
 import { MessageAccepted, MessageItem } from '../messages/messages.dto';
 import { ConversationPrecheck } from './conversation-precheck';
 import { ConversationRatings, RatingAnswer } from './conversation-ratings';
@@ -164,6 +165,7 @@ export class ConversationsController {
   @Allow('customer', 'agent')
   @ApiOperation({ operationId: 'getConversation', summary: 'Get a conversation' })
   @ApiOkResponse({ type: ConversationItem })
+  @Audited('conversation.read', pathId('conversation'), READ_BY_STAFF)
   get(
     @Param('id', IdParam) conversationId: string,
     @CurrentPrincipal() principal: Principal,

@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { ConversationView, Page, Principal, QuerySubjects, QueueQuery } from '@parley/contracts';
 import { JetStreamPublisher } from '@parley/jetstream';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { Audited, pathId, READ_BY_STAFF } from '../audit/audited';
 import { IdParam } from '../api/id-param.pipe';
 import { PageQuery, pageOf } from '../api/paging';
 import { ConversationPage, QueueFilterQuery } from './conversations.dto';
@@ -42,6 +43,7 @@ export class QueueController {
   @Allow('agent')
   @ApiOperation({ operationId: 'listCustomerConversations', summary: "List a customer's conversations" })
   @ApiOkResponse({ type: ConversationPage, description: "The customer's conversations, newest first" })
+  @Audited('customer.read', pathId('customer'), READ_BY_STAFF)
   ofCustomer(
     @Param('id', IdParam) customerId: string,
     @Query() query: PageQuery,

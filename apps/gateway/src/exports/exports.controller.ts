@@ -25,6 +25,8 @@ import { ApiCustomerIdParam } from '../api/params.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { Audited, AuditedCall, pathId } from '../audit/audited';
+import { AuditRecorder } from '../audit/audit-recorder';
 import { ExportArchive } from './export-archive';
 import { ExportLinks } from './export-links';
 import { ExportStore } from './export-store';
@@ -35,6 +37,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const ExportIdParam = () => ApiParam({ name: 'id', description: 'Export id', example: EXPORT_ID });
 
 const NOT_FOUND = 'There is no such export, or it has expired.';
+
+/** The export an accepted request started. */
+const exportOf = ({ answer }: AuditedCall) => ({ exportId: (answer as ExportAccepted).id });
 
 /**
  * Everything Parley holds about a customer, in one archive: asked for by an admin or by the
@@ -50,6 +55,7 @@ export class ExportsController {
     private readonly store: ExportStore,
     private readonly links: ExportLinks,
     private readonly archive: ExportArchive,
+    private readonly audit: AuditRecorder,
   ) {}
 
   @Post('customers/:id/export')
@@ -64,6 +70,7 @@ export class ExportsController {
   })
   @ApiAcceptedResponse({ type: ExportAccepted })
   @ApiProblems(400, 401, 403, 404, 503)
+  @Audited('customer.export', pathId('customer'), { details: exportOf })
   @Idempotent()
   async exportCustomer(
     @Param('id', IdParam) customerId: string,
@@ -90,6 +97,9 @@ export class ExportsController {
   })
   @ApiAcceptedResponse({ type: ExportAccepted })
   @ApiProblems(400, 401, 403, 503)
+  @Audited('customer.export', ({ principal }) => principal && { kind: 'customer', id: principal.id }, {
+    details: exportOf,
+  })
   @Idempotent()
   exportMyData(@CurrentWrite() write: Write): Promise<ExportAccepted> {
     return this.start(write, write.principal.id);
@@ -155,6 +165,13 @@ export class ExportsController {
     const request = await this.store.request(link.customerId, exportId);
     const parts = request && (await this.store.parts(request));
     if (!request || !parts) throw new NotFoundException(NOT_FOUND);
+    // The link carries no bearer: whoever asked for the export is who it was made for.
+    await this.audit.record({
+      action: 'customer.export-download',
+      actor: request.requestedBy,
+      subject: { kind: 'customer', id: request.customerId },
+      details: { exportId },
+    });
     const zip = this.archive.stream(request, parts);
     await reply
       .header('content-type', 'application/zip')

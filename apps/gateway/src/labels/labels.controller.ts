@@ -34,6 +34,7 @@ import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { answerId, Audited, pathId } from '../audit/audited';
 import { ConversationPrecheck } from '../conversations/conversation-precheck';
 import { ChangedConversation, ConversationChangeAccepted } from '../conversations/conversations.dto';
 import {
@@ -79,6 +80,7 @@ export class LabelsController {
   })
   @AcceptedAnswer(LabelAccepted, 'Stored in JetStream; the conversation service defines it')
   @ApiPreferWait(LabelItem, 'With `Prefer: wait=N`: defined')
+  @Audited('label.define', answerId('label'))
   @Idempotent()
   async create(
     @Body() body: CreateLabelRequest,
@@ -103,6 +105,7 @@ export class LabelsController {
   })
   @AcceptedAnswer(LabelAccepted)
   @ApiPreferWait(LabelItem, 'With `Prefer: wait=N`: changed', 200)
+  @Audited('label.change', pathId('label'))
   async change(
     @Param('id', IdParam) labelId: string,
     @Body() body: ChangeLabelRequest,
@@ -127,6 +130,7 @@ export class LabelsController {
   })
   @AcceptedAnswer(LabelAccepted)
   @ApiPreferWait(LabelAccepted, 'With `Prefer: wait=N`: deleted (or it was already)', 200)
+  @Audited('label.delete', pathId('label'))
   async remove(@Param('id', IdParam) labelId: string, @CurrentWrite() write: Write): Promise<LabelAccepted> {
     await this.managers.check(write.principal, MANAGE);
     return this.commands.confirm(

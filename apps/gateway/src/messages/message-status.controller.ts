@@ -7,6 +7,7 @@ import { ApiMessageIdParam } from '../api/params.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { AttachmentLinks } from '../attachments/attachment-links';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { answerId, Audited, READ_BY_STAFF } from '../audit/audited';
 import { MessageStatusDoc } from './messages.dto';
 
 /** One message's life, as history records it: accepted, stored or rejected, and its receipts. */
@@ -29,6 +30,8 @@ export class MessageStatusController {
     description:
       '`accepted` until processed, then `stored` (with seq and receipts) or `rejected` (with the reason). Its author and agents may read it.',
   })
+  // A message's body is the conversation's: reading it is reading the conversation.
+  @Audited('conversation.read', answerId('conversation', 'conversationId'), READ_BY_STAFF)
   async message(
     @Param('id', IdParam) messageId: string,
     @CurrentPrincipal() principal: Principal,

@@ -22,6 +22,7 @@ import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { Audited, pathId, READ_BY_STAFF } from '../audit/audited';
 import { ConversationPrecheck } from '../conversations/conversation-precheck';
 import {
   ListMessagesQuery,
@@ -81,6 +82,7 @@ export class MessagesController {
   @Allow('customer', 'agent')
   @ApiOperation({ operationId: 'listMessages', summary: 'Read the messages of a conversation' })
   @ApiOkResponse({ type: MessagePage, description: 'Ordered by seq; agents see private notes inline' })
+  @Audited('conversation.read', pathId('conversation'), READ_BY_STAFF)
   async list(
     @Param('id', IdParam) conversationId: string,
     @Query() query: ListMessagesQuery,

@@ -36,6 +36,7 @@ import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
+import { answerId, Audited, pathId, READ_BY_STAFF } from '../audit/audited';
 import { CustomerRegistration } from './customer-registration';
 import { GatewayEnv } from '../gateway.env';
 import { inviteSecret, secretHash } from '../sessions/secrets';
@@ -107,6 +108,9 @@ export class PeopleController {
   })
   @AcceptedAnswer(AgentInvited)
   @ApiPreferWait(AgentInvited, REGISTERED)
+  @Audited('agent.invite', answerId('agent'), {
+    details: ({ body }) => ({ role: (body as CreateAgentRequest).role ?? 'agent' }),
+  })
   @Idempotent()
   createAgent(@Body() body: CreateAgentRequest, @CurrentWrite() write: Write): Promise<AgentInvited> {
     const agentId = write.allocate();
@@ -141,6 +145,7 @@ export class PeopleController {
   @AcceptedAnswer(PasswordReset)
   @ApiPreferWait(PasswordReset, 'With `Prefer: wait=N`: reset, tokens revoked')
   @ApiProblems(404)
+  @Audited('agent.password-reset', pathId('agent'))
   @Idempotent()
   resetPassword(@Param('id', IdParam) agentId: string, @CurrentWrite() write: Write): Promise<PasswordReset> {
     const resetId = write.allocate();
@@ -165,6 +170,7 @@ export class PeopleController {
   @AcceptedAnswer(AgentDeactivated)
   @ApiPreferWait(AgentDeactivated, 'With `Prefer: wait=N`: deactivated, tokens revoked')
   @ApiProblems(404)
+  @Audited('agent.deactivate', pathId('agent'))
   deactivateAgent(
     @Param('id', IdParam) agentId: string,
     @CurrentWrite() write: Write,
@@ -204,6 +210,7 @@ export class PeopleController {
   })
   @ApiOkResponse({ type: CustomerCardItem })
   @ApiProblems(404)
+  @Audited('customer.read', pathId('customer'), READ_BY_STAFF)
   customer(@Param('id', IdParam) customerId: string): Promise<CustomerCard> {
     const query: CustomerQuery = { customerId };
     return this.publisher.query(QuerySubjects.customer, query);
@@ -224,6 +231,12 @@ export class PeopleController {
     200,
   )
   @ApiProblems(404, 422)
+  @Audited('customer.update', pathId('customer'), {
+    // How many, not which: a business may name an attribute after what it holds.
+    details: ({ body }) => ({
+      attributes: Object.keys((body as UpdateCustomerRequest).attributes ?? {}).length,
+    }),
+  })
   async updateCustomer(
     @Param('id', IdParam) customerId: string,
     @Body() body: UpdateCustomerRequest,

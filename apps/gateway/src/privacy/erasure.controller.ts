@@ -32,6 +32,7 @@ import { ApiCustomerIdParam } from '../api/params.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow } from '../auth/auth';
+import { Audited, AuditedCall, pathId } from '../audit/audited';
 import {
   ERASURE_ID,
   ERASURE_REQUEST_ID,
@@ -41,6 +42,9 @@ import {
   ErasureRequestPageDoc,
   ErasureRequestsQuery,
 } from './erasure.dto';
+
+/** The erasure an accepted request issued. */
+const erasureOf = ({ answer }: AuditedCall) => ({ erasureId: (answer as ErasureAccepted).erasureId });
 
 /**
  * Erasing a customer everywhere, its certificate, and customers' own requests for it
@@ -67,6 +71,7 @@ export class ErasureController {
   })
   @AcceptedAnswer(ErasureAccepted)
   @ApiProblems(404)
+  @Audited('customer.erase', pathId('customer'), { details: erasureOf })
   async erase(
     @Param('id', IdParam) customerId: string,
     @CurrentWrite() write: Write,
@@ -106,6 +111,13 @@ export class ErasureController {
   })
   @AcceptedAnswer(ErasureRequestDoc)
   @ApiProblems(410)
+  @Audited(
+    'customer.erasure-request',
+    ({ principal }) => principal && { kind: 'customer', id: principal.id },
+    {
+      details: ({ answer }) => ({ requestId: (answer as ErasureRequestView).id }),
+    },
+  )
   @Idempotent()
   async requestErasure(@CurrentWrite() write: Write): Promise<ErasureRequestView> {
     const customerId = write.principal.id;
@@ -156,6 +168,7 @@ export class ErasureController {
   })
   @AcceptedAnswer(ErasureAccepted)
   @ApiProblems(404, 409)
+  @Audited('erasure-request.approve', pathId('erasure-request'), { details: erasureOf })
   async approve(
     @Param('id', IdParam) requestId: string,
     @CurrentWrite() write: Write,
@@ -173,6 +186,7 @@ export class ErasureController {
   @ApiOperation({ operationId: 'declineErasureRequest', summary: "Decline a customer's erasure request" })
   @AcceptedAnswer(ErasureRequestDoc)
   @ApiProblems(404, 409)
+  @Audited('erasure-request.decline', pathId('erasure-request'))
   async decline(
     @Param('id', IdParam) requestId: string,
     @CurrentWrite() write: Write,

@@ -17,6 +17,7 @@ import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Write } from '../api/write';
 import { Allow } from '../auth/auth';
+import { Audited, pathId } from '../audit/audited';
 import {
   RetentionAccepted,
   RetentionPolicy,
@@ -50,6 +51,15 @@ export class RetentionController {
   })
   @AcceptedAnswer(RetentionAccepted)
   @ApiPreferWait(RetentionPolicy, 'With `Prefer: wait=N`: applied, as `GET …/retention` now shows it', 200)
+  @Audited('site.retention', pathId('site'), {
+    details: ({ body }) => {
+      const policy = body as RetentionPolicyRequest;
+      return {
+        resolvedConversationDays: policy.resolvedConversationDays ?? null,
+        attachmentDays: policy.attachmentDays ?? null,
+      };
+    },
+  })
   async set(
     @Param('id', IdParam) siteId: string,
     @Body() body: RetentionPolicyRequest,
@@ -109,6 +119,7 @@ export class RetentionController {
       'The conversation service runs it within seconds, whichever of its processes is free; `lastRunAt` of `GET …/retention` then moves on. A site that does not exist is 404.',
   })
   @AcceptedAnswer(RetentionAccepted)
+  @Audited('site.retention-run', pathId('site'))
   async run(@Param('id', IdParam) siteId: string, @CurrentWrite() write: Write): Promise<RetentionAccepted> {
     await this.policy(siteId);
     await this.commands.send(write, { type: RequestRetentionRun, body: { siteId }, msgId: write.allocate() });

@@ -20,6 +20,7 @@ import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { answerId, Audited, pathId } from '../audit/audited';
 import { TeamManagers } from '../labels/team-managers';
 import {
   ChangeSavedReplyRequest,
@@ -69,6 +70,9 @@ export class SavedRepliesController {
   })
   @AcceptedAnswer(SavedReplyAccepted, 'Stored in JetStream; the conversation service saves it')
   @ApiPreferWait(SavedReplyItem, 'With `Prefer: wait=N`: saved')
+  @Audited('saved-reply.save', answerId('saved-reply'), {
+    details: ({ body }) => ({ scope: (body as CreateSavedReplyRequest).scope ?? 'personal' }),
+  })
   @Idempotent()
   async create(
     @Body() body: CreateSavedReplyRequest,
@@ -96,6 +100,7 @@ export class SavedRepliesController {
   @ApiOperation({ operationId: 'changeSavedReply', summary: "Change a saved reply's shortcut or text" })
   @AcceptedAnswer(SavedReplyAccepted)
   @ApiPreferWait(SavedReplyItem, 'With `Prefer: wait=N`: changed', 200)
+  @Audited('saved-reply.change', pathId('saved-reply'))
   async change(
     @Param('id', IdParam) replyId: string,
     @Body() body: ChangeSavedReplyRequest,
@@ -117,6 +122,7 @@ export class SavedRepliesController {
   @ApiOperation({ operationId: 'deleteSavedReply', summary: 'Delete a saved reply' })
   @AcceptedAnswer(SavedReplyAccepted)
   @ApiPreferWait(SavedReplyAccepted, 'With `Prefer: wait=N`: deleted (or it was already)', 200)
+  @Audited('saved-reply.delete', pathId('saved-reply'))
   async remove(
     @Param('id', IdParam) replyId: string,
     @CurrentWrite() write: Write,

@@ -46,6 +46,8 @@ import { ApiSessionIdParam } from '../api/params.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { Write } from '../api/write';
 import { Allow, CurrentPrincipal, TokenService } from '../auth/auth';
+import { Audit, Audited, AuditNote, pathId } from '../audit/audited';
+import { AuditRecorder } from '../audit/audit-recorder';
 import { GatewayEnv } from '../gateway.env';
 import { secretHash } from './secrets';
 import { Passwords } from './passwords';
@@ -75,6 +77,7 @@ export class SessionsController {
     private readonly publisher: JetStreamPublisher,
     private readonly tokens: TokenService,
     private readonly passwords: Passwords,
+    private readonly audit: AuditRecorder,
     @Inject(SERVICE_CONFIG) private readonly config: GatewayEnv,
   ) {}
 
@@ -89,9 +92,11 @@ export class SessionsController {
   })
   @ApiOkResponse({ type: PasswordSet })
   @ApiProblems(400, 404, 409, 410, 413, 503)
+  @Audited('agent.password-set')
   async acceptInvite(
     @Body() body: AcceptInviteRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Audit() audit: AuditNote,
   ): Promise<PasswordSet> {
     const hashed = secretHash(body.token);
     const invite = await this.publisher.query<AgentInviteView>(QuerySubjects.agentInvite, {
@@ -100,6 +105,8 @@ export class SessionsController {
     // Refused before hashing: argon2 is the expensive part, and an unusable invite needs none.
     if (invite.used || Date.parse(invite.expiresAt) <= Date.now())
       throw new GoneException('This invite was used already or has expired.');
+    audit.actor = { kind: 'agent', id: invite.agentId };
+    audit.subject = { kind: 'agent', id: invite.agentId };
     const command = {
       agentId: invite.agentId,
       inviteHash: hashed,
@@ -123,16 +130,26 @@ export class SessionsController {
   })
   @ApiCreatedResponse({ type: SignedIn })
   @ApiProblems(400, 401, 413, 503)
+  @Audited('session.sign-in', undefined, { refused: 'session.sign-in-refused' })
   async signIn(
     @Body() body: SignInRequest,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Audit() audit: AuditNote,
   ): Promise<SignedIn> {
     const credentials = await this.credentialsOf(body.email);
     const matches = await this.passwords.matches(credentials?.passwordHash, body.password);
-    if (!credentials || !matches || !credentials.active)
+    // Who tried, when the email is an agent's; never the email or the password themselves.
+    audit.actor = credentials
+      ? { kind: credentials.role === 'admin' ? 'admin' : 'agent', id: credentials.agentId }
+      : { kind: 'agent', id: null };
+    audit.details.address = request.ip;
+    if (!credentials || !matches || !credentials.active) {
+      audit.details.reason = !credentials ? 'unknown-email' : !matches ? 'wrong-password' : 'deactivated';
       throw new UnauthorizedException('The email or the password is wrong.');
+    }
     const refresh = { sessionId: newSessionId(), secret: newRefreshSecret() };
+    audit.subject = { kind: 'session', id: refresh.sessionId };
     const session = {
       agentId: credentials.agentId,
       sessionId: refresh.sessionId,
@@ -186,7 +203,16 @@ export class SessionsController {
     }
     // A replay is applied too, ending every session: only the session as it is now tells them apart.
     const now = await this.sessionOf(presented.sessionId);
-    if (!now?.live || now.refreshHash !== rotation.refreshHash) return this.refused(reply);
+    if (!now?.live || now.refreshHash !== rotation.refreshHash) {
+      // Someone else holds a copy of the token: every session of the agent was ended for it.
+      await this.audit.record({
+        action: 'session.replayed',
+        actor: { kind: session.role === 'admin' ? 'admin' : 'agent', id: session.agentId },
+        subject: { kind: 'session', id: presented.sessionId },
+        details: { sessionsEnded: 'all' },
+      });
+      return this.refused(reply);
+    }
     setRefreshCookie(request, reply, next);
     reply.status(200);
     return this.signedIn(now.agentId, now.role, now.tokenVersion);
@@ -202,18 +228,23 @@ export class SessionsController {
   })
   @ApiNoContentResponse({ description: 'Signed out (also when it was not signed in)' })
   @ApiProblems(503)
+  @Audited('session.end')
   async signOut(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @Audit() audit: AuditNote,
   ): Promise<void> {
     const presented = refreshTokenOf(request);
     const session = presented && (await this.sessionOf(presented.sessionId));
-    if (presented && session)
+    if (presented && session) {
       await this.applied(session.agentId, reply, {
         type: EndSession,
         body: { agentId: session.agentId, sessionId: presented.sessionId },
         msgId: `${presented.sessionId}:end`,
       });
+      audit.actor = { kind: session.role === 'admin' ? 'admin' : 'agent', id: session.agentId };
+      audit.subject = { kind: 'session', id: presented.sessionId };
+    } else audit.skip();
     clearRefreshCookie(reply);
     reply.status(204);
   }
@@ -250,6 +281,7 @@ export class SessionsController {
   })
   @ApiNoContentResponse({ description: 'Signed out' })
   @ApiProblems(400, 401, 403, 503)
+  @Audited('session.end', pathId('session'))
   async endSession(
     @Param('id', IdParam) sessionId: string,
     @CurrentPrincipal() principal: Principal,

@@ -42,6 +42,7 @@ import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Write } from '../api/write';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { answerId, Audited, pathId } from '../audit/audited';
 import { CustomerIdentity, CustomerRegistration } from '../people/customer-registration';
 import { CreateCustomerRequest, PrincipalCreated } from '../people/people.dto';
 import {
@@ -91,6 +92,9 @@ export class SitesController {
   })
   @AcceptedAnswer(SiteSecret, 'The secret is shown only here; rotating it issues a new one')
   @ApiPreferWait(SiteSecret, 'With `Prefer: wait=N`: registered; its visitors can be signed in')
+  @Audited('site.register', answerId('site'), {
+    details: ({ body }) => ({ allowAnonymous: (body as CreateSiteRequest).allowAnonymous ?? false }),
+  })
   create(@Body() body: CreateSiteRequest, @CurrentWrite() write: Write): Promise<SiteSecret> {
     // No Idempotency-Key: a retry would be answered a secret other than the one kept.
     const siteId = write.allocate();
@@ -125,6 +129,7 @@ export class SitesController {
   })
   @AcceptedAnswer(SiteSecret, 'The new secret is shown only here')
   @ApiPreferWait(SiteSecret, 'With `Prefer: wait=N`: applied', 200)
+  @Audited('site.secret-rotate', pathId('site'))
   async rotate(@Param('id', IdParam) siteId: string, @CurrentWrite() write: Write): Promise<SiteSecret> {
     await this.directory.keyOf(siteId);
     const { secret, sealedSecret } = this.directory.newSecret();
@@ -146,6 +151,9 @@ export class SitesController {
   })
   @AcceptedAnswer(AnonymousVisitors)
   @ApiPreferWait(AnonymousVisitors, 'With `Prefer: wait=N`: applied', 200)
+  @Audited('site.anonymous-visitors', pathId('site'), {
+    details: ({ body }) => ({ allowAnonymous: (body as AnonymousVisitorsRequest).allowAnonymous }),
+  })
   async anonymousVisitors(
     @Param('id', IdParam) siteId: string,
     @Body() body: AnonymousVisitorsRequest,
@@ -172,6 +180,10 @@ export class SitesController {
   })
   @AcceptedAnswer(SiteSettingsAccepted)
   @ApiPreferWait(SiteSettings, 'With `Prefer: wait=N`: applied, as `GET …/settings` now shows it', 200)
+  @Audited('site.configure', pathId('site'), {
+    // Which settings were given, not what they say (an automatic reply is the business's text).
+    details: ({ body }) => ({ fields: Object.keys(body as SiteSettingsRequest).sort() }),
+  })
   async configure(
     @Param('id', IdParam) siteId: string,
     @Body() body: SiteSettingsRequest,

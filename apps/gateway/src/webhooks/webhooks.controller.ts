@@ -30,6 +30,7 @@ import { ApiPreferWait } from '../api/prefer-wait.doc';
 import { ApiProblems } from '../api/problem.doc';
 import { CurrentWrite, Idempotent, Write } from '../api/write';
 import { Allow, CurrentPrincipal } from '../auth/auth';
+import { answerId, Audited, pathId } from '../audit/audited';
 import {
   CreateWebhookRequest,
   DeliveriesQuery,
@@ -59,6 +60,10 @@ export class WebhooksController {
     'Deliveries follow the Standard Webhooks specification (webhook-id, webhook-timestamp, webhook-signature with HMAC-SHA256); payload `{type, timestamp, data}`. Non-2xx or timeout is retried on PARLEY_WEBHOOK_RETRY_SCHEDULE with jitter. Only public addresses are called, unless the operator allowed a network (PARLEY_WEBHOOK_ALLOWED_NETWORKS): a URL that is (or resolves to) a loopback, private, link-local or other non-public address is refused with 422, and an attempt whose name resolves to one later fails with a `refused:` error.',
   )
   @ApiPreferWait(WebhookCreated, 'With `Prefer: wait=N`: registered; deliveries of later events go to it')
+  // The events, not the URL: a URL may carry credentials.
+  @Audited('webhook.register', answerId('webhook'), {
+    details: ({ body }) => ({ events: (body as CreateWebhookRequest).events }),
+  })
   @Idempotent()
   async create(@Body() body: CreateWebhookRequest, @CurrentWrite() write: Write): Promise<WebhookCreated> {
     await this.refuseUncallable(body.url);
@@ -110,6 +115,7 @@ export class WebhooksController {
   @ApiOperation({ operationId: 'deleteWebhook', summary: 'Delete a webhook endpoint' })
   @AcceptedAnswer(Accepted, 'Nothing more is sent to it; its deliveries stay listed')
   @ApiPreferWait(Accepted, 'With `Prefer: wait=N`: deleted (or it was already)', 200)
+  @Audited('webhook.delete', pathId('webhook'))
   remove(@Param('id', IdParam) webhookId: string, @CurrentWrite() write: Write): Promise<Accepted> {
     const command = { type: DeleteWebhook, body: { webhookId }, msgId: `delete:${webhookId}` };
     return this.commands.confirm(write, command, { id: webhookId });
