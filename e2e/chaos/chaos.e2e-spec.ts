@@ -1,7 +1,7 @@
 import { printResults, runScenario, SCENARIOS, ScenarioResult } from './scenarios';
 
 /**
- * The contract's guarantees under faults, CI-sized (about 20 s of load per scenario);
+ * The contract's guarantees under faults, CI-sized (about 12 s of load per scenario);
  * `npm run chaos -- --minutes N` runs the same scenarios longer.
  */
 describe('chaos', () => {
@@ -12,7 +12,7 @@ describe('chaos', () => {
   it.each(SCENARIOS)(
     '%s: nothing lost, duplicated or unexpected; seq gap-free; inboxes complete and ordered',
     async (scenario) => {
-      const result = await runScenario(scenario, Number(process.env.CHAOS_SECONDS ?? 20));
+      const result = await runScenario(scenario, Number(process.env.CHAOS_SECONDS ?? 12));
       results.push(result);
       printResults([result]);
       expect(result.faults).toBeGreaterThan(0);
