@@ -301,7 +301,7 @@ describe('sealed content through the transport', () => {
     await consume('content-commands', StreamNames.commands, 'parley.cmd.>');
     await consumerDrained('content-commands', StreamNames.commands);
     // Only this test's conversations: what earlier tests published may still be handled here.
-    const ours = seen.filter((s) => [gone, kept].includes((s as PostMessage).conversationId));
+    const ours = seen.filter((s) => [gone, kept].some((id) => id === (s as PostMessage).conversationId));
     expect(ours).toEqual([expect.objectContaining({ conversationId: kept, body: 'destroyed-2' })]);
     expect(erased).toEqual([PostMessage.subject, PostMessage.subject]);
     expect(await storedMessages(StreamNames.deadLetters)).toHaveLength(1);
