@@ -5504,7 +5504,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
-      /** @description Used up or expired (an invite) */
+      /** @description Used up or expired (an invite), or erased (content for a conversation that was erased) */
       410: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
@@ -6534,6 +6534,18 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Used up or expired (an invite), or erased (content for a conversation that was erased) */
+      410: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description Body over 1 MiB */
       413: {
         headers: {
@@ -7111,6 +7123,18 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Used up or expired (an invite), or erased (content for a conversation that was erased) */
+      410: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description Body over 1 MiB */
       413: {
         headers: {
@@ -7432,6 +7456,18 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Used up or expired (an invite), or erased (content for a conversation that was erased) */
+      410: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description Body over 1 MiB */
       413: {
         headers: {
@@ -7692,6 +7728,18 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Used up or expired (an invite), or erased (content for a conversation that was erased) */
+      410: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description Body over 1 MiB */
       413: {
         headers: {
@@ -7824,6 +7872,18 @@ export interface operations {
       };
       /** @description Unknown id, or a conversation that is not yours */
       404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Used up or expired (an invite), or erased (content for a conversation that was erased) */
+      410: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];

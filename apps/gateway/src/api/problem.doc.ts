@@ -20,7 +20,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'The role may not do this',
   404: 'Unknown id, or a conversation that is not yours',
   409: 'Conflicts with what exists (another agent signs in with this email)',
-  410: 'Used up or expired (an invite)',
+  410: 'Used up or expired (an invite), or erased (content for a conversation that was erased)',
   411: 'An upload without Content-Length',
   413: 'Body over 1 MiB',
   422: 'Well-formed but refers to something that cannot be used (an unknown agent, a seq beyond the last)',
