@@ -66,7 +66,7 @@ describe('two installations sharing one NATS server', () => {
 
     const kinds = ['COMMANDS', 'DEAD_LETTERS', 'EVENTS', 'WEBHOOKS'];
     // Besides the four streams, each installation's gateways count rate limits in a bucket of its own
-    // and keep attachments in an object store of its own.
+    // and keep attachments, and customer exports, in object stores of their own.
     expect(Object.keys(streams).sort()).toEqual(
       [
         ...kinds.map((k) => `ACME_${k}`),
@@ -75,6 +75,8 @@ describe('two installations sharing one NATS server', () => {
         'KV_parley-rate-limits',
         'OBJ_acme-attachments',
         'OBJ_parley-attachments',
+        'OBJ_acme-exports',
+        'OBJ_parley-exports',
       ].sort(),
     );
     expect(streams['KV_acme-rate-limits'].subjects).toEqual(['$KV.acme-rate-limits.>']);

@@ -10,6 +10,7 @@ import {
   SERVICE_NAMES,
   ServiceName,
   startNats,
+  TEST_ADMIN_TOKEN,
   TestNats,
   waitFor,
 } from '@parley/testing';
@@ -86,6 +87,13 @@ describe('NATS users and their permissions (deploy/base/nats/authorization.conf)
         params: { path: { id } },
       });
       return data?.items.length === 1;
+    });
+    // An erasure reaches every service and comes back confirmed by each (ADR 14).
+    const erased = await system.api('DELETE', `/v1/customers/${customer.id}`, { token: TEST_ADMIN_TOKEN });
+    expect(erased.status).toBe(202);
+    await waitFor('the erasure confirmed by every store', async () => {
+      const res = await system.api('GET', erased.body.certificateUrl, { token: TEST_ADMIN_TOKEN });
+      return res.body.completedAt ? true : undefined;
     });
   }, 60_000);
 

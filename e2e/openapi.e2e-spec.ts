@@ -85,6 +85,11 @@ const SIGN_IN: Record<string, { credentials: string; unauthenticated: string }> 
     credentials: 'none',
     unauthenticated: '400 application/problem+json false []',
   },
+  // An export's signed link is the capability, so that the widget saves the archive with a plain link.
+  'get /v1/exports/{id}/archive': {
+    credentials: 'none',
+    unauthenticated: '400 application/problem+json true []',
+  },
 };
 describe('the OpenAPI document served by the gateway', () => {
   let system: ParleySystem;

@@ -2,10 +2,11 @@
 // output), packed by tools/pack-app.mjs with a package.json of only its runtime dependencies,
 // installed with `npm ci --omit=dev` into an empty folder, started with `node .` against NATS and
 // PostgreSQL, used, and stopped with SIGTERM.
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import {
   createDatabase,
   freePort,
@@ -115,28 +116,28 @@ describe('production build of each app, packed and installed as in the image', (
   let database: TestDatabase;
   const children = new Map<App, { child: ChildProcess; port: number; output: string[] }>();
 
-  beforeAll(() => {
+  beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'parley-production-build-'));
     // Nothing above the folder may lend it packages: `node .` must find everything in its own node_modules.
     for (let dir = dirname(workDir); ; dir = dirname(dir)) {
       expect(existsSync(join(dir, 'node_modules'))).toBe(false);
       if (dir === dirname(dir)) break;
     }
-    for (const app of APPS) {
-      const dir = join(workDir, app);
-      execFileSync(process.execPath, [join(ROOT, 'tools/pack-app.mjs'), app, dir], { stdio: 'pipe' });
-      // The Dockerfile's deps stage: exactly these two files, then `npm ci --omit=dev`.
-      execFileSync(
-        'npm',
-        ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'],
-        {
-          cwd: dir,
-          stdio: 'pipe',
-        },
-      );
-      packed[app] = dir;
-      manifests[app] = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    }
+    // The apps install at once: each install mostly waits on the disk and npm's cache.
+    await Promise.all(
+      APPS.map(async (app) => {
+        const dir = join(workDir, app);
+        await promisify(execFile)(process.execPath, [join(ROOT, 'tools/pack-app.mjs'), app, dir]);
+        // The Dockerfile's deps stage: exactly these two files, then `npm ci --omit=dev`.
+        await promisify(execFile)(
+          'npm',
+          ['ci', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline'],
+          { cwd: dir },
+        );
+        packed[app] = dir;
+        manifests[app] = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      }),
+    );
   }, 240_000);
 
   afterAll(async () => {

@@ -78,19 +78,25 @@ describe('two processes of every service', () => {
   async function unowned(service: ServiceName): Promise<number> {
     const { rows } = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM "${service}".partition_leases l
-        WHERE l.owner IS NULL OR l.expires_at < now() OR NOT EXISTS (
-          SELECT FROM "${service}".partition_members m JOIN pg_stat_activity a ON a.pid = m.pid
-           WHERE m.member = l.owner)`,
+        WHERE l.owner IS NULL OR l.expires_at < now() OR NOT EXISTS (${liveMember(service)})`,
     );
     return rows[0].n;
   }
 
+  /** The processes of `service` holding a partition, each with how many: only live ones count. */
   async function owners(service: ServiceName): Promise<Map<string, number>> {
     const { rows } = await db.query<{ owner: string; n: number }>(
-      `SELECT owner, count(*)::int AS n FROM "${service}".partition_leases
-        WHERE owner IS NOT NULL AND expires_at > now() GROUP BY owner`,
+      `SELECT owner, count(*)::int AS n FROM "${service}".partition_leases l
+        WHERE owner IS NOT NULL AND expires_at > now() AND EXISTS (${liveMember(service)})
+        GROUP BY owner`,
     );
     return new Map(rows.map((r) => [r.owner, r.n]));
+  }
+
+  /** A lease's owner is alive while its database session is: a SIGKILLed process's session ends with it. */
+  function liveMember(service: ServiceName): string {
+    return `SELECT FROM "${service}".partition_members m JOIN pg_stat_activity a ON a.pid = m.pid
+             WHERE m.member = l.owner`;
   }
 
   async function newCustomer(): Promise<Actor> {
@@ -297,7 +303,9 @@ describe('two processes of every service', () => {
       CONSUMING.map(async (service) => {
         await waitFor(
           `every partition of ${service} owned again`,
-          async () => (await unowned(service)) === 0,
+          // The survivors, and only they, hold every partition: a lease the dead process still
+          // holds until it expires is not an owner.
+          async () => (await unowned(service)) === 0 && (await owners(service)).size === 2,
           60_000,
           100,
         );

@@ -20,6 +20,8 @@ import { TransferConversationHandler } from './conversations/commands/transfer-c
 import { ConversationQueries } from './conversations/conversation.queries';
 import { CommandClaims } from './events/command-claims';
 import { CommandTransaction } from './events/command-transaction';
+import { CustomerExportRepository } from './exports/customer-export.repository';
+import { ExportCustomerHandler } from './exports/export-customer.handler';
 import { LabelsHandlers } from './labels/labels.handlers';
 import { LabelsQueries } from './labels/labels.queries';
 import { PeopleHandlers } from './people/people.handlers';
@@ -28,8 +30,14 @@ import { SavedRepliesQueries } from './saved-replies/saved-replies.queries';
 import { SitesHandlers } from './sites/sites.handlers';
 import { SitesQueries } from './sites/sites.queries';
 import { PeopleQueries } from './people/people.queries';
+import { RetentionHandlers } from './retention/retention.handlers';
+import { RetentionQueries } from './retention/retention.queries';
+import { RetentionSchedule } from './retention/retention-schedule';
 import { SessionsHandlers } from './people/sessions.handlers';
 import { SnoozeAlarm } from './snooze/snooze-alarm';
+import { ErasureHandlers } from './privacy/erasure.handlers';
+import { ErasureQueries } from './privacy/erasure.queries';
+import { ErasureSweeper } from './privacy/erasure-sweeper';
 
 @Module({
   controllers: [
@@ -52,6 +60,11 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     LabelsQueries,
     SavedRepliesHandlers,
     SavedRepliesQueries,
+    ExportCustomerHandler,
+    RetentionHandlers,
+    RetentionQueries,
+    ErasureHandlers,
+    ErasureQueries,
   ],
   providers: [
     CommandTransaction,
@@ -61,6 +74,9 @@ import { SnoozeAlarm } from './snooze/snooze-alarm';
     AttachmentCatalog,
     { provide: ATTACHMENT_FILES, useExisting: AttachmentCatalog },
     OrphanSweep,
+    CustomerExportRepository,
+    RetentionSchedule,
+    ErasureSweeper,
   ],
 })
 class ConversationModule {}

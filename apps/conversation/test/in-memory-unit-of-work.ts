@@ -17,6 +17,7 @@ import type {
   RegisterSite,
   RotateSiteSecret,
   SetAnonymousVisitors,
+  SetRetentionPolicy,
   SiteConfiguredData,
   StartSession,
 } from '@parley/contracts';
@@ -28,8 +29,10 @@ import type { CommandTransaction } from '../src/events/command-transaction';
 import {
   AttachmentReferenceStore,
   ConversationStore,
+  ErasureStore,
   LabelStore,
   PeopleStore,
+  RetentionStore,
   SavedReplyStore,
   SiteStore,
   UnitOfWork,
@@ -64,6 +67,13 @@ export class InMemoryTables {
   readonly attachmentReferences = new Map<string, string | null>();
   readonly labels = new Map<string, LabelRef>();
   readonly savedReplies = new Map<string, SavedReplyView>();
+  /** Sites' retention policies, and when a run of each was asked for. */
+  readonly retentionPolicies = new Map<
+    string,
+    { resolvedConversationDays: number | null; attachmentDays: number | null; runRequestedAt: string | null }
+  >();
+  /** Customers erased (their erasure itself runs against PostgreSQL, in the integration spec). */
+  readonly erasedCustomers = new Set<string>();
   /** Counts assignments, to order agents by their last one. */
   assignmentsMade = 0;
   readonly statements: string[] = [];
@@ -77,6 +87,8 @@ export class InMemoryTables {
       new InMemoryAttachmentReferences(this),
       new InMemoryLabels(this),
       new InMemorySavedReplies(this),
+      new InMemoryRetention(this),
+      new InMemoryErasures(this),
     );
   }
 
@@ -366,6 +378,53 @@ class InMemoryAttachmentReferences implements AttachmentReferenceStore {
   }
 }
 
+class InMemoryRetention implements RetentionStore {
+  constructor(private readonly tables: InMemoryTables) {}
+
+  async setPolicy(cmd: SetRetentionPolicy): Promise<boolean> {
+    if (!this.tables.sites.has(cmd.siteId)) return false;
+    const { resolvedConversationDays, attachmentDays } = cmd;
+    const runRequestedAt = this.tables.retentionPolicies.get(cmd.siteId)?.runRequestedAt ?? null;
+    this.tables.retentionPolicies.set(cmd.siteId, {
+      resolvedConversationDays,
+      attachmentDays,
+      runRequestedAt,
+    });
+    return true;
+  }
+
+  async requestRun(siteId: string, at: string): Promise<boolean> {
+    if (!this.tables.sites.has(siteId)) return false;
+    const policy = this.tables.retentionPolicies.get(siteId);
+    this.tables.retentionPolicies.set(siteId, {
+      resolvedConversationDays: policy?.resolvedConversationDays ?? null,
+      attachmentDays: policy?.attachmentDays ?? null,
+      runRequestedAt: at,
+    });
+    return true;
+  }
+
+  /** The in-memory references do not record conversations: these tests attach nothing. */
+  async keptAttachments(): Promise<string[]> {
+    return [];
+  }
+
+  async removeConversation(conversationId: string): Promise<void> {
+    this.tables.statements.push('remove conversation');
+    this.tables.conversations.delete(conversationId);
+    this.tables.ratings.delete(conversationId);
+    this.tables.entries.splice(
+      0,
+      this.tables.entries.length,
+      ...this.tables.entries.filter((entry) => entry.conversationId !== conversationId),
+    );
+  }
+
+  async expireAttachments(): Promise<string[]> {
+    return [];
+  }
+}
+
 class InMemorySites implements SiteStore {
   constructor(private readonly tables: InMemoryTables) {}
 
@@ -542,3 +601,34 @@ export const summaryOf = (events: Array<{ type: string; conversationId?: string 
   events.map((e) => `${e.type} ${e.conversationId ?? ''}`.trim());
 
 export const ACCEPTED_AT = '2026-01-01T00:00:00.000Z';
+
+/** Whether a customer was erased; erasing itself is tested against PostgreSQL, not here. */
+class InMemoryErasures implements ErasureStore {
+  constructor(private readonly tables: InMemoryTables) {}
+
+  async customerErased(customerId: string): Promise<boolean> {
+    return this.tables.erasedCustomers.has(customerId);
+  }
+
+  lockCustomer(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  erase(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  record(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  confirm(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  request(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  lockRequest(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+  decline(): never {
+    throw new Error('erasure is not kept in memory');
+  }
+}

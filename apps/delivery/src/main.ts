@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
 import {
+  erasureLedgerMigration,
   outboxWritersMigration,
   partitionLeasesMigration,
   PersistenceModule,
@@ -14,6 +15,7 @@ import { Inbox } from './inbox/inbox';
 import { InboxCommandsHandler } from './inbox/inbox-commands.handler';
 import { InboxFanOutHandler } from './inbox/inbox-fan-out.handler';
 import { InboxQueriesHandler } from './inbox/inbox-queries.handler';
+import { DeliveryErasureHandlers } from './privacy/delivery-erasure.handlers';
 import { InitialDeliverySchema1764000000000 } from './migrations/1764000000000-initial-delivery-schema';
 import { OutboxTrace1764200000000 } from './migrations/1764200000000-outbox-trace';
 import { AcksWebhooks1764100000000 } from './migrations/1764100000000-acks-webhooks';
@@ -31,6 +33,7 @@ import { WebhookSender } from './webhooks/webhook-sender';
     InboxQueriesHandler,
     WebhookCommandsHandler,
     WebhookQueriesHandler,
+    DeliveryErasureHandlers,
   ],
   providers: [
     Inbox,
@@ -77,6 +80,7 @@ void runService({
         outboxWritersMigration('delivery', 'conversationId'),
         partitionLeasesMigration('delivery'),
         sealedWebhookSecretsMigration(SecretBox.fromKeyRing(config.PARLEY_SECRET_KEY)),
+        erasureLedgerMigration('delivery'),
       ],
       outbox: { relayIntervalMs: config.PARLEY_OUTBOX_RELAY_INTERVAL_MS, orderedBy: 'conversationId' },
     }),

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsEmpty, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { ATTACHMENTS_PER_MESSAGE_CEILING } from '@parley/contracts';
+import { ATTACHMENTS_PER_MESSAGE_CEILING, EXPORT_MAX_AGE_DAYS } from '@parley/contracts';
 import { DEV_SECRET_KEY, IsSecretKeyRing, ServiceEnv } from '@parley/runtime';
 import { IsTrustedProxyList } from './api/trusted-proxies';
 
@@ -168,4 +168,14 @@ export class GatewayEnv extends ServiceEnv {
   @Min(1)
   @Max(7 * 24 * 3600)
   PARLEY_ATTACHMENT_URL_TTL_SECONDS = 300;
+
+  /**
+   * How long a customer export's signed download URL works, from the status answer that carried
+   * it; the export itself is kept for EXPORT_MAX_AGE_DAYS, so a longer link would outlive it.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(EXPORT_MAX_AGE_DAYS * 24 * 3600)
+  PARLEY_EXPORT_URL_TTL_SECONDS = 900;
 }

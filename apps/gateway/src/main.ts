@@ -19,6 +19,7 @@ import { trustProxyOption } from './api/trusted-proxies';
 import { requestValidation } from './api/validation';
 import { refuseDevelopmentSecrets, TokenService } from './auth/auth';
 import { ConversationsModule } from './conversations/conversations.module';
+import { ExportsModule } from './exports/exports.module';
 import { GatewayEnv } from './gateway.env';
 import { InboundMailModule } from './inbound-mail/inbound-mail.module';
 import { InboxModule } from './inbox/inbox.module';
@@ -26,7 +27,9 @@ import { MailModule } from './mail/mail.module';
 import { LabelsModule } from './labels/labels.module';
 import { MessagesModule } from './messages/messages.module';
 import { PeopleModule } from './people/people.module';
+import { PrivacyModule } from './privacy/privacy.module';
 import { ReportsModule } from './reports/reports.module';
+import { RetentionModule } from './retention/retention.module';
 import { SavedRepliesModule } from './saved-replies/saved-replies.module';
 import { SearchModule } from './search/search.module';
 import { SitesModule } from './sites/sites.module';
@@ -100,6 +103,9 @@ void runService({
     AdminModule,
     InboundMailModule,
     MailModule,
+    ExportsModule,
+    RetentionModule,
+    PrivacyModule,
   ],
   configureHttp,
   bodyLimitBytes: (config) => config.PARLEY_BODY_LIMIT_BYTES,

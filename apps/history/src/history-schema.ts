@@ -1,4 +1,4 @@
-import { partitionLeasesMigration } from '@parley/persistence';
+import { erasureLedgerMigration, partitionLeasesMigration } from '@parley/persistence';
 import { InitialHistorySchema1764000000000 } from './migrations/1764000000000-initial-history-schema';
 import { SearchStatusReceipts1764100000000 } from './migrations/1764100000000-search-status-receipts';
 import { MessageVia1767100000000 } from './migrations/1767100000000-message-via';
@@ -13,4 +13,5 @@ export const HISTORY_MIGRATIONS = [
   partitionLeasesMigration('history'),
   MessageAttachments1768100000000,
   ConversationReports1768400000000,
+  erasureLedgerMigration('history'),
 ];

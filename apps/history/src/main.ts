@@ -4,7 +4,11 @@ import { Durables } from '@parley/contracts';
 import { PersistenceModule, postgresStorage } from '@parley/persistence';
 import { runService, ServiceEnv } from '@parley/runtime';
 import { ConversationRepository } from './conversations/conversation.repository';
+import { HistoryExport } from './exports/history-export';
+import { HistoryExportHandler } from './exports/history-export.handler';
 import { HistoryHandlers } from './history.handlers';
+import { HistoryErasureHandlers } from './privacy/history-erasure.handlers';
+import { AttachmentsExpiredHandler } from './retention/attachments-expired.handler';
 import { ConversationHistory } from './messages/conversation-history';
 import { MessageRepository } from './messages/message.repository';
 import { MessageStatus } from './messages/message-status';
@@ -15,7 +19,7 @@ import { HISTORY_MIGRATIONS } from './history-schema';
 
 @Module({
   imports: [ReportsModule],
-  controllers: [HistoryHandlers],
+  controllers: [HistoryHandlers, HistoryExportHandler, HistoryErasureHandlers, AttachmentsExpiredHandler],
   providers: [
     ConversationRepository,
     MessageRepository,
@@ -23,6 +27,7 @@ import { HISTORY_MIGRATIONS } from './history-schema';
     ConversationHistory,
     MessageStatus,
     MessageSearch,
+    HistoryExport,
   ],
 })
 class HistoryModule {}

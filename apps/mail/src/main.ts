@@ -1,11 +1,18 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { Durables } from '@parley/contracts';
-import { partitionLeasesMigration, PersistenceModule, postgresStorage } from '@parley/persistence';
+import {
+  erasureLedgerMigration,
+  partitionLeasesMigration,
+  PersistenceModule,
+  postgresStorage,
+} from '@parley/persistence';
 import { runService, SERVICE_CONFIG } from '@parley/runtime';
 import { LinkSigner } from '@parley/secrets';
 import { DigestMailer } from './digests/digest-mailer';
 import { DigestRepository } from './digests/digest.repository';
+import { MailExport } from './exports/mail-export';
+import { MailExportHandler } from './exports/mail-export.handler';
 import { InboundMailModule } from './inbound/inbound-mail.module';
 import { MailLinks } from './mail-links';
 import { MailTicker } from './mail-ticker';
@@ -20,9 +27,10 @@ import { MAIL_CHANNEL, mailChannel } from './outbound/mail-channel';
 import { MailSender } from './outbound/mail-sender';
 import { SentEmailRepository } from './outbound/sent-email.repository';
 import { PeopleRepository } from './people/people.repository';
+import { MailErasureHandlers } from './privacy/mail-erasure.handlers';
 
 @Module({
-  controllers: [MailEventsHandler],
+  controllers: [MailEventsHandler, MailExportHandler, MailErasureHandlers],
   providers: [
     {
       provide: LinkSigner,
@@ -44,6 +52,7 @@ import { PeopleRepository } from './people/people.repository';
     DigestMailer,
     MailSender,
     MailTicker,
+    MailExport,
   ],
   exports: [LinkSigner, MailLinks, PeopleRepository, SentEmailRepository],
 })
@@ -65,6 +74,7 @@ void runService({
         InitialMailSchema1767000000000,
         InboundMail1767100000000,
         partitionLeasesMigration('mail'),
+        erasureLedgerMigration('mail'),
       ],
     }),
     MailModule,

@@ -21,6 +21,8 @@ import {
   type ReceiptState,
 } from '@parley/web';
 import { AvailabilityNote } from './availability-note';
+import { DownloadMyData } from './download-my-data';
+import { ErasureRequest } from './erasure-request';
 import { RatingForm, type RatingInput } from './rating';
 import { Unavailable } from './unavailable';
 
@@ -202,6 +204,7 @@ export function Widget({
           </span>
         </p>
         {siteId && <AvailabilityNote siteId={siteId} />}
+        <DownloadMyData api={api} />
       </header>
       {error && (
         <p role="alert" className="error">
@@ -233,6 +236,7 @@ export function Widget({
         disabled={conversation === undefined}
         files={files}
       />
+      <ErasureRequest api={api} />
     </main>
   );
 }

@@ -22,6 +22,8 @@ export interface AttachmentRef {
   name: string;
   contentType: AttachmentType;
   size: number;
+  /** When its site's retention deleted its object (`attachments.expired`); absent while it is kept. */
+  expiredAt?: string;
 }
 
 /**

@@ -94,7 +94,8 @@ export const CARD_CONVERSATIONS_MAX = 20;
 
 export interface CustomerCard {
   id: string;
-  externalId: string;
+  /** null once the customer is erased. */
+  externalId: string | null;
   name: string | null;
   email: string | null;
   attributes: CustomerAttributes;
@@ -103,6 +104,8 @@ export interface CustomerCard {
   createdAt: string;
   /** The customer's conversations, newest first, at most `CARD_CONVERSATIONS_MAX`. */
   conversations: CustomerConversationSummary[];
+  /** When the customer was erased: a tombstone without name, email or attributes; null otherwise. */
+  erasedAt?: string | null;
 }
 
 /** Core NATS only: a participant is typing in a conversation. Never stored. */

@@ -23,6 +23,10 @@ export const EventTypes = {
   conversationRated: 'conversation.rated',
   labelsChanged: 'conversation.labels_changed',
   customerUpdated: 'customer.updated',
+  customerExportRequested: 'customer.export_requested',
+  conversationErased: 'conversation.erased',
+  attachmentsExpired: 'attachments.expired',
+  customerErased: 'customer.erased',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 

@@ -12,4 +12,7 @@ export * from './reports';
 export * from './attachments';
 export * from './labels';
 export * from './customer-card';
+export * from './exports';
+export * from './retention';
+export * from './erasure';
 export * from './content';

@@ -141,6 +141,8 @@ export interface ConversationView {
   /** The customer's name and email as known, for agents (a saved reply's `{{customer.name}}`). */
   customerName: string | null;
   customerEmail: string | null;
+  /** When its customer was erased: a content-free shell ("Erased customer"); null otherwise. */
+  erasedAt?: string | null;
 }
 
 export interface ConversationListQuery {

@@ -44,6 +44,15 @@ export const CommandSubjects = {
   changeSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.change`,
   deleteSavedReply: `${NAMESPACE}.cmd.conversation.saved-reply.delete`,
   updateCustomer: `${NAMESPACE}.cmd.conversation.customer.update`,
+  exportCustomer: `${NAMESPACE}.cmd.conversation.customer.export`,
+  setRetentionPolicy: `${NAMESPACE}.cmd.conversation.site.retention`,
+  requestRetentionRun: `${NAMESPACE}.cmd.conversation.site.retention.run`,
+  expireConversation: `${NAMESPACE}.cmd.conversation.retention.expire`,
+  expireAttachments: `${NAMESPACE}.cmd.conversation.retention.attachments.expire`,
+  eraseCustomer: `${NAMESPACE}.cmd.conversation.customer.erase`,
+  confirmErasure: `${NAMESPACE}.cmd.conversation.erasure.confirm`,
+  requestErasure: `${NAMESPACE}.cmd.conversation.customer.erasure-request`,
+  declineErasureRequest: `${NAMESPACE}.cmd.conversation.erasure-request.decline`,
 } as const;
 
 export const QuerySubjects = {
@@ -76,6 +85,11 @@ export const QuerySubjects = {
   savedReplies: `${NAMESPACE}.query.conversation.saved-replies`,
   agentRole: `${NAMESPACE}.query.conversation.agent-role`,
   customer: `${NAMESPACE}.query.conversation.customer`,
+  retentionPolicy: `${NAMESPACE}.query.conversation.retention-policy`,
+  retentionPreview: `${NAMESPACE}.query.conversation.retention-preview`,
+  erasure: `${NAMESPACE}.query.conversation.erasure`,
+  erasureRequests: `${NAMESPACE}.query.conversation.erasure-requests`,
+  erasureRequest: `${NAMESPACE}.query.conversation.erasure-request`,
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = `${NAMESPACE}.cmd`;

@@ -1,11 +1,14 @@
-import type { NatsConnection } from '@nats-io/nats-core';
+import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { StorageType } from '@nats-io/jetstream';
+import { EXPORT_MAX_AGE_DAYS, exportsBucket } from '@parley/contracts';
 
 export interface ObjectBucketOptions {
   /** The bucket's name (letters, digits, `-`, `_`); its stream is `OBJ_<bucket>`. */
   bucket: string;
   replicas?: number;
+  /** How long an object is kept, in seconds; kept until deleted when absent. */
+  maxAgeSeconds?: number;
 }
 
 /**
@@ -16,7 +19,24 @@ export interface ObjectBucketOptions {
  */
 export function openObjectBucket(
   nc: NatsConnection,
-  { bucket, replicas = 1 }: ObjectBucketOptions,
+  { bucket, replicas = 1, maxAgeSeconds }: ObjectBucketOptions,
 ): Promise<ObjectStore> {
-  return new Objm(nc).create(bucket, { storage: StorageType.File, replicas });
+  return new Objm(nc).create(bucket, {
+    storage: StorageType.File,
+    replicas,
+    ...(maxAgeSeconds && { ttl: nanos(maxAgeSeconds * 1000) }),
+  });
+}
+
+/**
+ * The exports' object store (`exportsBucket()`): every service that writes a part of a customer's
+ * export, and the gateway that reads them, open it with the same settings, objects expiring after
+ * `EXPORT_MAX_AGE_DAYS`.
+ */
+export function openExportsBucket(nc: NatsConnection, replicas = 1): Promise<ObjectStore> {
+  return openObjectBucket(nc, {
+    bucket: exportsBucket(),
+    replicas,
+    maxAgeSeconds: EXPORT_MAX_AGE_DAYS * 24 * 60 * 60,
+  });
 }

@@ -5,3 +5,4 @@ export * from './persistence.module';
 export * from './lease-fence.subscriber';
 export * from './partition-leases';
 export * from './postgres-storage';
+export * from './erasure-ledger';

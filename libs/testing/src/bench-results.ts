@@ -52,6 +52,7 @@ const HEADLINES: Record<string, (data: any) => Figures> = {
     accept_msg_s_1p: data.one.acceptRate,
     accept_msg_s_2p: data.two.acceptRate,
     second_process_accept_cpu_pct: data.secondProcessCpuPerMessagePercent.accept,
+    second_process_steady_cpu_pct: data.secondProcessCpuPerMessagePercent.steady,
     catchup_msg_s_1p: data.one.catchUpRate,
     catchup_msg_s_2p: data.two.catchUpRate,
     second_process_catchup_cpu_pct: data.secondProcessCpuPerMessagePercent.catchUp,

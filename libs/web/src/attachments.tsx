@@ -168,13 +168,25 @@ export function UploadChips({
   );
 }
 
-/** A message's attachments: images as previews (a click opens them), other files as chips to download. */
+/**
+ * A message's attachments: images as previews (a click opens them), other files as chips to
+ * download, and those its site's retention deleted as chips that say so.
+ */
 export function MessageAttachments({ attachments }: { attachments?: Attachment[] }) {
   if (!attachments?.length) return null;
   return (
     <ul className="message-attachments" aria-label="Attachments">
       {attachments.map((a) =>
-        isImage(a.contentType) && a.url ? (
+        a.expiredAt ? (
+          <li
+            key={a.id}
+            className="file-chip expired"
+            title="Deleted: this site keeps files for a limited time"
+          >
+            <span className="file-name">{a.name}</span>
+            <span className="file-size">Expired</span>
+          </li>
+        ) : isImage(a.contentType) && a.url ? (
           <li key={a.id} className="attachment-preview">
             <a href={a.url} target="_blank" rel="noreferrer">
               <img src={a.url} alt={a.name} loading="lazy" />

@@ -23,7 +23,9 @@ export function ConversationList(props: Props) {
   return (
     <ul className="conversation-list" aria-label={label}>
       {conversations.map((c) => {
-        const title = c.subject || c.lastMessagePreview || 'New conversation';
+        const title = c.erasedAt
+          ? 'Erased customer'
+          : c.subject || c.lastMessagePreview || 'New conversation';
         const waited = elapsed(waitingSince(c), now);
         const author = lastAuthor(c);
         return (
@@ -42,8 +44,11 @@ export function ConversationList(props: Props) {
                   </span>
                 )}
               </span>
-              {c.subject && c.lastMessagePreview && (
-                <span className="row-preview">{c.lastMessagePreview}</span>
+              {c.erasedAt ? (
+                <span className="row-preview erased">Content erased</span>
+              ) : (
+                c.subject &&
+                c.lastMessagePreview && <span className="row-preview">{c.lastMessagePreview}</span>
               )}
               <LabelChips ids={c.labels} catalog={labels} />
               <span className="row-meta">

@@ -99,8 +99,14 @@ export function ConversationView(props: Props) {
 
   useEffect(() => {
     void loadConversation();
-    void loadLatest();
-  }, [loadConversation, loadLatest]);
+  }, [loadConversation]);
+
+  // Messages once the conversation is known: an erased one has none to read (its reads answer 410).
+  const known = conversation?.id === conversationId;
+  const erased = Boolean(conversation?.erasedAt);
+  useEffect(() => {
+    if (known && !erased) void loadLatest();
+  }, [known, erased, loadLatest]);
 
   useEffect(() => {
     const listener = (e: Event) => {
@@ -169,7 +175,9 @@ export function ConversationView(props: Props) {
               Customer →
             </button>
           </div>
-          <h1 id="conversation-title">{conversation?.subject || 'No subject'}</h1>
+          <h1 id="conversation-title">
+            {erased ? 'Erased customer' : conversation?.subject || 'No subject'}
+          </h1>
           {conversation && (
             <p className="muted">
               {conversation.assigneeId
@@ -178,7 +186,14 @@ export function ConversationView(props: Props) {
               {conversation.team ? ` · team ${conversation.team}` : ''}
             </p>
           )}
-          {conversation && (
+          {erased && conversation?.erasedAt && (
+            <p className="erased" role="status">
+              The customer was erased on{' '}
+              <time dateTime={conversation.erasedAt}>{new Date(conversation.erasedAt).toLocaleString()}</time>
+              : everything said in this conversation was erased with them.
+            </p>
+          )}
+          {conversation && !erased && (
             <ConversationActions
               api={api}
               conversation={conversation}
@@ -191,7 +206,7 @@ export function ConversationView(props: Props) {
               }}
             />
           )}
-          {conversation && (
+          {conversation && !erased && (
             <LabelEditor
               api={api}
               conversation={conversation}
@@ -204,28 +219,32 @@ export function ConversationView(props: Props) {
           )}
           {conversation?.rating && <RatingSummary rating={conversation.rating} />}
         </header>
-        <Timeline
-          messages={messages}
-          authorName={authorName}
-          hasOlder={olderBefore !== null}
-          loadingOlder={loadingOlder}
-          onLoadOlder={loadOlder}
-          receipt={lastReply && receipt ? { messageId: lastReply.id, state: receipt } : null}
-        />
-        <p className="typing" aria-live="polite">
-          {typist && `${typist} is typing…`}
-        </p>
-        <Composer
-          api={api}
-          conversationId={conversationId}
-          replyContext={{
-            customerName: conversation?.customerName ?? null,
-            customerEmail: conversation?.customerEmail ?? null,
-            agentName: agents.find((a) => a.id === agentId)?.name ?? null,
-            conversationId,
-          }}
-          onSent={onSent}
-        />
+        {!erased && (
+          <>
+            <Timeline
+              messages={messages}
+              authorName={authorName}
+              hasOlder={olderBefore !== null}
+              loadingOlder={loadingOlder}
+              onLoadOlder={loadOlder}
+              receipt={lastReply && receipt ? { messageId: lastReply.id, state: receipt } : null}
+            />
+            <p className="typing" aria-live="polite">
+              {typist && `${typist} is typing…`}
+            </p>
+            <Composer
+              api={api}
+              conversationId={conversationId}
+              replyContext={{
+                customerName: conversation?.customerName ?? null,
+                customerEmail: conversation?.customerEmail ?? null,
+                agentName: agents.find((a) => a.id === agentId)?.name ?? null,
+                conversationId,
+              }}
+              onSent={onSent}
+            />
+          </>
+        )}
       </main>
       {conversation && (
         <CustomerPanel

@@ -70,7 +70,7 @@ export function CustomerPanel({
       <button type="button" className="link back" onClick={onBack}>
         ← Conversation
       </button>
-      <h2 id="customer-title">{card?.name || 'Customer'}</h2>
+      <h2 id="customer-title">{card?.erasedAt ? 'Erased customer' : card?.name || 'Customer'}</h2>
       {error && (
         <p role="alert" className="error">
           {error}
@@ -78,6 +78,11 @@ export function CustomerPanel({
       )}
       {card === null ? (
         !error && <p className="muted">Loading…</p>
+      ) : card.erasedAt ? (
+        <p className="erased">
+          Erased on <time dateTime={card.erasedAt}>{new Date(card.erasedAt).toLocaleDateString()}</time> at
+          their request or the business's: Parley keeps nothing about them but their conversations' shells.
+        </p>
       ) : (
         <>
           <dl className="card-facts">

@@ -32,6 +32,10 @@ export interface Conversation {
   autoRepliedAt: Date | null;
   /** The ids of its labels, in the order they were put on. */
   labels: string[];
+  /** When it was last resolved, while it is: the age a site's retention policy measures. */
+  resolvedAt: Date | null;
+  /** When its customer was erased: from then on a shell without content, closed to every command. */
+  erasedAt: Date | null;
 }
 
 /** Each field's column: the repository reads and writes rows through this, so a field cannot be missed. */
@@ -53,6 +57,8 @@ export const CONVERSATION_COLUMNS: { readonly [F in keyof Conversation]-?: strin
   firstResponseAt: 'first_response_at',
   autoRepliedAt: 'auto_replied_at',
   labels: 'labels',
+  resolvedAt: 'resolved_at',
+  erasedAt: 'erased_at',
 };
 
 /** A conversation the customer opens: open, unassigned and queued until assignment decides. */
@@ -75,6 +81,8 @@ export function openedConversation(cmd: OpenConversation, now: Date): Conversati
     firstResponseAt: null,
     autoRepliedAt: null,
     labels: [],
+    resolvedAt: null,
+    erasedAt: null,
   };
 }
 
@@ -107,5 +115,6 @@ export function conversationView(
     lastMessageAuthorRole: lastAuthor?.role ?? null,
     customerName: customer.name,
     customerEmail: customer.email,
+    erasedAt: conversation.erasedAt?.toISOString() ?? null,
   };
 }

@@ -139,6 +139,12 @@ export class ConversationQueries {
     }
     if (q.principal.role === 'customer' && conversation.customerId !== q.principal.id)
       throw notFound(q.conversationId);
+    if (conversation.erasedAt)
+      throw new QueryRejected(
+        410,
+        'Erased',
+        `Conversation ${q.conversationId} was erased with its customer: it takes no more writes.`,
+      );
     if (q.agentId && !(await this.people.agentExists(q.agentId))) {
       throw new QueryRejected(422, 'Unknown agent', `There is no agent with id ${q.agentId}.`);
     }

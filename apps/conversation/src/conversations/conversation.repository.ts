@@ -248,7 +248,7 @@ export class ConversationRepository {
   async queuedIds(except: string | undefined): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.sql.query(
       `SELECT c.id FROM conversation.conversations c
-        WHERE c.status = 'open' AND c.assignee_id IS NULL AND c.id <> $1
+        WHERE c.status = 'open' AND c.assignee_id IS NULL AND c.erased_at IS NULL AND c.id <> $1
         ORDER BY ${PRIORITY_RANK} DESC, c.queued_at ASC NULLS FIRST, c.id`,
       [except ?? ''],
     );
@@ -322,7 +322,7 @@ export class ConversationRepository {
           );
         }
         const from = where.map((w) => `AND ${w}`).join(' ');
-        return `WHERE c.status = 'open' AND c.assignee_id IS NULL ${from}
+        return `WHERE c.status = 'open' AND c.assignee_id IS NULL AND c.erased_at IS NULL ${from}
           ORDER BY ${PRIORITY_RANK} DESC, c.queued_at ASC, c.id LIMIT ${params.bind(limit)}`;
       },
       `${PRIORITY_RANK} AS rank`,

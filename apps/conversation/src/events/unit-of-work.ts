@@ -3,6 +3,8 @@ import { ConversationLedger } from '../conversations/conversation-ledger';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { LabelsRepository } from '../labels/labels.repository';
 import { PeopleRepository } from '../people/people.repository';
+import { RetentionRepository } from '../retention/retention.repository';
+import { ErasureRepository } from '../privacy/erasure.repository';
 import { SavedRepliesRepository } from '../saved-replies/saved-replies.repository';
 import { SitesRepository } from '../sites/sites.repository';
 import type { Sql } from '../sql';
@@ -64,6 +66,18 @@ export type SavedReplyStore = Pick<
   'save' | 'shortcutTaken' | 'change' | 'delete' | 'one'
 >;
 
+/** What a command's handler may do for sites' retention within its transaction. */
+export type RetentionStore = Pick<
+  RetentionRepository,
+  'setPolicy' | 'requestRun' | 'keptAttachments' | 'removeConversation' | 'expireAttachments'
+>;
+
+/** What a command's handler may do to erasures and erasure requests within its transaction. */
+export type ErasureStore = Pick<
+  ErasureRepository,
+  'lockCustomer' | 'customerErased' | 'erase' | 'record' | 'confirm' | 'request' | 'lockRequest' | 'decline'
+>;
+
 /**
  * One command transaction's work: the repositories bound to it, and the ledger holding what the
  * transaction locked, looked up and appended. `complete` writes what is still held in memory; the
@@ -79,6 +93,8 @@ export class UnitOfWork {
     readonly attachments: AttachmentReferenceStore,
     readonly labels: LabelStore,
     readonly savedReplies: SavedReplyStore,
+    readonly retention: RetentionStore,
+    readonly erasures: ErasureStore,
   ) {
     this.ledger = new ConversationLedger(conversations);
   }
@@ -92,6 +108,8 @@ export class UnitOfWork {
       new AttachmentReferences(sql),
       new LabelsRepository(sql),
       new SavedRepliesRepository(sql),
+      new RetentionRepository(sql),
+      new ErasureRepository(sql),
     );
   }
 

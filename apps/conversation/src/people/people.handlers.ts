@@ -145,6 +145,8 @@ export class PeopleHandlers {
   ): Promise<DomainEvent<CustomerUpdatedData>[]> {
     const card = await unit.people.lockCustomerCard(cmd.customerId);
     if (!card) throw new PermanentFailure(`customer ${cmd.customerId} does not exist`, 404);
+    if (await unit.erasures.customerErased(cmd.customerId))
+      throw new PermanentFailure(`customer ${cmd.customerId} was erased`, 410);
     const attributes = mergeAttributes(card.attributes, cmd.attributes ?? {});
     if (Object.keys(attributes).length > CUSTOMER_ATTRIBUTES_MAX)
       throw new PermanentFailure(

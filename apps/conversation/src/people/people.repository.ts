@@ -97,7 +97,8 @@ export class PeopleRepository {
 
   /**
    * Registers the customer, or updates the name and email given; false when that changed nothing.
-   * The unique index on external_id keeps the mapping to the gateway's derived id 1:1.
+   * The unique index on external_id keeps the mapping to the gateway's derived id 1:1. An erased
+   * customer stays a tombstone: registering their externalId again changes nothing.
    */
   async registerCustomer(cmd: RegisterCustomer): Promise<boolean> {
     const changed: unknown[] = await this.sql.query(
@@ -105,7 +106,7 @@ export class PeopleRepository {
        ON CONFLICT (id) DO UPDATE SET name = COALESCE(EXCLUDED.name, c.name),
                                       email = COALESCE(EXCLUDED.email, c.email),
                                       time_zone = COALESCE(EXCLUDED.time_zone, c.time_zone)
-        WHERE (COALESCE(EXCLUDED.name, c.name), COALESCE(EXCLUDED.email, c.email),
+        WHERE c.erased_at IS NULL AND (COALESCE(EXCLUDED.name, c.name), COALESCE(EXCLUDED.email, c.email),
                COALESCE(EXCLUDED.time_zone, c.time_zone))
               IS DISTINCT FROM (c.name, c.email, c.time_zone)
        RETURNING id`,
@@ -141,7 +142,7 @@ export class PeopleRepository {
   async customerCard(customerId: string, conversations: number): Promise<CustomerCard | undefined> {
     const [row]: CustomerCard[] = await this.sql.query(
       `SELECT c.id, c.external_id AS "externalId", c.name, c.email, c.attributes, c.time_zone AS "timeZone",
-              to_json(c.created_at)#>>'{}' AS "createdAt",
+              to_json(c.created_at)#>>'{}' AS "createdAt", to_json(c.erased_at)#>>'{}' AS "erasedAt",
               COALESCE((SELECT json_agg(json_build_object(
                          'id', v.id, 'subject', v.subject, 'status', v.status,
                          'lastMessageAt', to_json(v.last_message_at)#>>'{}',
@@ -289,7 +290,7 @@ export class PeopleRepository {
          LEFT JOIN conversation.customer_agents ca ON ca.customer_id = $1
          CROSS JOIN LATERAL (
            SELECT count(*)::int AS load FROM conversation.conversations c
-            WHERE c.assignee_id = a.id AND c.status = ANY($3::text[])
+            WHERE c.assignee_id = a.id AND c.status = ANY($3::text[]) AND c.erased_at IS NULL
          ) l
         WHERE a.presence = 'online' AND a.active AND l.load < a.capacity AND ($2::text IS NULL OR $2 = ANY(a.teams))
         ORDER BY (a.id = ca.agent_id) DESC NULLS LAST, l.load ASC, a.last_assigned_at ASC NULLS FIRST, a.id
@@ -315,7 +316,7 @@ export class PeopleRepository {
       `SELECT a.id, a.name, a.email, a.teams, a.capacity, a.presence, a.role,
               a.password_hash IS NOT NULL AS "signedUp", a.active,
               (SELECT count(*)::int FROM conversation.conversations c
-                WHERE c.assignee_id = a.id AND c.status = ANY($3::text[])) AS load
+                WHERE c.assignee_id = a.id AND c.status = ANY($3::text[]) AND c.erased_at IS NULL) AS load
          FROM conversation.agents a WHERE a.id > $1 ORDER BY a.id LIMIT $2`,
       [after, limit, LOAD_STATUSES],
     );

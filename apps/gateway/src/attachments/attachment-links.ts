@@ -26,11 +26,14 @@ export class AttachmentLinks {
     return `/v1/attachments/${attachmentId}?token=${token}`;
   }
 
-  /** The messages with a fresh `url` on each of their attachments. */
+  /** The messages with a fresh `url` on each of their attachments but those expired (nothing to download). */
   withUrls<M extends Pick<MessageView, 'attachments'>>(messages: M[]): M[] {
     return messages.map((message) =>
       message.attachments?.length
-        ? { ...message, attachments: message.attachments.map((a) => ({ ...a, url: this.url(a.id) })) }
+        ? {
+            ...message,
+            attachments: message.attachments.map((a) => (a.expiredAt ? a : { ...a, url: this.url(a.id) })),
+          }
         : message,
     );
   }

@@ -40,8 +40,14 @@ export class AttachmentStore implements OnModuleInit {
     return this.store.put({ name: id, metadata }, bytes);
   }
 
+  /** The attachment's bytes and info; null when there is none or it was deleted. */
   get(id: string): Promise<ObjectResult | null> {
     return this.store.get(id);
+  }
+
+  /** The object's info, a deleted one's marker included; null when there never was one. */
+  info(id: string): Promise<ObjectInfo | null> {
+    return this.store.info(id);
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   Controller,
+  GoneException,
   Get,
   HttpCode,
   HttpException,
@@ -121,7 +122,7 @@ export class AttachmentsController {
     security: [],
     summary: 'Download an attachment through its signed link',
     description:
-      "No bearer token: `token` is the signature of the attachment's `url`, as a message carries it, valid for PARLEY_ATTACHMENT_URL_TTL_SECONDS (default 300 s). Images are served inline, everything else as a download, always with the sniffed Content-Type, `X-Content-Type-Options: nosniff` and `Content-Security-Policy: default-src 'none'`. An expired link is refused with 401, an altered or foreign one with 403.",
+      "No bearer token: `token` is the signature of the attachment's `url`, as a message carries it, valid for PARLEY_ATTACHMENT_URL_TTL_SECONDS (default 300 s). Images are served inline, everything else as a download, always with the sniffed Content-Type, `X-Content-Type-Options: nosniff` and `Content-Security-Policy: default-src 'none'`. An expired link is refused with 401, an altered or foreign one with 403; an attachment deleted for its site's retention policy answers 410.",
   })
   @ApiProduces('image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain')
   @ApiResponse({
@@ -129,7 +130,7 @@ export class AttachmentsController {
     description: 'The bytes as uploaded',
     content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
   })
-  @ApiProblems(400, 401, 403, 404, 503)
+  @ApiProblems(400, 401, 403, 404, 410, 503)
   async download(
     @Param('id', IdParam) attachmentId: string,
     @Query() query: DownloadQuery,
@@ -137,7 +138,15 @@ export class AttachmentsController {
   ): Promise<void> {
     this.links.check(attachmentId, query.token);
     const found = await this.store.get(attachmentId);
-    if (!found || found.info.deleted) throw new NotFoundException('This attachment no longer exists.');
+    if (!found) {
+      // The object store keeps a deleted object's marker: expired by its site's retention, or an
+      // unused upload swept away.
+      if ((await this.store.info(attachmentId))?.deleted)
+        throw new GoneException(
+          'This attachment was deleted: its site keeps attachments for a limited time.',
+        );
+      throw new NotFoundException('This attachment no longer exists.');
+    }
     const object = found.info as AttachmentObject;
     await reply
       .header('content-type', object.metadata.contentType)

@@ -18,6 +18,13 @@ export class AttachmentItem implements AttachmentView {
       'Signed download link, relative to the API, valid for PARLEY_ATTACHMENT_URL_TTL_SECONDS (default 300 s) from this answer: ask for the message again for a fresh one',
   })
   url?: string;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-12-07T12:00:00.000Z',
+    description:
+      "When its site's retention policy deleted the file; the message keeps its name and size, and carries no `url`",
+  })
+  expiredAt?: string;
 }
 
 /** What an upload answers: the attachment, to reference in `attachments` of a message. */

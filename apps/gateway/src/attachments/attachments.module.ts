@@ -9,5 +9,6 @@ import { AttachmentsController } from './attachments.controller';
   imports: [ConversationsModule],
   controllers: [AttachmentsController],
   providers: [AttachmentStore, AttachmentUploads],
+  exports: [AttachmentStore],
 })
 export class AttachmentsModule {}

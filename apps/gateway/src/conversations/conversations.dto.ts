@@ -234,6 +234,15 @@ export class ConversationItem implements ConversationView {
     description: "The customer's email, as known",
   })
   customerEmail: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    example: null,
+    description:
+      'When its customer was erased (`DELETE /v1/customers/{id}`): the conversation is a shell without content ("Erased customer") that takes no more writes (410)',
+  })
+  erasedAt?: string | null;
 }
 
 /** An opened conversation as `Prefer: wait` returns it: what `GET` shows, and its first message's id. */

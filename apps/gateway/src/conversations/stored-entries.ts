@@ -1,7 +1,8 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { GoneException, Injectable, NotFoundException } from '@nestjs/common';
 import {
   Command,
   CommandBody,
+  CONVERSATION_ERASED_REASON,
   DomainEvent,
   EventType,
   EventTypes,
@@ -53,7 +54,7 @@ export class StoredEntries {
         accepted: { id },
         applied: (event: DomainEvent<StoredMessageData | MessageRejectedData>) => {
           if (event.type === EventTypes.messageRejected)
-            throw new NotFoundException((event.data as MessageRejectedData).reason);
+            throw rejection((event.data as MessageRejectedData).reason);
           return this.links.withUrls([storedEntry(event.data as StoredMessageData)])[0];
         },
         lookUp: () => this.now(id, write.principal),
@@ -69,7 +70,7 @@ export class StoredEntries {
     const found = await whenKnown(
       this.publisher.query<MessageStatusView>(QuerySubjects.message, { principal, messageId }),
     );
-    if (found?.status === 'rejected') throw new NotFoundException(found.rejection);
+    if (found?.status === 'rejected') throw rejection(found.rejection ?? '');
     if (found?.status !== 'stored' || found.seq === null || found.body === null) return undefined;
     return this.links.withUrls([
       storedEntry({ ...found, messageId: found.id, seq: found.seq, body: found.body }),
@@ -96,4 +97,9 @@ export function storedEntry(
     via: stored.via ?? 'api',
     ...(stored.attachments?.length && { attachments: stored.attachments }),
   };
+}
+
+/** A rejected write: its conversation was erased (410), or is not there for the author (404). */
+function rejection(reason: string): Error {
+  return reason === CONVERSATION_ERASED_REASON ? new GoneException(reason) : new NotFoundException(reason);
 }

@@ -66,12 +66,23 @@ export const EVENT_DATA_SCHEMAS = {
         example: [{ id: ATTACHMENT_ID, name: 'broken-parcel.png', contentType: 'image/png', size: 48213 }],
         description:
           'Files the message carries (absent when none); download them through the `url` that `GET /v1/conversations/{id}/messages` gives each',
-        items: objectOf<AttachmentRef>('An attachment', {
-          id: text(ATTACHMENT_ID),
-          name: text('broken-parcel.png'),
-          contentType: oneOfList(ATTACHMENT_TYPES, 'image/png', 'As sniffed from the bytes'),
-          size: { type: 'integer', minimum: 1, example: 48213, description: 'Bytes' },
-        }),
+        items: objectOf<AttachmentRef>(
+          'An attachment',
+          {
+            id: text(ATTACHMENT_ID),
+            name: text('broken-parcel.png'),
+            contentType: oneOfList(ATTACHMENT_TYPES, 'image/png', 'As sniffed from the bytes'),
+            size: { type: 'integer', minimum: 1, example: 48213, description: 'Bytes' },
+            expiredAt: {
+              type: 'string',
+              format: 'date-time',
+              example: '2026-12-07T12:00:00.000Z',
+              description:
+                "When its site's retention deleted the file (in history's answers, never in this event); its `url` then answers 410",
+            },
+          },
+          ['expiredAt'],
+        ),
       },
     },
     ['via', 'attachments'],

@@ -149,7 +149,8 @@ export class CustomerConversationItem implements CustomerConversationSummary {
 
 export class CustomerCardItem implements CustomerCard {
   @ApiProperty({ example: CUSTOMER_ID }) id: string;
-  @ApiProperty({ example: EXTERNAL_ID }) externalId: string;
+  @ApiProperty({ nullable: true, type: String, example: EXTERNAL_ID, description: 'null once erased' })
+  externalId: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'Grace Hopper' }) name: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'grace@example.com' }) email: string | null;
   @ApiProperty({
@@ -173,6 +174,15 @@ export class CustomerCardItem implements CustomerCard {
       "The customer's conversations, newest first, at most 20 (`GET /v1/customers/{id}/conversations` pages through all)",
   })
   conversations: CustomerConversationItem[];
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    example: null,
+    description:
+      'When the customer was erased (`DELETE /v1/customers/{id}`): a tombstone without name, email, externalId, attributes or time zone',
+  })
+  erasedAt?: string | null;
 }
 
 export class PrincipalCreated {

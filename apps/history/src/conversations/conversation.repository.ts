@@ -28,4 +28,13 @@ export class ConversationRepository {
     );
     return row?.customer_id;
   }
+
+  /** Whether the conversation was erased here (its customer's erasure, or retention). */
+  async erased(conversationId: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      'SELECT 1 FROM history.erased_conversations WHERE conversation_id = $1',
+      [conversationId],
+    );
+    return rows.length > 0;
+  }
 }

@@ -23,7 +23,10 @@ const message = (seq: number): MessageView => ({
 function historyOf(count: number, owner: string | undefined) {
   const stored = Array.from({ length: count }, (_, i) => message(i + 1));
   const slices: ConversationSlice[] = [];
-  const conversations = { customerOf: async () => owner } as unknown as ConversationRepository;
+  const conversations = {
+    customerOf: async () => owner,
+    erased: async () => false,
+  } as unknown as ConversationRepository;
   const messages = {
     inConversation: async (_: string, slice: ConversationSlice) => {
       slices.push(slice);

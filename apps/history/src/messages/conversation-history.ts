@@ -15,11 +15,18 @@ export class ConversationHistory {
   /**
    * Keyset pages on (conversation_id, seq): `after` reads forwards, `before` backwards; either way
    * items are in ascending seq and nextCursor is the seq to continue from in the same direction.
-   * A customer reads only their own conversations (any other is not found), and never notes.
+   * A customer reads only their own conversations (any other is not found), and never notes. An
+   * erased conversation is gone (410): nothing of what was said in it is kept.
    */
   async page(q: ConversationMessagesQuery): Promise<Page<MessageView>> {
     const customer = q.principal.role === 'customer';
     const customerId = await this.conversations.customerOf(q.conversationId);
+    if (customerId === undefined && (await this.conversations.erased(q.conversationId)))
+      throw new QueryRejected(
+        410,
+        'Erased',
+        `Conversation ${q.conversationId} was erased: its content is gone.`,
+      );
     if (customerId === undefined || (customer && customerId !== q.principal.id))
       throw new QueryRejected(404, 'Not found', `Conversation ${q.conversationId} was not found.`);
 

@@ -101,8 +101,11 @@ export class MessageRepository {
       `WITH stored AS (
          INSERT INTO history.messages (id, conversation_id, customer_id, seq, author_id, author_role, type, body, created_at, via,
                                        attachments, attachment_names)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[],
+         SELECT m.* FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[],
                               $10::text[], $11::jsonb[], $12::text[])
+                AS m (id, conversation_id, customer_id, seq, author_id, author_role, type, body, created_at, via,
+                      attachments, attachment_names)
+          WHERE NOT EXISTS (SELECT 1 FROM history.erased_conversations e WHERE e.conversation_id = m.conversation_id)
          ON CONFLICT (id) DO NOTHING
        )
        DELETE FROM history.accepted_messages WHERE id = ANY($1::text[])`,
@@ -132,6 +135,9 @@ export class MessageRepository {
                 AS a (id, conversation_id, author_id, author_role, type, body, accepted_at, via)
         WHERE NOT EXISTS (SELECT 1 FROM history.messages m WHERE m.id = a.id)
           AND NOT EXISTS (SELECT 1 FROM history.rejected_messages r WHERE r.id = a.id)
+          -- A command read after its conversation was erased (the command stream is another
+          -- partitioning than the events') is not kept.
+          AND NOT EXISTS (SELECT 1 FROM history.erased_conversations e WHERE e.conversation_id = a.conversation_id)
        ON CONFLICT (id) DO NOTHING`,
       [
         column((m) => m.id),

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
@@ -15,6 +15,8 @@ export interface Envelope {
  */
 export interface MailChannel {
   deliver(envelope: Envelope, messageId: string, raw: Buffer, handOver: () => Promise<void>): Promise<string>;
+  /** Forgets the copies of these emails it keeps, if it keeps any (an erased customer's). */
+  erase(messageIds: string[]): Promise<void>;
 }
 
 /** What an SMTP failure says about the email: the server answered (a reply code), or the line broke. */
@@ -91,6 +93,11 @@ export class SmtpChannel implements MailChannel {
       });
     });
   }
+
+  /** An email handed to the SMTP server has left Parley: nothing of it is kept here. */
+  erase(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** Without an SMTP server (development): each email becomes `<dir>/<Message-ID>.eml`, and its path is logged. */
@@ -107,10 +114,18 @@ export class DropDirChannel implements MailChannel {
   ): Promise<string> {
     await mkdir(this.dir, { recursive: true });
     await handOver();
-    const file = resolve(join(this.dir, `${messageId.replace(/[^A-Za-z0-9@._-]/g, '')}.eml`));
+    const file = this.fileOf(messageId);
     await writeFile(file, raw);
     this.log.log(`email ${messageId} written to ${file}`);
     return `written to ${file}`;
+  }
+
+  async erase(messageIds: string[]): Promise<void> {
+    for (const messageId of messageIds) await rm(this.fileOf(messageId), { force: true });
+  }
+
+  private fileOf(messageId: string): string {
+    return resolve(join(this.dir, `${messageId.replace(/[^A-Za-z0-9@._-]/g, '')}.eml`));
   }
 }
 

@@ -34,7 +34,8 @@ export async function setStatus(
   conversation.status = status;
   conversation.snoozeUntil = until;
   if (status === 'open' && !conversation.assigneeId) conversation.queuedAt = new Date();
-  await unit.conversations.update(conversation, 'status', 'snoozeUntil', 'queuedAt');
+  if (previous !== status) conversation.resolvedAt = status === 'resolved' ? new Date() : null;
+  await unit.conversations.update(conversation, 'status', 'snoozeUntil', 'queuedAt', 'resolvedAt');
   const data: StatusChangedData = {
     conversationId: conversation.id,
     status,

@@ -9,7 +9,13 @@ import type { Conversation } from '../conversation.entity';
 export async function existingConversation(unit: UnitOfWork, conversationId: string): Promise<Conversation> {
   const conversation = await unit.ledger.lock(conversationId);
   if (!conversation) throw new PermanentFailure(`conversation ${conversationId} does not exist`, 404);
+  if (conversation.erasedAt) throw erasedConversation(conversationId);
   return conversation;
+}
+
+/** A command on a conversation whose customer was erased fails for good: there is nothing left to act on. */
+export function erasedConversation(conversationId: string): PermanentFailure {
+  return new PermanentFailure(`conversation ${conversationId} was erased with its customer`, 410);
 }
 
 /** A command naming an agent that does not exist fails for good. */

@@ -7,7 +7,7 @@ import {
   EventTypes,
   OpenConversation,
 } from '@parley/contracts';
-import { HandleCommand, JetStreamContext } from '@parley/jetstream';
+import { HandleCommand, JetStreamContext, PermanentFailure } from '@parley/jetstream';
 import { Assignment } from '../../assignment/assignment';
 import { CommandTransaction } from '../../events/command-transaction';
 import { conversationEvent, entryStored } from '../../events/conversation-events';
@@ -32,6 +32,8 @@ export class OpenConversationHandler {
     // Opened already: its id follows from the Idempotency-Key, so this is a retry, also one that
     // came after JetStream's duplicate window.
     if (await unit.conversations.find(cmd.conversationId)) return [];
+    if (await unit.erasures.customerErased(cmd.issuedBy.id))
+      throw new PermanentFailure(`customer ${cmd.issuedBy.id} was erased`, 410);
     const conversation = openedConversation(cmd, new Date());
     await unit.conversations.insert(conversation);
     const first = unit.ledger.append(conversation, cmd.messageId, cmd.issuedBy, 'message', cmd.body);

@@ -2,6 +2,7 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
   AttachmentRef,
+  CONVERSATION_ERASED_REASON,
   DomainEvent,
   eventId,
   EventTypes,
@@ -61,6 +62,7 @@ export class PostMessageHandler {
       conversation && (cmd.issuedBy.role !== 'customer' || conversation.customerId === cmd.issuedBy.id);
     // The open is in the same partition and ahead in it, so a conversation not found does not exist.
     if (!conversation || !allowed) return [this.rejected(cmd, NOT_A_PARTICIPANT)];
+    if (conversation.erasedAt) return [this.rejected(cmd, CONVERSATION_ERASED_REASON)];
     const attachments = await this.attachmentsOf(unit, cmd);
     if (!attachments) return [this.rejected(cmd, UNKNOWN_ATTACHMENT)];
     const entry = unit.ledger.append(conversation, cmd.messageId, cmd.issuedBy, 'message', cmd.body, cmd.via);

@@ -5,6 +5,7 @@ import { HandleCommand, JetStreamContext, PermanentFailure } from '@parley/jetst
 import { CommandTransaction } from '../../events/command-transaction';
 import { conversationEvent } from '../../events/conversation-events';
 import type { UnitOfWork } from '../../events/unit-of-work';
+import { erasedConversation } from './existing';
 
 /** A customer rates how a resolved conversation went; it counts for the agent it is assigned to. */
 @Controller()
@@ -28,6 +29,7 @@ export class RateConversationHandler {
     const conversation = await unit.ledger.lock(cmd.conversationId);
     if (!conversation || conversation.customerId !== cmd.issuedBy.id)
       throw new PermanentFailure(`${cmd.issuedBy.id} may not rate conversation ${cmd.conversationId}`);
+    if (conversation.erasedAt) throw erasedConversation(cmd.conversationId);
     if (conversation.status !== 'resolved')
       throw new PermanentFailure(
         `conversation ${cmd.conversationId} is ${conversation.status}, not resolved`,
