@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { StreamNames } from '@parley/contracts';
+import { CONTENT_KEYS_BUCKET, StreamNames } from '@parley/contracts';
 import {
   NatsAuthorization,
   ParleySystem,
@@ -120,6 +120,19 @@ describe('NATS users and their permissions (deploy/base/nats/authorization.conf)
     expect(await refusedPublish('conversation', 'parley.evt.0.message.created')).toBe(false);
     expect(await refusedPublish('history', 'parley.evt.0.receipt.read')).toBe(true);
     expect(await refusedPublish('delivery', 'parley.evt.0.message.created')).toBe(true);
+  });
+
+  it('lets the services that seal content or destroy keys write content keys, and history only read them', async () => {
+    const forged = `$KV.${CONTENT_KEYS_BUCKET}.conversation.forged`;
+    expect(await refusedPublish('history', forged)).toBe(true);
+    const writers = ['gateway', 'conversation', 'delivery', 'mail'] as const;
+    const verdicts = await Promise.all(writers.map((user) => refusedPublish(user, `${forged}-${user}`)));
+    expect(verdicts).toEqual(writers.map(() => false));
+    // Every service watches the bucket, to forget a destroyed key at once.
+    const { nc, refused } = await connectAs('history');
+    nc.subscribe(`$KV.${CONTENT_KEYS_BUCKET}.>`);
+    await nc.flush();
+    expect(refused).toEqual([]);
   });
 
   it('lets no one in without a password', async () => {

@@ -7368,6 +7368,18 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Used up, expired or erased (an invite; a conversation or customer that was erased; an attachment its site’s retention deleted) */
+      410: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description Body over 1 MiB */
       413: {
         headers: {
@@ -7945,6 +7957,18 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Used up, expired or erased (an invite; a conversation or customer that was erased; an attachment its site’s retention deleted) */
+      410: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description Body over 1 MiB */
       413: {
         headers: {
@@ -8266,6 +8290,18 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Used up, expired or erased (an invite; a conversation or customer that was erased; an attachment its site’s retention deleted) */
+      410: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description Body over 1 MiB */
       413: {
         headers: {
@@ -8526,6 +8562,18 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDoc'];
         };
       };
+      /** @description Used up, expired or erased (an invite; a conversation or customer that was erased; an attachment its site’s retention deleted) */
+      410: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
       /** @description Body over 1 MiB */
       413: {
         headers: {
@@ -8658,6 +8706,18 @@ export interface operations {
       };
       /** @description Unknown id, or a conversation that is not yours */
       404: {
+        headers: {
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDoc'];
+        };
+      };
+      /** @description Used up, expired or erased (an invite; a conversation or customer that was erased; an attachment its site’s retention deleted) */
+      410: {
         headers: {
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];

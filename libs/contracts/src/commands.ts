@@ -21,7 +21,7 @@ import {
 } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { ATTACHMENTS_PER_MESSAGE_CEILING } from './attachments';
-import { Content, mailSenderScopeId } from './content';
+import { Content, receivedMailConversation, unrepliedMailSender } from './content';
 import { RATING_CHANNELS, RatingChannel } from './events';
 import { ROLES, Role } from './principal';
 import { CommandSubjects, WEBHOOK_DELIVERY_SUBJECT } from './subjects';
@@ -446,10 +446,17 @@ export function receivedMailId(messageId: string): string {
 }
 
 /**
- * An email is sealed under the key of its sender's address (`mailSenderScopeId`): it may match no
- * conversation, and erasing the customer who sent it destroys that key too.
+ * An email is sealed under the key of the conversation its reply address names, or, naming none,
+ * under its sender's address's (`mailSenderScopeId`): either is destroyed with its customer.
  */
-const fromSender = (mail: Record<string, unknown>) => mailSenderScopeId(mail.from);
+function MailContent(): PropertyDecorator {
+  const conversation = Content('conversation', receivedMailConversation);
+  const sender = Content('customer', unrepliedMailSender);
+  return (target, property) => {
+    conversation(target, property);
+    sender(target, property);
+  };
+}
 
 /** The longest text of an email a ReceiveMail carries: the reply and some of the history it quotes. */
 export const RECEIVED_MAIL_TEXT_MAX = 100_000;
@@ -470,17 +477,17 @@ export class ReceiveMail extends Command {
   @IsString() @Length(1, 998) messageId: string;
   @IsIn(MAIL_SOURCES) source: MailSource;
   /** The sender's address (`From`). */
-  @Content('customer', fromSender) @IsString() @Length(0, 320) from: string;
+  @MailContent() @IsString() @Length(0, 320) from: string;
   /** The recipients it was delivered to (the SMTP envelope's, or the provider's). */
-  @Content('customer', fromSender)
+  @MailContent()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
   @Length(1, 320, { each: true })
   to: string[];
-  @Content('customer', fromSender) @IsString() @Length(0, 998) subject: string;
+  @MailContent() @IsString() @Length(0, 998) subject: string;
   /** The plain text of the email, quoted history and signature included (HTML turned into text). */
-  @Content('customer', fromSender) @IsString() @Length(0, RECEIVED_MAIL_TEXT_MAX) text: string;
+  @MailContent() @IsString() @Length(0, RECEIVED_MAIL_TEXT_MAX) text: string;
   /** When the receiver took it (RFC 3339). */
   @IsISO8601() receivedAt: string;
 }

@@ -99,10 +99,31 @@ export function contentDeclarationsOf(subject: string, payload: unknown): Conten
 }
 
 /**
- * The customer scope of the emails sent from an address, whoever turns out to have sent them
- * (mail unmatched to any conversation included): erasing a customer destroys it with the
- * customer's own key (`[{kind: 'customer', id: customerId}, {kind: 'customer', id: mailSenderScopeId(email)}]`).
+ * The customer scope of the emails sent from an address to no conversation's reply address
+ * (`receivedMailConversation`): erasing a customer destroys it with the customer's own key
+ * (`[{kind: 'customer', id: customerId}, {kind: 'customer', id: mailSenderScopeId(email)}]`).
  */
+const REPLY_ADDRESS = /^reply\+([A-Za-z0-9_-]{1,64})\.[0-9a-fA-F]+@/;
+
+/**
+ * The conversation whose reply address (`reply+<conversationId>.<tag>@…`, apps/mail) a received
+ * email was sent to, as the address reads, tag unchecked: its content is sealed under that
+ * conversation's key, and erased with the conversation.
+ */
+export function receivedMailConversation(mail: Record<string, unknown>): string | undefined {
+  const to = Array.isArray(mail.to) ? mail.to : [];
+  for (const address of to) {
+    const match = typeof address === 'string' ? REPLY_ADDRESS.exec(address.trim()) : null;
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+/** The sender's scope of a received email that names no conversation (`mailSenderScopeId`). */
+export function unrepliedMailSender(mail: Record<string, unknown>): string | undefined {
+  return receivedMailConversation(mail) === undefined ? mailSenderScopeId(mail.from) : undefined;
+}
+
 export function mailSenderScopeId(address: unknown): string | undefined {
   if (typeof address !== 'string') return undefined;
   const normalized = address.trim().toLowerCase();

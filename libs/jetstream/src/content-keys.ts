@@ -73,6 +73,8 @@ interface Known {
   key?: Buffer;
   /** The sequence of the entry's message, which a write to the subject must expect. */
   seq: number;
+  /** When it was read (epoch ms): trusted for `REMEMBER_MS` at most. */
+  readAt?: number;
 }
 
 /** A read of a scope under way; stale once a write to the scope was seen, and then not remembered. */
@@ -82,6 +84,12 @@ interface Reading {
 }
 
 const DATA_KEY_BYTES = 32;
+/**
+ * How long a key read is trusted without a word from the bucket: the watch forgets a scope at once
+ * when it is written to, and this bounds how long a write the watch missed (a slow consumer's
+ * dropped message) leaves a destroyed key usable.
+ */
+const REMEMBER_MS = 30_000;
 /** Scopes whose keys a process remembers: the most recently read, the oldest forgotten first. */
 const REMEMBERED_SCOPES = 20_000;
 /** Tombstones a scope keeps (a customer's keys may be destroyed and made again); keys are erased. */
@@ -271,10 +279,12 @@ export class ContentKeyStore extends ContentKeys {
   private read(subject: string, scope: ContentScope): Promise<Known> {
     const known = this.known.get(subject);
     if (known) {
-      // Most recently used last, so the oldest is forgotten first.
       this.known.delete(subject);
-      this.known.set(subject, known);
-      return Promise.resolve(known);
+      // Most recently used last, so the oldest is forgotten first; one read too long ago is read again.
+      if (Date.now() - (known.readAt ?? 0) < REMEMBER_MS) {
+        this.known.set(subject, known);
+        return Promise.resolve(known);
+      }
     }
     const under = this.reading.get(subject);
     if (under) return under.fetched;
@@ -312,7 +322,7 @@ export class ContentKeyStore extends ContentKeys {
   }
 
   private remember(subject: string, known: Known): void {
-    this.known.set(subject, known);
+    this.known.set(subject, { ...known, readAt: Date.now() });
     if (this.known.size > REMEMBERED_SCOPES) this.known.delete(this.known.keys().next().value as string);
   }
 

@@ -118,13 +118,13 @@ export class ContentSeal {
    */
   async open(subject: string, plain: unknown, headers: MsgHdrs | undefined): Promise<unknown> {
     if (headers?.get(SEALED_CONTENT_HEADER) !== SEALED_V1 || !isRecord(plain)) return plain;
-    for (const { paths } of contentDeclarationsOf(subject, plain)) {
-      for (const path of paths) {
-        for (const [holder, field] of locate(plain, path.split('.'), false)) {
-          const value = holder[field];
-          if (typeof value === 'string' && value.startsWith(PREFIX))
-            holder[field] = await this.openValue(value, path, subject);
-        }
+    // A field may be declared under two scopes, one of which seals it: it is opened once.
+    const paths = new Set(contentDeclarationsOf(subject, plain).flatMap((d) => d.paths));
+    for (const path of paths) {
+      for (const [holder, field] of locate(plain, path.split('.'), false)) {
+        const value = holder[field];
+        if (typeof value === 'string' && value.startsWith(PREFIX))
+          holder[field] = await this.openValue(value, path, subject);
       }
     }
     return plain;

@@ -8,6 +8,7 @@ import {
   type QueryReply,
   subjectFor,
 } from '@parley/contracts';
+import { ContentErased } from './content-keys';
 import { ContentSeal, SEALED_CONTENT_HEADER, SealedPayload } from './content-seal';
 import { BrokerUnavailable, QueryRejected } from './errors';
 import { currentTrace, TraceContext, traceHeaders } from './trace-context';
@@ -65,7 +66,11 @@ export class JetStreamPublisher {
     if (partitionOfSubject(subject) === undefined) subject = subjectFor(subject, payload, this.partitions);
     const options = { msgID: msgId, headers: traceHeaders(undefined, trace ?? currentTrace()) };
     for (const [name, value] of Object.entries(headers ?? {})) options.headers.set(name, value);
-    const sealing = this.content.seal(subject, payload);
+    const sealing = this.content.seal(subject, payload).catch((error: Error) => {
+      if (error instanceof ContentErased) throw error;
+      // The scope's key could not be read or made: the broker is away (or refuses the bucket).
+      throw new BrokerUnavailable(`could not seal the content of ${subject}: ${error.message}`);
+    });
     const sealed = await this.atEndOfTurn(sealing, (ready) => {
       if (ready.sealed) options.headers.set(SEALED_CONTENT_HEADER, '1');
       return this.js.publish(subject, JSON.stringify(ready.payload), options).catch((error: Error) => {

@@ -102,6 +102,23 @@ describe('ContentKeyStore', () => {
     expect(await stores[1].openingKey(customer, first.generation)).toBeUndefined();
   });
 
+  it('trusts a key it read for 30 seconds at most, even when it missed the destroying write', async () => {
+    const scope = conversation();
+    const deaf = new ContentKeyStore(connections[0], keyRing, BUCKET, 2_000);
+    const { key } = await deaf.sealingKey(scope);
+    expect(await deaf.openingKey(scope, 1)).toEqual(key);
+    deaf.close(); // stops watching: the destroy below goes unseen
+    await stores[1].destroy([scope]);
+    expect(await deaf.openingKey(scope, 1)).toEqual(key);
+    const now = Date.now();
+    const later = jest.spyOn(Date, 'now').mockReturnValue(now + 30_001);
+    try {
+      expect(await deaf.openingKey(scope, 1)).toBeUndefined();
+    } finally {
+      later.mockRestore();
+    }
+  });
+
   it('refuses a stored key moved to another scope', async () => {
     const [a, b] = [conversation(), conversation()];
     await stores[0].sealingKey(a);

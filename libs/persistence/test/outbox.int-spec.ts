@@ -2,7 +2,7 @@
  * The outbox against a real PostgreSQL, with a stand-in for JetStream that can lose a publish the
  * way a dying broker node does: a conversation's events must still reach the stream in seq order.
  */
-import { JetStreamPublisher } from '@parley/jetstream';
+import { ContentErased, JetStreamPublisher } from '@parley/jetstream';
 import { createDatabase, TestDatabase } from '@parley/testing';
 import { DataSource } from 'typeorm';
 import { Outbox, outboxTableSql, outboxTraceColumnSql, outboxWritersSql } from '../src';
@@ -11,12 +11,17 @@ import { Outbox, outboxTableSql, outboxTraceColumnSql, outboxWritersSql } from '
 class StreamStandIn {
   readonly stored: string[] = [];
   private readonly failOnce = new Set<string>();
+  /** Conversations whose content key was destroyed: their content is refused, as the publisher does. */
+  readonly erased = new Set<string>();
 
   failNext(msgId: string): void {
     this.failOnce.add(msgId);
   }
 
-  async publish(_subject: string, _payload: unknown, msgId: string): Promise<void> {
+  async publish(_subject: string, payload: { conversationId?: string }, msgId: string): Promise<void> {
+    const conversationId = payload.conversationId ?? '';
+    if (this.erased.has(conversationId))
+      throw new ContentErased({ kind: 'conversation', id: conversationId });
     if (this.failOnce.delete(msgId)) {
       // The lost publish is only noticed when its answer times out, after later ones were answered.
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -157,6 +162,22 @@ describe('Outbox', () => {
     expect(stream.stored).toEqual(['c-1', 'c-2', 'c-3', 'c-4', 'c-5']);
     const [{ left }] = await db.query('SELECT count(*)::int AS left FROM relay.outbox');
     expect(left).toBe(0);
+  });
+
+  it('drops the rows of a conversation erased after they were written, and publishes the rest', async () => {
+    const stream = new StreamStandIn();
+    const outbox = relayOutbox(stream);
+    const written = await db.transaction((em) =>
+      outbox.add(em, messageOf('erased', 1), messageOf('kept', 1), messageOf('erased', 2)),
+    );
+    stream.erased.add('erased');
+    await outbox.flush(written);
+    expect(stream.stored).toEqual(['kept-1']);
+    const [{ left }] = await db.query('SELECT count(*)::int AS left FROM relay.outbox');
+    expect(left).toBe(0);
+    // Nothing was left behind to block what comes next.
+    await outbox.flush(await db.transaction((em) => outbox.add(em, messageOf('kept', 2))));
+    expect(stream.stored).toEqual(['kept-1', 'kept-2']);
   });
 
   it("publishes a conversation's rows that another writer left unpublished before its own", async () => {

@@ -205,6 +205,7 @@ export class ConversationsController {
     'The id is that of the private history entry recording who, why and the note',
   )
   @ApiPreferWait(MessageItem, 'With `Prefer: wait=N`: done, with the private history entry that records it')
+  @ApiProblems(410)
   @Idempotent()
   async transfer(
     @Param('id', IdParam) conversationId: string,
@@ -286,7 +287,7 @@ export class ConversationsController {
     description:
       'A score from 1 to 5 and an optional comment; a later rating replaces the earlier one, and counts for the agent assigned at the time. A conversation that is not resolved is refused with 409.',
   })
-  @ApiProblems(409)
+  @ApiProblems(409, 410)
   @Change()
   async rate(
     @Param('id', IdParam) conversationId: string,

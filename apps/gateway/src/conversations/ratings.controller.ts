@@ -25,6 +25,7 @@ export class RatingsController {
   })
   @AcceptedAnswer(ConversationChangeAccepted)
   @ApiPreferWait(ChangedConversation, 'With `Prefer: wait=N`: the conversation with its rating', 200)
+  @ApiProblems(410)
   async rate(
     @Body() body: LinkRatingRequest,
     @Headers('prefer') prefer: string | undefined,

@@ -59,6 +59,7 @@ export class MessagesController {
     'Stored in JetStream. A customer writing into a resolved, snoozed or pending conversation opens it again.',
   )
   @ApiPreferWait(MessageItem, STORED)
+  @ApiProblems(410)
   @Idempotent()
   async post(
     @Param('id', IdParam) conversationId: string,
@@ -108,6 +109,7 @@ export class MessagesController {
   @ApiOperation({ operationId: 'addNote', summary: 'Add a private note' })
   @AcceptedAnswer(MessageAccepted, 'A private note: agents see it, customers never do')
   @ApiPreferWait(MessageItem, STORED)
+  @ApiProblems(410)
   @Idempotent()
   async note(
     @Param('id', IdParam) conversationId: string,
