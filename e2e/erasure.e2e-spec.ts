@@ -14,7 +14,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import type { Browser, Locator } from 'playwright-core';
-import { CONTENT_KEYS_BUCKET } from '@parley/contracts';
+import { CONTENT_KEYS_BUCKET, mailSenderScopeId } from '@parley/contracts';
 import { ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
 import {
   Actor,
@@ -27,6 +27,8 @@ import {
 import { launchChromium } from './support/browser';
 
 const marker = () => `erasemark${randomBytes(6).toString('hex')}`;
+/** The gateway's Postmark inbound webhook credentials, for an email that matches no conversation. */
+const POSTMARK = 'postmark:inbound-webhook-password-0123456789';
 const WAIT = { prefer: 'wait=10' };
 const UI_TIMEOUT_MS = 15_000;
 const visible = (locator: Locator) => locator.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
@@ -58,13 +60,16 @@ describe('erasing a customer everywhere', () => {
     });
     await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
     const launched = launchChromium();
-    system = await ParleySystem.start({
-      PARLEY_SMTP_URL: '',
-      PARLEY_MAIL_DROP_DIR: spool,
-      PARLEY_MAIL_DEFAULT_NOTIFY_DELAY_SECONDS: '1',
-      PARLEY_MAIL_POLL_INTERVAL_MS: '200',
-      PARLEY_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
-    });
+    system = await ParleySystem.start(
+      {
+        PARLEY_SMTP_URL: '',
+        PARLEY_MAIL_DROP_DIR: spool,
+        PARLEY_MAIL_DEFAULT_NOTIFY_DELAY_SECONDS: '1',
+        PARLEY_MAIL_POLL_INTERVAL_MS: '200',
+        PARLEY_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
+      },
+      { serviceEnv: { gateway: { PARLEY_MAIL_INBOUND_WEBHOOK_SECRET: POSTMARK } } },
+    );
     nc = await connect({ servers: system.nats.url });
     db = new Client({ connectionString: system.database.url });
     await db.connect();
@@ -126,6 +131,36 @@ describe('erasing a customer everywhere', () => {
     expect((await as(agent, 'POST', `/v1/conversations/${id}/notes`, { body: `Note ${mark}` })).status).toBe(
       201,
     );
+    // An email from the customer's address that names no conversation: mail keeps it as unmatched,
+    // sealed in the streams under the scope of its sender's address.
+    const inbound = await fetch(`${system.gatewayUrl}/v1/mail/inbound/postmark`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(POSTMARK).toString('base64')}`,
+      },
+      body: JSON.stringify({
+        MessageID: `postmark-${mark}`,
+        From: `${mark}@test.example`,
+        FromName: `Name ${mark}`,
+        FromFull: { Email: `${mark}@test.example`, Name: `Name ${mark}`, MailboxHash: '' },
+        Cc: '',
+        CcFull: [],
+        MailboxHash: '',
+        HtmlBody: '',
+        StrippedTextReply: '',
+        Tag: '',
+        To: 'support@test.example',
+        ToFull: [{ Email: 'support@test.example', Name: '', MailboxHash: '' }],
+        OriginalRecipient: 'support@test.example',
+        Subject: `Question ${mark}`,
+        Date: 'Mon, 7 Dec 2026 10:05:00 +0000',
+        TextBody: `Unmatched ${mark}`,
+        Headers: [{ Name: 'Message-ID', Value: `<unmatched-${mark}@test.example>` }],
+        Attachments: [],
+      }),
+    });
+    expect(inbound.status).toBe(200);
     // The reply stays unread: mail sends the customer a notification carrying it.
     await waitFor(`the email to ${mark}`, async () => spooled(mark) || undefined, 30_000);
     expect((await as(agent, 'POST', `/v1/conversations/${id}/status`, { status: 'resolved' })).status).toBe(
@@ -222,9 +257,11 @@ describe('erasing a customer everywhere', () => {
       const res = await admin('GET', exported.body.statusUrl);
       return res.body.status === 'ready' || undefined;
     });
-    expect(await tablesHolding(gone)).toEqual(
-      expect.arrayContaining(['history.messages', 'conversation.customers', 'mail.sent_emails']),
-    );
+    const seeded = ['history.messages', 'conversation.customers', 'mail.sent_emails', 'mail.inbound_mail'];
+    await waitFor('the marker in every service', async () => {
+      const holding = await tablesHolding(gone);
+      return seeded.every((table) => holding.includes(table)) || undefined;
+    });
     // The scan finds the attachment (file name and bytes) and the export in their object stores.
     const objects = (await streamMessagesHolding(gone)).filter((at) => at.startsWith('OBJ_'));
     expect(objects.filter((at) => at.startsWith('OBJ_parley-attachments#'))).toHaveLength(2);
@@ -329,6 +366,11 @@ describe('erasing a customer everywhere', () => {
     // The streams keep their copies until they age out, sealed under keys the erasure destroyed.
     expect(await streamMessagesHolding(gone)).toEqual([]);
     expect(await contentKey('conversation', erased.conversationId)).toMatchObject({ destroyed: true });
+    const senderScope = mailSenderScopeId(`${gone}@test.example`) as string;
+    expect(await contentKey('customer', senderScope)).toMatchObject({ destroyed: true });
+    expect(
+      (await contentKey('customer', mailSenderScopeId(`${kept}@test.example`) as string))?.sealedKey,
+    ).toEqual(expect.any(String));
     expect((await contentKey('conversation', other.conversationId))?.sealedKey).toEqual(expect.any(String));
   }, 240_000);
 

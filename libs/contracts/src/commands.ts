@@ -473,8 +473,11 @@ export class ReceiveMail extends Command {
    * so every delivery of the same email is handled in turn.
    */
   @Matches(ID_PATTERN) id: string;
-  /** The `Message-ID` header, without its angle brackets: the idempotency key of an email. */
-  @IsString() @Length(1, 998) messageId: string;
+  /**
+   * The `Message-ID` header, without its angle brackets: the idempotency key of an email. Sealed, as
+   * some mail clients build it from the sender's address.
+   */
+  @MailContent() @IsString() @Length(1, 998) messageId: string;
   @IsIn(MAIL_SOURCES) source: MailSource;
   /** The sender's address (`From`). */
   @MailContent() @IsString() @Length(0, 320) from: string;

@@ -103,6 +103,7 @@ export class ErasureSweeper implements OnApplicationBootstrap, OnApplicationShut
       case 'streams':
         await this.keys.destroy([
           { kind: 'customer', id: erasure.customerId },
+          ...erasure.senderScopeIds.map((id) => ({ kind: 'customer' as const, id })),
           ...erasure.conversationIds.map((id) => ({ kind: 'conversation' as const, id })),
         ]);
         return null;

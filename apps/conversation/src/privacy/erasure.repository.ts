@@ -2,6 +2,7 @@ import {
   ERASURE_STORES,
   ErasureCertificate,
   erasureMethodOf,
+  mailSenderScopeId,
   ErasureRequestStatus,
   ErasureRequestView,
   ErasureStore,
@@ -13,6 +14,8 @@ import type { Sql } from '../sql';
 export interface ErasedCustomer {
   conversations: Array<{ id: string; siteId: string | null }>;
   attachmentIds: string[];
+  /** The content-key scopes of the customer's email address (`mailSenderScopeId`), if they had one. */
+  senderScopeIds: string[];
   /** Rows deleted or emptied. */
   count: number;
 }
@@ -23,6 +26,7 @@ export interface UnfinishedErasure {
   customerId: string;
   conversationIds: string[];
   attachmentIds: string[];
+  senderScopeIds: string[];
   erased: ErasureStore[];
 }
 
@@ -71,6 +75,11 @@ export class ErasureRepository {
       'SELECT id FROM conversation.attachments WHERE conversation_id = ANY($1::text[])',
       [ids],
     );
+    const [customer]: Array<{ email: string | null }> = await this.sql.query(
+      'SELECT email FROM conversation.customers WHERE id = $1',
+      [customerId],
+    );
+    const senderScopeId = mailSenderScopeId(customer?.email ?? undefined);
     let count = 0;
     const run = async (statement: string, params: unknown[]) => {
       const [, affected] = (await this.sql.query(statement, params)) as [unknown, number];
@@ -100,7 +109,12 @@ export class ErasureRepository {
         WHERE id = $1`,
       [customerId, at, JSON.stringify(by)],
     );
-    return { conversations, attachmentIds: attachments.map((a) => a.id), count };
+    return {
+      conversations,
+      attachmentIds: attachments.map((a) => a.id),
+      senderScopeIds: senderScopeId ? [senderScopeId] : [],
+      count,
+    };
   }
 
   async record(
@@ -113,8 +127,9 @@ export class ErasureRepository {
   ): Promise<void> {
     await this.sql.query(
       `INSERT INTO conversation.erasures
-         (id, customer_id, requested_by, requested_at, request_id, conversation_ids, attachment_ids)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+         (id, customer_id, requested_by, requested_at, request_id, conversation_ids, attachment_ids,
+          sender_scope_ids)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
         erasureId,
         customerId,
@@ -123,6 +138,7 @@ export class ErasureRepository {
         requestId,
         erased.conversations.map((c) => c.id),
         erased.attachmentIds,
+        erased.senderScopeIds,
       ],
     );
     await this.confirm(erasureId, 'conversation', at, erased.count);
@@ -171,7 +187,8 @@ export class ErasureRepository {
   ): Promise<UnfinishedErasure[]> {
     return this.sql.query(
       `SELECT e.id, e.customer_id AS "customerId", e.conversation_ids AS "conversationIds",
-              e.attachment_ids AS "attachmentIds", done.stores AS erased
+              e.attachment_ids AS "attachmentIds", e.sender_scope_ids AS "senderScopeIds",
+              done.stores AS erased
          FROM conversation.erasures e
         CROSS JOIN LATERAL (SELECT COALESCE(array_agg(s.store), '{}') AS stores
                               FROM conversation.erasure_stores s WHERE s.erasure_id = e.id) done
