@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { createParleyClient, type components } from '@parley/client';
 import { ApiError, describeError, ok } from '@parley/web';
+import { AdminPageTopbar, downloadFile } from '../admin-page';
 import type { Session } from '../session';
 import './audit.css';
 
@@ -96,17 +97,9 @@ export function AuditPage({
 
   async function downloadExport() {
     try {
-      const res = await fetch(`/v1/audit/export?${new URLSearchParams(auditQuery(filters))}`, {
-        headers: { authorization: `Bearer ${session.token}` },
-      });
-      if (res.status === 401) return onUnauthorized();
-      if (!res.ok) throw new Error(`The export could not be made (${res.status}).`);
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(await res.blob());
-      link.download = 'audit.jsonl';
-      link.click();
-      // Once the click has handed the file to the browser's download.
-      setTimeout(() => URL.revokeObjectURL(link.href), 0);
+      const url = `/v1/audit/export?${new URLSearchParams(auditQuery(filters))}`;
+      if ((await downloadFile(url, session.token, 'audit.jsonl', 'The export')) === 'unauthorized')
+        onUnauthorized();
     } catch (failure) {
       fail(failure);
     }
@@ -122,18 +115,7 @@ export function AuditPage({
 
   return (
     <div className="audit">
-      <header className="topbar">
-        <span className="brand">Parley</span>
-        <a
-          href="/console/"
-          onClick={(event) => {
-            event.preventDefault();
-            onLeave();
-          }}
-        >
-          Conversations
-        </a>
-      </header>
+      <AdminPageTopbar onLeave={onLeave} />
       <main className="audit-main">
         <h1>Audit trail</h1>
         <form className="audit-filters" onSubmit={submit} aria-label="Audit filters">

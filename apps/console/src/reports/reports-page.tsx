@@ -14,6 +14,7 @@ import {
 import { Chart, Line } from 'react-chartjs-2';
 import { createParleyClient, type components } from '@parley/client';
 import { ApiError, describeError, ok } from '@parley/web';
+import { AdminPageTopbar, downloadFile } from '../admin-page';
 import type { Session } from '../session';
 import './reports.css';
 
@@ -268,20 +269,10 @@ export function ReportsPage({
   const teams = [...new Set(agents.flatMap((a) => a.teams))].sort();
 
   async function downloadCsv() {
-    const query = new URLSearchParams(reportQuery(filters));
     try {
-      const res = await fetch(`/v1/reports/conversations.csv?${query}`, {
-        headers: { authorization: `Bearer ${session.token}` },
-      });
-      if (res.status === 401) return onUnauthorized();
-      if (!res.ok) throw new Error(`The CSV could not be made (${res.status}).`);
-      const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(await res.blob());
-      link.download = name ?? 'conversations.csv';
-      link.click();
-      // Once the click has handed the file to the browser's download.
-      setTimeout(() => URL.revokeObjectURL(link.href), 0);
+      const url = `/v1/reports/conversations.csv?${new URLSearchParams(reportQuery(filters))}`;
+      if ((await downloadFile(url, session.token, 'conversations.csv', 'The CSV')) === 'unauthorized')
+        onUnauthorized();
     } catch (failure) {
       fail(failure);
     }
@@ -297,18 +288,7 @@ export function ReportsPage({
 
   return (
     <div className="reports">
-      <header className="topbar">
-        <span className="brand">Parley</span>
-        <a
-          href="/console/"
-          onClick={(event) => {
-            event.preventDefault();
-            onLeave();
-          }}
-        >
-          Conversations
-        </a>
-      </header>
+      <AdminPageTopbar onLeave={onLeave} />
       <main className="reports-main">
         <h1>Reports</h1>
         <form className="report-filters" onSubmit={submit} aria-label="Report filters">
