@@ -26,6 +26,18 @@ export interface OfferOutcome {
   answered: Samples;
 }
 
+/** A customer's message into their conversation, as the widget posts it. */
+export function customerMessage(
+  customer: { conversationId: string; token: string },
+  body: string,
+): OfferedRequest {
+  return {
+    path: `/v1/conversations/${customer.conversationId}/messages`,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${customer.token}` },
+    body: JSON.stringify({ body }),
+  };
+}
+
 /**
  * POSTs `total` requests evenly spaced at `rate` a second whatever the answers do (an open loop),
  * over at most `connections` keep-alive connections; `sent` is told when each one leaves, so a

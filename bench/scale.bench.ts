@@ -13,7 +13,7 @@ import {
   writeResults,
 } from '@parley/testing';
 import { newAgent } from '../e2e/support/actors';
-import { offerAtRate } from './open-loop';
+import { customerMessage, offerAtRate } from './open-loop';
 import { cpuSeconds, LONG_ACCESS_TOKENS, postMessages, round, writeBacklog } from './support';
 
 /**
@@ -138,14 +138,7 @@ async function measure(processes: number): Promise<Measured> {
       connections: CONNECTIONS,
       status: 202,
       timeoutMs: 10_000,
-      build: (i) => {
-        const c = customers[i % customers.length];
-        return {
-          path: `/v1/conversations/${c.conversationId}/messages`,
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
-          body: JSON.stringify({ body: `steady ${i}` }),
-        };
-      },
+      build: (i) => customerMessage(customers[i % customers.length], `steady ${i}`),
       sent: () => undefined,
     });
     await waitFor('the steady messages handled', async () => (await backlog()) === 0, 600_000, 200);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { encodeInboxCursor } from '@parley/contracts';
 import { CpuProfile, flameGraph } from './flame-graph';
 import { latencyChart } from './latency-chart';
-import { OfferOutcome, offerAtRate } from './open-loop';
+import { customerMessage, OfferOutcome, offerAtRate } from './open-loop';
 import { newAgent } from '../e2e/support/actors';
 import {
   cpuSeconds,
@@ -288,14 +288,7 @@ async function main(): Promise<void> {
         connections: E2E_CONNECTIONS,
         status: 202,
         timeoutMs: 10_000,
-        build: (i) => {
-          const c = customers[i % customers.length];
-          return {
-            path: `/v1/conversations/${c.conversationId}/messages`,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
-            body: JSON.stringify({ body: `${label} ${i}` }),
-          };
-        },
+        build: (i) => customerMessage(customers[i % customers.length], `${label} ${i}`),
         sent: (i, at) => sent(`${label} ${i}`, at),
       });
     for (rate of RATES) {

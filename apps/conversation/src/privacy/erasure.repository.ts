@@ -200,16 +200,11 @@ export class ErasureRepository {
   }
 
   async certificate(erasureId: string): Promise<ErasureCertificate | undefined> {
-    const [row]: Array<{
-      id: string;
-      customerId: string;
-      requestedBy: Requester;
-      requestedAt: string;
-      requestId: string | null;
-      conversations: number;
-      completedAt: string | null;
-      stores: Array<{ store: ErasureStore; erasedAt: string; count: number | null }>;
-    }> = await this.sql.query(
+    const [row]: Array<
+      Omit<ErasureCertificate, 'stores'> & {
+        stores: Array<{ store: ErasureStore; erasedAt: string; count: number | null }>;
+      }
+    > = await this.sql.query(
       `SELECT e.id, e.customer_id AS "customerId", e.requested_by AS "requestedBy",
               to_json(e.requested_at)#>>'{}' AS "requestedAt", e.request_id AS "requestId",
               cardinality(e.conversation_ids) AS conversations,
