@@ -65,14 +65,17 @@ describe('two installations sharing one NATS server', () => {
     });
 
     const kinds = ['COMMANDS', 'DEAD_LETTERS', 'EVENTS', 'WEBHOOKS'];
-    // Besides the four streams, each installation's gateways count rate limits in a bucket of its own
-    // and keep attachments, and customer exports, in object stores of their own.
+    // Besides the four streams, each installation's gateways count rate limits in a bucket of its own,
+    // its services keep content keys in another, and attachments and customer exports in object
+    // stores of their own.
     expect(Object.keys(streams).sort()).toEqual(
       [
         ...kinds.map((k) => `ACME_${k}`),
         ...kinds.map((k) => `PARLEY_${k}`),
         'KV_acme-rate-limits',
         'KV_parley-rate-limits',
+        'KV_acme-content-keys',
+        'KV_parley-content-keys',
         'OBJ_acme-attachments',
         'OBJ_parley-attachments',
         'OBJ_acme-exports',
