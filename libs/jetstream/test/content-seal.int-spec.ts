@@ -279,6 +279,10 @@ describe('sealed content through the transport', () => {
       ),
     );
     expect(acks.map((a) => a.seq)).toEqual(acks.map((_, i) => acks[0].seq + i));
+    // Settled before the next test replaces the consumers, which would leave them to their ack wait.
+    await consumerDrained('content-commands', StreamNames.commands);
+    const handled = seen.filter((s) => /^o-\d$/.test((s as PostMessage).messageId ?? ''));
+    expect(handled.map((s) => (s as PostMessage).body)).toEqual(acks.map((_, i) => `b${i}`));
   });
 
   it('acks what was sealed under a destroyed key without a handler, never opens it, and refuses new content', async () => {
