@@ -82,6 +82,9 @@ function cpuOf(pid: number): number {
  * CPU seconds used so far by each named process (processes sharing a name are added up), by all
  * nats-server and PostgreSQL processes, and by this process (the load generator).
  */
+/** The services' partition count: `PARLEY_PARTITIONS` as they read it, else the default. */
+export const BENCH_PARTITIONS = Number(process.env.PARLEY_PARTITIONS ?? DEFAULT_PARTITIONS);
+
 export function cpuSeconds(processes: Array<[string, number | undefined]>): Map<string, number> {
   const totals = new Map<string, number>();
   const add = (name: string, seconds: number) => totals.set(name, (totals.get(name) ?? 0) + seconds);
@@ -131,7 +134,7 @@ export async function writeBacklog(
           acceptedAt: new Date().toISOString(),
         };
         return js.publish(
-          subjectFor(PostMessage.subject, command, DEFAULT_PARTITIONS),
+          subjectFor(PostMessage.subject, command, BENCH_PARTITIONS),
           JSON.stringify(command),
           {
             msgID: command.messageId,
