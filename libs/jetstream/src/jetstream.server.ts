@@ -10,6 +10,7 @@ import { DeadLetterHeaders, deadLetterSubject } from './dead-letter';
 import { PayloadClass } from './decorators';
 import { PermanentFailure, QueryRejected, RetryLater } from './errors';
 import { JetStreamContext } from './jetstream.context';
+import { GroupCommit } from './group-commit';
 import { Fence, FencedOut, runFenced } from './lease-fence';
 import { decodePayload, UndecodablePayload } from './payload';
 import { ConsumerDefinition } from './provisioning';
@@ -74,7 +75,7 @@ export type LeaseEnd = 'given-up' | 'taken';
 export interface HeldLease {
   /** Resolves when the right is lost, or must be given up so another process can take it. */
   lost: Promise<LeaseEnd>;
-  /** Given to handlers (`currentFence`) so that their commit can be refused after a takeover. */
+  /** Given to handlers (`currentFences`) so that their commit can be refused after a takeover. */
   fence?: Fence;
   release(): Promise<void>;
 }
@@ -137,12 +138,20 @@ interface Owed {
 interface Decoded {
   m: JsMsg;
   payload: unknown;
+  /** The durable it came from: runs of a partitioned durable's partitions may be applied together. */
+  durable: string;
 }
 
-/** What a consumer loop knows of its right to consume: whether to leave, and the lease's fence. */
+/** What a consumer loop knows of its right to consume: whether to leave, and the leases' fences. */
 interface Tenure {
   leaving: () => boolean;
-  fence?: Fence;
+  fences: Fence[];
+}
+
+/** A partition's run of messages for a batch handler, waiting to be applied with other partitions'. */
+interface PartitionRun {
+  ready: Decoded[];
+  tenure: Tenure;
 }
 
 /** How a run of messages ended: all settled, or left unsettled for the lease's next holder. */
@@ -164,6 +173,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private listening = false;
   /** Consumers waiting for their database or broker to come back. */
   private readonly pausedConsumers = new Set<string>();
+  /** Per batch handler, per partitioned durable: its partitions' runs applied together. */
+  private readonly groupCommits = new Map<MessageHandler, Map<string, GroupCommit<PartitionRun>>>();
   observer?: ConsumerObserver;
 
   constructor(
@@ -256,7 +267,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   private process(def: ConsumerDefinition, m: JsMsg): Promise<Outcome> {
-    return this.processRun(def, this.handlerFor(m.subject), [m], { leaving: () => this.stopping });
+    return this.processRun(def, this.handlerFor(m.subject), [m], {
+      leaving: () => this.stopping,
+      fences: [],
+    });
   }
 
   /**
@@ -375,7 +389,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       for (const m of queue) m.working();
       for (const m of inHand) m.working();
     }, ackWaitMs / 3);
-    const tenure: Tenure = { leaving: () => held.ended() !== undefined || this.stopping, fence: held.fence };
+    const tenure: Tenure = {
+      leaving: () => held.ended() !== undefined || this.stopping,
+      fences: held.fence ? [held.fence] : [],
+    };
     const maxBatch = def.maxBatch ?? 1;
     try {
       // Stopping finishes what was already pulled; a lost lease leaves it to the next holder.
@@ -485,7 +502,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       }
       if (deliveries > 1) this.observer?.redelivered(def.durable);
       try {
-        ready.push({ m, payload: await this.decode(def, handler, m) });
+        ready.push({ m, payload: await this.decode(def, handler, m), durable: def.durable });
       } catch (error) {
         if (error instanceof ContentKeyDestroyed) this.skipErased(def, handler, m, error);
         else await this.reject(def, handler, m, error as Error);
@@ -497,21 +514,79 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       ((def.ackWaitSeconds ?? 10) * 1000) / 3,
     );
     try {
-      const error = await this.attempt(def, handler, ready, tenure);
+      const group = def.group?.name;
+      if (!group || !handler.extras?.batch) return await this.attemptRun(def, handler, ready, tenure);
+      const { error, shared } = await this.groupCommitOf(handler, def, group).submit(
+        { ready, tenure },
+        ready.length,
+      );
       if (error === undefined) return 'settled';
-      if (error instanceof FencedOut || ready.length === 1)
-        return await this.afterFailure(def, handler, ready[0], error, tenure);
-      // One bad message must not hold back the others: each is tried alone.
-      for (const one of ready) {
-        const alone = await this.attempt(def, handler, [one], tenure);
-        if (alone === undefined) continue;
-        const outcome = await this.afterFailure(def, handler, one, alone, tenure);
-        if (outcome !== 'settled') return outcome;
-      }
-      return 'settled';
+      // Another partition's message may have failed the shared attempt: this run is tried alone.
+      return shared
+        ? await this.attemptRun(def, handler, ready, tenure)
+        : await this.afterRunFailed(def, handler, ready, error, tenure);
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /** Applies a run, then, if that failed, each of its messages alone (see `afterRunFailed`). */
+  private async attemptRun(
+    def: ConsumerDefinition,
+    handler: MessageHandler,
+    ready: Decoded[],
+    tenure: Tenure,
+  ): Promise<Outcome> {
+    const error = await this.attempt(handler, ready, tenure);
+    return error === undefined ? 'settled' : this.afterRunFailed(def, handler, ready, error, tenure);
+  }
+
+  private async afterRunFailed(
+    def: ConsumerDefinition,
+    handler: MessageHandler,
+    ready: Decoded[],
+    error: unknown,
+    tenure: Tenure,
+  ): Promise<Outcome> {
+    if (error instanceof FencedOut || ready.length === 1)
+      return this.afterFailure(def, handler, ready[0], error, tenure);
+    // One bad message must not hold back the others: each is tried alone.
+    for (const one of ready) {
+      const alone = await this.attempt(handler, [one], tenure);
+      if (alone === undefined) continue;
+      const outcome = await this.afterFailure(def, handler, one, alone, tenure);
+      if (outcome !== 'settled') return outcome;
+    }
+    return 'settled';
+  }
+
+  /**
+   * The group commit of a partitioned durable's batch handler in this process: the runs its
+   * partitions submit while one attempt is under way go together in the next, in one transaction
+   * fenced by every lease they came under, up to the durable's `maxBatch` messages.
+   */
+  private groupCommitOf(
+    handler: MessageHandler,
+    def: ConsumerDefinition,
+    group: string,
+  ): GroupCommit<PartitionRun> {
+    let byGroup = this.groupCommits.get(handler);
+    if (!byGroup) this.groupCommits.set(handler, (byGroup = new Map()));
+    let commit = byGroup.get(group);
+    if (!commit) {
+      commit = new GroupCommit<PartitionRun>(def.maxBatch ?? 1, (runs) =>
+        this.attempt(
+          handler,
+          runs.flatMap((run) => run.ready),
+          {
+            leaving: () => runs.some((run) => run.tenure.leaving()),
+            fences: runs.flatMap((run) => run.tenure.fences),
+          },
+        ),
+      );
+      byGroup.set(group, commit);
+    }
+    return commit;
   }
 
   /**
@@ -586,17 +661,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   /** Calls the handler (with an array for a batch handler) and acks on success; returns the error. */
-  private async attempt(
-    def: ConsumerDefinition,
-    handler: MessageHandler,
-    ready: Decoded[],
-    tenure: Tenure,
-  ): Promise<unknown> {
+  private async attempt(handler: MessageHandler, ready: Decoded[], tenure: Tenure): Promise<unknown> {
     const started = process.hrtime.bigint();
     const first = ready[0].m;
     const h = first.headers;
     try {
-      await runFenced(tenure.fence, () =>
+      await runFenced(tenure.fences, () =>
         runInSpan(
           `handle ${unpartitionedSubject(first.subject)}`,
           'consumer',
@@ -614,9 +684,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       return error ?? new Error('handler failed');
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9 / ready.length;
-    for (const { m } of ready) {
+    for (const { m, durable } of ready) {
       m.ack();
-      this.observer?.handled(def.durable, unpartitionedSubject(m.subject), seconds);
+      this.observer?.handled(durable, unpartitionedSubject(m.subject), seconds);
       if (handler.extras?.command) this.notify(m, APPLIED);
     }
     return undefined;
@@ -676,7 +746,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           await sleep(Math.min(250, until - Date.now()));
         }
         if (!unavailable && !(error instanceof RetryLater)) failures++;
-        error = await this.attempt(def, handler, [failed], tenure);
+        error = await this.attempt(handler, [failed], tenure);
         if (error === undefined) return 'settled';
       }
     } finally {

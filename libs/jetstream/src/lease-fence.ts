@@ -11,15 +11,18 @@ export interface Fence {
   epoch: number;
 }
 
-const fences = new AsyncLocalStorage<Fence>();
+const fences = new AsyncLocalStorage<Fence[]>();
 
-/** The fence of the partition whose message is being handled, if the consumer is partitioned. */
-export function currentFence(): Fence | undefined {
-  return fences.getStore();
+/**
+ * The fences of the partitions whose messages are being handled (none when the consumer is not
+ * partitioned): a batch may gather the messages of several partitions this process holds.
+ */
+export function currentFences(): Fence[] {
+  return fences.getStore() ?? [];
 }
 
-export function runFenced<T>(fence: Fence | undefined, work: () => T): T {
-  return fence ? fences.run(fence, work) : work();
+export function runFenced<T>(held: Fence[], work: () => T): T {
+  return held.length ? fences.run(held, work) : work();
 }
 
 /**
