@@ -445,7 +445,8 @@ interface PeerResults {
   failed?: string;
 }
 
-function runPeer(): PeerResults {
+/** The peer's results, or why there are none. */
+function runPeer(): PeerResults | string {
   const dir = mkdtempSync(join(tmpdir(), 'parley-peer-'));
   const results = join(dir, 'peer.json');
   try {
@@ -457,15 +458,12 @@ function runPeer(): PeerResults {
       env: { ...env, ...PEER_PROFILE, PHASE_TIMEOUT_S: PEER_PHASE_TIMEOUT_S, RESULTS: results },
       timeout: 30 * 60_000,
     });
-    if (run.error) fail(`the ejabberd run could not run: ${run.error.message}`);
+    if (run.error) return `the ejabberd run could not run: ${run.error.message}`;
     if (run.status !== 0)
-      fail(
-        `the ejabberd run (${join(PEER_DIR, 'run.sh')}) exited with ${run.status ?? run.signal}; see its output above`,
-      );
-    if (!existsSync(results)) fail(`the ejabberd run wrote no results to ${results}`);
+      return `the ejabberd run (${join(PEER_DIR, 'run.sh')}) exited with ${run.status ?? run.signal}; see its output above`;
+    if (!existsSync(results)) return `the ejabberd run wrote no results to ${results}`;
     const raw = JSON.parse(readFileSync(results, 'utf8')) as PeerResults;
-    if (raw.failed) fail(`the ejabberd run failed: ${raw.failed}`);
-    return raw;
+    return raw.failed ? `the ejabberd run failed: ${raw.failed}` : raw;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -593,6 +591,7 @@ async function main(): Promise<void> {
 
   const parley = await measureParley();
   const peer = runPeer();
+  if (typeof peer === 'string') fail(peer);
   const rows = compare(parley, peer);
   const machine = {
     cpus: cpus().length,
