@@ -3,18 +3,18 @@ import { Client } from 'pg';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { DEFAULT_PARTITIONS } from '@parley/contracts';
-import {
-  backlogOf,
-  ParleySystem,
-  ServiceName,
-  ServiceProcess,
-  TEST_ADMIN_TOKEN,
-  waitFor,
-  writeResults,
-} from '@parley/testing';
-import { newAgent } from '../e2e/support/actors';
+import { ParleySystem, ServiceName, ServiceProcess, waitFor, writeResults } from '@parley/testing';
 import { customerMessage, offerAtRate } from './open-loop';
-import { cpuSeconds, LONG_ACCESS_TOKENS, postMessages, round, writeBacklog } from './support';
+import {
+  consumerBacklog,
+  customersWithConversations,
+  cpuSeconds,
+  LONG_ACCESS_TOKENS,
+  onlineAgent,
+  postMessages,
+  round,
+  writeBacklog,
+} from './support';
 
 /**
  * One against two processes of each consuming service (conversation, history, delivery), measured
@@ -87,39 +87,10 @@ async function measure(processes: number): Promise<Measured> {
       Object.fromEntries(
         [...after].map(([name, s]) => [name, round((1000 * (s - (before.get(name) ?? 0))) / messages, 3)]),
       );
-    const backlog = async () => {
-      let sum = 0;
-      for (const [stream, group] of [
-        ['PARLEY_COMMANDS', 'conversation'],
-        ['PARLEY_COMMANDS', 'history-commands'],
-        ['PARLEY_EVENTS', 'history'],
-        ['PARLEY_EVENTS', 'delivery'],
-      ]) {
-        const b = await backlogOf(jsm, stream, group);
-        sum += b.pending + b.ackPending;
-      }
-      return sum;
-    };
+    const backlog = () => consumerBacklog(jsm);
 
-    const agent = await newAgent(system, { name: 'Bench', capacity: 1000 });
-    await system.api('PUT', '/v1/agents/me/presence', {
-      token: agent.token,
-      body: { status: 'online' },
-      headers: { prefer: 'wait=10' },
-    });
-    const customers: Array<{ id: string; token: string; conversationId: string }> = [];
-    for (let i = 0; i < CONNECTIONS; i++) {
-      const c = (
-        await system.api('POST', '/v1/customers', {
-          token: TEST_ADMIN_TOKEN,
-          body: { externalId: `scale-${i}` },
-        })
-      ).body;
-      const opened = (
-        await system.api('POST', '/v1/conversations', { token: c.token, body: { body: 'start' } })
-      ).body;
-      customers.push({ id: c.id, token: c.token, conversationId: opened.id });
-    }
+    await onlineAgent(system);
+    const customers = await customersWithConversations(system, CONNECTIONS, 'scale');
     await waitFor('the setup to be applied', async () => (await backlog()) === 0, 60_000, 200);
 
     // Accept, with every consumer keeping up on the same cores; its CPU counts until they caught up.

@@ -1,8 +1,12 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { JetStreamClient } from '@nats-io/jetstream';
-import { DEFAULT_PARTITIONS, PostMessage, subjectFor } from '@parley/contracts';
+import { Client } from 'pg';
+import { EventSource } from 'eventsource';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { DEFAULT_PARTITIONS, encodeInboxCursor, PostMessage, subjectFor } from '@parley/contracts';
+import { backlogOf, ParleySystem, TEST_ADMIN_TOKEN, waitFor } from '@parley/testing';
+import { Actor, newAgent } from '../e2e/support/actors';
 
 /**
  * The gateway's setting for a bench's system: the bench's agent keeps the access token it signed in
@@ -49,6 +53,17 @@ export interface Row {
   n: number;
   p50: number;
   p99: number;
+  target?: string;
+  verdict?: string;
+}
+
+/** A figure of a bench that measures rates, times and sizes: one row of its results and table. */
+export interface FigureRow {
+  scenario: string;
+  value: number;
+  unit: string;
+  p50?: number;
+  p99?: number;
   target?: string;
   verdict?: string;
 }
@@ -146,20 +161,21 @@ export async function writeBacklog(
 }
 
 /**
- * The accept scenario: `connections` keep-alive connections POST messages for `seconds`, each
- * request as the next customer, into that customer's conversation.
+ * The accept scenario: `connections` keep-alive connections POST messages for `seconds` (or until
+ * `{ amount }` were sent), each request as the next customer, into that customer's conversation.
  */
 export function postMessages(
   url: string,
   customers: Array<{ token: string; conversationId: string }>,
   connections: number,
-  seconds: number,
+  seconds: number | { amount: number },
+  body: (n: number) => string = (n) => `accept ${n}`,
 ): Promise<autocannon.Result> {
   let n = 0;
   return load({
     url,
     connections,
-    duration: seconds,
+    ...(typeof seconds === 'number' ? { duration: seconds } : seconds),
     requests: [
       {
         method: 'POST',
@@ -169,10 +185,153 @@ export function postMessages(
             ...req,
             path: `/v1/conversations/${c.conversationId}/messages`,
             headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
-            body: JSON.stringify({ body: `accept ${n}` }),
+            body: JSON.stringify({ body: body(n) }),
           };
         },
       },
     ],
   });
+}
+
+/** A customer of a bench, and the conversation they opened. */
+export interface BenchCustomer {
+  id: string;
+  token: string;
+  conversationId: string;
+}
+
+/** The bench's agent, signed in and online: every conversation opened from here is theirs. */
+export async function onlineAgent(system: ParleySystem): Promise<Actor> {
+  const agent = await newAgent(system, { name: 'Bench', capacity: 1000 });
+  await system.api('PUT', '/v1/agents/me/presence', {
+    token: agent.token,
+    body: { status: 'online' },
+    headers: { prefer: 'wait=10' },
+  });
+  return agent;
+}
+
+/** `count` customers (`${prefix}-${i}`), each of whom opened a conversation with `start`. */
+export async function customersWithConversations(
+  system: ParleySystem,
+  count: number,
+  prefix: string,
+): Promise<BenchCustomer[]> {
+  const customers: BenchCustomer[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = (
+      await system.api('POST', '/v1/customers', {
+        token: TEST_ADMIN_TOKEN,
+        body: { externalId: `${prefix}-${i}` },
+      })
+    ).body;
+    const opened = (
+      await system.api('POST', '/v1/conversations', { token: c.token, body: { body: 'start' } })
+    ).body;
+    customers.push({ id: c.id, token: c.token, conversationId: opened.id });
+  }
+  return customers;
+}
+
+/** Waits until `count` conversations are assigned to the agent whose token this is. */
+export function assigned(system: ParleySystem, token: string, count: number): Promise<unknown> {
+  return waitFor(
+    'assignments',
+    async () => {
+      const res = await system.api('GET', '/v1/conversations?assignee=me&limit=200', { token });
+      return res.body.items?.length === count;
+    },
+    60_000,
+  );
+}
+
+/** What the consumers still owe: pending and unacknowledged, over every consumer group. */
+export async function consumerBacklog(jsm: JetStreamManager): Promise<number> {
+  let sum = 0;
+  for (const [stream, group] of [
+    ['PARLEY_COMMANDS', 'conversation'],
+    ['PARLEY_COMMANDS', 'history-commands'],
+    ['PARLEY_EVENTS', 'history'],
+    ['PARLEY_EVENTS', 'delivery'],
+  ]) {
+    const b = await backlogOf(jsm, stream, group);
+    sum += b.pending + b.ackPending;
+  }
+  return sum;
+}
+
+/** The agent's newest inbox cursor, read where delivery keeps it (a client would page to it). */
+export async function agentInboxEnd(system: ParleySystem, agentId: string): Promise<string> {
+  const db = new Client({ connectionString: system.database.url });
+  await db.connect();
+  try {
+    const { rows } = await db.query(
+      'SELECT coalesce(max(cursor), 0)::text AS cursor FROM delivery.inbox_events WHERE principal_id = $1',
+      [agentId],
+    );
+    return encodeInboxCursor(rows[0].cursor);
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * The agent's SSE stream from the end of their inbox: `created` is told each message's body as
+ * it arrives.
+ */
+export async function agentStream(
+  system: ParleySystem,
+  agent: Actor,
+  created: (body: string) => void,
+): Promise<EventSource> {
+  const stream = new EventSource(
+    `${system.gatewayUrl}/v1/inbox/stream?cursor=${await agentInboxEnd(system, agent.id)}`,
+    {
+      fetch: (input, init) =>
+        fetch(input, {
+          ...init,
+          headers: { ...(init?.headers as object), authorization: `Bearer ${agent.token}` },
+        }),
+    },
+  );
+  stream.addEventListener('message.created', (e) => created(JSON.parse(e.data).data.body as string));
+  return stream;
+}
+
+export interface InboxRead {
+  events: number;
+  seconds: number;
+  /** Each page's GET, in ms. */
+  pages: Samples;
+}
+
+/**
+ * The user's side of a catch-up: someone back after being away pages through everything that
+ * arrived meanwhile, as a client would (`GET /v1/inbox`, the largest page), until nothing is left;
+ * `each` sees every event.
+ */
+export async function readInbox(
+  system: ParleySystem,
+  token: string,
+  from: string,
+  each: (event: { type: string; data: Record<string, unknown> }) => void = () => undefined,
+): Promise<InboxRead> {
+  const pages = new Samples();
+  let [cursor, events] = [from, 0];
+  const started = performance.now();
+  for (;;) {
+    let page: { events: Array<{ type: string; data: Record<string, unknown> }>; nextCursor: string } = {
+      events: [],
+      nextCursor: cursor,
+    };
+    await timed(pages, async () => {
+      const res = await system.api('GET', `/v1/inbox?limit=200&cursor=${cursor}`, { token });
+      if (res.status !== 200) throw new Error(`GET /v1/inbox answered ${res.status}`);
+      page = res.body;
+    });
+    if (!page.events.length) break;
+    page.events.forEach(each);
+    [cursor, events] = [page.nextCursor, events + page.events.length];
+  }
+  return { events, seconds: (performance.now() - started) / 1000, pages };
 }

@@ -2,22 +2,26 @@ import 'reflect-metadata';
 import Fastify from 'fastify';
 import { cpus, totalmem } from 'node:os';
 import { Client } from 'pg';
-import { EventSource } from 'eventsource';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { backlogOf, freePort, ParleySystem, TEST_ADMIN_TOKEN, waitFor, writeResults } from '@parley/testing';
+import { backlogOf, freePort, ParleySystem, waitFor, writeResults } from '@parley/testing';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeInboxCursor } from '@parley/contracts';
 import { CpuProfile, flameGraph } from './flame-graph';
 import { latencyChart } from './latency-chart';
 import { customerMessage, OfferOutcome, offerAtRate } from './open-loop';
-import { newAgent } from '../e2e/support/actors';
 import {
+  agentInboxEnd,
+  agentStream,
+  assigned,
   cpuSeconds,
+  customersWithConversations,
+  FigureRow,
   load,
   LONG_ACCESS_TOKENS,
+  onlineAgent,
   postMessages,
+  readInbox,
   round,
   Samples,
   timed,
@@ -43,15 +47,8 @@ const SUSTAIN_SECONDS = Number(process.env.BENCH_SUSTAIN_SECONDS ?? 60);
 const SUSTAIN_PROBES = Number(process.env.BENCH_SUSTAIN_PROBES ?? 4);
 const SUSTAIN_TARGET = 3_000;
 
-interface Row {
-  scenario: string;
-  value: number;
-  unit: string;
-  p50?: number;
-  p99?: number;
+interface Row extends FigureRow {
   errors?: number;
-  target?: string;
-  verdict?: string;
   /** For end-to-end rows: the offered rate, the chart's x. */
   offered?: number;
 }
@@ -179,31 +176,9 @@ async function main(): Promise<void> {
     await postgresBaseline(system.database.url);
 
     // People: one agent (online, takes every conversation), 64 customers with a conversation each.
-    const agent = await newAgent(system, { name: 'Bench', capacity: 1000 });
-    await system.api('PUT', '/v1/agents/me/presence', { token: agent.token, body: { status: 'online' } });
-    const customers: Array<{ id: string; token: string; conversationId: string }> = [];
-    for (let i = 0; i < CONNECTIONS; i++) {
-      const c = (
-        await system.api('POST', '/v1/customers', {
-          token: TEST_ADMIN_TOKEN,
-          body: { externalId: `bench-${i}` },
-        })
-      ).body;
-      const opened = (
-        await system.api('POST', '/v1/conversations', { token: c.token, body: { body: 'start' } })
-      ).body;
-      customers.push({ id: c.id, token: c.token, conversationId: opened.id });
-    }
-    await waitFor(
-      'assignments',
-      async () => {
-        const res = await system.api('GET', '/v1/conversations?assignee=me&limit=200', {
-          token: agent.token,
-        });
-        return res.body.items?.length === CONNECTIONS;
-      },
-      60_000,
-    );
+    const agent = await onlineAgent(system);
+    const customers = await customersWithConversations(system, CONNECTIONS, 'bench');
+    await assigned(system, agent.token, CONNECTIONS);
 
     // Accept: POST a message, many customers over keep-alive connections.
     const cpuBefore = cpuSecondsOf(system);
@@ -249,21 +224,10 @@ async function main(): Promise<void> {
     const sentAt = new Map<string, number>();
     const latency = new Map<number, Samples>();
     let rate = 0;
-    const stream = new EventSource(
-      `${system.gatewayUrl}/v1/inbox/stream?cursor=${await agentInboxEnd(system, agent.id)}`,
-      {
-        fetch: (input, init) =>
-          fetch(input, {
-            ...init,
-            headers: { ...(init?.headers as object), authorization: `Bearer ${agent.token}` },
-          }),
-      },
-    );
     // Arrivals are counted by message, once each: a repeated one must not stand in for a lost one.
     const arrived = new Set<string>();
     let repeated = 0;
-    stream.addEventListener('message.created', (e) => {
-      const body = JSON.parse(e.data).data.body as string;
+    const stream = await agentStream(system, agent, (body) => {
       const at = sentAt.get(body);
       if (at === undefined) {
         if (arrived.has(body)) repeated++;
@@ -508,42 +472,12 @@ async function main(): Promise<void> {
   }
 }
 
-/** The agent's newest inbox cursor, read where delivery keeps it (a client would page to it). */
-async function agentInboxEnd(system: ParleySystem, agentId: string): Promise<string> {
-  const db = new Client({ connectionString: system.database.url });
-  await db.connect();
-  try {
-    const { rows } = await db.query(
-      'SELECT coalesce(max(cursor), 0)::text AS cursor FROM delivery.inbox_events WHERE principal_id = $1',
-      [agentId],
-    );
-    return encodeInboxCursor(rows[0].cursor);
-  } finally {
-    await db.end();
-  }
-}
-
-/**
- * The user's side of a catch-up: an agent back after the outage pages through everything that
- * arrived meanwhile, as a client would (`GET /v1/inbox`, the largest page), until nothing is left.
- */
+/** An agent back after the outage reads everything that arrived meanwhile (readInbox). */
 async function returningAgentReads(system: ParleySystem, token: string, from: string): Promise<void> {
-  const pages = new Samples();
-  let [cursor, events] = [from, 0];
-  const started = performance.now();
-  for (;;) {
-    let page: { events: unknown[]; nextCursor: string } = { events: [], nextCursor: cursor };
-    await timed(pages, async () => {
-      const res = await system.api('GET', `/v1/inbox?limit=200&cursor=${cursor}`, { token });
-      if (res.status !== 200) throw new Error(`GET /v1/inbox answered ${res.status}`);
-      page = res.body;
-    });
-    if (!page.events.length) break;
-    [cursor, events] = [page.nextCursor, events + page.events.length];
-  }
+  const { events, seconds, pages } = await readInbox(system, token, from);
   record({
     scenario: `catch-up: a returning agent reads their inbox (${events.toLocaleString()} events, pages of 200)`,
-    value: round(events / ((performance.now() - started) / 1000), 0),
+    value: round(events / seconds, 0),
     unit: 'events/s',
     ...latencies(pages),
   });

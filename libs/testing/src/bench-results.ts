@@ -78,6 +78,25 @@ const HEADLINES: Record<string, (data: any) => Figures> = {
     issue_us: find(data, 'TokenService.issue')?.micros,
     verify_us: find(data, 'TokenService.verify')?.micros,
   }),
+  peer: (data) => {
+    const figures: Figures = {};
+    const keys: Array<[string, string]> = [
+      ['offline store', 'offline'],
+      ['live, closed loop (', 'live'],
+      ['live, closed loop: latency', 'live_p99'],
+      ['live at', 'fixed_rate'],
+      ['catch-up', 'catchup'],
+      ['archive', 'archive_p99'],
+      ['peak memory: Parley', 'memory'],
+    ];
+    for (const [start, key] of keys) {
+      const row = find(data, start) as (ScenarioRow & { peer?: number; ahead?: number }) | undefined;
+      figures[key] = row?.value;
+      figures[`${key}_peer`] = row?.peer;
+      figures[`${key}_ahead`] = row?.ahead;
+    }
+    return figures;
+  },
   chaos: (data) => {
     const results: Array<Record<string, number | string>> = data.results;
     const sum = (field: string) => results.reduce((n, r) => n + Number(r[field]), 0);
