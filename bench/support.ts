@@ -93,12 +93,13 @@ function cpuOf(pid: number): number {
   }
 }
 
+/** The services' partition count: `PARLEY_PARTITIONS` as they read it, else the default. */
+export const BENCH_PARTITIONS = Number(process.env.PARLEY_PARTITIONS ?? DEFAULT_PARTITIONS);
+
 /**
  * CPU seconds used so far by each named process (processes sharing a name are added up), by all
  * nats-server and PostgreSQL processes, and by this process (the load generator).
  */
-/** The services' partition count: `PARLEY_PARTITIONS` as they read it, else the default. */
-export const BENCH_PARTITIONS = Number(process.env.PARLEY_PARTITIONS ?? DEFAULT_PARTITIONS);
 
 export function cpuSeconds(processes: Array<[string, number | undefined]>): Map<string, number> {
   const totals = new Map<string, number>();
