@@ -100,7 +100,6 @@ export const BENCH_PARTITIONS = Number(process.env.PARLEY_PARTITIONS ?? DEFAULT_
  * CPU seconds used so far by each named process (processes sharing a name are added up), by all
  * nats-server and PostgreSQL processes, and by this process (the load generator).
  */
-
 export function cpuSeconds(processes: Array<[string, number | undefined]>): Map<string, number> {
   const totals = new Map<string, number>();
   const add = (name: string, seconds: number) => totals.set(name, (totals.get(name) ?? 0) + seconds);
