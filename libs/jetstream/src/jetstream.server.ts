@@ -537,7 +537,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     ready: Decoded[],
     tenure: Tenure,
   ): Promise<Outcome> {
-    const error = await this.attempt(handler, ready, tenure);
+    const error = await this.attempt(handler, ready, tenure.fences);
     return error === undefined ? 'settled' : this.afterRunFailed(def, handler, ready, error, tenure);
   }
 
@@ -552,7 +552,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       return this.afterFailure(def, handler, ready[0], error, tenure);
     // One bad message must not hold back the others: each is tried alone.
     for (const one of ready) {
-      const alone = await this.attempt(handler, [one], tenure);
+      const alone = await this.attempt(handler, [one], tenure.fences);
       if (alone === undefined) continue;
       const outcome = await this.afterFailure(def, handler, one, alone, tenure);
       if (outcome !== 'settled') return outcome;
@@ -578,10 +578,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         this.attempt(
           handler,
           runs.flatMap((run) => run.ready),
-          {
-            leaving: () => runs.some((run) => run.tenure.leaving()),
-            fences: runs.flatMap((run) => run.tenure.fences),
-          },
+          runs.flatMap((run) => run.tenure.fences),
         ),
       );
       byGroup.set(group, commit);
@@ -660,13 +657,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     m.nak(this.options.unknownRetryMs ?? 30_000);
   }
 
-  /** Calls the handler (with an array for a batch handler) and acks on success; returns the error. */
-  private async attempt(handler: MessageHandler, ready: Decoded[], tenure: Tenure): Promise<unknown> {
+  /**
+   * Calls the handler (with an array for a batch handler) under the leases' fences and acks on
+   * success; returns the error.
+   */
+  private async attempt(handler: MessageHandler, ready: Decoded[], fences: Fence[]): Promise<unknown> {
     const started = process.hrtime.bigint();
     const first = ready[0].m;
     const h = first.headers;
     try {
-      await runFenced(tenure.fences, () =>
+      await runFenced(fences, () =>
         runInSpan(
           `handle ${unpartitionedSubject(first.subject)}`,
           'consumer',
@@ -746,7 +746,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           await sleep(Math.min(250, until - Date.now()));
         }
         if (!unavailable && !(error instanceof RetryLater)) failures++;
-        error = await this.attempt(handler, [failed], tenure);
+        error = await this.attempt(handler, [failed], tenure.fences);
         if (error === undefined) return 'settled';
       }
     } finally {
